@@ -1,0 +1,249 @@
+"""A whole network as plain domain objects, and the ``remo/1`` interchange format.
+
+Example
+-------
+>>> net = parse_network({"format": "remo/1", "organisations": [
+...     {"id": "a", "name": "A", "kind": "migrant_organisation"},
+...     {"id": "b", "name": "B", "kind": "education"}],
+...     "cooperations": [{"a": "b", "b": "a", "kind": "event", "since": "2024-01-01"}]})
+>>> len(net.organisations), net.cooperations[0].a
+(2, 'a')
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._errors import Issue, ValidationError
+from .model import (
+    Cooperation,
+    FundingProgramme,
+    Introduction,
+    Meeting,
+    Organisation,
+    Person,
+    Project,
+    parse_cooperation,
+    parse_funding_programme,
+    parse_introduction,
+    parse_meeting,
+    parse_organisation,
+    parse_person,
+    parse_project,
+)
+from .vocabulary import CATEGORIES, Vocabulary
+
+__all__ = ["FORMAT", "KINDS", "SECTIONS", "Network", "parse_network"]
+
+FORMAT = "remo/1"
+
+#: section name in the interchange format -> record kind in a store
+SECTIONS: dict[str, str] = {
+    "organisations": "organisation",
+    "persons": "person",
+    "cooperations": "cooperation",
+    "meetings": "meeting",
+    "introductions": "introduction",
+    "projects": "project",
+    "funding_programmes": "funding_programme",
+}
+KINDS = {v: k for k, v in SECTIONS.items()}
+
+_PARSERS: dict[str, Callable[..., tuple[Any, list[Issue]]]] = {
+    "organisations": parse_organisation,
+    "persons": parse_person,
+    "cooperations": parse_cooperation,
+    "meetings": parse_meeting,
+    "introductions": parse_introduction,
+    "projects": parse_project,
+    "funding_programmes": parse_funding_programme,
+}
+
+
+@dataclass
+class Network:
+    """Every entity of one network, plus vocabulary terms added on top of the built-in ones."""
+
+    organisations: list[Organisation] = field(default_factory=list)
+    persons: list[Person] = field(default_factory=list)
+    cooperations: list[Cooperation] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    introductions: list[Introduction] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    funding_programmes: list[FundingProgramme] = field(default_factory=list)
+    vocabulary: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def section(self, name: str) -> list[Any]:
+        return getattr(self, name)
+
+    def org(self, org_id: str) -> Organisation | None:
+        for org in self.organisations:
+            if org.id == org_id:
+                return org
+        return None
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(self.section(name)) for name in SECTIONS}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical ``remo/1`` document: sections sorted by id."""
+        out: dict[str, Any] = {"format": FORMAT}
+        if self.meta:
+            out["meta"] = dict(self.meta)
+        if any(self.vocabulary.values()):
+            out["vocabulary"] = {
+                cat: sorted(terms, key=lambda t: t["id"]) for cat, terms in sorted(self.vocabulary.items()) if terms
+            }
+        for name in SECTIONS:
+            items = sorted(self.section(name), key=lambda e: e.id)
+            out[name] = [e.to_dict() for e in items]
+        return out
+
+    def records(self) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        """``(kind, id, data)`` for every entity, as stores keep them."""
+        for cat, terms in self.vocabulary.items():
+            for term in terms:
+                yield "term", f"{cat}:{term['id']}", {"category": cat, **term}
+        for name, kind in SECTIONS.items():
+            for entity in self.section(name):
+                yield kind, entity.id, entity.to_dict()
+
+    @classmethod
+    def from_records(cls, records: Iterable[tuple[str, dict[str, Any]]], vocab: Vocabulary | None = None) -> Network:
+        """Rebuild a network from stored ``(kind, data)`` pairs (already validated)."""
+        net = cls()
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for kind, data in records:
+            if kind == "term":
+                term = dict(data)
+                cat = term.pop("category")
+                net.vocabulary.setdefault(cat, []).append(term)
+            elif kind in KINDS:
+                grouped.setdefault(KINDS[kind], []).append(data)
+        for name, items in grouped.items():
+            parser = _PARSERS[name]
+            section = net.section(name)
+            for data in items:
+                entity, issues = parser(data, None, f"stored {SECTIONS[name]} {data.get('id')}")
+                if entity is None:  # pragma: no cover - stored data was validated on write
+                    raise ValidationError(issues)
+                section.append(entity)
+        return net
+
+
+def parse_network(
+    data: Any,
+    vocab: Vocabulary | None = None,
+    *,
+    known_orgs: Iterable[str] = (),
+    known_persons: Iterable[str] = (),
+    known_meetings: Iterable[str] = (),
+    where: str = "",
+    locate: Callable[[str, int], str] | None = None,
+) -> Network:
+    """Validate an interchange document and return a `Network`.
+
+    ``known_*`` are ids already in the target store, so that a file may refer to
+    them. ``locate(section, index)`` names an entry for messages (a spreadsheet
+    row, say). Raises `ValidationError` with every problem found.
+    """
+    prefix = f"{where}: " if where else ""
+    if not isinstance(data, Mapping):
+        raise ValidationError(Issue("document", type(data).__name__, "must be a JSON object", where=where))
+    issues: list[Issue] = []
+    fmt = data.get("format", FORMAT)
+    if fmt != FORMAT:
+        issues.append(Issue("format", fmt, f"unsupported format, expected {FORMAT!r}", where=where))
+    allowed = {"format", "meta", "vocabulary", *SECTIONS}
+    for key in data:
+        if key not in allowed:
+            issues.append(Issue(str(key), "…", "unknown section", where=where, code="unknown_field"))
+    vocab = (vocab or Vocabulary.builtin()).copy()
+    net = Network()
+    meta = data.get("meta") or {}
+    if not isinstance(meta, Mapping):
+        issues.append(Issue("meta", meta, "must be an object", where=where))
+    else:
+        net.meta = dict(meta)
+    extension = data.get("vocabulary") or {}
+    if extension:
+        if not isinstance(extension, Mapping):
+            issues.append(Issue("vocabulary", extension, "must be an object of categories", where=where))
+        else:
+            try:
+                added = vocab.extend(extension, where=f"{prefix}vocabulary")
+            except ValidationError as exc:
+                issues.extend(exc.issues)
+            else:
+                del added
+                net.vocabulary = {
+                    cat: [dict(t) for t in terms] for cat, terms in extension.items() if cat in CATEGORIES
+                }
+
+    def loc(section: str, i: int, entry: Any) -> str:
+        if locate is not None:
+            return locate(section, i)
+        ident = entry.get("id") if isinstance(entry, Mapping) else None
+        return f"{prefix}{section}[{i}]" + (f" ({ident})" if isinstance(ident, str) and ident else "")
+
+    for name, parser in _PARSERS.items():
+        entries = data.get(name) or []
+        if not isinstance(entries, list):
+            issues.append(Issue(name, type(entries).__name__, "must be a list", where=where))
+            continue
+        section = net.section(name)
+        seen: dict[str, str] = {}
+        for i, entry in enumerate(entries):
+            here = loc(name, i, entry)
+            entity, errs = parser(entry, vocab, here)
+            issues.extend(errs)
+            if entity is None:
+                continue
+            if entity.id in seen:
+                issues.append(
+                    Issue("id", entity.id, f"duplicate id (first used at {seen[entity.id]})", where=here, code="duplicate")
+                )
+                continue
+            seen[entity.id] = here
+            section.append(entity)
+
+    # references between sections
+    orgs = {o.id for o in net.organisations} | set(known_orgs)
+    persons = {p.id for p in net.persons} | set(known_persons)
+    meetings = {m.id for m in net.meetings} | set(known_meetings)
+    located = {name: {e.id: loc(name, i, {"id": e.id}) for i, e in enumerate(net.section(name))} for name in SECTIONS}
+
+    def check(name: str, entity: Any, fname: str, value: str, pool: set[str], what: str) -> None:
+        if value and value not in pool:
+            hint = tuple(difflib.get_close_matches(value, pool, n=3)) if len(pool) <= 5000 else ()
+            issues.append(
+                Issue(fname, value, f"unknown {what}", where=located[name].get(entity.id, name), code="unknown_ref", hint=hint)
+            )
+
+    for c in net.cooperations:
+        check("cooperations", c, "a", c.a, orgs, "organisation")
+        check("cooperations", c, "b", c.b, orgs, "organisation")
+    for p in net.persons:
+        for o in p.organisations:
+            check("persons", p, "organisations", o, orgs, "organisation")
+    for m in net.meetings:
+        for o in m.attendance:
+            check("meetings", m, "attendance", o, orgs, "organisation")
+        for p in m.persons:
+            check("meetings", m, "persons", p, persons, "person")
+    for intro in net.introductions:
+        check("introductions", intro, "a", intro.a, orgs, "organisation")
+        check("introductions", intro, "b", intro.b, orgs, "organisation")
+        if intro.meeting:
+            check("introductions", intro, "meeting", intro.meeting, meetings, "meeting")
+    for p in net.projects:
+        for m in p.members:
+            check("projects", p, "members", m.org, orgs, "organisation")
+    if issues:
+        raise ValidationError(issues)
+    return net

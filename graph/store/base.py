@@ -1,0 +1,203 @@
+"""The store interface every backend implements.
+
+A store keeps *records*: ``(kind, id) -> data`` with a version number that
+grows with every write. Kinds are the domain's (``organisation``,
+``cooperation``, ``person``, ...) plus application kinds (``user``, ``token``,
+``setting``). All writes of one call happen in one transaction: all or nothing.
+
+Optimistic versioning: an update names the version it was based on; if the
+stored version differs, `ConflictError` is raised and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from .._errors import ConflictError, NotFoundError
+
+__all__ = ["ANY", "Change", "GraphStore", "Op", "Record", "SnapshotCache", "now_iso"]
+
+
+class _Any:
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+#: ``Op.version`` value meaning "create or overwrite, whatever is stored" (imports).
+ANY: Any = _Any()
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str
+    id: str
+    version: int
+    data: dict[str, Any]
+    updated_at: str = ""
+    updated_by: str = ""
+
+
+@dataclass(frozen=True)
+class Op:
+    """One write: ``data=None`` deletes.
+
+    ``version``: ``None`` creates (conflict if the record exists), an int updates
+    exactly that version, `ANY` upserts.
+    """
+
+    kind: str
+    id: str
+    data: dict[str, Any] | None
+    version: Any = None
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    at: str
+    actor: str
+    kind: str
+    id: str
+    action: str  # create | update | delete
+    version: int
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What ReMo needs from a store; see `open_store` for the URL schemes."""
+
+    url: str
+
+    def init(self) -> None: ...
+    def generation(self) -> int: ...
+    def get(self, kind: str, id: str) -> Record | None: ...
+    def list(self, kind: str) -> list[Record]: ...
+    def count(self, kind: str) -> int: ...
+    def apply(
+        self,
+        ops: Sequence[Op],
+        *,
+        actor: str = "",
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Record | None]: ...
+    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]: ...
+    def purge_changes(self, before: str) -> int: ...
+    def snapshot(self) -> Any: ...
+    def close(self) -> None: ...
+
+
+class StoreBase:
+    """Helpers shared by the backends (single-record writes, snapshot cache)."""
+
+    url: str
+
+    def __init__(self) -> None:
+        self._snapshot_cache = SnapshotCache()
+
+    # to be implemented by backends
+    def apply(self, ops, *, actor="", progress=None):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get(self, kind, id):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def generation(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def list(self, kind):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # conveniences
+    def require(self, kind: str, id: str) -> Record:
+        rec = self.get(kind, id)
+        if rec is None:
+            raise NotFoundError(kind, id)
+        return rec
+
+    def create(self, kind: str, id: str, data: dict[str, Any], *, actor: str = "") -> Record:
+        rec = self.apply([Op(kind, id, data, None)], actor=actor)[0]
+        assert rec is not None
+        return rec
+
+    def update(self, kind: str, id: str, data: dict[str, Any], version: int, *, actor: str = "") -> Record:
+        rec = self.apply([Op(kind, id, data, version)], actor=actor)[0]
+        assert rec is not None
+        return rec
+
+    def upsert(self, kind: str, id: str, data: dict[str, Any], *, actor: str = "") -> Record:
+        rec = self.apply([Op(kind, id, data, ANY)], actor=actor)[0]
+        assert rec is not None
+        return rec
+
+    def delete(self, kind: str, id: str, version: Any = ANY, *, actor: str = "") -> None:
+        self.apply([Op(kind, id, None, version)], actor=actor)
+
+    def snapshot(self):
+        """The in-memory network (`graph.Snapshot`), rebuilt only when data changed."""
+        return self._snapshot_cache.get(self)
+
+    def network(self):
+        from ..network import Network
+
+        return Network.from_records(self.all_records())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()  # type: ignore[attr-defined]
+
+
+@dataclass
+class SnapshotCache:
+    """Caches the snapshot by the store's generation counter (a cheap read)."""
+
+    _generation: int = -1
+    _snapshot: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, store: StoreBase):
+        from ..snapshot import build_snapshot
+
+        gen = store.generation()
+        snap = self._snapshot
+        if snap is not None and gen == self._generation:
+            return snap
+        with self._lock:
+            if self._snapshot is not None and gen == self._generation:
+                return self._snapshot
+            # read the generation together with the records, so that a write
+            # racing with the build only makes the next call rebuild again
+            network, gen = store.network_with_generation()  # type: ignore[attr-defined]
+            self._snapshot = build_snapshot(network, generation=gen)
+            self._generation = gen
+            return self._snapshot
+
+
+def check_version(op: Op, current: Record | None) -> None:
+    """Raise `ConflictError` when ``op`` does not fit the stored record."""
+    if op.version is ANY:
+        return
+    if op.version is None:
+        if op.data is None:
+            return
+        if current is not None:
+            raise ConflictError(op.kind, op.id, None, current)
+        return
+    if current is None:
+        if op.data is None:
+            raise NotFoundError(op.kind, op.id)
+        raise ConflictError(op.kind, op.id, op.version, None)
+    if current.version != op.version:
+        raise ConflictError(op.kind, op.id, op.version, current)

@@ -1,0 +1,328 @@
+"""The embedded store: SQLite from the standard library.
+
+One table of records (kind, id, version, JSON data), one change log, and a
+generation counter that every write transaction increments, so that any process
+can tell cheaply whether its snapshot is stale. WAL mode lets readers go on
+while one writer writes; every ``apply`` is one ``BEGIN IMMEDIATE`` transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .._errors import StoreError, StoreUnavailable
+from .base import ANY, Change, Op, Record, StoreBase, check_version, now_iso
+
+__all__ = ["SQLiteStore"]
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_record ON changes (kind, id);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+"""
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class SQLiteStore(StoreBase):
+    """Store on one SQLite file: ``sqlite:///relative/path.db``, ``sqlite:////abs/path.db``
+    or ``sqlite://`` (in memory, for tests).
+
+    Example
+    -------
+    >>> store = SQLiteStore("sqlite://")
+    >>> store.init()
+    >>> store.create("organisation", "a", {"id": "a"}).version
+    1
+    >>> store.close()
+    """
+
+    def __init__(self, url: str = "sqlite:///instance/remo.db", *, timeout: float = 15.0):
+        super().__init__()
+        self.url = url
+        parts = urlsplit(url)
+        if parts.scheme != "sqlite":
+            raise StoreError(f"not a SQLite URL: {url}")
+        path = unquote(parts.path)
+        if parts.netloc:
+            raise StoreError(f"SQLite URLs have no host; use sqlite:///relative.db or sqlite:////absolute.db, not {url}")
+        self._memory = path in ("", "/", "/:memory:")
+        if self._memory:
+            self._target = f"file:remo-{uuid.uuid4().hex}?mode=memory&cache=shared"
+            self.path = None
+        else:
+            rel = path[1:] if path.startswith("/") else path
+            self.path = Path(rel)
+            self._target = str(self.path)
+        self._timeout = timeout
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._keepalive = self._connect() if self._memory else None
+
+    # -- connections ----------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if not self._memory:
+                assert self.path is not None
+                if not self.path.parent.exists():
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self._target,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=self._memory,
+            )
+            conn.execute("PRAGMA busy_timeout = %d" % int(self._timeout * 1000))
+            if not self._memory:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":  # pragma: no cover - e.g. network file systems
+                    raise StoreError(f"{self.url}: SQLite could not switch to WAL mode (got {mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(f"cannot open the store {self.url}: {exc}") from exc
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _fail(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc)
+        if "readonly" in text or "read-only" in text:
+            return StoreError(f"{self.url}: the database file is read-only; nothing was written")
+        if "disk is full" in text or "database or disk is full" in text:
+            return StoreError(f"{self.url}: the disk is full; nothing was written")
+        if "locked" in text or "busy" in text:
+            return StoreUnavailable(f"{self.url}: the database is busy (locked by another writer); try again")
+        if "no such table" in text:
+            return StoreError(f"{self.url}: the store is not initialised; run 'remo init'")
+        return StoreError(f"{self.url}: {text}")
+
+    def init(self) -> None:
+        try:
+            self._conn.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+
+    def close(self) -> None:
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:  # pragma: no cover
+                pass
+        self._local = threading.local()
+        self._keepalive = None
+
+    # -- reads ----------------------------------------------------------
+    def generation(self) -> int:
+        try:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        return int(row[0]) if row else 0
+
+    def get(self, kind: str, id: str) -> Record | None:
+        try:
+            row = self._conn.execute(
+                "SELECT kind, id, version, data, updated_at, updated_by FROM records WHERE kind = ? AND id = ?",
+                (kind, id),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        return self._record(row) if row else None
+
+    @staticmethod
+    def _record(row: tuple) -> Record:
+        return Record(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5])
+
+    def list(self, kind: str) -> list[Record]:
+        try:
+            rows = self._conn.execute(
+                "SELECT kind, id, version, data, updated_at, updated_by FROM records WHERE kind = ? ORDER BY id",
+                (kind,),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        return [self._record(r) for r in rows]
+
+    def count(self, kind: str) -> int:
+        try:
+            return self._conn.execute("SELECT count(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+
+    def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        return self.network_with_generation(raw=True)[0]
+
+    def network_with_generation(self, raw: bool = False):
+        from ..network import Network
+
+        conn = self._conn
+        try:
+            conn.execute("BEGIN")
+            try:
+                gen = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+                rows = conn.execute("SELECT kind, data FROM records ORDER BY kind, id").fetchall()
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        pairs = [(k, json.loads(d)) for k, d in rows]
+        if raw:
+            return pairs, gen
+        return Network.from_records(pairs), gen
+
+    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
+        sql = "SELECT seq, at, actor, kind, id, action, version FROM changes"
+        args: list[Any] = []
+        where = []
+        if kind:
+            where.append("kind = ?")
+            args.append(kind)
+        if id:
+            where.append("id = ?")
+            args.append(id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq DESC LIMIT ?"
+        args.append(int(limit))
+        try:
+            rows = self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        return [Change(*r) for r in rows]
+
+    def purge_changes(self, before: str) -> int:
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                n = conn.execute("DELETE FROM changes WHERE at < ?", (before,)).rowcount
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        return n
+
+    # -- writes ---------------------------------------------------------
+    def apply(
+        self,
+        ops: Sequence[Op],
+        *,
+        actor: str = "",
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Record | None]:
+        """Apply all ``ops`` in one transaction; any error writes nothing."""
+        conn = self._conn
+        at = now_iso()
+        out: list[Record | None] = []
+        log: list[tuple] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        try:
+            for i, op in enumerate(ops):
+                row = conn.execute(
+                    "SELECT kind, id, version, data, updated_at, updated_by FROM records WHERE kind = ? AND id = ?",
+                    (op.kind, op.id),
+                ).fetchone()
+                current = self._record(row) if row else None
+                check_version(op, current)
+                if op.data is None:
+                    if current is not None:
+                        conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (op.kind, op.id))
+                        log.append((at, actor, op.kind, op.id, "delete", current.version + 1))
+                    out.append(None)
+                elif current is None:
+                    conn.execute(
+                        "INSERT INTO records (kind, id, version, data, updated_at, updated_by) VALUES (?, ?, 1, ?, ?, ?)",
+                        (op.kind, op.id, _dumps(op.data), at, actor),
+                    )
+                    log.append((at, actor, op.kind, op.id, "create", 1))
+                    out.append(Record(op.kind, op.id, 1, op.data, at, actor))
+                elif op.version is ANY and current.data == json.loads(_dumps(op.data)):
+                    out.append(current)  # unchanged: keep the version (idempotent imports)
+                else:
+                    version = current.version + 1
+                    conn.execute(
+                        "UPDATE records SET version = ?, data = ?, updated_at = ?, updated_by = ? WHERE kind = ? AND id = ?",
+                        (version, _dumps(op.data), at, actor, op.kind, op.id),
+                    )
+                    log.append((at, actor, op.kind, op.id, "update", version))
+                    out.append(Record(op.kind, op.id, version, op.data, at, actor))
+                if progress is not None and (i + 1) % 1000 == 0:
+                    progress(1000)
+            if log:
+                conn.executemany(
+                    "INSERT INTO changes (at, actor, kind, id, action, version) VALUES (?, ?, ?, ?, ?, ?)", log
+                )
+                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:  # pragma: no cover
+                pass
+            if isinstance(exc, sqlite3.Error):
+                raise self._fail(exc) from exc
+            raise
+        if progress is not None and len(ops) % 1000:
+            progress(len(ops) % 1000)
+        return out
+
+    def backup(self, target: str | os.PathLike[str]) -> None:
+        """Copy the database with SQLite's online backup API (safe during writes)."""
+        dest = sqlite3.connect(str(target))
+        try:
+            self._conn.backup(dest)
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        finally:
+            dest.close()

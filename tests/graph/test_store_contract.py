@@ -1,0 +1,127 @@
+"""One contract for every store backend (SQLite always; Neo4j when a server answers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import ConflictError, NotFoundError
+from graph.io import import_document, network_document
+from graph.store import ANY, Op, open_store
+
+
+def test_create_get_and_versions(store):
+    rec = store.create("organisation", "a", {"id": "a", "name": "Ä \"quoted\" ✓"}, actor="tester")
+    assert (rec.version, rec.updated_by) == (1, "tester")
+    got = store.get("organisation", "a")
+    assert got.data == {"id": "a", "name": "Ä \"quoted\" ✓"} and got.version == 1
+    assert store.get("organisation", "missing") is None
+    with pytest.raises(ConflictError):
+        store.create("organisation", "a", {"id": "a"})
+    assert store.update("organisation", "a", {"id": "a", "name": "B"}, 1).version == 2
+
+
+def test_stale_update_raises_conflict_and_writes_nothing(store):
+    store.create("organisation", "a", {"id": "a", "name": "first"})
+    store.update("organisation", "a", {"id": "a", "name": "second"}, 1)
+    with pytest.raises(ConflictError) as err:
+        store.update("organisation", "a", {"id": "a", "name": "stale"}, 1)
+    assert err.value.expected == 1 and err.value.current.version == 2
+    assert err.value.current.data["name"] == "second"
+    assert store.get("organisation", "a").data["name"] == "second"
+
+
+def test_update_of_deleted_record_conflicts(store):
+    store.create("organisation", "a", {"id": "a"})
+    store.delete("organisation", "a", 1)
+    with pytest.raises(ConflictError) as err:
+        store.update("organisation", "a", {"id": "a"}, 1)
+    assert err.value.current is None
+    with pytest.raises(NotFoundError):
+        store.delete("organisation", "a", 1)
+
+
+def test_stale_delete_conflicts(store):
+    store.create("organisation", "a", {"id": "a"})
+    store.update("organisation", "a", {"id": "a", "x": 1}, 1)
+    with pytest.raises(ConflictError):
+        store.delete("organisation", "a", 1)
+    assert store.get("organisation", "a") is not None
+
+
+def test_apply_is_all_or_nothing(store):
+    store.create("organisation", "a", {"id": "a"})
+    gen = store.generation()
+    with pytest.raises(ConflictError):
+        store.apply([
+            Op("organisation", "b", {"id": "b"}),
+            Op("organisation", "c", {"id": "c"}),
+            Op("organisation", "a", {"id": "a"}, None),  # exists: conflict
+        ])
+    assert store.get("organisation", "b") is None and store.count("organisation") == 1
+    assert store.generation() == gen
+
+
+def test_list_count_and_kinds_are_separate(store):
+    for i in (3, 1, 2):
+        store.create("organisation", f"o{i}", {"id": f"o{i}"})
+    store.create("person", "o1", {"id": "o1"})
+    assert [r.id for r in store.list("organisation")] == ["o1", "o2", "o3"]
+    assert store.count("organisation") == 3 and store.count("person") == 1
+
+
+def test_generation_moves_only_on_real_changes(store):
+    g0 = store.generation()
+    store.upsert("organisation", "a", {"id": "a", "n": 1})
+    g1 = store.generation()
+    assert g1 > g0
+    store.upsert("organisation", "a", {"id": "a", "n": 1})  # unchanged
+    assert store.generation() == g1 and store.get("organisation", "a").version == 1
+    store.upsert("organisation", "a", {"id": "a", "n": 2})
+    assert store.generation() > g1 and store.get("organisation", "a").version == 2
+
+
+def test_change_log_names_actor_and_action(store):
+    store.create("organisation", "a", {"id": "a"}, actor="alice")
+    store.update("organisation", "a", {"id": "a", "x": 1}, 1, actor="bob")
+    store.delete("organisation", "a", ANY, actor="carol")
+    changes = store.changes(limit=10, kind="organisation", id="a")
+    assert [(c.actor, c.action) for c in changes] == [("carol", "delete"), ("bob", "update"), ("alice", "create")]
+    assert store.purge_changes("9999-12-31") >= 3
+    assert store.changes(kind="organisation", id="a") == []
+
+
+def test_snapshot_is_cached_and_rebuilt_on_change(store, demo_doc):
+    import_document(store, demo_doc)
+    s1 = store.snapshot()
+    assert store.snapshot() is s1
+    n = len(s1.org_ids)
+    store.create("organisation", "neu-verein", {**network_document(s1.network)["organisations"][0], "id": "neu-verein"})
+    s2 = store.snapshot()
+    assert s2 is not s1 and len(s2.org_ids) == n + 1
+
+
+def test_other_process_write_invalidates_snapshot(store_url, demo_doc):
+    """Two store objects (as in two app processes) on one store: a write through one is seen by the other."""
+    one, two = open_store(store_url), open_store(store_url)
+    try:
+        import_document(one, {"organisations": demo_doc["organisations"][:5]})
+        s = two.snapshot()
+        assert len(s.org_ids) == 5
+        org = dict(demo_doc["organisations"][5])
+        one.create("organisation", org["id"], {**network_document(s.network)["organisations"][0], "id": org["id"]})
+        assert len(two.snapshot().org_ids) == 6
+        assert two.get("organisation", org["id"]) is not None
+    finally:
+        one.close()
+        two.close()
+
+
+def test_demo_round_trip(store, demo_doc):
+    report = import_document(store, demo_doc)
+    assert report.created > 100
+    again = import_document(store, demo_doc)
+    assert again.created == 0 and again.updated == 0
+    exported = network_document(store.snapshot().network)
+    assert exported["organisations"] == sorted(
+        network_document(store.snapshot().network)["organisations"], key=lambda o: o["id"])
+    assert len(exported["organisations"]) == len(demo_doc["organisations"])

@@ -1,0 +1,99 @@
+"""The `remo` command line, driven through Flask's CLI runner and as a real process."""
+
+import json
+import os
+import subprocess
+import sys
+
+from web.cli import cli
+
+
+def test_every_command_has_help(runner):
+    for args in (["--help"], ["init", "--help"], ["seed", "--help"], ["import", "--help"], ["export", "--help"],
+                 ["orgs", "list", "--help"], ["orgs", "show", "--help"], ["stats", "--help"],
+                 ["generate", "--help"], ["serve", "--help"], ["demo", "--help"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Usage:" in result.output
+
+
+def test_seed_is_idempotent(runner, app):
+    first = runner.invoke(args=["seed", "--demo"])
+    assert first.exit_code == 0, first.output
+    gen = app.extensions["remo_store"].store.generation()
+    second = runner.invoke(args=["seed", "--demo"])
+    assert "0 created, 0 updated" in second.output
+    assert app.extensions["remo_store"].store.generation() == gen
+
+
+def test_orgs_list_show_and_stats(runner, demo_app, demo_doc):
+    org = demo_doc["organisations"][0]
+    out = runner.invoke(args=["orgs", "list"]).output
+    assert org["id"] in out and org["name"] in out
+    shown = runner.invoke(args=["orgs", "show", org["id"]])
+    assert shown.exit_code == 0 and org["name"] in shown.output
+    missing = runner.invoke(args=["orgs", "show", "gibt-es-nicht"])
+    assert missing.exit_code == 2 and "unknown organisation 'gibt-es-nicht'" in missing.output
+    stats = json.loads(runner.invoke(args=["stats", "--json"]).output)
+    assert stats["organisations"] == len(demo_doc["organisations"])
+    assert stats["cooperations"] == len(demo_doc["cooperations"])
+
+
+def test_import_reports_every_problem_and_writes_nothing(runner, demo_app, tmp_path):
+    store = demo_app.extensions["remo_store"].store
+    before = store.generation()
+    path = tmp_path / "vereine.csv"
+    path.write_bytes(
+        "Name;Art;Themen;E-Mail\nVerein A;Migrantenorganisation;Musik;a@x.example\n"
+        "Verein B;Migrantenorganisation;Hausaufgabenhlfe;b@x.example\n"
+        "Verein C;Migrantenorganisation;Musik;info(at)c.example\n".encode("cp1252")
+    )
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    assert "vereine.csv: 2 problems found; nothing was imported." in result.output
+    assert "vereine.csv row 3, column 'Themen'" in result.output and "Hausaufgabenhlfe" in result.output
+    assert "vereine.csv row 4, column 'E-Mail'" in result.output
+    assert store.generation() == before
+    dry = runner.invoke(args=["import", "--dry-run", str(path)])
+    assert dry.exit_code == 1
+    path.write_text("Name;Art\nVerein A;Migrantenorganisation\n", encoding="utf-8")
+    dry = runner.invoke(args=["import", "--dry-run", str(path)])
+    assert dry.exit_code == 0 and "1 records would be created" in dry.output and "Dry run" in dry.output
+    assert store.generation() == before
+    ok = runner.invoke(args=["import", "--json", str(path)])
+    assert json.loads(ok.output)["created"] == 1
+
+
+def test_export_every_format(runner, demo_app, tmp_path):
+    for fmt in ("json", "csv", "xlsx", "graphml", "gexf"):
+        out = tmp_path / f"net.{fmt}"
+        result = runner.invoke(args=["export", "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 1000
+
+
+def test_generate_is_deterministic(runner, tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert runner.invoke(args=["generate", "--orgs", "300", "--seed", "7", "-o", str(a)]).exit_code == 0
+    assert runner.invoke(args=["generate", "--orgs", "300", "--seed", "7", "-o", str(b)]).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert len(json.loads(a.read_text())["organisations"]) == 300
+    result = runner.invoke(args=["import", str(a)])
+    assert result.exit_code == 0, result.output
+
+
+def test_console_script_runs_with_store_option(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    env.pop("REMO_STORE", None)
+    url = f"sqlite:///{tmp_path}/cli.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "web.cli", "--store", url, "seed", "--demo"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "cli.db").exists()
+    bad = subprocess.run(
+        [sys.executable, "-m", "web.cli", "--store", "postgres://x", "stats"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert bad.returncode == 1 and "unknown store URL 'postgres://x'" in bad.stderr

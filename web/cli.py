@@ -1,0 +1,62 @@
+"""The ``remo`` command line (click, the Flask way: a FlaskGroup around the app factory)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask.cli import FlaskGroup
+
+__all__ = ["cli", "main"]
+
+
+def _set_store(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        os.environ["REMO_STORE"] = value
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    set_debug_flag=False,
+    load_dotenv=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--store",
+    metavar="URL",
+    callback=_set_store,
+    expose_value=False,
+    is_eager=True,
+    help="Store URL: sqlite:///instance/remo.db (default), bolt://host:7687 or neo4j://host:7687. "
+    "Also REMO_STORE.",
+)
+@click.version_option(package_name="remo", prog_name="remo")
+def cli() -> None:
+    """ReMo: partner matching and networking for networks of migrant organisations.
+
+    \b
+    Quick start:
+      remo demo            create the demo network and serve it on http://127.0.0.1:5000
+      remo --help          this help; every command has --help too
+    """
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="remo")
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

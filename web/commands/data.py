@@ -1,0 +1,274 @@
+"""Data commands: init, seed, import, export, orgs, stats, generate, serve, demo."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from graph import ReMoError, ValidationError
+from graph.io import EXPORT_FORMATS, export_network, import_file, import_network, load_file, store_vocabulary
+from graph.store import redact_url
+from graph.vocabulary import seeds_dir
+
+from ..extensions import get_store
+
+__all__ = ["COMMANDS", "fail_cleanly", "progress_bar"]
+
+
+def _echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn ReMo errors into a clear message on stderr and a non-zero exit."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as exc:
+            n = len(exc.issues)
+            _echo_err(f"Error: {n} problem{'s' if n != 1 else ''} found; nothing was written.")
+            for issue in exc.issues:
+                _echo_err(f"  {issue}")
+            sys.exit(1)
+        except ReMoError as exc:
+            _echo_err(f"Error: {exc}")
+            sys.exit(1)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def progress_bar(length: int | None, label: str) -> Iterator[Callable[[int], None]]:
+    """A click progress bar on stderr (silent when stderr is no terminal)."""
+    if not sys.stderr.isatty() or not length:
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.command("init")
+@with_appcontext
+@fail_cleanly
+def init_cmd() -> None:
+    """Create the store's schema (idempotent)."""
+    store = get_store()
+    store.init()
+    click.echo(f"Store ready: {redact_url(store.url)}")
+
+
+def _seed_demo(store: Any) -> Any:
+    network = load_file(seeds_dir() / "demo.json", store)
+    return import_network(store, network, actor="seed")
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, required=True, help="Load the fictional Remscheid demo network.")
+@with_appcontext
+@fail_cleanly
+def seed_cmd(demo: bool) -> None:
+    """Load the demo network (idempotent: running it twice changes nothing)."""
+    report = _seed_demo(get_store())
+    click.echo(
+        f"Demo network: {report.created} created, {report.updated} updated, {report.unchanged} unchanged "
+        f"({report.counts.get('organisations', 0)} organisations, {report.counts.get('cooperations', 0)} cooperations)."
+    )
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report (or the problems) as JSON.")
+@with_appcontext
+def import_cmd(file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import FILE (.json in the remo/1 format, .csv or .xlsx): all or nothing.
+
+    Every problem is listed with file, row (the header is row 1), column,
+    value and reason; then nothing is written and the exit code is 1.
+    """
+    store = get_store()
+    try:
+        network = load_file(file, store)
+        total = sum(1 for _ in network.records())
+        with progress_bar(total, "Importing") as update:
+            report = import_network(store, network, dry_run=dry_run, actor="import", progress=update)
+    except ValidationError as exc:
+        if as_json:
+            click.echo(json.dumps({"ok": False, "errors": [i.to_dict() for i in exc.issues]}, ensure_ascii=False, indent=1))
+        else:
+            n = len(exc.issues)
+            _echo_err(f"{file.name}: {n} problem{'s' if n != 1 else ''} found; nothing was imported.")
+            for issue in exc.issues:
+                _echo_err(f"  {issue}")
+        sys.exit(1)
+    except ReMoError as exc:
+        _echo_err(f"Error: {exc}")
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"ok": True, **report.to_dict()}, ensure_ascii=False, indent=1))
+        return
+    counts = ", ".join(f"{v} {k}" for k, v in report.counts.items() if v)
+    verb = "would be" if dry_run else "were"
+    click.echo(f"{file.name}: valid ({counts}).")
+    click.echo(f"{report.created} records {verb} created, {report.updated} updated, {report.unchanged} unchanged.")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Target file.")
+@click.option("--public", is_flag=True, help="Only public fields and persons with recorded consent.")
+@with_appcontext
+@fail_cleanly
+def export_cmd(fmt: str, output: Path, public: bool) -> None:
+    """Export the whole network (json, csv, xlsx, graphml or gexf; GraphML/GEXF open in Gephi)."""
+    network = get_store().snapshot().network
+    files = export_network(network, fmt, output, public_only=public)
+    for f in files:
+        click.echo(f"Wrote {f}")
+
+
+@click.group("orgs")
+def orgs_group() -> None:
+    """List and show organisations."""
+
+
+@orgs_group.command("list")
+@click.option("--kind", help="Only this kind (id or label).")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@with_appcontext
+@fail_cleanly
+def orgs_list(kind: str | None, as_json: bool) -> None:
+    """List organisations (id, kind, name)."""
+    store = get_store()
+    vocab = store_vocabulary(store)
+    if kind:
+        kind = vocab.resolve("org_kinds", kind, field="--kind")
+    for rec in store.list("organisation"):
+        data = rec.data
+        if kind and data["kind"] != kind:
+            continue
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+        else:
+            click.echo(f"{rec.id:40} {vocab.label('org_kinds', data['kind']):28} {data['name']}")
+
+
+@orgs_group.command("show")
+@click.argument("org_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--lang", default="de", show_default=True, help="Language of labels.")
+@with_appcontext
+def orgs_show(org_id: str, as_json: bool, lang: str) -> None:
+    """Show one organisation."""
+    store = get_store()
+    rec = store.get("organisation", org_id)
+    if rec is None:
+        _echo_err(f"Error: unknown organisation {org_id!r}")
+        sys.exit(2)
+    if as_json:
+        click.echo(json.dumps({**rec.data, "version": rec.version}, ensure_ascii=False, indent=1))
+        return
+    vocab = store_vocabulary(store)
+    d = rec.data
+
+    def labels(cat: str, ids: list[str]) -> str:
+        return ", ".join(vocab.label(cat, x, lang) for x in ids) or "–"
+
+    click.echo(f"{d['name']}  ({rec.id}, version {rec.version})")
+    click.echo(f"  {vocab.label('org_kinds', d['kind'], lang)}")
+    if d.get("description"):
+        click.echo(f"  {d['description']}")
+    click.echo(f"  topics:    {labels('topics', d['topics'])}")
+    click.echo("  offers:    " + (", ".join(
+        vocab.label("capabilities", o["capability"], lang) + (f" ({o['detail']})" if o["detail"] else "")
+        for o in d["offers"]) or "–"))
+    click.echo("  needs:     " + (", ".join(
+        vocab.label("capabilities", n["capability"], lang) + f" [{n['urgency']}]" for n in d["needs"]) or "–"))
+    click.echo(f"  districts: {labels('districts', d['districts'])}")
+    click.echo(f"  languages: {labels('languages', d['languages'])}")
+    partners = []
+    snap = store.snapshot()
+    if org_id in snap.index:
+        partners = snap.partners(org_id)
+    click.echo(f"  partners:  {', '.join(partners) or '–'}")
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@fail_cleanly
+def stats_cmd(as_json: bool) -> None:
+    """Counts and simple figures of the network."""
+    store = get_store()
+    snap = store.snapshot()
+    net = snap.network
+    g = snap.graph
+    isolated = sum(1 for n in g.nodes if g.degree(n) == 0)
+    stats = {
+        **net.counts(),
+        "migrant_organisations": int(snap.is_mo.sum()),
+        "current_cooperations": g.number_of_edges(),
+        "organisations_without_partner": isolated,
+        "density": round(2 * g.number_of_edges() / (g.number_of_nodes() * (g.number_of_nodes() - 1)), 4)
+        if g.number_of_nodes() > 1
+        else 0.0,
+        "store": redact_url(store.url),
+        "generation": snap.generation,
+    }
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=1))
+        return
+    for key, value in stats.items():
+        click.echo(f"{key.replace('_', ' '):32} {value}")
+
+
+@click.command("generate")
+@click.option("--orgs", "n_orgs", type=click.IntRange(2, 2_000_000), required=True, help="Number of organisations.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same network).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def generate_cmd(n_orgs: int, seed: int, output: Path) -> None:
+    """Write a synthetic network shaped like the demo one (remo/1 JSON), for benchmarks."""
+    from graph.generate import write_generated
+
+    with progress_bar(n_orgs, "Generating") as update:
+        counts = write_generated(output, n_orgs, seed=seed, progress=update)
+    click.echo(f"Wrote {output}: {counts['organisations']} organisations, {counts['cooperations']} cooperations.")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@with_appcontext
+def serve_cmd(host: str, port: int) -> None:
+    """Serve ReMo with the development server (for production see docs/deployment.md)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    get_store()  # fail early on a bad store URL
+    click.echo(f"ReMo on http://{host}:{port}/  (store: {redact_url(app.config['REMO_STORE'])}; Ctrl+C stops)")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.pass_context
+def demo_cmd(ctx: click.Context, host: str, port: int) -> None:
+    """Create the store, load the demo network and serve it (init + seed --demo + serve)."""
+    ctx.invoke(init_cmd)
+    ctx.invoke(seed_cmd, demo=True)
+    ctx.invoke(serve_cmd, host=host, port=port)
+
+
+COMMANDS = [init_cmd, seed_cmd, import_cmd, export_cmd, orgs_group, stats_cmd, generate_cmd, serve_cmd, demo_cmd]
