@@ -1,0 +1,462 @@
+"""Partner suggestions with reasons: the fitted `MatchingModel` and the `suggest` functions.
+
+Example
+-------
+>>> from graph import parse_network, build_snapshot
+>>> net = parse_network({"organisations": [
+...     {"id": "a", "name": "A", "kind": "migrant_organisation", "topics": ["homework_help"],
+...      "needs": ["rooms"]},
+...     {"id": "b", "name": "B", "kind": "education", "topics": ["homework_help"], "offers": ["rooms"]},
+...     {"id": "c", "name": "C", "kind": "education", "topics": ["sport"]}]})
+>>> snap = build_snapshot(net, today="2025-01-01")
+>>> best = suggest(snap, "a", k=3)[0]
+>>> best.partner, [r["kind"] for r in best.reasons]
+('b', ['shared_topics', 'they_offer_what_you_need', 'bridge_mo_institution'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from graph import NotFoundError, Snapshot
+
+from ._fairness import exposure_factor, rerank_greedy
+from ._signals import CONTENT_SIGNALS, SIGNALS, SignalData, check_weights
+
+__all__ = [
+    "HINT_FIELDS",
+    "MatchingModel",
+    "Suggestion",
+    "hints",
+    "matching_model",
+    "suggest",
+    "suggest_all",
+    "suggestions_json",
+]
+
+#: Profile fields that feed the signals; `hints` names the empty ones.
+HINT_FIELDS: tuple[str, ...] = ("topics", "offers", "needs", "districts", "languages")
+_MET_STATUSES = frozenset({"met", "cooperating"})
+_MAX_LISTED = 5  # at most this many ids per reason (topics, partners, ...)
+
+
+@dataclass
+class Suggestion:
+    """One suggested partner: ``score`` is the weighted sum of the ``reasons``' weights.
+
+    ``rank_score`` is the score after the fair-exposure discount that decided the order.
+    """
+
+    partner: str
+    score: float
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    already_met: bool = False
+    rank_score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "partner": self.partner,
+            "score": self.score,
+            "already_met": self.already_met,
+            "reasons": [dict(r) for r in self.reasons],
+        }
+
+
+def _pair_matrix(pairs: list[tuple[int, int]], n: int) -> sp.csr_matrix:
+    if not pairs:
+        return sp.csr_matrix((n, n), dtype=np.float32)
+    a = np.asarray([p[0] for p in pairs] + [p[1] for p in pairs], dtype=np.int64)
+    b = np.asarray([p[1] for p in pairs] + [p[0] for p in pairs], dtype=np.int64)
+    m = sp.csr_matrix((np.ones(len(a), dtype=np.float32), (a, b)), shape=(n, n))
+    m.data[:] = 1.0
+    return m
+
+
+class MatchingModel:
+    """Everything `suggest` needs, precomputed once per snapshot.
+
+    Parameters
+    ----------
+    weights : dict, optional
+        ``{signal: weight}``; normalised to sum 1. Defaults to `DEFAULT_WEIGHTS`.
+    exclude_declined_days : int or None
+        Introductions declined within this many days before ``snapshot.today`` (or undated) are
+        never suggested again. ``None`` keeps every declined pair out for good, ``0`` none.
+    fairness : float
+        Strength of the exposure discount (0 switches it off).
+    pool : int
+        The fair re-ranking chooses among ``pool * k`` best candidates of each organisation.
+    one_way, proximity_scale, community_seed
+        Passed to `SignalData.from_snapshot`.
+    block_size : int, optional
+        Rows scored at once (default: about 4 million cells per block).
+    n_jobs : int
+        Threads used by `top_k_all`.
+
+    Attributes
+    ----------
+    snapshot_, weights_, signals_, blocked_, met_, exposure_factor_
+
+    Example
+    -------
+    >>> from graph import parse_network, build_snapshot
+    >>> snap = build_snapshot(parse_network({"organisations": [
+    ...     {"id": "a", "name": "A", "kind": "education", "districts": ["lennep"]},
+    ...     {"id": "b", "name": "B", "kind": "education", "districts": ["lennep"]}]}))
+    >>> model = MatchingModel().fit(snap)
+    >>> [s.partner for s in model.suggest("a")], model.hints("a")
+    (['b'], ['topics', 'offers', 'needs', 'languages'])
+    """
+
+    def __init__(
+        self,
+        weights: Mapping[str, float] | None = None,
+        *,
+        exclude_declined_days: int | None = 365,
+        fairness: float = 1.0,
+        pool: int = 5,
+        one_way: float = 0.5,
+        proximity_scale: float = 1.0,
+        community_seed: int = 0,
+        block_size: int | None = None,
+        n_jobs: int = 2,
+    ) -> None:
+        self.weights = weights
+        self.exclude_declined_days = exclude_declined_days
+        self.fairness = fairness
+        self.pool = pool
+        self.one_way = one_way
+        self.proximity_scale = proximity_scale
+        self.community_seed = community_seed
+        self.block_size = block_size
+        self.n_jobs = n_jobs
+
+    # -- fitting ------------------------------------------------------------
+    def fit(self, snapshot: Snapshot) -> MatchingModel:
+        """Precompute the signal matrices, exclusions and exposure forecast; return self."""
+        if not isinstance(snapshot, Snapshot):
+            raise TypeError("fit expects a graph.Snapshot")
+        if self.fairness < 0 or self.pool < 1:
+            raise ValueError("fairness must be >= 0 and pool >= 1")
+        self.weights_ = check_weights(self.weights)
+        self.snapshot_ = snapshot
+        self.signals_ = SignalData.from_snapshot(
+            snapshot, one_way=self.one_way, proximity_scale=self.proximity_scale, community_seed=self.community_seed
+        )
+        n = snapshot.n
+        index = snapshot.index
+        declined, met, introduced = [], [], []
+        cutoff = None
+        if self.exclude_declined_days is not None:
+            cutoff = (dt.date.fromisoformat(snapshot.today[:10]) - dt.timedelta(days=self.exclude_declined_days))
+            cutoff = cutoff.isoformat()
+        for intro in snapshot.network.introductions:
+            i, j = index.get(intro.a), index.get(intro.b)
+            if i is None or j is None or i == j:
+                continue
+            introduced.append((i, j))
+            if intro.status == "declined" and (cutoff is None or intro.at is None or intro.at >= cutoff):
+                if self.exclude_declined_days != 0:
+                    declined.append((i, j))
+            if intro.status in _MET_STATUSES:
+                met.append((i, j))
+        # introduced pairs that sat in the same meeting have met, too
+        if introduced and snapshot.network.meetings:
+            rows, cols = [], []
+            for m_i, meeting in enumerate(snapshot.network.meetings):
+                for org in meeting.attendance:
+                    if org in index:
+                        rows.append(index[org])
+                        cols.append(m_i)
+            shape = (n, len(snapshot.network.meetings))
+            att = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+            together = _pair_matrix(introduced, n).multiply(att @ att.T)
+            r, c = sp.triu(together, k=1).nonzero()
+            met.extend(zip(r.tolist(), c.tolist(), strict=True))
+        blocked = _pair_matrix(declined, n) + self.signals_.adj + sp.identity(n, dtype=np.float32, format="csr")
+        blocked.data[:] = 1.0
+        self.blocked_ = blocked.tocsr()
+        self.met_ = _pair_matrix(met, n)
+        self.popularity_ = self.signals_.popularity(self.weights_)
+        self.exposure_factor_ = exposure_factor(self.popularity_, self.fairness)
+        self._w = np.asarray([self.weights_[s] for s in SIGNALS], dtype=np.float32)
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "weights_"):
+            raise RuntimeError("call fit(snapshot) first")
+
+    def _row(self, org_id: str) -> int:
+        self._check()
+        i = self.snapshot_.index.get(org_id)
+        if i is None:
+            raise NotFoundError("organisation", org_id)
+        return i
+
+    # -- scoring ------------------------------------------------------------
+    def score_block(self, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Scores of ``rows`` against everybody (``-1`` where a pair may not be suggested) and the signals.
+
+        A pair needs a positive content signal (not bridging alone) to get a positive score.
+        """
+        self._check()
+        rows = np.asarray(rows, dtype=np.int64)
+        sig = self.signals_.block(rows)
+        w = self.weights_
+        content = np.zeros((len(rows), self.signals_.n), dtype=np.float32)
+        for s in CONTENT_SIGNALS:
+            if w[s] > 0:
+                content += w[s] * sig[s]
+        score = content
+        if w["bridging"] > 0:
+            score += np.where(content > 0, w["bridging"] * sig["bridging"], 0.0).astype(np.float32)
+        blk = self.blocked_[rows].tocoo()
+        score[blk.row, blk.col] = -1.0
+        return score, sig
+
+    def _pool_block(self, rows: np.ndarray, m: int, discount: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        score, _ = self.score_block(rows)
+        rank = score if discount is None else np.where(score > 0, score * discount[None, :], score)
+        n = score.shape[1]
+        m = min(m, n)
+        if m < n:
+            idx = np.argpartition(-rank, m - 1, axis=1)[:, :m]
+        else:
+            idx = np.tile(np.arange(n), (len(rows), 1))
+        r = np.take_along_axis(rank, idx, axis=1)
+        order = np.argsort(-r, axis=1, kind="stable")
+        idx = np.take_along_axis(idx, order, axis=1)
+        raw = np.take_along_axis(score, idx, axis=1)
+        idx[raw <= 0] = -1
+        return idx, np.where(raw > 0, raw, 0.0)
+
+    def _blocks(self) -> list[np.ndarray]:
+        n = self.snapshot_.n
+        size = self.block_size or max(1, min(n, 4_000_000 // max(n, 1)))
+        return [np.arange(s, min(n, s + size)) for s in range(0, n, size)]
+
+    def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` column indices (``-1`` padded) and match scores for every organisation."""
+        self._check()
+        strength = self.fairness if fairness is None else fairness
+        fair = fair and strength > 0
+        m = k * self.pool if fair else k
+        blocks = self._blocks()
+        if self.n_jobs > 1 and len(blocks) > 1:
+            with ThreadPoolExecutor(self.n_jobs) as ex:
+                parts = list(ex.map(lambda rows: self._pool_block(rows, m, None), blocks))
+        else:
+            parts = [self._pool_block(rows, m, None) for rows in blocks]
+        idx = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, m), np.int64)
+        raw = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, m))
+        if not fair:
+            return idx[:, :k], raw[:, :k]
+        picked = rerank_greedy(idx, raw, k, strength=strength, seed=seed)
+        # scores of the picked columns
+        pos = np.argmax(idx[:, :, None] == picked[:, None, :], axis=1)
+        scores = np.where(picked >= 0, np.take_along_axis(raw, pos, axis=1), 0.0)
+        return picked, scores
+
+    # -- public API ---------------------------------------------------------
+    def suggest(self, org_id: str, k: int = 10, *, fair: bool = True) -> list[Suggestion]:
+        """Up to ``k`` suggestions for ``org_id`` with reasons (raises `NotFoundError`)."""
+        i = self._row(org_id)
+        discount = self.exposure_factor_ if fair and self.fairness > 0 else None
+        idx, raw = self._pool_block(np.asarray([i]), k, discount)
+        cols = idx[0][idx[0] >= 0]
+        return self._suggestions(i, cols, raw[0][: len(cols)], discount)
+
+    def suggest_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
+                    ) -> dict[str, list[Suggestion]]:
+        """Suggestions for every organisation, re-ranked for fair exposure when ``fair``."""
+        picked, scores = self.top_k_all(k, fair=fair, fairness=fairness, seed=seed)
+        ids = self.snapshot_.org_ids
+        rows = np.repeat(np.arange(len(ids)), picked.shape[1])
+        cols = picked.ravel()
+        ok = cols >= 0
+        sig = self.signals_.pairs(rows[ok], cols[ok])
+        out: dict[str, list[Suggestion]] = {oid: [] for oid in ids}
+        for (i, j), vec in zip(zip(rows[ok].tolist(), cols[ok].tolist(), strict=True), sig, strict=True):
+            out[ids[i]].append(self._make(i, j, vec, None))
+        return out
+
+    def _suggestions(self, i: int, cols: np.ndarray, raw: np.ndarray, discount: np.ndarray | None
+                     ) -> list[Suggestion]:
+        sig = self.signals_.pairs(np.full(len(cols), i), cols)
+        out = []
+        for j, vec in zip(cols.tolist(), sig, strict=True):
+            out.append(self._make(i, j, vec, None if discount is None else float(discount[j])))
+        return out
+
+    def _make(self, i: int, j: int, vec: np.ndarray, discount: float | None) -> Suggestion:
+        reasons = self.reasons(i, j, vec)
+        score = round(sum(r["weight"] for r in reasons), 4)
+        return Suggestion(
+            partner=self.snapshot_.org_ids[j],
+            score=score,
+            reasons=reasons,
+            already_met=bool(self.met_[i, j]),
+            rank_score=round(score * discount, 4) if discount is not None else score,
+        )
+
+    def pair_signals(self, a: list[str], b: list[str]) -> np.ndarray:
+        """Signal vectors (``len(a) x len(SIGNALS)``) of the pairs ``zip(a, b)``."""
+        rows = np.asarray([self._row(x) for x in a], dtype=np.int64)
+        cols = np.asarray([self._row(x) for x in b], dtype=np.int64)
+        return self.signals_.pairs(rows, cols)
+
+    def reasons(self, i: int, j: int, vec: np.ndarray | None = None) -> list[dict[str, Any]]:
+        """Structured reasons (ids and numbers only) why column ``j`` suits row ``i``."""
+        snap, sd, w = self.snapshot_, self.signals_, self.weights_
+        if vec is None:
+            vec = sd.pairs(np.asarray([i]), np.asarray([j]))[0]
+        v = dict(zip(SIGNALS, (float(x) for x in vec), strict=True))
+        out: list[dict[str, Any]] = []
+
+        def add(kind: str, weight: float, **extra: Any) -> None:
+            if weight > 0:
+                out.append({"kind": kind, "weight": round(weight, 4), **extra})
+
+        if v["topics"] > 0:
+            shared = np.intersect1d(snap.topics[i].indices, snap.topics[j].indices)
+            shared = shared[np.argsort(-sd.topic_idf[shared], kind="stable")]
+            add("shared_topics", w["topics"] * v["topics"], topics=[snap.topic_ids[t] for t in shared[:_MAX_LISTED]])
+        if v["complementarity"] > 0:
+            a = float(sd.needs_n[i].multiply(sd.offers[j]).sum())
+            b = float(sd.offers[i].multiply(sd.needs_n[j]).sum())
+            total = w["complementarity"] * v["complementarity"]
+            if a > 0:
+                need = snap.needs[i]
+                caps = np.intersect1d(need.indices, snap.offers[j].indices)
+                urg = {int(c): float(u) for c, u in zip(need.indices, need.data, strict=True)}
+                caps = sorted(caps.tolist(), key=lambda c: -urg[c])
+                add("they_offer_what_you_need", total * a / (a + b),
+                    capabilities=[snap.capability_ids[c] for c in caps[:_MAX_LISTED]])
+            if b > 0:
+                caps = np.intersect1d(snap.offers[i].indices, snap.needs[j].indices)
+                add("you_offer_what_they_need", total * b / (a + b),
+                    capabilities=[snap.capability_ids[c] for c in caps[:_MAX_LISTED]])
+        if v["proximity"] > 0:
+            common = np.intersect1d(sd.adj[i].indices, sd.adj[j].indices)
+            common = common[np.argsort(-sd.aa_weight[common], kind="stable")]
+            add("common_partner", w["proximity"] * v["proximity"],
+                partners=[snap.org_ids[z] for z in common[:_MAX_LISTED]])
+        if v["district"] > 0:
+            shared = np.intersect1d(snap.districts[i].indices, snap.districts[j].indices)
+            add("same_district", w["district"] * v["district"], districts=[snap.district_ids[d] for d in shared])
+        if v["language"] > 0:
+            shared = np.intersect1d(snap.languages[i].indices, snap.languages[j].indices)
+            shared = shared[sd.language_weight[shared] > 0]
+            shared = shared[np.argsort(-sd.language_weight[shared], kind="stable")]
+            add("shared_language", w["language"] * v["language"], languages=[snap.language_ids[x] for x in shared])
+        if v["bridging"] > 0 and out:
+            if sd.is_mo[i] != sd.is_mo[j]:
+                add("bridge_mo_institution", w["bridging"] * 0.5)
+            ci, cj = sd.community[i], sd.community[j]
+            if ci >= 0 and cj >= 0 and ci != cj:
+                add("bridge_communities", w["bridging"] * 0.5)
+        out.sort(key=lambda r: -r["weight"])
+        return out
+
+    def hints(self, org_id: str) -> list[str]:
+        """Profile fields (ids from `HINT_FIELDS`) that are empty and would improve the suggestions."""
+        self._check()
+        return hints(self.snapshot_, org_id)
+
+
+# ---------------------------------------------------------------------------
+# functional API with a per-snapshot cache
+# ---------------------------------------------------------------------------
+_CACHE: weakref.WeakKeyDictionary[Snapshot, dict[tuple[Any, ...], MatchingModel]] = weakref.WeakKeyDictionary()
+
+
+def matching_model(
+    snapshot: Snapshot,
+    *,
+    weights: Mapping[str, float] | None = None,
+    exclude_declined_days: int | None = 365,
+    **params: Any,
+) -> MatchingModel:
+    """A fitted `MatchingModel` for ``snapshot``, cached per snapshot, generation and parameters."""
+    key = (
+        snapshot.generation,
+        tuple(sorted(check_weights(weights).items())),
+        exclude_declined_days,
+        tuple(sorted(params.items())),
+    )
+    per_snapshot = _CACHE.setdefault(snapshot, {})
+    model = per_snapshot.get(key)
+    if model is None:
+        model = MatchingModel(weights, exclude_declined_days=exclude_declined_days, **params).fit(snapshot)
+        per_snapshot.clear()  # keep one model per snapshot: they are large
+        per_snapshot[key] = model
+    return model
+
+
+def suggest(
+    snapshot: Snapshot,
+    org_id: str,
+    k: int = 10,
+    *,
+    weights: Mapping[str, float] | None = None,
+    exclude_declined_days: int | None = 365,
+    fair: bool = True,
+    **params: Any,
+) -> list[Suggestion]:
+    """Up to ``k`` cooperation partners for ``org_id``, best first, each with reasons.
+
+    Existing partners and recently declined introductions never appear; pairs that already met are
+    marked ``already_met``. Raises `graph.NotFoundError` for an unknown organisation.
+    See `MatchingModel` for ``params``.
+    """
+    model = matching_model(snapshot, weights=weights, exclude_declined_days=exclude_declined_days, **params)
+    return model.suggest(org_id, k, fair=fair)
+
+
+def suggest_all(
+    snapshot: Snapshot,
+    k: int = 10,
+    *,
+    weights: Mapping[str, float] | None = None,
+    exclude_declined_days: int | None = 365,
+    fair: bool = True,
+    seed: int = 0,
+    **params: Any,
+) -> dict[str, list[Suggestion]]:
+    """Suggestions for every organisation, with the greedy fair-exposure re-ranking when ``fair``."""
+    model = matching_model(snapshot, weights=weights, exclude_declined_days=exclude_declined_days, **params)
+    return model.suggest_all(k, fair=fair, seed=seed)
+
+
+def hints(snapshot: Snapshot, org_id: str) -> list[str]:
+    """Empty profile fields of ``org_id`` that would improve its suggestions."""
+    i = snapshot.index.get(org_id)
+    if i is None:
+        raise NotFoundError("organisation", org_id)
+    mats = {"topics": snapshot.topics, "offers": snapshot.offers, "needs": snapshot.needs,
+            "districts": snapshot.districts, "languages": snapshot.languages}
+    return [f for f in HINT_FIELDS if mats[f].indptr[i + 1] == mats[f].indptr[i]]
+
+
+def suggestions_json(snapshot: Snapshot, org_id: str, suggestions: list[Suggestion] | None = None,
+                     **kwargs: Any) -> dict[str, Any]:
+    """The JSON shape ``{"organisation", "suggestions": [{"partner", "score", "already_met", "reasons"}], "hints"}``.
+
+    Computes the suggestions with `suggest` (``kwargs``) unless given.
+    """
+    if suggestions is None:
+        suggestions = suggest(snapshot, org_id, **kwargs)
+    return {
+        "organisation": org_id,
+        "suggestions": [s.to_dict() for s in suggestions],
+        "hints": hints(snapshot, org_id),
+    }
