@@ -21,6 +21,7 @@ import weakref
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -185,6 +186,7 @@ class MatchingModel:
         blocked.data[:] = 1.0
         self.blocked_ = blocked.tocsr()
         self.met_ = _pair_matrix(met, n)
+        self._met_pairs = set(met) | {(b, a) for a, b in met}
         self.popularity_ = self.signals_.popularity(self.weights_)
         self.exposure_factor_ = exposure_factor(self.popularity_, self.fairness)
         self._w = np.asarray([self.weights_[s] for s in SIGNALS], dtype=np.float32)
@@ -304,7 +306,7 @@ class MatchingModel:
             partner=self.snapshot_.org_ids[j],
             score=score,
             reasons=reasons,
-            already_met=bool(self.met_[i, j]),
+            already_met=(i, j) in self._met_pairs,
             rank_score=round(score * discount, 4) if discount is not None else score,
         )
 
@@ -314,9 +316,26 @@ class MatchingModel:
         cols = np.asarray([self._row(x) for x in b], dtype=np.int64)
         return self.signals_.pairs(rows, cols)
 
+    @cached_property
+    def _lists(self) -> dict[str, list[Any]]:
+        """Per-row column lists (and need weights) so that reasons need no sparse indexing."""
+        snap, sd = self.snapshot_, self.signals_
+
+        def rows(m: sp.csr_matrix) -> list[np.ndarray]:
+            return np.split(m.indices, m.indptr[1:-1]) if m.shape[0] else []
+
+        def weights(m: sp.csr_matrix) -> list[np.ndarray]:
+            return np.split(m.data, m.indptr[1:-1]) if m.shape[0] else []
+
+        return {
+            "topics": rows(snap.topics), "offers": rows(snap.offers), "needs": rows(sd.needs_n),
+            "needs_w": weights(sd.needs_n), "urgency": weights(snap.needs), "adj": rows(sd.adj),
+            "districts": rows(snap.districts), "languages": rows(snap.languages),
+        }
+
     def reasons(self, i: int, j: int, vec: np.ndarray | None = None) -> list[dict[str, Any]]:
         """Structured reasons (ids and numbers only) why column ``j`` suits row ``i``."""
-        snap, sd, w = self.snapshot_, self.signals_, self.weights_
+        snap, sd, w, lists = self.snapshot_, self.signals_, self.weights_, self._lists
         if vec is None:
             vec = sd.pairs(np.asarray([i]), np.asarray([j]))[0]
         v = dict(zip(SIGNALS, (float(x) for x in vec), strict=True))
@@ -326,38 +345,41 @@ class MatchingModel:
             if weight > 0:
                 out.append({"kind": kind, "weight": round(weight, 4), **extra})
 
+        def shared(name: str) -> np.ndarray:
+            return np.intersect1d(lists[name][i], lists[name][j], assume_unique=True)
+
         if v["topics"] > 0:
-            shared = np.intersect1d(snap.topics[i].indices, snap.topics[j].indices)
-            shared = shared[np.argsort(-sd.topic_idf[shared], kind="stable")]
-            add("shared_topics", w["topics"] * v["topics"], topics=[snap.topic_ids[t] for t in shared[:_MAX_LISTED]])
+            common = shared("topics")
+            common = common[np.argsort(-sd.topic_idf[common], kind="stable")]
+            add("shared_topics", w["topics"] * v["topics"], topics=[snap.topic_ids[t] for t in common[:_MAX_LISTED]])
         if v["complementarity"] > 0:
-            a = float(sd.needs_n[i].multiply(sd.offers[j]).sum())
-            b = float(sd.offers[i].multiply(sd.needs_n[j]).sum())
+            need_i = dict(zip(lists["needs"][i].tolist(), lists["needs_w"][i].tolist(), strict=True))
+            need_j = dict(zip(lists["needs"][j].tolist(), lists["needs_w"][j].tolist(), strict=True))
+            urg_i = dict(zip(lists["needs"][i].tolist(), lists["urgency"][i].tolist(), strict=True))
+            they = sorted(set(need_i) & set(lists["offers"][j].tolist()), key=lambda c: (-urg_i[c], c))
+            you = sorted(set(need_j) & set(lists["offers"][i].tolist()), key=lambda c: (-need_j[c], c))
+            a = sum(need_i[c] for c in they)
+            b = sum(need_j[c] for c in you)
             total = w["complementarity"] * v["complementarity"]
             if a > 0:
-                need = snap.needs[i]
-                caps = np.intersect1d(need.indices, snap.offers[j].indices)
-                urg = {int(c): float(u) for c, u in zip(need.indices, need.data, strict=True)}
-                caps = sorted(caps.tolist(), key=lambda c: -urg[c])
                 add("they_offer_what_you_need", total * a / (a + b),
-                    capabilities=[snap.capability_ids[c] for c in caps[:_MAX_LISTED]])
+                    capabilities=[snap.capability_ids[c] for c in they[:_MAX_LISTED]])
             if b > 0:
-                caps = np.intersect1d(snap.offers[i].indices, snap.needs[j].indices)
                 add("you_offer_what_they_need", total * b / (a + b),
-                    capabilities=[snap.capability_ids[c] for c in caps[:_MAX_LISTED]])
+                    capabilities=[snap.capability_ids[c] for c in you[:_MAX_LISTED]])
         if v["proximity"] > 0:
-            common = np.intersect1d(sd.adj[i].indices, sd.adj[j].indices)
+            common = shared("adj")
             common = common[np.argsort(-sd.aa_weight[common], kind="stable")]
             add("common_partner", w["proximity"] * v["proximity"],
                 partners=[snap.org_ids[z] for z in common[:_MAX_LISTED]])
         if v["district"] > 0:
-            shared = np.intersect1d(snap.districts[i].indices, snap.districts[j].indices)
-            add("same_district", w["district"] * v["district"], districts=[snap.district_ids[d] for d in shared])
+            add("same_district", w["district"] * v["district"],
+                districts=[snap.district_ids[d] for d in shared("districts")])
         if v["language"] > 0:
-            shared = np.intersect1d(snap.languages[i].indices, snap.languages[j].indices)
-            shared = shared[sd.language_weight[shared] > 0]
-            shared = shared[np.argsort(-sd.language_weight[shared], kind="stable")]
-            add("shared_language", w["language"] * v["language"], languages=[snap.language_ids[x] for x in shared])
+            common = shared("languages")
+            common = common[sd.language_weight[common] > 0]
+            common = common[np.argsort(-sd.language_weight[common], kind="stable")]
+            add("shared_language", w["language"] * v["language"], languages=[snap.language_ids[x] for x in common])
         if v["bridging"] > 0 and out:
             if sd.is_mo[i] != sd.is_mo[j]:
                 add("bridge_mo_institution", w["bridging"] * 0.5)
