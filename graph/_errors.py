@@ -118,8 +118,7 @@ class ConflictError(ReMoError):
                 message = f"{kind} {id!r} was deleted meanwhile (you had version {expected})"
             else:
                 message = (
-                    f"{kind} {id!r} was changed meanwhile: you had version {expected}, "
-                    f"the store has version {actual}"
+                    f"{kind} {id!r} was changed meanwhile: you had version {expected}, the store has version {actual}"
                 )
         super().__init__(message)
 

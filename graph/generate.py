@@ -41,7 +41,16 @@ _KIND_SHARE = {
 }
 _MO_NEEDS = ["rooms", "money", "volunteers", "funding_application_help", "publicity", "contacts", "training", "staff"]
 _MO_OFFERS = ["community_access", "interpreting", "volunteers", "event_organisation", "contacts"]
-_INST_OFFERS = ["rooms", "training", "funding_application_help", "legal_advice", "staff", "publicity", "equipment", "money"]
+_INST_OFFERS = [
+    "rooms",
+    "training",
+    "funding_application_help",
+    "legal_advice",
+    "staff",
+    "publicity",
+    "equipment",
+    "money",
+]
 _INST_NEEDS = ["community_access", "interpreting", "volunteers", "contacts", "publicity"]
 
 
@@ -65,8 +74,11 @@ def generate_document(
     kinds = [k for k in _KIND_SHARE if k in vocab.terms.get("org_kinds", {})]
     shares = np.array([_KIND_SHARE[k] for k in kinds])
     shares /= shares.sum()
-    legal = [x for x in ("registered_association", "non_registered_association", "public_body", "ggmbh")
-             if x in vocab.terms.get("legal_forms", {})] or [""]
+    legal = [
+        x
+        for x in ("registered_association", "non_registered_association", "public_body", "ggmbh")
+        if x in vocab.terms.get("legal_forms", {})
+    ] or [""]
     cooperation_kinds = list(vocab.terms.get("cooperation_kinds", {})) or ["other"]
     # skewed popularity of topics and languages
     topic_p = 1.0 / np.arange(1, len(topics) + 1) ** 0.8
@@ -88,26 +100,31 @@ def generate_document(
         offer_pool = [c for c in (_MO_OFFERS if mo else _INST_OFFERS) if c in caps] or caps
         need_pool = [c for c in (_MO_NEEDS if mo else _INST_NEEDS) if c in caps] or caps
         offers = list(rng.choice(offer_pool, size=min(len(offer_pool), int(rng.integers(1, 4))), replace=False))
-        needs = [c for c in rng.choice(need_pool, size=min(len(need_pool), int(rng.integers(1, 4))), replace=False)
-                 if c not in offers] or [next(c for c in need_pool if c not in offers)]
+        needs = [
+            c
+            for c in rng.choice(need_pool, size=min(len(need_pool), int(rng.integers(1, 4))), replace=False)
+            if c not in offers
+        ] or [next(c for c in need_pool if c not in offers)]
         t = [topics[j] for j in org_topics[i]]
         if rng.random() < 0.5:
             offers.append(t[0])
         langs = ["de"] + [languages[j] for j in set(rng.choice(len(languages), size=int(rng.integers(1, 3)), p=lang_p))]
-        orgs.append({
-            "id": f"org-{i:0{width}d}",
-            "name": f"Organisation {i}",
-            "kind": kind,
-            "description": "Synthetische Organisation für Tests und Messungen.",
-            "topics": t,
-            "offers": [{"capability": c, "detail": ""} for c in offers],
-            "needs": [{"capability": c, "detail": "", "urgency": int(rng.integers(1, 4))} for c in needs],
-            "districts": [districts[org_district[i]]],
-            "languages": langs if mo else ["de"] + langs[1:2],
-            "target_groups": [],
-            "legal_form": legal[0] if mo else legal[int(rng.integers(0, len(legal)))],
-            "founded": int(rng.integers(1960, 2025)),
-        })
+        orgs.append(
+            {
+                "id": f"org-{i:0{width}d}",
+                "name": f"Organisation {i}",
+                "kind": kind,
+                "description": "Synthetische Organisation für Tests und Messungen.",
+                "topics": t,
+                "offers": [{"capability": c, "detail": ""} for c in offers],
+                "needs": [{"capability": c, "detail": "", "urgency": int(rng.integers(1, 4))} for c in needs],
+                "districts": [districts[org_district[i]]],
+                "languages": langs if mo else ["de"] + langs[1:2],
+                "target_groups": [],
+                "legal_form": legal[0] if mo else legal[int(rng.integers(0, len(legal)))],
+                "founded": int(rng.integers(1960, 2025)),
+            }
+        )
         if progress is not None and (i + 1) % 1000 == 0:
             progress(1000)
     if progress is not None and n_orgs % 1000:
@@ -144,14 +161,16 @@ def generate_document(
         if key in seen:
             continue
         seen.add(key)
-        coops.append({
-            "a": orgs[key[0]]["id"],
-            "b": orgs[key[1]]["id"],
-            "kind": cooperation_kinds[int(rng.integers(0, len(cooperation_kinds)))],
-            "since": dt.date.fromordinal(int(days[k])).isoformat(),
-            "until": None,
-            "note": "",
-        })
+        coops.append(
+            {
+                "a": orgs[key[0]]["id"],
+                "b": orgs[key[1]]["id"],
+                "kind": cooperation_kinds[int(rng.integers(0, len(cooperation_kinds)))],
+                "since": dt.date.fromordinal(int(days[k])).isoformat(),
+                "until": None,
+                "note": "",
+            }
+        )
     return {
         "format": "remo/1",
         "meta": {"title": f"Synthetic network ({n_orgs} organisations, seed {seed})", "fictional": True},
@@ -160,7 +179,9 @@ def generate_document(
     }
 
 
-def write_generated(path: str | Path, n_orgs: int, *, seed: int = 0, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def write_generated(
+    path: str | Path, n_orgs: int, *, seed: int = 0, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     doc = generate_document(n_orgs, seed=seed, progress=progress)
     path = Path(path)
     tmp = path.with_name(path.name + ".part")

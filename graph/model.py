@@ -66,8 +66,21 @@ VISIBILITIES = ("public", "internal")
 
 #: Organisation fields that carry a visibility; all are public unless marked internal.
 ORG_FIELDS = (
-    "name", "kind", "description", "topics", "offers", "needs", "districts", "languages",
-    "target_groups", "legal_form", "founded", "website", "email", "phone", "address",
+    "name",
+    "kind",
+    "description",
+    "topics",
+    "offers",
+    "needs",
+    "districts",
+    "languages",
+    "target_groups",
+    "legal_form",
+    "founded",
+    "website",
+    "email",
+    "phone",
+    "address",
 )
 #: Person fields with a visibility, and those internal unless marked public.
 PERSON_FIELDS = ("name", "role", "email", "phone")
@@ -554,10 +567,13 @@ class Cooperation:
     until: str | None = None
     note: str = ""
     id: str = ""
+    #: True when the input named the two organisations the other way round (for error messages)
+    swapped: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.a > self.b:
             self.a, self.b = self.b, self.a
+            self.swapped = True
         if not self.id:
             self.id = f"{self.a}--{self.b}--{self.kind}" + (f"--{self.since}" if self.since else "")
 
@@ -666,7 +682,9 @@ class Introduction:
         }
 
 
-def parse_introduction(data: Any, vocab: Vocabulary | None = None, where: str = "") -> tuple[Introduction | None, list[Issue]]:
+def parse_introduction(
+    data: Any, vocab: Vocabulary | None = None, where: str = ""
+) -> tuple[Introduction | None, list[Issue]]:
     bad = _mapping(data, where, "introduction")
     if bad:
         return None, bad
@@ -808,15 +826,30 @@ class FundingProgramme:
         }
 
 
-def parse_funding_programme(data: Any, vocab: Vocabulary | None, where: str = "") -> tuple[FundingProgramme | None, list[Issue]]:
+def parse_funding_programme(
+    data: Any, vocab: Vocabulary | None, where: str = ""
+) -> tuple[FundingProgramme | None, list[Issue]]:
     bad = _mapping(data, where, "funding programme")
     if bad:
         return None, bad
     c = _Ctx(data, vocab, where)
-    c.no_unknown({
-        "id", "name", "funder", "description", "example", "funds", "eligible_kinds",
-        "eligible_legal_forms", "amount_min", "amount_max", "deadline", "region", "url",
-    })
+    c.no_unknown(
+        {
+            "id",
+            "name",
+            "funder",
+            "description",
+            "example",
+            "funds",
+            "eligible_kinds",
+            "eligible_legal_forms",
+            "amount_min",
+            "amount_max",
+            "deadline",
+            "region",
+            "url",
+        }
+    )
     funds = data.get("funds") or {}
     topics: list[str] = []
     caps: list[str] = []

@@ -13,7 +13,6 @@ Example
 from __future__ import annotations
 
 import difflib
-
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,7 +205,9 @@ def parse_network(
                 continue
             if entity.id in seen:
                 issues.append(
-                    Issue("id", entity.id, f"duplicate id (first used at {seen[entity.id]})", where=here, code="duplicate")
+                    Issue(
+                        "id", entity.id, f"duplicate id (first used at {seen[entity.id]})", where=here, code="duplicate"
+                    )
                 )
                 continue
             seen[entity.id] = here
@@ -222,12 +223,19 @@ def parse_network(
         if value and value not in pool:
             hint = tuple(difflib.get_close_matches(value, pool, n=3)) if len(pool) <= 5000 else ()
             issues.append(
-                Issue(fname, value, f"unknown {what}", where=located[name].get(entity.id, name), code="unknown_ref", hint=hint)
+                Issue(
+                    fname,
+                    value,
+                    f"unknown {what}",
+                    where=located[name].get(entity.id, name),
+                    code="unknown_ref",
+                    hint=hint,
+                )
             )
 
     for c in net.cooperations:
-        check("cooperations", c, "a", c.a, orgs, "organisation")
-        check("cooperations", c, "b", c.b, orgs, "organisation")
+        check("cooperations", c, "b" if c.swapped else "a", c.a, orgs, "organisation")
+        check("cooperations", c, "a" if c.swapped else "b", c.b, orgs, "organisation")
     for p in net.persons:
         for o in p.organisations:
             check("persons", p, "organisations", o, orgs, "organisation")

@@ -190,7 +190,8 @@ def to_networkx(
     Organisation nodes carry ``label``, ``type="organisation"``, ``kind`` and
     comma-joined lists; with ``include_terms`` topics and capabilities become
     nodes too, linked by ``WORKS_ON``, ``OFFERS`` and ``NEEDS`` edges.
-    Cooperations are ``COOPERATES_WITH`` edges (all of them, with since/until).
+    Edges carry ``relation`` (GEXF reserves ``type``). Cooperations are
+    ``COOPERATES_WITH`` edges (all of them, with since/until).
     """
     g = nx.MultiGraph() if include_terms else nx.Graph()
     for o in network.organisations:
@@ -213,7 +214,7 @@ def to_networkx(
         if today is not None and not c.active_on(today):
             continue
         if c.a in g and c.b in g:
-            attrs = {"type": "COOPERATES_WITH", "kind": c.kind}
+            attrs = {"relation": "COOPERATES_WITH", "kind": c.kind}
             if c.since:
                 attrs["since"] = c.since
             if c.until:
@@ -227,11 +228,11 @@ def to_networkx(
             pub = o.public_dict() if public_only else o.to_dict()
             for t in pub.get("topics", []):
                 g.add_node(f"topic:{t}", label=t, type="topic")
-                g.add_edge(o.id, f"topic:{t}", type="WORKS_ON")
+                g.add_edge(o.id, f"topic:{t}", relation="WORKS_ON")
             for x in o.offers if "offers" in pub else []:
                 g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
-                g.add_edge(o.id, f"capability:{x.capability}", type="OFFERS", detail=x.detail)
+                g.add_edge(o.id, f"capability:{x.capability}", relation="OFFERS", detail=x.detail)
             for x in o.needs if "needs" in pub else []:
                 g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
-                g.add_edge(o.id, f"capability:{x.capability}", type="NEEDS", detail=x.detail, urgency=x.urgency)
+                g.add_edge(o.id, f"capability:{x.capability}", relation="NEEDS", detail=x.detail, urgency=x.urgency)
     return g

@@ -58,6 +58,8 @@ def seeds_dir() -> Path:
 def _fold(text: str) -> str:
     """Case- and width-insensitive key for matching user input."""
     text = unicodedata.normalize("NFKC", str(text)).casefold().strip()
+    # Turkish dotted/dotless i: "İ".casefold() is "i̇", "ı" stays; both should match a plain "i"
+    text = text.replace("\u0307", "").replace("ı", "i")
     return " ".join(text.split())
 
 
@@ -259,9 +261,7 @@ def _parse_term(entry: Any, where: str) -> tuple[Term | None, list[Issue]]:
         return None, [Issue("term", entry, "a term must be an object with id and labels", where=where)]
     term_id = entry.get("id")
     if not isinstance(term_id, str) or not term_id or not set(term_id) <= _ID_CHARS:
-        issues.append(
-            Issue("id", term_id, "term ids use lowercase letters, digits and '_' only", where=where)
-        )
+        issues.append(Issue("id", term_id, "term ids use lowercase letters, digits and '_' only", where=where))
     labels = entry.get("labels", {})
     if not isinstance(labels, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in labels.items()

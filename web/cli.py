@@ -37,8 +37,7 @@ def _create_app():
     callback=_set_store,
     expose_value=False,
     is_eager=True,
-    help="Store URL: sqlite:///instance/remo.db (default), bolt://host:7687 or neo4j://host:7687. "
-    "Also REMO_STORE.",
+    help="Store URL: sqlite:///instance/remo.db (default), bolt://host:7687 or neo4j://host:7687. Also REMO_STORE.",
 )
 @click.version_option(package_name="remo", prog_name="remo")
 def cli() -> None:

@@ -108,7 +108,13 @@ def load_file(path: str | Path, store: Any = None, *, vocab: Vocabulary | None =
             ) from exc
         except json.JSONDecodeError as exc:
             raise ValidationError(
-                Issue("file", exc.msg, f"invalid JSON at line {exc.lineno}, column {exc.colno}", where=source, code="bad_json")
+                Issue(
+                    "file",
+                    exc.msg,
+                    f"invalid JSON at line {exc.lineno}, column {exc.colno}",
+                    where=source,
+                    code="bad_json",
+                )
             ) from exc
         return parse_network(doc, vocab, where=source, **known)
     if suffix in (".csv", ".txt", ".tsv"):

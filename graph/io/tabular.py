@@ -91,7 +91,9 @@ def _fold(text: Any) -> str:
 class Table:
     """Rows of one sheet with their spreadsheet row numbers and the header map."""
 
-    def __init__(self, source: str, section: str, header: list[str], rows: list[tuple[int, list[Any]]], columns: dict[str, int]):
+    def __init__(
+        self, source: str, section: str, header: list[str], rows: list[tuple[int, list[Any]]], columns: dict[str, int]
+    ):
         self.source = source
         self.section = section
         self.header = header
@@ -122,7 +124,7 @@ def _match_section(header: Sequence[str]) -> tuple[str | None, dict[str, int]]:
                     mapping[field] = i
                     break
         required = _REQUIRED[section]
-        score = len(mapping) + (10 if all(r in mapping for r in required) else 0)
+        score = 10 * len(mapping) + (5 if all(r in mapping for r in required) else 0)
         if section == "cooperations" and not all(r in mapping for r in required):
             score = 0
         if score > best[0]:
@@ -185,7 +187,13 @@ def decode_text(raw: bytes, source: str) -> str:
         raise ValidationError(Issue("file", source, "the file is empty", where=source, code="empty_file"))
     if raw[:4] == b"PK\x03\x04":
         raise ValidationError(
-            Issue("file", source, "this is an Excel workbook, not a CSV text file; name it .xlsx", where=source, code="binary_file")
+            Issue(
+                "file",
+                source,
+                "this is an Excel workbook, not a CSV text file; name it .xlsx",
+                where=source,
+                code="binary_file",
+            )
         )
     sample = raw[:65536]
     if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 100 + 2:
@@ -201,7 +209,13 @@ def decode_text(raw: bytes, source: str) -> str:
             return raw.decode("cp1252")
         except UnicodeDecodeError as exc:
             raise ValidationError(
-                Issue("file", source, f"the text is neither UTF-8 nor Windows-1252 (byte {exc.start})", where=source, code="bad_encoding")
+                Issue(
+                    "file",
+                    source,
+                    f"the text is neither UTF-8 nor Windows-1252 (byte {exc.start})",
+                    where=source,
+                    code="bad_encoding",
+                )
             ) from exc
 
 
@@ -240,7 +254,7 @@ def read_csv(path: str | Path, *, data: bytes | None = None) -> Table:
         body.append((n, row))
     table = _table(source, header, body)
     for n, row in body:
-        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
             raise ValidationError(
                 Issue(
                     "row",
@@ -267,7 +281,13 @@ def read_xlsx(path: str | Path, *, data: bytes | None = None) -> list[Table]:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise ValidationError(
-            Issue("file", source, f"not a readable Excel workbook (.xlsx): {exc.__class__.__name__}", where=source, code="binary_file")
+            Issue(
+                "file",
+                source,
+                f"not a readable Excel workbook (.xlsx): {exc.__class__.__name__}",
+                where=source,
+                code="binary_file",
+            )
         ) from exc
     tables: list[Table] = []
     issues: list[Issue] = []
@@ -296,7 +316,9 @@ def read_xlsx(path: str | Path, *, data: bytes | None = None) -> list[Table]:
     if issues:
         raise ValidationError(issues)
     if not tables:
-        raise ValidationError(Issue("file", source, "the workbook has no sheet with data", where=source, code="empty_file"))
+        raise ValidationError(
+            Issue("file", source, "the workbook has no sheet with data", where=source, code="empty_file")
+        )
     return tables
 
 
@@ -357,7 +379,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def rows_to_document(tables: Iterable[Table], *, org_names: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[tuple[str, int], tuple[Table, int]]]:
+def rows_to_document(
+    tables: Iterable[Table], *, org_names: dict[str, str] | None = None
+) -> tuple[dict[str, Any], dict[tuple[str, int], tuple[Table, int]]]:
     """Turn tables into a ``remo/1`` document plus a map from entries to their rows.
 
     ``org_names`` maps folded organisation names to ids (from the store), so that
@@ -430,20 +454,43 @@ def _field_from_header(text: str, section: str) -> str:
 # ---------------------------------------------------------------------------
 _EXPORT_HEADERS = {
     "organisations": [
-        ("id", "ID"), ("name", "Name"), ("kind", "Art"), ("description", "Beschreibung"), ("topics", "Themen"),
-        ("offers", "Angebote"), ("needs", "Bedarfe"), ("districts", "Stadtbezirke"), ("languages", "Sprachen"),
-        ("target_groups", "Zielgruppen"), ("legal_form", "Rechtsform"), ("founded", "Gründungsjahr"),
-        ("website", "Website"), ("email", "E-Mail"), ("phone", "Telefon"), ("address", "Adresse"),
+        ("id", "ID"),
+        ("name", "Name"),
+        ("kind", "Art"),
+        ("description", "Beschreibung"),
+        ("topics", "Themen"),
+        ("offers", "Angebote"),
+        ("needs", "Bedarfe"),
+        ("districts", "Stadtbezirke"),
+        ("languages", "Sprachen"),
+        ("target_groups", "Zielgruppen"),
+        ("legal_form", "Rechtsform"),
+        ("founded", "Gründungsjahr"),
+        ("website", "Website"),
+        ("email", "E-Mail"),
+        ("phone", "Telefon"),
+        ("address", "Adresse"),
         ("internal", "Intern"),
     ],
     "cooperations": [
-        ("id", "ID"), ("a", "Organisation A"), ("b", "Organisation B"), ("kind", "Art"), ("since", "Seit"),
-        ("until", "Bis"), ("note", "Bemerkung"),
+        ("id", "ID"),
+        ("a", "Organisation A"),
+        ("b", "Organisation B"),
+        ("kind", "Art"),
+        ("since", "Seit"),
+        ("until", "Bis"),
+        ("note", "Bemerkung"),
     ],
     "persons": [
-        ("id", "ID"), ("name", "Name"), ("role", "Funktion"), ("email", "E-Mail"), ("phone", "Telefon"),
-        ("organisations", "Organisationen"), ("consent_date", "Einwilligung am"),
-        ("consent_version", "Einwilligung Version"), ("internal", "Intern"),
+        ("id", "ID"),
+        ("name", "Name"),
+        ("role", "Funktion"),
+        ("email", "E-Mail"),
+        ("phone", "Telefon"),
+        ("organisations", "Organisationen"),
+        ("consent_date", "Einwilligung am"),
+        ("consent_version", "Einwilligung Version"),
+        ("internal", "Intern"),
     ],
 }
 
@@ -497,7 +544,11 @@ def write_xlsx(doc: dict[str, Any], path: str | Path) -> None:
 
     wb = Workbook(write_only=False)
     wb.remove(wb.active)
-    for section, title in (("organisations", "Organisationen"), ("cooperations", "Kooperationen"), ("persons", "Personen")):
+    for section, title in (
+        ("organisations", "Organisationen"),
+        ("cooperations", "Kooperationen"),
+        ("persons", "Personen"),
+    ):
         ws = wb.create_sheet(title)
         ws.append([h for _, h in _EXPORT_HEADERS[section]])
         for cell in ws[1]:

@@ -78,7 +78,9 @@ class SQLiteStore(StoreBase):
             raise StoreError(f"not a SQLite URL: {url}")
         path = unquote(parts.path)
         if parts.netloc:
-            raise StoreError(f"SQLite URLs have no host; use sqlite:///relative.db or sqlite:////absolute.db, not {url}")
+            raise StoreError(
+                f"SQLite URLs have no host; use sqlite:///relative.db or sqlite:////absolute.db, not {url}"
+            )
         self._memory = path in ("", "/", "/:memory:")
         if self._memory:
             self._target = f"file:remo-{uuid.uuid4().hex}?mode=memory&cache=shared"
@@ -107,7 +109,7 @@ class SQLiteStore(StoreBase):
                 check_same_thread=False,
                 uri=self._memory,
             )
-            conn.execute("PRAGMA busy_timeout = %d" % int(self._timeout * 1000))
+            conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
             if not self._memory:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() != "wal":  # pragma: no cover - e.g. network file systems
@@ -282,7 +284,8 @@ class SQLiteStore(StoreBase):
                     out.append(None)
                 elif current is None:
                     conn.execute(
-                        "INSERT INTO records (kind, id, version, data, updated_at, updated_by) VALUES (?, ?, 1, ?, ?, ?)",
+                        "INSERT INTO records (kind, id, version, data, updated_at, updated_by) "
+                        "VALUES (?, ?, 1, ?, ?, ?)",
                         (op.kind, op.id, _dumps(op.data), at, actor),
                     )
                     log.append((at, actor, op.kind, op.id, "create", 1))
@@ -292,7 +295,8 @@ class SQLiteStore(StoreBase):
                 else:
                     version = current.version + 1
                     conn.execute(
-                        "UPDATE records SET version = ?, data = ?, updated_at = ?, updated_by = ? WHERE kind = ? AND id = ?",
+                        "UPDATE records SET version = ?, data = ?, updated_at = ?, updated_by = ? "
+                        "WHERE kind = ? AND id = ?",
                         (version, _dumps(op.data), at, actor, op.kind, op.id),
                     )
                     log.append((at, actor, op.kind, op.id, "update", version))

@@ -29,7 +29,8 @@ def test_german_excel_csv_imports(sqlite_store, tmp_path):
     text = (
         HEADER_DE + "\n"
         "Türkischer Elternverein;Migrantenorganisation;Hausaufgabenhilfe, Elternarbeit;"
-        "Räume (Saal, 60 Plätze), Dolmetschen;Geld (3, Miete), Ehrenamtliche;Lennep;Türkisch, Deutsch;info@tev.example\n"
+        "Räume (Saal, 60 Plätze), Dolmetschen;Geld (3, Miete), Ehrenamtliche;Lennep;Türkisch, Deutsch;"
+        "info@tev.example\n"
     )
     for encoding, bom in (("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1252", b"")):
         path = write(tmp_path, "orgs.csv", bom + text.encode(encoding))
@@ -60,8 +61,12 @@ def test_wrong_delimiter(sqlite_store, tmp_path):
 
 
 def test_unknown_topic_names_row_column_value_and_suggestion(sqlite_store, tmp_path):
-    path = write(tmp_path, "o.csv", HEADER_DE + "\nVerein A;Migrantenorganisation;Hausaufgabenhilfe;Räume;Geld;Lennep;tr;\n"
-                 "Verein B;Migrantenorganisation;Hausaufgabenhlfe;Räume;Geld;Lennep;tr;\n")
+    path = write(
+        tmp_path,
+        "o.csv",
+        HEADER_DE + "\nVerein A;Migrantenorganisation;Hausaufgabenhilfe;Räume;Geld;Lennep;tr;\n"
+        "Verein B;Migrantenorganisation;Hausaufgabenhlfe;Räume;Geld;Lennep;tr;\n",
+    )
     (issue,) = problems(sqlite_store, path)
     assert issue.where == "o.csv row 3, column 'Themen'"
     assert issue.value == "Hausaufgabenhlfe"
@@ -85,7 +90,11 @@ def test_missing_column(sqlite_store, tmp_path):
 def test_bad_email(sqlite_store, tmp_path):
     path = write(tmp_path, "o.csv", "Name;Art;E-Mail\nVerein A;education;info(at)verein.example\n")
     (issue,) = problems(sqlite_store, path)
-    assert (issue.where, issue.field, issue.value) == ("o.csv row 2, column 'E-Mail'", "email", "info(at)verein.example")
+    assert (issue.where, issue.field, issue.value) == (
+        "o.csv row 2, column 'E-Mail'",
+        "email",
+        "info(at)verein.example",
+    )
     assert issue.reason == "is not an email address"
 
 
@@ -198,7 +207,7 @@ def test_graph_exports_open_in_networkx(sqlite_store, demo_doc, tmp_path, fmt, r
     org = net.organisations[0]
     assert g.nodes[org.id]["kind"] == org.kind
     assert g.nodes[org.id]["label"] == org.name
-    assert any(d.get("type") == "COOPERATES_WITH" for _, _, d in g.edges(data=True))
+    assert any(d.get("relation") == "COOPERATES_WITH" for _, _, d in g.edges(data=True))
     assert f"topic:{org.topics[0]}" in g
 
 
@@ -210,5 +219,7 @@ def test_json_vocabulary_extension(sqlite_store):
     import_document(sqlite_store, doc)
     assert sqlite_store.get("organisation", "bienen").data["topics"] == ["beekeeping"]
     # later imports may use the stored term
-    import_document(sqlite_store, {"organisations": [{"id": "b2", "name": "B2", "kind": "other", "topics": ["imkerei"]}]})
+    import_document(
+        sqlite_store, {"organisations": [{"id": "b2", "name": "B2", "kind": "other", "topics": ["imkerei"]}]}
+    )
     assert "beekeeping" in sqlite_store.snapshot().topic_ids

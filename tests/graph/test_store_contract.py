@@ -10,10 +10,10 @@ from graph.store import ANY, Op, open_store
 
 
 def test_create_get_and_versions(store):
-    rec = store.create("organisation", "a", {"id": "a", "name": "Ä \"quoted\" ✓"}, actor="tester")
+    rec = store.create("organisation", "a", {"id": "a", "name": 'Ä "quoted" ✓'}, actor="tester")
     assert (rec.version, rec.updated_by) == (1, "tester")
     got = store.get("organisation", "a")
-    assert got.data == {"id": "a", "name": "Ä \"quoted\" ✓"} and got.version == 1
+    assert got.data == {"id": "a", "name": 'Ä "quoted" ✓'} and got.version == 1
     assert store.get("organisation", "missing") is None
     with pytest.raises(ConflictError):
         store.create("organisation", "a", {"id": "a"})
@@ -52,11 +52,13 @@ def test_apply_is_all_or_nothing(store):
     store.create("organisation", "a", {"id": "a"})
     gen = store.generation()
     with pytest.raises(ConflictError):
-        store.apply([
-            Op("organisation", "b", {"id": "b"}),
-            Op("organisation", "c", {"id": "c"}),
-            Op("organisation", "a", {"id": "a"}, None),  # exists: conflict
-        ])
+        store.apply(
+            [
+                Op("organisation", "b", {"id": "b"}),
+                Op("organisation", "c", {"id": "c"}),
+                Op("organisation", "a", {"id": "a"}, None),  # exists: conflict
+            ]
+        )
     assert store.get("organisation", "b") is None and store.count("organisation") == 1
     assert store.generation() == gen
 
@@ -123,5 +125,6 @@ def test_demo_round_trip(store, demo_doc):
     assert again.created == 0 and again.updated == 0
     exported = network_document(store.snapshot().network)
     assert exported["organisations"] == sorted(
-        network_document(store.snapshot().network)["organisations"], key=lambda o: o["id"])
+        network_document(store.snapshot().network)["organisations"], key=lambda o: o["id"]
+    )
     assert len(exported["organisations"]) == len(demo_doc["organisations"])

@@ -12,9 +12,15 @@ def org(**kw):
 
 def test_valid_organisation_is_normalised(vocab):
     o, issues = parse_organisation(
-        org(topics=["Hausaufgabenhilfe"], offers=["rooms", {"capability": "Dolmetschen", "detail": "Türkisch"}],
-            needs=[{"capability": "money", "urgency": 3}], districts=["Lennep"], languages=["TR", "de"],
-            founded="1987", website="kulturverein.example"),
+        org(
+            topics=["Hausaufgabenhilfe"],
+            offers=["rooms", {"capability": "Dolmetschen", "detail": "Türkisch"}],
+            needs=[{"capability": "money", "urgency": 3}],
+            districts=["Lennep"],
+            languages=["TR", "de"],
+            founded="1987",
+            website="kulturverein.example",
+        ),
         vocab,
     )
     assert issues == []
@@ -31,7 +37,11 @@ def test_valid_organisation_is_normalised(vocab):
 @pytest.mark.parametrize(
     "patch, field, reason",
     [
-        ({"id": "Kultur Verein"}, "id", "ids use lowercase letters, digits and single hyphens (e.g. 'kulturverein-lennep')"),
+        (
+            {"id": "Kultur Verein"},
+            "id",
+            "ids use lowercase letters, digits and single hyphens (e.g. 'kulturverein-lennep')",
+        ),
         ({"name": ""}, "name", "is required"),
         ({"kind": "verein"}, "kind", "unknown organisation kind"),
         ({"topics": ["hausaufgaben-hilfe-xyz"]}, "topics", "unknown topic"),
@@ -73,7 +83,9 @@ def test_cooperation_is_undirected_and_checked(vocab):
 def test_person_consent_needs_date_and_version(vocab):
     p, issues = parse_person({"id": "p1", "name": "Erika Beispiel", "consent": {"date": "2025-01-02"}}, vocab)
     assert p is None and issues[0].field == "consent.version"
-    p, issues = parse_person({"id": "p1", "name": "Erika Beispiel", "consent": {"date": "2025-01-02", "version": "1.0"}})
+    p, issues = parse_person(
+        {"id": "p1", "name": "Erika Beispiel", "consent": {"date": "2025-01-02", "version": "1.0"}}
+    )
     assert p.has_consent and p.is_public("name") and not p.is_public("phone")
     p, _ = parse_person({"id": "p2", "name": "Ohne Einwilligung"})
     assert not p.has_consent and p.public_dict() is None

@@ -63,7 +63,8 @@ def test_extension_adds_terms_without_touching_builtin():
 def test_bad_extension_lists_every_problem():
     vocab = Vocabulary.builtin()
     with pytest.raises(ValidationError) as err:
-        vocab.extend({"topics": [{"id": "Bad Id", "labels": {"de": "x"}}, {"id": "ok", "labels": {"xx": "y"}}],
-                      "colours": []})
+        vocab.extend(
+            {"topics": [{"id": "Bad Id", "labels": {"de": "x"}}, {"id": "ok", "labels": {"xx": "y"}}], "colours": []}
+        )
     assert len(err.value.issues) == 3
     assert vocab.lookup("topics", "ok") is None

@@ -9,9 +9,19 @@ from web.cli import cli
 
 
 def test_every_command_has_help(runner):
-    for args in (["--help"], ["init", "--help"], ["seed", "--help"], ["import", "--help"], ["export", "--help"],
-                 ["orgs", "list", "--help"], ["orgs", "show", "--help"], ["stats", "--help"],
-                 ["generate", "--help"], ["serve", "--help"], ["demo", "--help"]):
+    for args in (
+        ["--help"],
+        ["init", "--help"],
+        ["seed", "--help"],
+        ["import", "--help"],
+        ["export", "--help"],
+        ["orgs", "list", "--help"],
+        ["orgs", "show", "--help"],
+        ["stats", "--help"],
+        ["generate", "--help"],
+        ["serve", "--help"],
+        ["demo", "--help"],
+    ):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, (args, result.output)
         assert "Usage:" in result.output
@@ -88,12 +98,18 @@ def test_console_script_runs_with_store_option(tmp_path):
     url = f"sqlite:///{tmp_path}/cli.db"
     proc = subprocess.run(
         [sys.executable, "-m", "web.cli", "--store", url, "seed", "--demo"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "cli.db").exists()
     bad = subprocess.run(
         [sys.executable, "-m", "web.cli", "--store", "postgres://x", "stats"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert bad.returncode == 1 and "unknown store URL 'postgres://x'" in bad.stderr

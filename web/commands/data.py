@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from graph import ReMoError, ValidationError
-from graph.io import EXPORT_FORMATS, export_network, import_file, import_network, load_file, store_vocabulary
+from graph.io import EXPORT_FORMATS, export_network, import_network, load_file, store_vocabulary
 from graph.store import redact_url
 from graph.vocabulary import seeds_dir
 
@@ -105,7 +105,9 @@ def import_cmd(file: Path, dry_run: bool, as_json: bool) -> None:
             report = import_network(store, network, dry_run=dry_run, actor="import", progress=update)
     except ValidationError as exc:
         if as_json:
-            click.echo(json.dumps({"ok": False, "errors": [i.to_dict() for i in exc.issues]}, ensure_ascii=False, indent=1))
+            click.echo(
+                json.dumps({"ok": False, "errors": [i.to_dict() for i in exc.issues]}, ensure_ascii=False, indent=1)
+            )
         else:
             n = len(exc.issues)
             _echo_err(f"{file.name}: {n} problem{'s' if n != 1 else ''} found; nothing was imported.")
@@ -192,11 +194,23 @@ def orgs_show(org_id: str, as_json: bool, lang: str) -> None:
     if d.get("description"):
         click.echo(f"  {d['description']}")
     click.echo(f"  topics:    {labels('topics', d['topics'])}")
-    click.echo("  offers:    " + (", ".join(
-        vocab.label("capabilities", o["capability"], lang) + (f" ({o['detail']})" if o["detail"] else "")
-        for o in d["offers"]) or "–"))
-    click.echo("  needs:     " + (", ".join(
-        vocab.label("capabilities", n["capability"], lang) + f" [{n['urgency']}]" for n in d["needs"]) or "–"))
+    click.echo(
+        "  offers:    "
+        + (
+            ", ".join(
+                vocab.label("capabilities", o["capability"], lang) + (f" ({o['detail']})" if o["detail"] else "")
+                for o in d["offers"]
+            )
+            or "–"
+        )
+    )
+    click.echo(
+        "  needs:     "
+        + (
+            ", ".join(vocab.label("capabilities", n["capability"], lang) + f" [{n['urgency']}]" for n in d["needs"])
+            or "–"
+        )
+    )
     click.echo(f"  districts: {labels('districts', d['districts'])}")
     click.echo(f"  languages: {labels('languages', d['languages'])}")
     partners = []
