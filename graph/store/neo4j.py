@@ -1,0 +1,689 @@
+"""The server store: a Neo4j 5.x database (Community, Enterprise or Aura).
+
+Every record is a node labelled ``:Record`` with the properties ``kind``,
+``id``, ``version``, ``updated_at``, ``updated_by`` and ``data`` (the record as
+canonical JSON text: the source of truth for `Neo4jStore.get` and
+`Neo4jStore.list`, so that round trips are exact). Records of the domain kinds
+carry a second label (``:Organisation``, ``:Person``, ``:Cooperation``,
+``:Meeting``, ``:Introduction``, ``:Project``, ``:FundingProgramme``);
+application kinds (``user``, ``token``, ``setting``, ``term``, ...) are plain
+``:Record`` nodes.
+
+On top of the records the store keeps the network as a real graph, derived from
+the records in the same transaction as every write, so that Cypher users see
+it::
+
+    (:Organisation)-[:WORKS_ON]->(:Topic)
+    (:Organisation)-[:OFFERS {detail}]->(:Capability)
+    (:Organisation)-[:NEEDS {detail, urgency}]->(:Capability)
+    (:Organisation)-[:LOCATED_IN]->(:District)
+    (:Organisation)-[:SPEAKS]->(:Language)
+    (:Organisation)-[:COOPERATES_WITH {id, kind, since, until}]->(:Organisation)
+    (:Organisation)-[:INTRODUCED {id, status, by, at}]->(:Organisation)
+    (:Person)-[:CONTACT_OF]->(:Organisation)
+    (:Organisation)-[:ATTENDED]->(:Meeting)   (:Person)-[:ATTENDED]->(:Meeting)
+    (:Organisation)-[:MEMBER_OF {role}]->(:Project)   (:Project)-[:WORKS_ON]->(:Topic)
+    (:FundingProgramme)-[:FUNDS]->(:Topic|Capability)
+
+Every derived relationship is *owned* by exactly one record (an organisation
+owns its topic/offer/need/district/language edges, a meeting its attendance, a
+project its members, a cooperation or introduction record its edge, found by
+the edge's ``id``); a write of a record deletes the relationships it owns and
+creates them anew from its data. A record that points at a record which does not
+exist (yet) points at a *stub*: a node with the domain label and only an ``id``,
+without ``:Record``. Creating the record later fills the stub; deleting a record
+that others still point at turns it back into a stub; stubs and vocabulary nodes
+that nothing points at any more are deleted.
+
+Transactions and versions work exactly as in `graph.store.sqlite.SQLiteStore`:
+every `Neo4jStore.apply` is one transaction that first locks the ``:ReMoMeta``
+node (so writers take turns, as SQLite's ``BEGIN IMMEDIATE``), reads the current
+versions of all records it touches with ``UNWIND`` batches, checks them in
+Python, then writes with ``UNWIND`` batches, logs ``:Change`` nodes and
+increments the generation counter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Forbidden,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from .._errors import StoreError, StoreUnavailable
+from . import redact_url
+from .base import ANY, Change, Op, Record, StoreBase, check_version, now_iso
+
+__all__ = ["BATCH_SIZE", "LABELS", "SCHEMES", "Neo4jStore", "parse_neo4j_url"]
+
+SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
+SCHEMA_VERSION = 1
+
+#: record kind -> the node label it carries besides ``:Record``
+LABELS: dict[str, str] = {
+    "organisation": "Organisation",
+    "person": "Person",
+    "cooperation": "Cooperation",
+    "meeting": "Meeting",
+    "introduction": "Introduction",
+    "project": "Project",
+    "funding_programme": "FundingProgramme",
+}
+VOCABULARY_LABELS = ("Topic", "Capability", "District", "Language")
+
+#: records per ``UNWIND`` batch (reads of current versions and node writes)
+BATCH_SIZE = 5000
+#: derived relationships per ``UNWIND`` batch
+EDGE_BATCH_SIZE = 20000
+
+_META = "MATCH (m:ReMoMeta {key: 'meta'})"
+
+_CONSTRAINTS: dict[str, str] = {
+    "remo_record_key": "FOR (n:Record) REQUIRE (n.kind, n.id) IS UNIQUE",
+    "remo_meta_key": "FOR (n:ReMoMeta) REQUIRE n.key IS UNIQUE",
+    "remo_change_seq": "FOR (n:Change) REQUIRE n.seq IS UNIQUE",
+    **{
+        f"remo_{label.lower()}_id": f"FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+        for label in (*LABELS.values(), *VOCABULARY_LABELS)
+    },
+}
+_INDEXES: dict[str, str] = {
+    "remo_record_kind": "FOR (n:Record) ON (n.kind)",
+    "remo_change_record": "FOR (n:Change) ON (n.kind, n.id)",
+    "remo_change_at": "FOR (n:Change) ON (n.at)",
+    "remo_cooperates_with_id": "FOR ()-[r:COOPERATES_WITH]-() ON (r.id)",
+    "remo_introduced_id": "FOR ()-[r:INTRODUCED]-() ON (r.id)",
+}
+
+#: derived relationship shapes: (source label, type, target label, sides that may need a stub)
+_SHAPES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "works_on": ("Organisation", "WORKS_ON", "Topic", ("t",)),
+    "offers": ("Organisation", "OFFERS", "Capability", ("t",)),
+    "needs": ("Organisation", "NEEDS", "Capability", ("t",)),
+    "located_in": ("Organisation", "LOCATED_IN", "District", ("t",)),
+    "speaks": ("Organisation", "SPEAKS", "Language", ("t",)),
+    "contact_of": ("Person", "CONTACT_OF", "Organisation", ("t",)),
+    "cooperates_with": ("Organisation", "COOPERATES_WITH", "Organisation", ("s", "t")),
+    "introduced": ("Organisation", "INTRODUCED", "Organisation", ("s", "t")),
+    "attended": ("Organisation", "ATTENDED", "Meeting", ("s",)),
+    "person_attended": ("Person", "ATTENDED", "Meeting", ("s",)),
+    "member_of": ("Organisation", "MEMBER_OF", "Project", ("s",)),
+    "project_topic": ("Project", "WORKS_ON", "Topic", ("t",)),
+    "funds_topic": ("FundingProgramme", "FUNDS", "Topic", ("t",)),
+    "funds_capability": ("FundingProgramme", "FUNDS", "Capability", ("t",)),
+}
+
+#: how to find the relationships a record owns (``x``, and ``y`` if present, are the other ends)
+_OWNED: dict[str, str] = {
+    "organisation": "MATCH (n:Organisation {id: id})-[r:WORKS_ON|OFFERS|NEEDS|LOCATED_IN|SPEAKS]->(x)",
+    "person": "MATCH (n:Person {id: id})-[r:CONTACT_OF]->(x)",
+    "meeting": "MATCH (n:Meeting {id: id})<-[r:ATTENDED]-(x)",
+    "project": "MATCH (n:Project {id: id})-[r:MEMBER_OF|WORKS_ON]-(x)",
+    "funding_programme": "MATCH (n:FundingProgramme {id: id})-[r:FUNDS]->(x)",
+    "cooperation": "MATCH (x)-[r:COOPERATES_WITH {id: id}]->(y)",
+    "introduction": "MATCH (x)-[r:INTRODUCED {id: id}]->(y)",
+}
+
+#: a convenience property for Cypher users (the JSON ``data`` stays the source of truth)
+_TITLES = {
+    "organisation": "name",
+    "person": "name",
+    "funding_programme": "name",
+    "meeting": "title",
+    "project": "title",
+}
+
+_Key = tuple[str, str]
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    """The canonical JSON text of a record (the same as the SQLite store's)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def parse_neo4j_url(url: str) -> tuple[str, tuple[str, str] | None, str | None]:
+    """Split a store URL into the driver URI (no credentials, no path), the auth and the database.
+
+    ``bolt://[user[:password]@]host[:port][/database]``; without credentials in
+    the URL, ``REMO_NEO4J_USER`` and ``REMO_NEO4J_PASSWORD`` are used; with
+    neither, no auth.
+
+    >>> parse_neo4j_url("neo4j+s://alice:s3cret@db.example.org:7687/remo")
+    ('neo4j+s://db.example.org:7687', ('alice', 's3cret'), 'remo')
+    """
+    safe = redact_url(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise StoreError(f"invalid Neo4j store URL {safe!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise StoreError(f"not a Neo4j URL: {safe!r} (use bolt://host:7687 or neo4j://host:7687)")
+    if not parts.hostname:
+        raise StoreError(f"the Neo4j store URL {safe!r} names no host; use e.g. bolt://127.0.0.1:7687")
+    database = unquote(parts.path.strip("/")) or None
+    if database is not None and "/" in database:
+        raise StoreError(f"the Neo4j store URL {safe!r}: the path may only name one database, e.g. /neo4j")
+    hostport = parts.netloc.rsplit("@", 1)[-1]
+    uri = f"{scheme}://{hostport}" + (f"?{parts.query}" if parts.query else "")
+    del port
+    user = unquote(parts.username) if parts.username else os.environ.get("REMO_NEO4J_USER", "")
+    if parts.password is not None:
+        password = unquote(parts.password)
+    else:
+        password = os.environ.get("REMO_NEO4J_PASSWORD", "")
+    auth = (user or "neo4j", password) if (user or password) else None
+    return uri, auth, database
+
+
+class _Progress:
+    """Reports ``total`` units in increments that never go back (a retried transaction repeats nothing)."""
+
+    def __init__(self, callback: Callable[[int], None] | None, total: int):
+        self.callback = callback
+        self.total = total
+        self.reported = 0
+
+    def to(self, fraction: float) -> None:
+        if self.callback is None:
+            return
+        target = min(self.total, int(self.total * fraction))
+        if target > self.reported:
+            step, self.reported = target - self.reported, target
+            self.callback(step)
+
+
+def _strings(value: Any) -> list[str]:
+    """The distinct non-empty strings of a list (anything else: none)."""
+    if not isinstance(value, list):
+        return []
+    out: list[str] = []
+    for v in value:
+        if isinstance(v, str) and v and v not in out:
+            out.append(v)
+    return out
+
+
+def _props(**values: Any) -> dict[str, Any]:
+    """Relationship properties: only the plain values (Neo4j stores no null and no maps)."""
+    return {k: v for k, v in values.items() if isinstance(v, (str, int, float, bool))}
+
+
+def _capabilities(value: Any, need: bool) -> list[tuple[str, dict[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    out: dict[str, dict[str, Any]] = {}
+    for item in value:
+        if isinstance(item, str) and item:
+            cap, props = item, {}
+        elif isinstance(item, dict) and isinstance(item.get("capability"), str) and item["capability"]:
+            cap = item["capability"]
+            props = _props(detail=item.get("detail"), urgency=item.get("urgency") if need else None)
+        else:
+            continue
+        out.setdefault(cap, props)
+    return list(out.items())
+
+
+def derived_edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The relationships record ``(kind, id)`` owns: ``(shape, {"s": source id, "t": target id, "p": properties})``.
+
+    >>> derived_edges("person", "p1", {"organisations": ["a", "b"]})
+    [('contact_of', {'s': 'p1', 't': 'a', 'p': {}}), ('contact_of', {'s': 'p1', 't': 'b', 'p': {}})]
+    """
+    out: list[tuple[str, dict[str, Any]]] = []
+
+    def add(shape: str, s: Any, t: Any, p: dict[str, Any] | None = None) -> None:
+        if isinstance(s, str) and s and isinstance(t, str) and t:
+            out.append((shape, {"s": s, "t": t, "p": p or {}}))
+
+    if kind == "organisation":
+        for t in _strings(data.get("topics")):
+            add("works_on", id, t)
+        for cap, p in _capabilities(data.get("offers"), need=False):
+            add("offers", id, cap, p)
+        for cap, p in _capabilities(data.get("needs"), need=True):
+            add("needs", id, cap, p)
+        for d in _strings(data.get("districts")):
+            add("located_in", id, d)
+        for lang in _strings(data.get("languages")):
+            add("speaks", id, lang)
+    elif kind == "person":
+        for org in _strings(data.get("organisations")):
+            add("contact_of", id, org)
+    elif kind == "cooperation":
+        props = _props(id=id, kind=data.get("kind"), since=data.get("since"), until=data.get("until"))
+        add("cooperates_with", data.get("a"), data.get("b"), props)
+    elif kind == "introduction":
+        props = _props(id=id, status=data.get("status"), by=data.get("by"), at=data.get("at"))
+        add("introduced", data.get("a"), data.get("b"), props)
+    elif kind == "meeting":
+        for org in _strings(data.get("attendance")):
+            add("attended", org, id)
+        for person in _strings(data.get("persons")):
+            add("person_attended", person, id)
+    elif kind == "project":
+        members = data.get("members")
+        seen: set[str] = set()
+        for m in members if isinstance(members, list) else []:
+            org = m.get("org") if isinstance(m, dict) else m
+            if isinstance(org, str) and org not in seen:
+                seen.add(org)
+                add("member_of", org, id, _props(role=m.get("role") if isinstance(m, dict) else None))
+        for t in _strings(data.get("topics")):
+            add("project_topic", id, t)
+    elif kind == "funding_programme":
+        funds = data.get("funds") if isinstance(data.get("funds"), dict) else {}
+        for t in _strings(funds.get("topics")):
+            add("funds_topic", id, t)
+        for cap in _strings(funds.get("capabilities")):
+            add("funds_capability", id, cap)
+    return out
+
+
+class Neo4jStore(StoreBase):
+    """Store on a Neo4j 5.x server: ``bolt://[user[:password]@]host:7687[/database]``.
+
+    Also ``neo4j://`` (routing, for clusters and Aura) and the ``+s`` / ``+ssc``
+    variants (TLS). Credentials come from the URL, else from
+    ``REMO_NEO4J_USER`` / ``REMO_NEO4J_PASSWORD``; with none, no auth.
+
+    Example (needs a server, hence skipped as a doctest)
+    -------
+    >>> store = Neo4jStore("bolt://127.0.0.1:7687")  # doctest: +SKIP
+    >>> store.init()  # doctest: +SKIP
+    >>> store.create("organisation", "a", {"id": "a"}).version  # doctest: +SKIP
+    1
+    >>> store.close()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        url: str = "bolt://127.0.0.1:7687",
+        *,
+        connection_timeout: float = 10.0,
+        max_retry_time: float = 15.0,
+    ):
+        super().__init__()
+        self.url = url
+        self._safe_url = redact_url(url)
+        uri, auth, self.database = parse_neo4j_url(url)
+        self._user = auth[0] if auth else ""
+        try:
+            self._driver: Driver | None = GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=connection_timeout,
+                max_transaction_retry_time=max_retry_time,
+                user_agent="remo",
+            )
+        except (DriverError, ValueError) as exc:
+            raise StoreError(f"invalid Neo4j store URL {self._safe_url!r}: {exc}") from None
+
+    # -- plumbing ---------------------------------------------------------
+    @property
+    def driver(self) -> Driver:
+        """The driver (raises `StoreError` once the store is closed)."""
+        if self._driver is None:
+            raise StoreError(f"the store {self._safe_url} is closed")
+        return self._driver
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """Turn driver errors into `StoreUnavailable` / `StoreError` naming the URL without its password."""
+        try:
+            yield
+        except AuthError as exc:
+            who = f"user {self._user!r}" if self._user else "no credentials"
+            raise StoreUnavailable(
+                f"the Neo4j server at {self._safe_url} refused the login ({who}) while {doing}: {exc.message}; "
+                "check the user and password in the URL or in REMO_NEO4J_USER / REMO_NEO4J_PASSWORD"
+            ) from None
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailable(
+                f"cannot reach the Neo4j server at {self._safe_url} while {doing}: {exc}"
+                " (is it running? for development: tools/neo4j/neo4j.sh start)"
+            ) from None
+        except Forbidden as exc:
+            raise StoreError(f"the Neo4j server at {self._safe_url} forbids {doing}: {exc.message}") from None
+        except Neo4jError as exc:
+            if (exc.code or "").startswith("Neo.ClientError.Security."):
+                raise StoreUnavailable(
+                    f"the Neo4j server at {self._safe_url} refused access while {doing}: {exc.message}"
+                ) from None
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                raise StoreError(
+                    f"the Neo4j server at {self._safe_url} has no database {self.database!r}"
+                ) from None
+            raise StoreError(f"Neo4j store {self._safe_url}: {doing} failed: {exc.code}: {exc.message}") from exc
+        except DriverError as exc:
+            raise StoreError(f"Neo4j store {self._safe_url}: {doing} failed: {exc}") from exc
+
+    def _read(self, doing: str, work: Callable[[ManagedTransaction], Any]) -> Any:
+        with self._errors(doing), self.driver.session(database=self.database, fetch_size=-1) as session:
+            return session.execute_read(work)
+
+    def _write(self, doing: str, work: Callable[[ManagedTransaction], Any]) -> Any:
+        with self._errors(doing), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def _auto(self, doing: str, query: str, **params: Any) -> list[list[Any]]:
+        """Run one auto-commit query (schema commands, ``CALL {…} IN TRANSACTIONS``)."""
+        with self._errors(doing), self.driver.session(database=self.database) as session:
+            return session.run(query, params).values()
+
+    # -- lifecycle ----------------------------------------------------------
+    def init(self) -> None:
+        """Check the connection and create the constraints, indexes and the meta node (idempotent)."""
+        with self._errors("connecting"):
+            self.driver.verify_connectivity()
+        have = {row[0] for row in self._auto("reading the schema", "SHOW CONSTRAINTS YIELD name")}
+        have |= {row[0] for row in self._auto("reading the schema", "SHOW INDEXES YIELD name")}
+        created = False
+        for name, body in (*_CONSTRAINTS.items(), *_INDEXES.items()):
+            if name in have:
+                continue
+            what = "CONSTRAINT" if name in _CONSTRAINTS else "INDEX"
+            try:
+                self._auto("creating the schema", f"CREATE {what} {name} IF NOT EXISTS {body}")
+            except StoreError as exc:  # an equivalent rule under another name, or a racing init
+                if "AlreadyExists" not in str(exc):
+                    raise
+            created = True
+        if created:
+            self._auto("waiting for the indexes", "CALL db.awaitIndexes(300)")
+        self._write(
+            "initialising the store",
+            lambda tx: tx.run(
+                "MERGE (m:ReMoMeta {key: 'meta'}) "
+                "ON CREATE SET m.generation = 0, m.seq = 0, m.schema_version = $v",
+                v=SCHEMA_VERSION,
+            ).consume(),
+        )
+
+    def wipe(self) -> None:
+        """Delete every node and relationship of the database, then `init` again (for tests!).
+
+        The generation counter goes on from where it was, so that snapshots
+        cached by other store objects are not mistaken for current.
+        """
+        gen = self.generation() if self._has_meta() else 0
+        self._auto("wiping the store", "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+        self.init()
+        self._write(
+            "wiping the store", lambda tx: tx.run(f"{_META} SET m.generation = $g", g=gen + 1).consume()
+        )
+
+    def _has_meta(self) -> bool:
+        return bool(self._read("reading the generation", lambda tx: tx.run(f"{_META} RETURN 1").values()))
+
+    def close(self) -> None:
+        """Close the driver and its connections (driver 6.x never does that by itself)."""
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            driver.close()
+
+    # -- reads ----------------------------------------------------------------
+    def generation(self) -> int:
+        rows = self._read("reading the generation", lambda tx: tx.run(f"{_META} RETURN m.generation").values())
+        return int(rows[0][0]) if rows else 0
+
+    @staticmethod
+    def _record(kind: str, row: Sequence[Any]) -> Record:
+        """A `Record` from ``[id, version, data, updated_at, updated_by]``."""
+        return Record(kind, row[0], row[1], json.loads(row[2]), row[3] or "", row[4] or "")
+
+    _FIELDS = "n.id, n.version, n.data, n.updated_at, n.updated_by"
+
+    def get(self, kind: str, id: str) -> Record | None:
+        rows = self._read(
+            f"reading {kind} {id!r}",
+            lambda tx: tx.run(f"MATCH (n:Record {{kind: $kind, id: $id}}) RETURN {self._FIELDS}", kind=kind, id=id)
+            .values(),
+        )
+        return self._record(kind, rows[0]) if rows else None
+
+    def list(self, kind: str) -> list[Record]:
+        rows = self._read(
+            f"listing {kind}",
+            lambda tx: tx.run(f"MATCH (n:Record {{kind: $kind}}) RETURN {self._FIELDS}", kind=kind).values(),
+        )
+        rows.sort(key=lambda r: r[0])  # by code point, as SQLite's BINARY collation
+        return [self._record(kind, r) for r in rows]
+
+    def count(self, kind: str) -> int:
+        rows = self._read(
+            f"counting {kind}",
+            lambda tx: tx.run("MATCH (n:Record {kind: $kind}) RETURN count(n)", kind=kind).values(),
+        )
+        return int(rows[0][0])
+
+    def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        return self.network_with_generation(raw=True)[0]
+
+    def network_with_generation(self, raw: bool = False):
+        """All records (sorted by kind, id) and the generation, read in one transaction."""
+        from ..network import Network
+
+        def work(tx: ManagedTransaction) -> tuple[list[list[Any]], int]:
+            gen = tx.run(f"{_META} RETURN m.generation").values()
+            rows = tx.run("MATCH (n:Record) RETURN n.kind, n.id, n.data").values()
+            return rows, int(gen[0][0]) if gen else 0
+
+        rows, gen = self._read("loading the network", work)
+        rows.sort(key=lambda r: (r[0], r[1]))
+        loads = json.loads
+        pairs = [(k, loads(d)) for k, _, d in rows]
+        if raw:
+            return pairs, gen
+        return Network.from_records(pairs), gen
+
+    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
+        where = []
+        params: dict[str, Any] = {"limit": int(limit)}
+        if kind:
+            where.append("c.kind = $kind")
+            params["kind"] = kind
+        if id:
+            where.append("c.id = $id")
+            params["id"] = id
+        query = "MATCH (c:Change)" + (" WHERE " + " AND ".join(where) if where else "")
+        query += " RETURN c.seq, c.at, c.actor, c.kind, c.id, c.action, c.version ORDER BY c.seq DESC LIMIT $limit"
+        rows = self._read("reading the change log", lambda tx: tx.run(query, params).values())
+        return [Change(*r) for r in rows]
+
+    def purge_changes(self, before: str) -> int:
+        """Delete the change log entries older than ``before`` (ISO time); returns how many."""
+        rows = self._auto(
+            "purging the change log",
+            "MATCH (c:Change) WHERE c.at < $before CALL (c) { DELETE c } IN TRANSACTIONS OF 10000 ROWS "
+            "RETURN count(*)",
+            before=before,
+        )
+        return int(rows[0][0]) if rows else 0
+
+    # -- writes -----------------------------------------------------------
+    def apply(
+        self,
+        ops: Sequence[Op],
+        *,
+        actor: str = "",
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Record | None]:
+        """Apply all ``ops`` in one transaction; any error writes nothing."""
+        ops = list(ops)
+        at = now_iso()
+        reporter = _Progress(progress, len(ops))
+        out = self._write("writing", lambda tx: self._apply(tx, ops, at, actor, reporter))
+        reporter.to(1.0)
+        return out
+
+    def _apply(
+        self, tx: ManagedTransaction, ops: list[Op], at: str, actor: str, reporter: _Progress
+    ) -> list[Record | None]:
+        # lock the meta node first: writers take turns, so the versions read below stay valid
+        meta = tx.run(f"{_META} SET m.locked_at = $at RETURN m.seq", at=at).values()
+        if not meta:
+            raise StoreError(f"the Neo4j store {self._safe_url} is not initialised; run 'remo init'")
+        seq = int(meta[0][0] or 0)
+        initial = self._current(tx, ops)
+        state: dict[_Key, Record | None] = dict(initial)
+        out: list[Record | None] = []
+        log: list[dict[str, Any]] = []
+        changed: dict[_Key, None] = {}  # ordered set
+        for op in ops:
+            key = (op.kind, op.id)
+            current = state[key]
+            check_version(op, current)
+            if op.data is None:
+                if current is not None:
+                    state[key] = None
+                    log.append({"kind": op.kind, "id": op.id, "action": "delete", "version": current.version + 1})
+                    changed[key] = None
+                out.append(None)
+                continue
+            text = _dumps(op.data)
+            if current is None:
+                version, action = 1, "create"
+            elif op.version is ANY and current.data == json.loads(text):
+                out.append(current)  # unchanged: keep the version (idempotent imports)
+                continue
+            else:
+                version, action = current.version + 1, "update"
+            state[key] = Record(op.kind, op.id, version, json.loads(text), at, actor)
+            log.append({"kind": op.kind, "id": op.id, "action": action, "version": version})
+            changed[key] = None
+            out.append(Record(op.kind, op.id, version, op.data, at, actor))
+        if not log:
+            return out
+        keys = list(changed)
+        for done, chunk in enumerate(_chunks(keys, BATCH_SIZE), 1):
+            self._write_chunk(tx, chunk, initial, state)
+            reporter.to(0.95 * min(1.0, done * BATCH_SIZE / len(keys)))
+        for i, entry in enumerate(log, seq + 1):
+            entry.update(seq=i, at=at, actor=actor)
+        for chunk in _chunks(log, BATCH_SIZE):
+            tx.run("UNWIND $rows AS r CREATE (c:Change) SET c = r", rows=chunk).consume()
+        tx.run(f"{_META} SET m.seq = $seq, m.generation = m.generation + 1", seq=seq + len(log)).consume()
+        return out
+
+    def _current(self, tx: ManagedTransaction, ops: list[Op]) -> dict[_Key, Record | None]:
+        """The stored records for every key in ``ops`` (``None`` where missing), in batched reads."""
+        by_kind: dict[str, dict[str, None]] = {}
+        for op in ops:
+            by_kind.setdefault(op.kind, {})[op.id] = None
+        current: dict[_Key, Record | None] = {}
+        for kind, ids in by_kind.items():
+            id_list = list(ids)
+            for chunk in _chunks(id_list, BATCH_SIZE):
+                rows = tx.run(
+                    f"UNWIND $ids AS id MATCH (n:Record {{kind: $kind, id: id}}) RETURN {self._FIELDS}",
+                    ids=list(chunk),
+                    kind=kind,
+                ).values()
+                for row in rows:
+                    current[(kind, row[0])] = self._record(kind, row)
+            for id in id_list:
+                current.setdefault((kind, id), None)
+        return current
+
+    def _write_chunk(
+        self,
+        tx: ManagedTransaction,
+        keys: Sequence[_Key],
+        initial: dict[_Key, Record | None],
+        state: dict[_Key, Record | None],
+    ) -> None:
+        """Write the final state of ``keys``: owned relationships out, nodes, relationships in."""
+        by_kind: dict[str, list[str]] = {}
+        for kind, id in keys:
+            by_kind.setdefault(kind, []).append(id)
+        # 1. the relationships the old versions owned (and stubs or terms nothing points at any more)
+        for kind, ids in by_kind.items():
+            owned = _OWNED.get(kind)
+            old = [id for id in ids if initial[(kind, id)] is not None]
+            if owned and old:
+                ends = "WITH x, y UNWIND [x, y] AS o WITH DISTINCT o" if "(y)" in owned else "WITH DISTINCT x AS o"
+                tx.run(
+                    f"UNWIND $ids AS id {owned} DELETE r {ends} "
+                    "WHERE NOT o:Record AND NOT EXISTS { (o)--() } DELETE o",
+                    ids=old,
+                ).consume()
+        # 2. nodes: deletes, then creates and updates
+        edges: dict[str, list[dict[str, Any]]] = {}
+        for kind, ids in by_kind.items():
+            label = LABELS.get(kind)
+            gone = [id for id in ids if state[(kind, id)] is None and initial[(kind, id)] is not None]
+            if gone and label is None:
+                tx.run(
+                    "UNWIND $ids AS id MATCH (n:Record {kind: $kind, id: id}) DETACH DELETE n", ids=gone, kind=kind
+                ).consume()
+            elif gone:
+                # still referenced by other records: keep it as a stub, else delete it
+                match = f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE n:Record"
+                tx.run(f"{match} AND EXISTS {{ (n)--() }} REMOVE n:Record SET n = {{id: id}}", ids=gone).consume()
+                tx.run(f"{match} DELETE n", ids=gone).consume()
+            rows = []
+            for id in ids:
+                rec = state[(kind, id)]
+                if rec is None:
+                    continue
+                props = {
+                    "id": id,
+                    "kind": kind,
+                    "version": rec.version,
+                    "data": _dumps(rec.data),
+                    "updated_at": rec.updated_at,
+                    "updated_by": rec.updated_by,
+                }
+                title = _TITLES.get(kind)
+                if title and isinstance(rec.data.get(title), str):
+                    props[title] = rec.data[title]
+                rows.append({"id": id, "props": props})
+                for shape, edge in derived_edges(kind, id, rec.data):
+                    edges.setdefault(shape, []).append(edge)
+            if not rows:
+                continue
+            if label is None:
+                query = "UNWIND $rows AS r MERGE (n:Record {kind: $kind, id: r.id}) SET n = r.props"
+            else:
+                query = f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET n = r.props, n:Record"
+            tx.run(query, rows=rows, kind=kind).consume()
+        # 3. derived relationships: stubs and vocabulary nodes first, then the edges
+        ends: dict[str, dict[str, None]] = {}
+        for shape, rows in edges.items():
+            src, _, dst, sides = _SHAPES[shape]
+            for side in sides:
+                label = src if side == "s" else dst
+                bucket = ends.setdefault(label, {})
+                for row in rows:
+                    bucket[row[side]] = None
+        for label, ids in ends.items():
+            for chunk in _chunks(list(ids), EDGE_BATCH_SIZE):
+                tx.run(f"UNWIND $ids AS id MERGE (:{label} {{id: id}})", ids=list(chunk)).consume()
+        for shape, rows in edges.items():
+            src, rel, dst, _ = _SHAPES[shape]
+            for chunk in _chunks(rows, EDGE_BATCH_SIZE):
+                tx.run(
+                    f"UNWIND $rows AS r MATCH (s:{src} {{id: r.s}}) MATCH (t:{dst} {{id: r.t}}) "
+                    f"CREATE (s)-[e:{rel}]->(t) SET e = r.p",
+                    rows=list(chunk),
+                ).consume()
