@@ -218,7 +218,9 @@ class MatchingModel:
             if w[s] > 0:
                 content += w[s] * sig[s]
         score = content
-        if w["bridging"] > 0:
+        if w["bridging"] >= 1.0:  # bridging alone (evaluation of the single signal)
+            score += sig["bridging"]
+        elif w["bridging"] > 0:
             score += np.where(content > 0, w["bridging"] * sig["bridging"], 0.0).astype(np.float32)
         blk = self.blocked_[rows].tocoo()
         score[blk.row, blk.col] = -1.0
@@ -380,7 +382,7 @@ class MatchingModel:
             common = common[sd.language_weight[common] > 0]
             common = common[np.argsort(-sd.language_weight[common], kind="stable")]
             add("shared_language", w["language"] * v["language"], languages=[snap.language_ids[x] for x in common])
-        if v["bridging"] > 0 and out:
+        if v["bridging"] > 0 and (out or w["bridging"] >= 1.0):
             if sd.is_mo[i] != sd.is_mo[j]:
                 add("bridge_mo_institution", w["bridging"] * 0.5)
             ci, cj = sd.community[i], sd.community[j]
