@@ -47,13 +47,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("REMO_SECRET_KEY must be set outside development (REMO_ENV=production)")
 
+    from . import i18n
     from .extensions import StoreExtension
 
     StoreExtension(app)
+    i18n.init_app(app)
 
-    from . import directory
+    from .views import register_blueprints
 
-    app.register_blueprint(directory.bp)
+    register_blueprints(app)
 
     from .commands import register_commands
 

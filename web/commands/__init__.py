@@ -1,6 +1,9 @@
-"""Click commands registered on the app (``remo COMMAND``)."""
+"""Click commands, one module per area; every module here with a ``COMMANDS`` list is registered."""
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 from flask import Flask
 
@@ -8,14 +11,9 @@ __all__ = ["register_commands"]
 
 
 def register_commands(app: Flask) -> None:
-    from . import data
-
-    for cmd in data.COMMANDS:
-        app.cli.add_command(cmd)
-    try:
-        from . import suggest
-    except ImportError:  # pragma: no cover - not written yet
-        pass
-    else:
-        for cmd in suggest.COMMANDS:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for cmd in getattr(module, "COMMANDS", ()):
             app.cli.add_command(cmd)

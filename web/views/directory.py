@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template_string
 
 from graph.io import store_vocabulary
 
-from .extensions import get_store
+from ..extensions import get_store
 
 bp = Blueprint("directory", __name__)
 

@@ -1,0 +1,90 @@
+"""``remo suggest``: partner suggestions with reasons, for one organisation or all."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import force_locale, gettext
+
+from graph import NotFoundError
+from matching import suggest, suggest_all, suggestions_json
+
+from ..extensions import get_store
+from ..i18n import UI_LANGUAGES
+from ..reasons import render_suggestions
+from ..weights import weights_in_use
+from .data import fail_cleanly
+
+__all__ = ["COMMANDS"]
+
+
+def hint_text(field: str, lang: str) -> str:
+    with force_locale(lang):
+        labels = {
+            "topics": gettext("topics"),
+            "offers": gettext("offers"),
+            "needs": gettext("needs"),
+            "districts": gettext("districts"),
+            "languages": gettext("languages"),
+        }
+    return labels.get(field, field)
+
+
+@click.command("suggest")
+@click.argument("org", required=False)
+@click.option("--all", "all_orgs", is_flag=True, help="Suggestions for every organisation (JSON lines with --json).")
+@click.option("--top", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many partners.")
+@click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True, help="Language of reasons.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line with --all).")
+@with_appcontext
+@fail_cleanly
+def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool) -> None:
+    """Suggest cooperation partners for ORG, each with the reasons why.
+
+    Existing partners and recently declined introductions are never suggested.
+    Unknown organisation: exit code 2.
+    """
+    if all_orgs == bool(org):
+        raise click.UsageError("give an organisation id or --all (not both)")
+    store = get_store()
+    snap = store.snapshot()
+    weights = weights_in_use(store)
+    names = {o.id: o.name for o in snap.network.organisations}
+    if all_orgs:
+        results = suggest_all(snap, k, weights=weights)
+        for org_id in snap.org_ids:
+            doc = {"organisation": org_id, "suggestions": [s.to_dict() for s in results.get(org_id, [])]}
+            doc = render_suggestions(doc, snap.vocabulary, names, lang)
+            if as_json:
+                click.echo(json.dumps(doc, ensure_ascii=False))
+            else:
+                parts = ", ".join(names[s["partner"]] for s in doc["suggestions"])
+                click.echo(f"{names[org_id]}: {parts}")
+        return
+    try:
+        suggestions = suggest(snap, org, k, weights=weights)
+    except NotFoundError:
+        click.echo(f"Error: unknown organisation {org!r} (see 'remo orgs list')", err=True)
+        sys.exit(2)
+    doc = render_suggestions(suggestions_json(snap, org, suggestions), snap.vocabulary, names, lang)
+    if as_json:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        return
+    with force_locale(lang):
+        click.echo(gettext("Suggestions for %(name)s", name=names[org]))
+        if not doc["suggestions"]:
+            click.echo("  " + gettext("No suggestions yet."))
+        for n, s in enumerate(doc["suggestions"], start=1):
+            met = " (" + gettext("already met") + ")" if s.get("already_met") else ""
+            click.echo(f"{n:2}. {names[s['partner']]}  [{s['score']:.2f}]{met}")
+            for r in s["reasons"]:
+                click.echo(f"      – {r['text']}")
+        if doc.get("hints"):
+            fields = ", ".join(hint_text(f, lang) for f in doc["hints"])
+            click.echo(gettext("Tip: add %(fields)s to the profile to get better suggestions.", fields=fields))
+
+
+COMMANDS = [suggest_cmd]
