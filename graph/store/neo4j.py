@@ -496,6 +496,15 @@ class Neo4jStore(StoreBase):
             return pairs, gen
         return Network.from_records(pairs), gen
 
+    def export_records(self) -> list[Record]:
+        """Every record of every kind, sorted by (kind, id), read in one transaction (for `graph.migrate`)."""
+        rows = self._read(
+            "reading all records",
+            lambda tx: tx.run(f"MATCH (n:Record) RETURN n.kind, {self._FIELDS}").values(),
+        )
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return [self._record(r[0], r[1:]) for r in rows]
+
     def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
         where = []
         params: dict[str, Any] = {"limit": int(limit)}

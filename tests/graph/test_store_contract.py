@@ -128,3 +128,24 @@ def test_demo_round_trip(store, demo_doc):
         network_document(store.snapshot().network)["organisations"], key=lambda o: o["id"]
     )
     assert len(exported["organisations"]) == len(demo_doc["organisations"])
+
+
+def test_ops_on_one_record_in_one_apply_see_each_other(store):
+    seen: list[int] = []
+    out = store.apply([
+        Op("organisation", "a", {"id": "a", "n": 1}),
+        Op("organisation", "a", {"id": "a", "n": 2}, 1),
+        Op("organisation", "a", {"id": "a", "n": 2}, ANY),  # unchanged: keeps version 2
+        Op("organisation", "b", {"id": "b"}),
+        Op("organisation", "b", None, 1),
+        Op("organisation", "c", None, ANY),  # missing: nothing to do
+    ], actor="x", progress=seen.append)
+    assert [r.version if r else None for r in out] == [1, 2, 2, 1, None, None]
+    assert sum(seen) == 6
+    assert store.get("organisation", "a").data == {"id": "a", "n": 2} and store.get("organisation", "b") is None
+    log = store.changes(limit=10)
+    assert [(c.id, c.action, c.version) for c in reversed(log)] == [
+        ("a", "create", 1), ("a", "update", 2), ("b", "create", 1), ("b", "delete", 2)]
+    assert [c.seq for c in log] == sorted({c.seq for c in log}, reverse=True)
+    with pytest.raises(NotFoundError):
+        store.apply([Op("organisation", "c", None, 3)])
