@@ -23,6 +23,8 @@ from .model import (
     FundingProgramme,
     Introduction,
     Meeting,
+    Need,
+    Offer,
     Organisation,
     Person,
     Project,
@@ -127,12 +129,51 @@ class Network:
         for name, items in grouped.items():
             parser = _PARSERS[name]
             section = net.section(name)
+            trusted = _TRUSTED.get(name)
             for data in items:
+                if trusted is not None:
+                    section.append(trusted(data))
+                    continue
                 entity, issues = parser(data, None, f"stored {SECTIONS[name]} {data.get('id')}")
                 if entity is None:  # pragma: no cover - stored data was validated on write
                     raise ValidationError(issues)
                 section.append(entity)
         return net
+
+
+def _org_from_stored(d: dict[str, Any]) -> Organisation:
+    """Fast path for stored (already validated, canonical) organisations: no re-validation."""
+    return Organisation(
+        id=d["id"],
+        name=d["name"],
+        kind=d["kind"],
+        description=d.get("description", ""),
+        topics=list(d.get("topics", ())),
+        offers=[Offer(o["capability"], o.get("detail", "")) for o in d.get("offers", ())],
+        needs=[Need(n["capability"], n.get("detail", ""), n.get("urgency", 2)) for n in d.get("needs", ())],
+        districts=list(d.get("districts", ())),
+        languages=list(d.get("languages", ())),
+        target_groups=list(d.get("target_groups", ())),
+        legal_form=d.get("legal_form", ""),
+        founded=d.get("founded"),
+        website=d.get("website", ""),
+        email=d.get("email", ""),
+        phone=d.get("phone", ""),
+        address=d.get("address", ""),
+        visibility=dict(d.get("visibility") or {}),
+    )
+
+
+def _coop_from_stored(d: dict[str, Any]) -> Cooperation:
+    return Cooperation(
+        d["a"], d["b"], d.get("kind", "other"), d.get("since"), d.get("until"), d.get("note", ""), d["id"]
+    )
+
+
+_TRUSTED: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "organisations": _org_from_stored,
+    "cooperations": _coop_from_stored,
+}
 
 
 def parse_network(
