@@ -113,3 +113,51 @@ def test_console_script_runs_with_store_option(tmp_path):
         timeout=60,
     )
     assert bad.returncode == 1 and "unknown store URL 'postgres://x'" in bad.stderr
+
+
+def test_migrate_between_sqlite_stores(runner, demo_app, tmp_path):
+    src = demo_app.config["REMO_STORE"]
+    dst = f"sqlite:///{tmp_path}/copy.db"
+    result = runner.invoke(args=["migrate", "--from", src, "--to", dst])
+    assert result.exit_code == 0, result.output
+    assert "organisation" in result.output
+    again = runner.invoke(args=["migrate", "--from", src, "--to", dst])
+    assert again.exit_code == 1 and "Error:" in again.output
+    same = runner.invoke(args=["migrate", "--from", src, "--to", src])
+    assert same.exit_code == 1 and "same store" in same.output
+
+
+def test_demo_command_serves_the_demo_network(tmp_path):
+    """The README's first command: `remo demo` serves the demo network on localhost."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.getcwd(), "REMO_STORE": f"sqlite:///{tmp_path}/demo.db"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
+                    body = resp.read().decode("utf-8")
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        assert body, proc.stdout.read() if proc.poll() is not None else "no answer"
+        assert "ReMo" in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -271,7 +271,10 @@ def serve_cmd(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     get_store()  # fail early on a bad store URL
     click.echo(f"ReMo on http://{host}:{port}/  (store: {redact_url(app.config['REMO_STORE'])}; Ctrl+C stops)")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # app.run() refuses to run inside the flask CLI; serve with werkzeug directly
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 @click.command("demo")
@@ -285,4 +288,47 @@ def demo_cmd(ctx: click.Context, host: str, port: int) -> None:
     ctx.invoke(serve_cmd, host=host, port=port)
 
 
-COMMANDS = [init_cmd, seed_cmd, import_cmd, export_cmd, orgs_group, stats_cmd, generate_cmd, serve_cmd, demo_cmd]
+@click.command("migrate")
+@click.option("--from", "src_url", metavar="URL", required=True, help="Source store URL.")
+@click.option("--to", "dst_url", metavar="URL", required=True, help="Target store URL.")
+@click.option("--overwrite", is_flag=True, help="Allow a target that already holds records (they are replaced).")
+@fail_cleanly
+def migrate_cmd(src_url: str, dst_url: str, overwrite: bool) -> None:
+    """Copy a whole network (and users, settings, ...) from one store to another, e.g. SQLite -> Neo4j.
+
+    One transaction on the target: all or nothing. Versions restart at 1 there.
+    """
+    from graph.migrate import read_records, write_records
+    from graph.store import open_store
+
+    if src_url == dst_url:
+        raise ReMoError(f"source and target are the same store: {redact_url(src_url)}")
+    src = open_store(src_url)
+    try:
+        dst = open_store(dst_url)
+        try:
+            records = read_records(src)
+            with progress_bar(len(records), "Copying") as update:
+                counts = write_records(dst, records, overwrite=overwrite, actor="migrate", progress=update)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    total = sum(counts.values())
+    click.echo(f"Copied {total} records from {redact_url(src_url)} to {redact_url(dst_url)}:")
+    for kind, n in sorted(counts.items()):
+        click.echo(f"  {kind:24} {n}")
+
+
+COMMANDS = [
+    migrate_cmd,
+    init_cmd,
+    seed_cmd,
+    import_cmd,
+    export_cmd,
+    orgs_group,
+    stats_cmd,
+    generate_cmd,
+    serve_cmd,
+    demo_cmd,
+]
