@@ -30,3 +30,20 @@ def test_suggest_one_in_english_and_unknown(runner, demo_app):
     assert missing.exit_code == 2 and "unknown organisation 'gibt-es-nicht'" in missing.output
     both = runner.invoke(args=["suggest"])
     assert both.exit_code == 2
+
+
+def test_weights_learn_store_and_reset(runner, demo_app):
+    from matching import DEFAULT_WEIGHTS
+
+    shown = json.loads(runner.invoke(args=["weights", "--json"]).output)
+    assert shown["source"] == "defaults" and shown["weights"] == DEFAULT_WEIGHTS
+    learned = json.loads(runner.invoke(args=["weights", "--learn", "--json"]).output)
+    assert learned["source"] in {"outcomes", "history", "defaults"} and "fitted_at" in learned
+    assert abs(sum(learned["weights"].values()) - 1.0) < 0.01 or learned["source"] == "defaults"
+    store = demo_app.extensions["remo_store"].store
+    from web.weights import weights_in_use
+
+    with demo_app.app_context():
+        assert weights_in_use(store) == learned["weights"]
+    reset = json.loads(runner.invoke(args=["weights", "--reset", "--json"]).output)
+    assert reset["source"] == "defaults"

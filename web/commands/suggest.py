@@ -87,4 +87,37 @@ def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: boo
             click.echo(gettext("Tip: add %(fields)s to the profile to get better suggestions.", fields=fields))
 
 
-COMMANDS = [suggest_cmd]
+@click.command("weights")
+@click.option("--learn", is_flag=True, help="Fit the weights on outcomes (or the network's history) and use them.")
+@click.option("--reset", is_flag=True, help="Go back to the documented default weights.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+@fail_cleanly
+def weights_cmd(learn: bool, reset: bool, as_json: bool) -> None:
+    """Show the matching weights in use; --learn fits them from introductions' outcomes.
+
+    With at least 30 labelled introductions (accepted, met, cooperating vs. declined) a logistic
+    regression learns the weights; before that the network's own history (earlier cooperations
+    predicting later ones) is used; without enough history, the defaults.
+    """
+    from matching import DEFAULT_WEIGHTS
+
+    from ..weights import SETTING_ID, learn_and_store, stored_weights
+
+    store = get_store()
+    if learn and reset:
+        raise click.UsageError("--learn and --reset exclude each other")
+    if learn:
+        learn_and_store(store, actor="cli")
+    if reset and store.get("setting", SETTING_ID) is not None:
+        store.delete("setting", SETTING_ID, actor="cli")
+    data = stored_weights(store) or {"weights": dict(DEFAULT_WEIGHTS), "source": "defaults", "n_samples": 0}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"source: {data['source']} ({data.get('n_samples', 0)} samples) {data.get('fitted_at', '')}".rstrip())
+    for name, value in data["weights"].items():
+        click.echo(f"  {name:18} {value:.3f}")
+
+
+COMMANDS = [suggest_cmd, weights_cmd]
