@@ -218,6 +218,46 @@ class SQLiteStore(StoreBase):
             return pairs, gen
         return Network.from_records(pairs), gen
 
+    def export_records(self) -> list[Record]:
+        """Every record of every kind, sorted by (kind, id), read in one transaction."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN")
+            try:
+                rows = conn.execute(
+                    "SELECT kind, id, version, data, updated_at, updated_by FROM records ORDER BY kind, id"
+                ).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        return [self._record(r) for r in rows]
+
+    def restore_from(self, source: str | os.PathLike[str]) -> None:
+        """Replace the whole database with the SQLite backup file ``source`` (online backup API).
+
+        The generation counter ends above both the current and the restored one, so that every
+        process sees the change and rebuilds its snapshot.
+        """
+        before = self.generation()
+        src = sqlite3.connect(f"file:{Path(source)}?mode=ro", uri=True)
+        try:
+            src.backup(self._conn)
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        finally:
+            src.close()
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "UPDATE meta SET value = CAST(MAX(CAST(value AS INTEGER), ?) + 1 AS TEXT) WHERE key = 'generation'",
+                (before,),
+            )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+
     def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
         sql = "SELECT seq, at, actor, kind, id, action, version FROM changes"
         args: list[Any] = []
