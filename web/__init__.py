@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -36,6 +37,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         REMO_ENV="development",
         SECRET_KEY=None,
         JSON_SORT_KEYS=False,
+        # sessions: HttpOnly, SameSite=Lax, Secure outside development, 8 hours
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="remo_session",
+        SESSION_COOKIE_SECURE=None,  # None: Secure unless REMO_ENV=development
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        # CSRF tokens live as long as the session (a volunteer may fill a form slowly)
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # login throttling: at most this many attempts per username and per client address per minute
+        REMO_LOGIN_ATTEMPTS=5,
+        REMO_LOGIN_WINDOW=60,
+        # trust this many proxies in X-Forwarded-For (set to 1 behind one reverse proxy)
+        REMO_PROXIES=0,
+        REMO_PAGE_SIZE=20,
     )
     if test_config is None:
         app.config.from_pyfile("remo.cfg", silent=True)
@@ -46,12 +64,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = "dev-only-not-secret"
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("REMO_SECRET_KEY must be set outside development (REMO_ENV=production)")
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMO_ENV"] != "development"
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    proxies = int(app.config.get("REMO_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     from . import i18n
     from .extensions import StoreExtension
 
     StoreExtension(app)
     i18n.init_app(app)
+
+    from . import auth, errors, security, templating
+
+    security.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
 
     from .views import register_blueprints
 
@@ -60,4 +93,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .commands import register_commands
 
     register_commands(app)
+    security.check_access_rules(app)
     return app

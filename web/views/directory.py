@@ -1,44 +1,323 @@
-"""The public directory (a plain page until the full web UI lands)."""
+"""The directory: search and filters, organisation profiles, editing and creating organisations."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template_string
+import math
+import unicodedata
+from typing import Any
 
-from graph.io import store_vocabulary
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
+
+from graph import ConflictError, Organisation, Vocabulary
+from graph.model import ORG_FIELDS, parse_organisation, slugify
 
 from ..extensions import get_store
+from ..forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
+from ..security import allow, can_edit_org
+from ..templating import current_lang
+
+__all__ = ["bp", "describe_value", "org_diff", "search_orgs"]
 
 bp = Blueprint("directory", __name__)
 
-_PAGE = """<!doctype html>
-<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }} – ReMo</title></head>
-<body><main>
-<h1>{{ title }}</h1>
-{% if orgs is defined %}
-<p>{{ orgs|length }} Organisationen</p>
-<ul>{% for o in orgs %}<li><a href="{{ url_for('directory.profile', org_id=o.id) }}">{{ o.name }}</a>
- – {{ vocab.label('org_kinds', o.kind) }}</li>{% endfor %}</ul>
-{% else %}
-<p>{{ vocab.label('org_kinds', org.kind) }}</p><p>{{ org.description }}</p>
-<p><a href="{{ url_for('directory.index') }}">Zurück zum Verzeichnis</a></p>
-{% endif %}
-</main></body></html>"""
+FILTERS = {
+    "kind": "org_kinds",
+    "topic": "topics",
+    "offer": "capabilities",
+    "need": "capabilities",
+    "district": "districts",
+    "language": "languages",
+}
 
 
-@bp.route("/")
-def index():
+def fold(text: str) -> str:
+    """Lowercase without accents ("Räume" -> "raume"), for forgiving search."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _term_words(vocab: Vocabulary, category: str, term_id: str, lang: str) -> list[str]:
+    term = vocab.get(category, term_id)
+    if term is None:
+        return [term_id]
+    return [term.label(lang), term.label("de"), term.label("en"), *term.aliases]
+
+
+def _visible(org: Organisation, internal: bool) -> dict[str, Any]:
+    return org.to_dict() if internal else org.public_dict()
+
+
+def search_text(d: dict[str, Any], vocab: Vocabulary, lang: str) -> str:
+    """Everything a visitor may search in one organisation (its visible fields)."""
+    words = [d.get("name", ""), d.get("description", "")]
+    if "kind" in d:
+        words += _term_words(vocab, "org_kinds", d["kind"], lang)
+    for cat, key in (
+        ("topics", "topics"),
+        ("districts", "districts"),
+        ("languages", "languages"),
+        ("target_groups", "target_groups"),
+    ):
+        for t in d.get(key, []):
+            words += _term_words(vocab, cat, t, lang)
+    for key in ("offers", "needs"):
+        for item in d.get(key, []):
+            words += _term_words(vocab, "capabilities", item["capability"], lang)
+            words.append(item.get("detail", ""))
+    return fold(" ".join(w for w in words if w))
+
+
+def _matches(d: dict[str, Any], filters: dict[str, str]) -> bool:
+    for name, value in filters.items():
+        if not value:
+            continue
+        if name == "kind" and d.get("kind") != value:
+            return False
+        if name == "topic" and value not in d.get("topics", []):
+            return False
+        if name == "offer" and value not in [o["capability"] for o in d.get("offers", [])]:
+            return False
+        if name == "need" and value not in [n["capability"] for n in d.get("needs", [])]:
+            return False
+        if name == "district" and value not in d.get("districts", []):
+            return False
+        if name == "language" and value not in d.get("languages", []):
+            return False
+    return True
+
+
+def search_orgs(
+    orgs: list[Organisation], vocab: Vocabulary, lang: str, query: str, filters: dict[str, str], internal: bool
+) -> list[Organisation]:
+    """Organisations whose visible fields contain every word of ``query`` and fit every filter."""
+    words = [w for w in fold(query).split() if w]
+    out = []
+    for org in orgs:
+        d = _visible(org, internal)
+        if not _matches(d, filters):
+            continue
+        if words:
+            text = search_text(d, vocab, lang)
+            if not all(w in text for w in words):
+                continue
+        out.append(org)
+    return sorted(out, key=lambda o: fold(o.name))
+
+
+def _choices(vocab: Vocabulary, category: str, lang: str) -> list[tuple[str, str]]:
+    items = [(t, vocab.label(category, t, lang)) for t in vocab.ids(category)]
+    return sorted(items, key=lambda x: fold(x[1]))
+
+
+@bp.route("/directory")
+@allow("public")
+def index() -> str:
     store = get_store()
     snap = store.snapshot()
-    orgs = sorted(snap.network.organisations, key=lambda o: o.name.casefold())
-    return render_template_string(_PAGE, title="ReMo-Verzeichnis", orgs=orgs, vocab=snap.vocabulary)
+    vocab = snap.vocabulary
+    lang = current_lang()
+    query = request.args.get("q", "").strip()[:200]
+    filters = {}
+    for name, cat in FILTERS.items():
+        value = request.args.get(name, "")
+        filters[name] = value if value in vocab.ids(cat) else ""
+    internal = current_user.is_authenticated and current_user.is_staff
+    found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal)
+    size = int(current_app.config.get("REMO_PAGE_SIZE") or 20)
+    pages = max(1, math.ceil(len(found) / size))
+    try:
+        page = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    shown = found[(page - 1) * size : page * size]
+    args = {k: v for k, v in {"q": query, **filters}.items() if v}
+    choices = {name: _choices(vocab, cat, lang) for name, cat in FILTERS.items()}
+    return render_template(
+        "directory/index.html",
+        orgs=[_visible(o, internal) for o in shown],
+        total=len(found),
+        page=page,
+        pages=pages,
+        args=args,
+        query=query,
+        filters=filters,
+        choices=choices,
+        filtered=bool(args),
+    )
+
+
+def _persons_for(snap: Any, org_id: str, internal: bool) -> list[dict[str, Any]]:
+    out = []
+    for p in snap.network.persons:
+        if org_id not in p.organisations:
+            continue
+        if internal:
+            out.append({**p.to_dict(), "has_consent": p.has_consent})
+        else:
+            pub = p.public_dict()
+            if pub is not None and pub.get("name"):
+                out.append({**pub, "has_consent": True})
+    return sorted(out, key=lambda p: fold(p.get("name", "")))
 
 
 @bp.route("/org/<org_id>")
-def profile(org_id: str):
+@allow("public")
+def profile(org_id: str) -> str:
     store = get_store()
     snap = store.snapshot()
     org = snap.orgs.get(org_id)
     if org is None:
         abort(404)
-    return render_template_string(_PAGE, title=org.name, org=org, vocab=store_vocabulary(store))
+    internal = can_edit_org(org_id)
+    d = _visible(org, internal)
+    partners = []
+    intros = []
+    if internal:
+        partners = sorted((snap.orgs[p] for p in snap.partners(org_id) if p in snap.orgs), key=lambda o: fold(o.name))
+        intros = [i for i in snap.network.introductions if org_id in (i.a, i.b)]
+        intros.sort(key=lambda i: i.at or "", reverse=True)
+    return render_template(
+        "directory/profile.html",
+        org=d,
+        internal=internal,
+        visibility=org.visibility,
+        persons=_persons_for(snap, org_id, internal),
+        partners=partners,
+        intros=intros,
+        names={o.id: o.name for o in snap.network.organisations},
+        field_label=field_label,
+    )
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="remo-org-original")
+
+
+def describe_value(name: str, value: Any, vocab: Vocabulary, lang: str) -> str:
+    """A field value as readable text (labels instead of ids)."""
+    if value in (None, "", [], {}):
+        return "–"
+    if name == "kind":
+        return vocab.label("org_kinds", value, lang)
+    if name == "legal_form":
+        return vocab.label("legal_forms", value, lang)
+    if name in ("topics", "districts", "languages", "target_groups"):
+        return ", ".join(vocab.label(name, t, lang) for t in value)
+    if name in ("offers", "needs"):
+        parts = []
+        for item in value:
+            text = vocab.label("capabilities", item["capability"], lang)
+            if item.get("detail"):
+                text += f" ({item['detail']})"
+            parts.append(text)
+        return "; ".join(parts)
+    if name == "visibility":
+        internal = [field_label(f) for f, v in value.items() if v == "internal"]
+        return _("internal: %(fields)s", fields=", ".join(internal)) if internal else "–"
+    return str(value)
+
+
+def org_diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Names of the organisation fields that differ between two versions."""
+    return [f for f in (*ORG_FIELDS, "visibility") if before.get(f) != after.get(f)]
+
+
+def _conflict_rows(
+    original: dict[str, Any], current: dict[str, Any], mine: dict[str, Any], vocab: Vocabulary, lang: str
+) -> list[dict[str, Any]]:
+    rows = []
+    for f in org_diff(original, current):
+        rows.append(
+            {
+                "field": f,
+                "label": _("Visibility") if f == "visibility" else field_label(f),
+                "before": describe_value(f, original.get(f), vocab, lang),
+                "now": describe_value(f, current.get(f), vocab, lang),
+                "mine": describe_value(f, mine.get(f), vocab, lang),
+                "both": mine.get(f) != original.get(f),
+            }
+        )
+    return rows
+
+
+@bp.route("/org/<org_id>/edit", methods=["GET", "POST"])
+@allow("org")
+def edit(org_id: str) -> Response | str | tuple[str, int]:
+    store = get_store()
+    rec = store.get("organisation", org_id)
+    if rec is None:
+        abort(404)
+    vocab = store.snapshot().vocabulary
+    lang = current_lang()
+    if request.method == "GET":
+        form = make_org_form(vocab, lang, data=org_to_form_data(rec.data))
+        form.version.data = str(rec.version)
+        form.original.data = _serializer().dumps(rec.data)
+        return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False)
+    form = make_org_form(vocab, lang, formdata=request.form)
+    if not form.validate():
+        return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False), 422
+    data = form_to_org(form, org_id, vocab)
+    parsed, issues = parse_organisation(data, vocab)
+    if parsed is None:
+        general = apply_issues(form, issues, data)
+        for msg in general:
+            flash(msg, "error")
+        return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False), 422
+    try:
+        version = int(form.version.data or "0")
+    except ValueError:
+        version = 0
+    try:
+        store.update("organisation", org_id, parsed.to_dict(), version, actor=current_user.actor(org_id))
+    except ConflictError as exc:
+        current = exc.current
+        if current is None:
+            flash(_("This organisation was deleted meanwhile."), "error")
+            return redirect(url_for("directory.index"))
+        try:
+            original = _serializer().loads(form.original.data or "")
+        except BadSignature:
+            original = {}
+        rows = _conflict_rows(original, current.data, parsed.to_dict(), vocab, lang)
+        who = current.updated_by or _("somebody")
+        form.version.data = str(current.version)
+        form.original.data = _serializer().dumps(current.data)
+        conflict = {"rows": rows, "who": who, "at": current.updated_at}
+        return render_template("directory/edit.html", form=form, org=current.data, conflict=conflict, create=False), 409
+    flash(_("Saved. Thank you!"), "success")
+    return redirect(url_for("directory.profile", org_id=org_id))
+
+
+@bp.route("/org/new", methods=["GET", "POST"])
+@allow("staff")
+def create() -> Response | str | tuple[str, int]:
+    store = get_store()
+    vocab = store.snapshot().vocabulary
+    lang = current_lang()
+    if request.method == "GET":
+        form = make_org_form(vocab, lang, create=True, data={"kind": "migrant_organisation"})
+        return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True)
+    form = make_org_form(vocab, lang, create=True, formdata=request.form)
+    if not form.validate():
+        return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 422
+    org_id = form.id.data or slugify(form.name.data or "")
+    data = form_to_org(form, org_id, vocab)
+    parsed, issues = parse_organisation(data, vocab)
+    if parsed is None:
+        for msg in apply_issues(form, issues, data):
+            flash(msg, "error")
+        return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 422
+    try:
+        store.create("organisation", org_id, parsed.to_dict(), actor=current_user.actor())
+    except ConflictError:
+        form.id.errors = [*form.id.errors, _("This short name is taken; please choose another one.")]
+        if not form.id.data:
+            form.id.data = org_id
+        return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 409
+    flash(_("The organisation was created."), "success")
+    return redirect(url_for("directory.profile", org_id=org_id))

@@ -1,0 +1,119 @@
+"""Introductions: a suggestion two organisations act on, and its status flow.
+
+``proposed`` → ``accepted`` or ``declined`` → ``met`` → ``cooperating``. Moving to
+``cooperating`` also records a cooperation between the two organisations (in the
+same transaction). Representatives follow the flow; KI staff may move an
+introduction to any status (the desk's pipeline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from graph import Issue, Record, ValidationError, Vocabulary
+from graph.model import Cooperation, parse_cooperation, parse_introduction
+from graph.store.base import ANY, Op
+
+__all__ = [
+    "PIPELINE",
+    "STATUSES",
+    "allowed_next",
+    "find_introduction",
+    "introduction_id",
+    "set_status",
+]
+
+STATUSES = ("proposed", "accepted", "declined", "met", "cooperating")
+PIPELINE = ("proposed", "accepted", "met", "cooperating")
+_NEXT: dict[str | None, tuple[str, ...]] = {
+    None: ("accepted", "declined", "met"),
+    "proposed": ("accepted", "declined", "met"),
+    "accepted": ("met", "declined"),
+    "declined": ("accepted",),
+    "met": ("cooperating", "declined"),
+    "cooperating": (),
+}
+
+
+def allowed_next(status: str | None, *, staff: bool = False) -> tuple[str, ...]:
+    """The statuses an introduction in ``status`` may move to."""
+    if staff:
+        return tuple(s for s in STATUSES if s != status)
+    return _NEXT.get(status, ())
+
+
+def introduction_id(a: str, b: str) -> str:
+    x, y = sorted((a, b))
+    rid = f"intro-{x}--{y}"
+    if len(rid) > 120:
+        rid = "intro-" + hashlib.sha256(f"{x}|{y}".encode()).hexdigest()[:32]
+    return rid
+
+
+def find_introduction(store: Any, a: str, b: str) -> Record | None:
+    """The introduction between ``a`` and ``b`` (either direction), newest first."""
+    rec = store.get("introduction", introduction_id(a, b))
+    if rec is not None:
+        return rec
+    pair = {a, b}
+    found = [r for r in store.list("introduction") if {r.data.get("a"), r.data.get("b")} == pair]
+    found.sort(key=lambda r: (r.data.get("at") or "", r.version), reverse=True)
+    return found[0] if found else None
+
+
+def set_status(
+    store: Any,
+    org_id: str,
+    partner_id: str,
+    status: str,
+    *,
+    actor: str,
+    vocab: Vocabulary | None = None,
+    reasons: list[dict[str, Any]] | None = None,
+    staff: bool = False,
+    expected_version: int | None = None,
+) -> Record:
+    """Create or move the introduction between ``org_id`` and ``partner_id`` to ``status``.
+
+    Raises `graph.ValidationError` for a move the flow does not allow and
+    `graph.ConflictError` when the introduction changed meanwhile.
+    """
+    rec = find_introduction(store, org_id, partner_id)
+    current = rec.data.get("status") if rec else None
+    if status not in allowed_next(current, staff=staff):
+        raise ValidationError(Issue("status", status, f"cannot move from {current} to {status}", code="bad_move"))
+    today = dt.date.today().isoformat()
+    if rec is None:
+        data: dict[str, Any] = {
+            "id": introduction_id(org_id, partner_id),
+            "a": org_id,
+            "b": partner_id,
+            "status": status,
+            "by": actor,
+            "at": today,
+            "meeting": None,
+            "note": "",
+            "reasons": list(reasons or []),
+        }
+        version = None
+    else:
+        data = {**rec.data, "status": status, "at": today}
+        if reasons and not data.get("reasons"):
+            data["reasons"] = list(reasons)
+        version = rec.version if expected_version is None else expected_version
+    intro, issues = parse_introduction(data, vocab)
+    if intro is None:
+        raise ValidationError(issues)
+    ops = [Op("introduction", intro.id, intro.to_dict(), version)]
+    if status == "cooperating":
+        coop, coop_issues = parse_cooperation(
+            Cooperation(intro.a, intro.b, "other", since=today, note="via ReMo introduction").to_dict(), vocab
+        )
+        if coop is None:
+            raise ValidationError(coop_issues)
+        ops.append(Op("cooperation", coop.id, coop.to_dict(), ANY))
+    written = store.apply(ops, actor=actor)
+    assert written[0] is not None
+    return written[0]

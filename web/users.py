@@ -1,0 +1,249 @@
+"""User accounts, kept in the store as records of kind ``user``.
+
+The record id is the lowercase username; the data holds ``name``, ``email``,
+``role`` (admin, staff or representative), ``organisations`` (the ids a
+representative speaks for), ``password_hash`` (scrypt), ``active`` and
+``created_at``. There is no default account: create the first admin with
+``remo user create NAME --role admin``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from graph import Issue, ValidationError
+from graph.store.base import now_iso
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "ROLES",
+    "USERNAME_RE",
+    "User",
+    "check_password",
+    "create_user",
+    "get_user",
+    "hash_password",
+    "list_users",
+    "password_problems",
+    "update_user",
+]
+
+KIND = "user"
+ROLES = ("admin", "staff", "representative")
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+#: a few passwords long enough to pass the length rule that are still guessed first
+_COMMON = frozenset(
+    {
+        "passwort1234",
+        "password1234",
+        "123456789012",
+        "qwertzuiopü",
+        "qwertyuiop12",
+        "remscheid123",
+        "remscheid2024",
+        "remscheid2025",
+        "remscheid2026",
+        "passwortpasswort",
+        "passwordpassword",
+    }
+)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A stand-in hash so that unknown usernames cost as much time as wrong passwords."""
+    return hash_password("not-a-password-of-anybody")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return check_password_hash(password_hash or _dummy_hash(), password)
+    except ValueError:
+        return False
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Why ``password`` is not acceptable (translated texts; empty when it is fine)."""
+    problems: list[str] = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(_("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
+    folded = password.casefold()
+    if username and username.casefold() in folded:
+        problems.append(_("The password must not contain the user name."))
+    if folded in _COMMON or len(set(password)) < 4:
+        problems.append(_("This password is too easy to guess."))
+    return problems
+
+
+@dataclass
+class User:
+    """A logged-in person (Flask-Login user)."""
+
+    id: str
+    name: str = ""
+    email: str = ""
+    role: str = "representative"
+    organisations: list[str] = field(default_factory=list)
+    active: bool = True
+    password_hash: str = ""
+    created_at: str = ""
+    version: int = 0
+
+    # Flask-Login protocol
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        """Username plus a fingerprint of the password hash: a password reset ends other sessions."""
+        return f"{self.id}|{self.session_stamp}"
+
+    @property
+    def session_stamp(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:12]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("admin", "staff")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+    def actor(self, org_id: str | None = None) -> str:
+        """The change-log actor: ``staff:alice`` or, acting for an organisation, ``staff:alice for:org-id``."""
+        base = f"{self.role}:{self.id}"
+        if org_id and self.is_staff:
+            return f"{base} for:{org_id}"
+        return base
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "role": self.role,
+            "organisations": list(self.organisations),
+            "password_hash": self.password_hash,
+            "active": self.active,
+            "created_at": self.created_at,
+        }
+
+    @classmethod
+    def from_record(cls, rec: Any) -> User:
+        d = rec.data
+        return cls(
+            id=rec.id,
+            name=d.get("name", ""),
+            email=d.get("email", ""),
+            role=d.get("role", "representative"),
+            organisations=list(d.get("organisations", [])),
+            active=bool(d.get("active", True)),
+            password_hash=d.get("password_hash", ""),
+            created_at=d.get("created_at", ""),
+            version=rec.version,
+        )
+
+
+def _check(username: str, role: str, organisations: list[str], store: Any) -> list[Issue]:
+    issues: list[Issue] = []
+    if not USERNAME_RE.match(username):
+        issues.append(
+            Issue("username", username, "use 2-40 lowercase letters, digits, '.', '_' or '-'", code="bad_username")
+        )
+    if role not in ROLES:
+        issues.append(Issue("role", role, "must be one of " + ", ".join(ROLES), code="bad_role"))
+    for org in organisations:
+        if store.get("organisation", org) is None:
+            issues.append(Issue("organisations", org, "unknown organisation", code="unknown_org"))
+    if role == "representative" and not organisations:
+        issues.append(Issue("organisations", "", "a representative needs at least one organisation", code="no_org"))
+    return issues
+
+
+def get_user(store: Any, username: str) -> User | None:
+    rec = store.get(KIND, username.strip().lower())
+    return User.from_record(rec) if rec is not None else None
+
+
+def list_users(store: Any) -> list[User]:
+    return [User.from_record(r) for r in store.list(KIND)]
+
+
+def create_user(
+    store: Any,
+    username: str,
+    *,
+    role: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    organisations: list[str] | None = None,
+    name: str = "",
+    email: str = "",
+    actor: str = "",
+) -> User:
+    """Create a user (raises `graph.ValidationError` or `graph.ConflictError` when it exists)."""
+    username = username.strip().lower()
+    organisations = list(dict.fromkeys(organisations or []))
+    issues = _check(username, role, organisations, store)
+    if password_hash is None:
+        problems = password_problems(password or "", username)
+        issues += [Issue("password", "***", p, code="weak_password") for p in problems]
+        if not issues:
+            password_hash = hash_password(password or "")
+    if issues:
+        raise ValidationError(issues)
+    user = User(
+        id=username,
+        name=name.strip(),
+        email=email.strip(),
+        role=role,
+        organisations=organisations,
+        active=True,
+        password_hash=password_hash or "",
+        created_at=now_iso(),
+    )
+    rec = store.create(KIND, username, user.to_data(), actor=actor)
+    return User.from_record(rec)
+
+
+def update_user(store: Any, user: User, *, actor: str = "", password: str | None = None, **changes: Any) -> User:
+    """Write ``changes`` (name, email, role, organisations, active) and an optional new password.
+
+    Based on ``user.version``: a concurrent change raises `graph.ConflictError`.
+    """
+    data = user.to_data()
+    data.update(changes)
+    issues = _check(user.id, data["role"], list(data["organisations"]), store)
+    if password is not None:
+        issues += [Issue("password", "***", p, code="weak_password") for p in password_problems(password, user.id)]
+        if not issues:
+            data["password_hash"] = hash_password(password)
+    if issues:
+        raise ValidationError(issues)
+    rec = store.update(KIND, user.id, data, user.version, actor=actor)
+    return User.from_record(rec)
