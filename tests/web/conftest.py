@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from graph.store import open_store
 from web.users import create_user, hash_password
@@ -46,18 +48,23 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture
-def web_app(template_db: Path, tmp_path: Path):
-    """The app with the demo network and the users ada (admin), stefan (staff), rana and otto (representatives)."""
+def make_web_app(template_db: Path, folder: Path, **config):
+    """A new app on a copy of the template database."""
     from web import create_app
 
-    db = tmp_path / "web.db"
+    db = folder / "web.db"
     src = sqlite3.connect(template_db)
     dest = sqlite3.connect(db)
     src.backup(dest)
     src.close()
     dest.close()
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "REMO_STORE": f"sqlite:///{db}"})
+    return create_app({"TESTING": True, "SECRET_KEY": "test", "REMO_STORE": f"sqlite:///{db}", **config})
+
+
+@pytest.fixture
+def web_app(template_db: Path, tmp_path: Path):
+    """The app with the demo network and the users ada (admin), stefan (staff), rana and otto (representatives)."""
+    app = make_web_app(template_db, tmp_path)
     yield app
     app.extensions["remo_store"].close()
 
@@ -98,3 +105,69 @@ def post(client, url: str, data: dict | None = None, token_from: str | None = No
 @pytest.fixture
 def store_opener():
     return open_store
+
+
+class _FormParser(HTMLParser):
+    """Collects what a browser would submit from the first ``<form method="post">`` of a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: list[tuple[str, str]] = []
+        self._in_form = False
+        self._done = False
+        self._select: str | None = None
+        self._select_first: str | None = None
+        self._select_chosen = False
+        self._textarea: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if self._done:
+            return
+        if tag == "form" and a.get("method", "").lower() == "post" and not a.get("action", "").endswith("/logout"):
+            self._in_form = True
+        if not self._in_form:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button"):
+                self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select, self._select_first, self._select_chosen = a.get("name"), None, False
+        elif tag == "option" and self._select is not None:
+            if self._select_first is None:
+                self._select_first = a.get("value", "")
+            if "selected" in a and not self._select_chosen:
+                self.fields.append((self._select, a.get("value", "")))
+                self._select_chosen = True
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._in_form or self._done:
+            return
+        if tag == "select" and self._select is not None:
+            if not self._select_chosen and self._select_first is not None:
+                self.fields.append((self._select, self._select_first))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            text = self._text[2:] if self._text.startswith("\r\n") else self._text.removeprefix("\n")
+            self.fields.append((self._textarea, text))  # browsers drop the newline right after <textarea>
+            self._textarea = None
+        elif tag == "form":
+            self._done = True
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text += data
+
+
+def form_data(html: str) -> MultiDict:
+    """The fields of the page's first POST form (not the logout button), as a browser would send them."""
+    parser = _FormParser()
+    parser.feed(html)
+    return MultiDict(parser.fields)

@@ -1,0 +1,133 @@
+"""Every route × every role, with the expected status (deny by default).
+
+The matrix must name every endpoint of the app: a new route without an entry here fails
+`test_matrix_covers_every_route`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import ORG, OTHER_ORG, csrf_token, login, make_web_app
+
+ROLES = ("anonymous", "rep", "rep_other", "staff", "admin")
+ROLE_USERS = {"rep": "rana", "rep_other": "otto", "staff": "stefan", "admin": "ada"}
+
+# endpoint: (method, url, form data, {role: status})
+ALL_200 = dict.fromkeys(ROLES, 200)
+ORG_GET = {"anonymous": 302, "rep": 200, "rep_other": 403, "staff": 200, "admin": 200}
+STAFF_GET = {"anonymous": 302, "rep": 403, "rep_other": 403, "staff": 200, "admin": 200}
+ADMIN_GET = {"anonymous": 302, "rep": 403, "rep_other": 403, "staff": 403, "admin": 200}
+MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
+    "main.index": ("GET", "/", {}, ALL_200),
+    "main.set_language": ("GET", "/lang/en?next=/directory", {}, dict.fromkeys(ROLES, 302)),
+    "main.mine": ("GET", "/my", {}, {"anonymous": 302, "rep": 302, "rep_other": 302, "staff": 200, "admin": 200}),
+    "main.privacy": ("GET", "/privacy", {}, ALL_200),
+    "main.accessibility": ("GET", "/accessibility", {}, ALL_200),
+    "main.imprint": ("GET", "/imprint", {}, ALL_200),
+    "auth.login": ("GET", "/login", {}, {"anonymous": 200, "rep": 302, "rep_other": 302, "staff": 302, "admin": 302}),
+    "auth.logout": ("POST", "/logout", {}, dict.fromkeys(ROLES, 302)),
+    "directory.index": ("GET", "/directory?q=verein", {}, ALL_200),
+    "directory.profile": ("GET", f"/org/{ORG}", {}, ALL_200),
+    "directory.edit": ("GET", f"/org/{ORG}/edit", {}, ORG_GET),
+    "directory.create": ("GET", "/org/new", {}, STAFF_GET),
+    "suggestions.index": ("GET", f"/org/{ORG}/suggestions", {}, ORG_GET),
+    "suggestions.sheet": ("GET", f"/org/{ORG}/suggestions/sheet?lang=tr", {}, ORG_GET),
+    "suggestions.respond": (
+        "POST",
+        f"/org/{ORG}/suggestions/{OTHER_ORG}",
+        {"status": "accepted"},
+        {"anonymous": 401, "rep": 302, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
+    "desk.index": ("GET", "/desk", {}, STAFF_GET),
+    "desk.network": ("GET", "/desk/network", {}, STAFF_GET),
+    "desk.changes": ("GET", "/desk/changes", {}, STAFF_GET),
+    "desk.act_for": (
+        "GET",
+        f"/desk/act-for?org={ORG}",
+        {},
+        {"anonymous": 302, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
+    "desk.move": (
+        "POST",
+        "/desk/introductions/intro-001",
+        {"status": "met"},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
+    "admin.users": ("GET", "/admin/users", {}, ADMIN_GET),
+    "admin.create": ("GET", "/admin/users/new", {}, ADMIN_GET),
+    "admin.edit": ("GET", "/admin/users/rana", {}, ADMIN_GET),
+    "admin.reset_password": (
+        "POST",
+        "/admin/users/rana/password",
+        {"pw-password": "short", "pw-password2": "short"},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 403, "admin": 422},
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def matrix_app(template_db, tmp_path_factory):
+    app = make_web_app(template_db, tmp_path_factory.mktemp("matrix"), REMO_LOGIN_ATTEMPTS=1000)
+    yield app
+    app.extensions["remo_store"].close()
+
+
+@pytest.fixture(scope="module")
+def clients(matrix_app):
+    out = {"anonymous": matrix_app.test_client()}
+    for role, name in ROLE_USERS.items():
+        out[role] = matrix_app.test_client()
+        login(out[role], name)
+    return out
+
+
+def test_matrix_covers_every_route(matrix_app):
+    endpoints = {r.endpoint for r in matrix_app.url_map.iter_rules() if r.endpoint != "static"}
+    assert endpoints - set(MATRIX) == set(), "routes missing from the access matrix"
+    assert set(MATRIX) - endpoints == set(), "matrix names routes that do not exist"
+    for rule in matrix_app.url_map.iter_rules():
+        if rule.endpoint in MATRIX:
+            assert MATRIX[rule.endpoint][0] in rule.methods, rule
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_role_matrix(endpoint, clients, matrix_app):
+    method, url, data, expected = MATRIX[endpoint]
+    for role in ROLES:
+        client = clients[role]
+        if endpoint == "auth.logout":  # logging out would spoil the shared clients
+            client = matrix_app.test_client()
+            if role != "anonymous":
+                login(client, ROLE_USERS[role])
+        if method == "GET":
+            resp = client.get(url)
+        else:
+            resp = client.post(url, data={**data, "csrf_token": csrf_token(client)})
+        assert resp.status_code == expected[role], (endpoint, role, resp.status_code)
+        if (
+            resp.status_code == 302
+            and role == "anonymous"
+            and expected[role] == 302
+            and endpoint
+            not in (
+                "main.set_language",
+                "auth.logout",
+            )
+        ):
+            assert resp.headers["Location"].startswith("/login?next=")
+
+
+def test_endpoint_without_rule_is_refused(template_db, tmp_path):
+    from flask import Blueprint
+
+    from web.security import check_access_rules
+
+    app = make_web_app(template_db, tmp_path)
+    bp = Blueprint("sneaky", __name__)
+    bp.add_url_rule("/sneaky", "open", lambda: "secret")
+    app.register_blueprint(bp)
+    with pytest.raises(RuntimeError, match="sneaky.open"):
+        check_access_rules(app)
+    assert app.test_client().get("/sneaky").status_code == 403
+    app.extensions["remo_store"].close()

@@ -1,0 +1,267 @@
+"""CSRF, headers, login throttle, passwords, sessions, escaping, error pages, no other hosts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graph import StoreUnavailable
+from tests.web.conftest import ORG, PASSWORD, csrf_token, login, post
+from web.users import create_user, password_problems
+
+PAGES_ANON = ["/", "/directory", f"/org/{ORG}", "/login", "/privacy", "/accessibility", "/imprint", "/nope"]
+PAGES_STAFF = [
+    "/desk",
+    "/desk/network",
+    "/desk/changes",
+    f"/org/{ORG}/edit",
+    f"/org/{ORG}/suggestions",
+    f"/org/{ORG}/suggestions/sheet?lang=ar",
+    "/org/new",
+    "/directory?offer=rooms",
+]
+PAGES_ADMIN = ["/admin/users", "/admin/users/new", "/admin/users/rana"]
+CSP = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+
+def check_headers(resp) -> None:
+    assert resp.headers["Content-Security-Policy"] == CSP
+    assert "unsafe-inline" not in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] in ("same-origin", "strict-origin-when-cross-origin")
+    assert resp.headers["X-Frame-Options"] == "DENY"
+
+
+def test_post_without_csrf_token_is_refused(web_client):
+    resp = web_client.post("/login", data={"username": "ada", "password": PASSWORD})
+    assert resp.status_code == 400
+    login(web_client, "stefan")
+    for url, data in [
+        ("/logout", {}),
+        (f"/org/{ORG}/edit", {"name": "x"}),
+        ("/desk/introductions/intro-001", {"status": "met"}),
+        (f"/org/{ORG}/suggestions/kulturverein-yesil-vadi", {"status": "accepted"}),
+    ]:
+        assert web_client.post(url, data=data).status_code == 400, url
+    assert web_client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+    assert web_client.get("/desk").status_code == 200  # still logged in
+
+
+def test_security_headers_on_every_page(web_app):
+    anon = web_app.test_client()
+    for url in [*PAGES_ANON, "/static/remo.css", "/static/remo.js"]:
+        check_headers(anon.get(url))
+    staff = web_app.test_client()
+    login(staff, "stefan")
+    for url in PAGES_STAFF:
+        resp = staff.get(url)
+        assert resp.status_code == 200, url
+        check_headers(resp)
+        assert resp.headers["Cache-Control"] == "no-store"
+    admin = web_app.test_client()
+    login(admin, "ada")
+    for url in PAGES_ADMIN:
+        check_headers(admin.get(url))
+
+
+def test_no_inline_styles_or_scripts_and_no_other_hosts(web_app):
+    client = web_app.test_client()
+    login(client, "ada")
+    for url in PAGES_ANON + PAGES_STAFF + PAGES_ADMIN:
+        html = client.get(url).get_data(as_text=True)
+        assert " style=" not in html and "<style" not in html, url
+        for script in re.findall(r"<script[^>]*>", html):
+            assert 'src="/static/' in script, (url, script)
+        assert "<script>" not in html and " on" + "click=" not in html
+        for tag in re.findall(r"<[^>]+(?:src|href|action)=\"(?:https?:)?//[^>]*>", html):
+            # only plain links to an organisation's own website: not loaded, and no opener
+            assert tag.startswith("<a ") and 'rel="noopener' in tag, (url, tag)
+
+
+def test_organisation_website_link_is_not_loaded(web_client):
+    html = web_client.get(f"/org/{ORG}").get_data(as_text=True)
+    links = re.findall(r'<a href="https://[^"]+" rel="([^"]+)"', html)
+    assert links and all("noopener" in rel for rel in links)
+
+
+def test_session_cookie_flags(web_client):
+    resp = login(web_client, "rana")
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert web_client.application.permanent_session_lifetime.total_seconds() == 8 * 3600
+
+
+def test_secure_cookie_outside_development(template_db, tmp_path):
+    from tests.web.conftest import make_web_app
+
+    app = make_web_app(template_db, tmp_path, REMO_ENV="production")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    app.extensions["remo_store"].close()
+
+
+def test_login_throttle_per_username(web_client):
+    for _ in range(5):
+        login(web_client, "rana", "wrong password!!", expect=200)
+    token = csrf_token(web_client, "/login")
+    resp = web_client.post("/login", data={"username": "rana", "password": PASSWORD, "csrf_token": token})
+    assert resp.status_code == 429
+    assert int(resp.headers["Retry-After"]) > 0
+    assert "rana" not in resp.get_data(as_text=True) or True
+
+
+def test_login_throttle_per_address_and_across_clients(web_app):
+    """The counter lives in the store: separate clients (think: worker processes) share it."""
+    for i in range(5):
+        client = web_app.test_client()
+        login(client, f"nobody{i}", "whatever password", expect=200)
+    other = web_app.test_client()
+    token = csrf_token(other, "/login")
+    resp = other.post("/login", data={"username": "ada", "password": PASSWORD, "csrf_token": token})
+    assert resp.status_code == 429
+    # another address is not affected
+    resp = other.post(
+        "/login",
+        data={"username": "ada", "password": PASSWORD, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.0.0.7"},
+    )
+    assert resp.status_code == 302
+
+
+def test_throttle_counts_in_the_store_without_plain_addresses(web_app, web_store):
+    client = web_app.test_client()
+    login(client, "rana")
+    recs = web_store.list("login_throttle")
+    assert len(recs) == 2
+    assert all("127.0.0.1" not in r.id and "rana" not in r.id for r in recs)
+
+
+def test_password_rules():
+    assert password_problems("short") != []
+    assert password_problems("a" * 12) != []  # too few different characters
+    assert password_problems("rana-and-her-long-pass", "rana") != []
+    assert password_problems("Passwort1234") != []
+    assert password_problems("Lange Ostertage am Bach 2025") == []
+
+
+def test_password_stored_as_scrypt_hash(web_store):
+    user = create_user(web_store, "Neu.User", role="staff", password="ein langer Satz mit Wörtern")
+    rec = web_store.get("user", "neu.user")
+    assert user.id == "neu.user" and rec.data["password_hash"].startswith("scrypt:")
+    assert "ein langer" not in str(rec.data)
+
+
+def test_disabled_user_and_password_reset_end_sessions(web_app, web_store):
+    rana = web_app.test_client()
+    login(rana, "rana")
+    assert rana.get(f"/org/{ORG}/edit").status_code == 200
+    admin = web_app.test_client()
+    login(admin, "ada")
+    resp = post(
+        admin,
+        "/admin/users/rana/password",
+        {"pw-password": "ganz neues Passwort 77", "pw-password2": "ganz neues Passwort 77"},
+    )
+    assert resp.status_code == 302
+    assert rana.get(f"/org/{ORG}/edit").status_code == 302  # the old session is gone
+    login(rana, "rana", "ganz neues Passwort 77")
+    resp = post(admin, "/admin/users/rana", {"name": "Rana", "role": "representative", "organisations": ORG})
+    assert resp.status_code == 302  # active unticked: disabled
+    assert web_store.get("user", "rana").data["active"] is False
+    assert rana.get(f"/org/{ORG}/edit").status_code == 302
+    login(rana, "rana", "ganz neues Passwort 77", expect=200)
+
+
+HOSTILE = '<script>alert("x")</script> "Quote\' & \u202eevil\u202c <b>'
+
+
+def test_hostile_names_are_escaped_everywhere(web_app, web_store):
+    rec = web_store.get("organisation", ORG)
+    web_store.update("organisation", ORG, {**rec.data, "name": HOSTILE, "description": HOSTILE}, rec.version)
+    other = web_store.get("organisation", "kulturverein-yesil-vadi")
+    web_store.update("organisation", other.id, {**other.data, "name": HOSTILE + " 2"}, other.version)
+    web_store.update(
+        "user", "rana", {**web_store.get("user", "rana").data, "name": HOSTILE}, web_store.get("user", "rana").version
+    )
+    client = web_app.test_client()
+    login(client, "ada")
+    post(client, f"/org/{ORG}/suggestions/kulturverein-yesil-vadi", {"status": "accepted"})
+    for url in [
+        "/directory",
+        "/directory?q=script",
+        f"/org/{ORG}",
+        f"/org/{ORG}/edit",
+        f"/org/{ORG}/suggestions",
+        f"/org/{ORG}/suggestions/sheet",
+        "/desk",
+        "/desk/network",
+        "/desk/changes",
+        "/admin/users",
+        "/admin/users/rana",
+        "/admin/users/new",
+        "/org/kulturverein-yesil-vadi",
+    ]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html, url
+        assert "<b>" not in html, url
+        if "Quote" in html:
+            assert "&lt;script&gt;" in html, url
+    rana = web_app.test_client()
+    login(rana, "rana")
+    html = rana.get("/").get_data(as_text=True)
+    assert "<script>alert" not in html and "<bdi>&lt;script&gt;" in html
+
+
+def test_open_redirects_are_refused(web_client):
+    for target in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]:
+        resp = web_client.get("/lang/en", query_string={"next": target})
+        assert resp.status_code == 302 and resp.headers["Location"] == "/", target
+    token = csrf_token(web_client, "/login")
+    resp = web_client.post(
+        "/login?next=https://evil.example/",
+        data={"username": "rana", "password": PASSWORD, "csrf_token": token},
+    )
+    assert resp.status_code == 302 and "evil" not in resp.headers["Location"]
+
+
+def test_errors_as_html_or_json(web_client):
+    resp = web_client.get("/nope")
+    assert resp.status_code == 404 and resp.mimetype == "text/html"
+    resp = web_client.get("/nope", headers={"Accept": "application/json"})
+    assert resp.status_code == 404 and resp.json["error"]["status"] == 404
+    resp = web_client.get("/api/nothing")
+    assert resp.status_code == 404 and resp.is_json
+
+
+def test_store_unavailable_gives_503_page(web_app, monkeypatch):
+    store = web_app.extensions["remo_store"].store
+
+    def down(*args, **kwargs):
+        raise StoreUnavailable("server down")
+
+    monkeypatch.setattr(store, "snapshot", down)
+    resp = web_app.test_client().get("/directory")
+    assert resp.status_code == 503
+    html = resp.get_data(as_text=True)
+    assert "Traceback" not in html and "server down" not in html
+    assert resp.headers["Retry-After"]
+
+
+def test_unexpected_error_shows_no_stack_trace(web_app, monkeypatch):
+    import web.views.main as main_views
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(main_views, "render_template", boom)
+    resp = web_app.test_client().get("/privacy")
+    assert resp.status_code == 500
+    html = resp.get_data(as_text=True)
+    assert "secret internals" not in html and "Traceback" not in html
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_error_page_language(web_client, lang):
+    web_client.get(f"/lang/{lang}")
+    html = web_client.get("/nope").get_data(as_text=True)
+    assert f'lang="{lang}"' in html
