@@ -254,7 +254,15 @@ def network_document(network: Network, *, public_only: bool = False) -> dict[str
     doc["persons"] = [p.public_dict() for p in sorted(network.persons, key=lambda p: p.id) if p.has_consent]
     for name in ("introductions",):
         doc[name] = []
+    # staff notes on cooperations are internal; meetings show who attended (organisations), not which
+    # persons took part, nor the planning constraints
+    doc["cooperations"] = [{k: v for k, v in c.items() if k != "note"} for c in doc["cooperations"]]
+    doc["meetings"] = [{k: m[k] for k in PUBLIC_MEETING_KEYS if k in m} for m in doc["meetings"]]
     return doc
+
+
+#: the keys of a meeting in public output (``persons`` and the planning settings are internal)
+PUBLIC_MEETING_KEYS = ("id", "title", "date", "place", "attendance")
 
 
 __all__ += ["SECTIONS", "import_network", "network_document"]

@@ -503,11 +503,13 @@ def _export_rows(doc: dict[str, Any], section: str) -> list[list[Any]]:
             if field == "internal":
                 v = ", ".join(k for k, vis in sorted((e.get("visibility") or {}).items()) if vis == "internal")
             elif field == "offers":
-                v = ", ".join(o["capability"] + (f" ({o['detail']})" if o.get("detail") else "") for o in e["offers"])
+                v = ", ".join(
+                    o["capability"] + (f" ({o['detail']})" if o.get("detail") else "") for o in e.get("offers", [])
+                )
             elif field == "needs":
                 v = ", ".join(
                     n["capability"] + f" ({n['urgency']}" + (f", {n['detail']}" if n.get("detail") else "") + ")"
-                    for n in e["needs"]
+                    for n in e.get("needs", [])
                 )
             elif field in ("consent_date", "consent_version"):
                 consent = e.get("consent") or {}

@@ -1,0 +1,488 @@
+"""The printable brochure "Remscheider Migrantenorganisationen": print-CSS HTML and a PDF (fpdf2).
+
+The content comes from `graph.privacy.brochure_data`, which only ever sees the
+public projection of the network (public fields, persons with recorded
+consent). This module adds the fixed texts (English msgids through Flask-Babel,
+rendered inside ``force_locale(lang)``; German is the default) and the layout.
+
+Fonts: the PDF embeds a Unicode TrueType font, looked up in this order:
+``REMO_BROCHURE_FONT`` (app config, a path to a regular-weight ``.ttf``; a
+``-Bold`` sibling is used for headings when present), Debian's DejaVu Sans
+(``fonts-dejavu-core``), the DejaVu Sans that matplotlib ships. Without any,
+German and English fall back to the PDF core font Helvetica (Latin-1 only:
+other characters print as ``?``, and a warning is logged); other languages
+raise `BrochureError` (use the HTML brochure).
+
+Arabic (right to left) needs text shaping, which fpdf2 does with the optional
+package ``uharfbuzz``; without it the Arabic brochure is available as HTML only
+and the PDF raises `BrochureError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from graph import Network, ReMoError, Vocabulary
+from graph.privacy import brochure_data
+
+from .i18n import RTL, UI_LANGUAGES, text_direction
+
+__all__ = [
+    "BrochureError",
+    "brochure_context",
+    "build_pdf",
+    "find_font",
+    "render_html",
+    "render_pdf",
+    "shaping_available",
+]
+
+log = logging.getLogger(__name__)
+
+SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+CSS_FILE = Path(__file__).resolve().parent / "static" / "brochure.css"
+
+
+class BrochureError(ReMoError):
+    """The brochure cannot be produced as asked (no suitable font, no text shaping)."""
+
+    code = "brochure"
+
+
+# ---------------------------------------------------------------------------
+# fixed texts
+# ---------------------------------------------------------------------------
+#: German texts for the brochure's msgids, used only while the German catalogue lacks them
+#: (the brochure must be German by default even before the translations are merged).
+_DE: dict[str, str] = {
+    "Remscheid migrant organisations": "Remscheider Migrantenorganisationen",
+    "Brochure": "Broschüre",
+    "Network of migrant organisations in Remscheid – ReMo": "Netzwerk Remscheider Migrantenorganisationen – ReMo",
+    "Published by the Kommunales Integrationszentrum Remscheid": "Herausgegeben vom Kommunalen Integrationszentrum "
+    "Remscheid",
+    "As of %(date)s": "Stand: %(date)s",
+    "Contents": "Inhalt",
+    "Introduction": "Einleitung",
+    "Migrant organisations": "Migrantenorganisationen",
+    "Partners in the network": "Partner im Netzwerk",
+    "Index by topic": "Verzeichnis nach Themen",
+    "Index by district": "Verzeichnis nach Stadtteilen",
+    "Topics": "Themen",
+    "Offers": "Angebote",
+    "Languages": "Sprachen",
+    "District": "Stadtteil",
+    "Target groups": "Zielgruppen",
+    "Contact": "Kontakt",
+    "Contact persons": "Ansprechpersonen",
+    "Founded": "Gegründet",
+    "Phone": "Telefon",
+    "Email": "E-Mail",
+    "Website": "Website",
+    "Address": "Adresse",
+    "page": "Seite",
+    "Page %(n)s": "Seite %(n)s",
+    "%(n)s organisations": "%(n)s Organisationen",
+    "In Remscheid, around thirty associations and initiatives of people with a migration history are active, "
+    "most of them run by volunteers. They are places where art, culture and religion are kept alive, and they "
+    "give their members a sense of security and belonging.": "In Remscheid engagieren sich rund dreißig "
+    "Vereine und Initiativen von Menschen mit Einwanderungsgeschichte – die meisten davon ehrenamtlich. Sie sind "
+    "Orte, an denen Kunst, Kultur und Religion gepflegt werden, und geben ihren Mitgliedern Sicherheit und "
+    "Zusammenhalt.",
+    "For people who have recently arrived, migrant organisations are often the first point of contact and a "
+    "bridge into the city: they offer language courses, homework help, music and sports, information events and "
+    "forums for exchange, and they represent the interests of their members.": "Für neu Zugewanderte sind "
+    "Migrantenorganisationen oft die erste Anlaufstelle und eine Brücke in die Stadtgesellschaft: Sie bieten "
+    "Sprachkurse, Hausaufgabenhilfe, Musik und Sport, Informationsabende und Austauschforen an und vertreten die "
+    "Anliegen ihrer Mitglieder.",
+    "The network ReMo, coordinated by the Kommunales Integrationszentrum (KI), brings these organisations "
+    "together with each other and with partners in the city – integration agencies, welfare and youth "
+    "associations, schools and public services – at exchange meetings twice a year, in workshops and in joint "
+    "projects.": "Das Netzwerk ReMo, koordiniert vom Kommunalen Integrationszentrum (KI), bringt diese "
+    "Organisationen miteinander und mit Partnern in der Stadt zusammen – mit Integrationsagenturen, Wohlfahrts- "
+    "und Jugendverbänden, Schulen und Fachdiensten: bei zweimal jährlich stattfindenden Austauschtreffen, in "
+    "Workshops und in gemeinsamen Projekten.",
+    "This brochure makes the organisations and what they offer visible. It lists every organisation with its "
+    "topics, offers, languages and district, and how to get in touch. Two indexes at the end help you find "
+    "organisations by topic and by district.": "Diese Broschüre macht die Organisationen und ihre Angebote "
+    "sichtbar. Sie stellt jede Organisation mit ihren Themen, Angeboten, Sprachen und ihrem Stadtteil vor und "
+    "nennt, wie man Kontakt aufnimmt. Zwei Verzeichnisse am Ende helfen, Organisationen nach Thema und nach "
+    "Stadtteil zu finden.",
+    "Contact persons are named only with their consent. All information as provided by the organisations.": (
+        "Ansprechpersonen werden nur mit ihrer Einwilligung genannt. Alle Angaben nach Auskunft der Organisationen."
+    ),
+}
+
+
+def _t(msgid: str, lang: str, **params: Any) -> str:
+    text = _(msgid, **params)
+    if lang == "de" and text == (msgid % params if params else msgid) and msgid in _DE:
+        text = _DE[msgid] % params if params else _DE[msgid]
+    return text
+
+
+def texts(lang: str) -> dict[str, str]:
+    """The brochure's fixed texts in ``lang`` (call inside ``force_locale(lang)``)."""
+    today = dt.date.today()
+    date = today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat()
+    t = {
+        "title": _t("Remscheid migrant organisations", lang),
+        "kicker": _t("Brochure", lang),
+        "network": _t("Network of migrant organisations in Remscheid – ReMo", lang),
+        "publisher": _t("Published by the Kommunales Integrationszentrum Remscheid", lang),
+        "as_of": _t("As of %(date)s", lang, date=date),
+        "contents": _t("Contents", lang),
+        "introduction": _t("Introduction", lang),
+        "mo": _t("Migrant organisations", lang),
+        "partners": _t("Partners in the network", lang),
+        "by_topic": _t("Index by topic", lang),
+        "by_district": _t("Index by district", lang),
+        "topics": _t("Topics", lang),
+        "offers": _t("Offers", lang),
+        "languages": _t("Languages", lang),
+        "district": _t("District", lang),
+        "target_groups": _t("Target groups", lang),
+        "contact": _t("Contact", lang),
+        "contacts": _t("Contact persons", lang),
+        "founded": _t("Founded", lang),
+        "phone": _t("Phone", lang),
+        "email": _t("Email", lang),
+        "website": _t("Website", lang),
+        "address": _t("Address", lang),
+        "page": _t("page", lang),
+        "consent_note": _t(
+            "Contact persons are named only with their consent. All information as provided by the organisations.",
+            lang,
+        ),
+    }
+    t["intro"] = [  # type: ignore[assignment]
+        _t(
+            "In Remscheid, around thirty associations and initiatives of people with a migration history are "
+            "active, most of them run by volunteers. They are places where art, culture and religion are kept "
+            "alive, and they give their members a sense of security and belonging.",
+            lang,
+        ),
+        _t(
+            "For people who have recently arrived, migrant organisations are often the first point of contact and "
+            "a bridge into the city: they offer language courses, homework help, music and sports, information "
+            "events and forums for exchange, and they represent the interests of their members.",
+            lang,
+        ),
+        _t(
+            "The network ReMo, coordinated by the Kommunales Integrationszentrum (KI), brings these organisations "
+            "together with each other and with partners in the city – integration agencies, welfare and youth "
+            "associations, schools and public services – at exchange meetings twice a year, in workshops and in "
+            "joint projects.",
+            lang,
+        ),
+        _t(
+            "This brochure makes the organisations and what they offer visible. It lists every organisation with "
+            "its topics, offers, languages and district, and how to get in touch. Two indexes at the end help you "
+            "find organisations by topic and by district.",
+            lang,
+        ),
+    ]
+    return t
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in UI_LANGUAGES:
+        raise BrochureError(f"unknown language {lang!r}; use one of {', '.join(UI_LANGUAGES)}")
+    return lang
+
+
+def brochure_context(network: Network, vocab: Vocabulary | None, lang: str = "de") -> dict[str, Any]:
+    """Content (public data only) and fixed texts of the brochure in ``lang``, ready for a template."""
+    lang = _check_lang(lang)
+    with force_locale(lang):
+        return {
+            "b": brochure_data(network, vocab, lang),
+            "t": texts(lang),
+            "page_lang": lang,
+            "page_dir": text_direction(lang),
+        }
+
+
+# ---------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------
+def render_html(network: Network, vocab: Vocabulary | None, lang: str = "de", *, standalone: bool = False) -> str:
+    """The brochure as one HTML page with print CSS.
+
+    ``standalone`` embeds the style sheet (for a file written by ``remo
+    brochure``); otherwise the page links ``static/brochure.css`` (the web
+    route, whose Content-Security-Policy forbids inline styles).
+    """
+    ctx = brochure_context(network, vocab, lang)
+    css = CSS_FILE.read_text(encoding="utf-8") if standalone else None
+    with force_locale(lang):
+        return render_template("brochure/brochure.html", inline_css=css, **ctx)
+
+
+# ---------------------------------------------------------------------------
+# PDF
+# ---------------------------------------------------------------------------
+def find_font(config: Any = None) -> tuple[Path, Path | None] | None:
+    """``(regular, bold or None)`` TrueType files for the PDF, or None when none is found (see module doc)."""
+    candidates: list[Path] = []
+    configured = (config or {}).get("REMO_BROCHURE_FONT")
+    if configured:
+        candidates.append(Path(configured))
+    candidates.append(SYSTEM_FONT)
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is not None and spec.origin:
+        candidates.append(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf")
+    for regular in candidates:
+        if regular.is_file():
+            bold = regular.with_name(regular.stem + "-Bold" + regular.suffix)
+            return regular, bold if bold.is_file() else None
+    return None
+
+
+def shaping_available() -> bool:
+    """True when fpdf2 can shape text (Arabic) because ``uharfbuzz`` is installed."""
+    return importlib.util.find_spec("uharfbuzz") is not None
+
+
+ACCENT = (22, 94, 131)
+MUTED = (80, 80, 80)
+
+
+class _BrochurePDF(FPDF):
+    """FPDF with the brochure's header/footer; ``written`` keeps every text put on a page (for tests)."""
+
+    def __init__(self, t: dict[str, Any], family: str, rtl: bool, latin1: bool) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.t = t
+        self.family = family
+        self.rtl = rtl
+        self.latin1 = latin1
+        self.written: list[str] = []
+        self.set_margins(20, 18, 20)
+        self.set_auto_page_break(True, margin=20)
+
+    @property
+    def align(self) -> str:
+        return "R" if self.rtl else "L"
+
+    def clean(self, text: str) -> str:
+        text = str(text)
+        self.written.append(text)
+        if self.latin1:
+            text = text.replace("–", "-").replace("„", '"').replace("“", '"').replace("’", "'")
+            text = text.encode("latin-1", "replace").decode("latin-1")
+        return text
+
+    def footer(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_y(-13)
+        self.set_font(self.family, "", 8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, self.clean(f"{self.t['title']} · {self.page_no()}"), align="C")
+        self.set_text_color(0, 0, 0)
+
+    # building blocks
+    def heading(self, text: str, size: float = 18, *, section: bool = True) -> None:
+        if section:
+            self.start_section(self.clean(text) if self.latin1 else text)
+        self.set_font(self.family, "B", size)
+        self.set_text_color(*ACCENT)
+        self.set_x(self.l_margin)
+        self.multi_cell(0, size * 0.5, self.clean(text), align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
+        self.ln(3)
+
+    def para(self, text: str, size: float = 10, *, style: str = "", color: tuple[int, int, int] | None = None) -> None:
+        if not text:
+            return
+        self.set_font(self.family, style, size)
+        if color:
+            self.set_text_color(*color)
+        self.set_x(self.l_margin)
+        self.multi_cell(0, size * 0.48, self.clean(text), align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
+
+    def field(self, label: str, value: str) -> None:
+        if not value:
+            return
+        self.set_font(self.family, "B", 8)
+        self.set_text_color(*ACCENT)
+        self.multi_cell(0, 4, self.clean(label.upper()), align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
+        self.para(value, 9.5)
+        self.ln(0.8)
+
+
+def _toc(pdf: _BrochurePDF, outline: list[Any]) -> None:
+    pdf.heading(pdf.t["contents"], section=False)
+    pdf.set_font(pdf.family, "", 11)
+    for section in outline:
+        if section.level > 0:
+            continue
+        name = section.name
+        page = str(section.page_number)
+        width = pdf.w - pdf.l_margin - pdf.r_margin
+        pdf.set_x(pdf.l_margin)
+        if pdf.rtl:
+            pdf.cell(15, 7, pdf.clean(page), align="L")
+            pdf.cell(width - 15, 7, pdf.clean(name), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        else:
+            pdf.cell(width - 15, 7, pdf.clean(name), align="L")
+            pdf.cell(15, 7, pdf.clean(page), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _entry(pdf: _BrochurePDF, e: dict[str, Any]) -> int:
+    """Write one organisation; returns the page it starts on."""
+    t = pdf.t
+    if pdf.will_page_break(55):
+        pdf.add_page()
+    start = pdf.page_no()
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(0.4)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(2.5)
+    pdf.start_section(pdf.clean(e["name"]) if pdf.latin1 else e["name"], level=1)
+    pdf.para(e["name"], 13, style="B")
+    kind = e["kind_label"] + (f" · {t['founded']} {e['founded']}" if e.get("founded") else "")
+    pdf.para(kind, 9, color=MUTED)
+    pdf.ln(1.5)
+    pdf.para(e["description"], 10)
+    pdf.ln(1.5)
+    pdf.field(t["topics"], ", ".join(e["topics"]))
+    offers = [o["label"] + (f": {o['detail']}" if o["detail"] else "") for o in e["offers"]]
+    pdf.field(t["offers"], "\n".join(f"• {o}" for o in offers))
+    pdf.field(t["languages"], ", ".join(e["languages"]))
+    pdf.field(t["district"], ", ".join(e["districts"]))
+    contact = [
+        e["address"],
+        f"{t['phone']}: {e['phone']}" if e["phone"] else "",
+        f"{t['email']}: {e['email']}" if e["email"] else "",
+        e["website"],
+    ]
+    pdf.field(t["contact"], "\n".join(x for x in contact if x))
+    people = []
+    for c in e["contacts"]:
+        line = ", ".join(x for x in (c["name"], c["role"]) if x)
+        reach = " · ".join(x for x in (c["email"], c["phone"]) if x)
+        people.append(line + (f"\n{reach}" if reach else ""))
+    pdf.field(t["contacts"], "\n".join(people))
+    pdf.ln(3)
+    return start
+
+
+def _index(
+    pdf: _BrochurePDF, title: str, groups: list[tuple[str, list[tuple[str, str]]]], pages: dict[str, int]
+) -> None:
+    pdf.add_page()
+    pdf.heading(title)
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    for label, orgs in groups:
+        if pdf.will_page_break(14):
+            pdf.add_page()
+        pdf.set_font(pdf.family, "B", 10)
+        pdf.set_text_color(*ACCENT)
+        pdf.multi_cell(0, 5.5, pdf.clean(label), align=pdf.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font(pdf.family, "", 9)
+        for org_id, name in orgs:
+            page = str(pages.get(org_id, ""))
+            if pdf.rtl:
+                pdf.cell(12, 4.8, pdf.clean(page), align="L")
+                pdf.cell(width - 12, 4.8, pdf.clean(name), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            else:
+                pdf.cell(width - 12, 4.8, pdf.clean(name), align="L")
+                pdf.cell(12, 4.8, pdf.clean(page), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1.5)
+
+
+def build_pdf(ctx: dict[str, Any], *, config: Any = None) -> _BrochurePDF:
+    """Lay out the brochure (``brochure_context`` output) as an fpdf2 document."""
+    b, t, lang = ctx["b"], ctx["t"], ctx["page_lang"]
+    rtl = lang in RTL
+    fonts = find_font(config if config is not None else current_app.config)
+    if fonts is None:
+        if lang not in ("de", "en"):
+            raise BrochureError(
+                "no Unicode TrueType font found for the PDF (install fonts-dejavu-core or set "
+                "REMO_BROCHURE_FONT); use the HTML brochure instead"
+            )
+        log.warning("no Unicode font found; the PDF uses Helvetica (Latin-1 only)")
+    if rtl and not shaping_available():
+        raise BrochureError(
+            "the Arabic PDF needs text shaping (pip install uharfbuzz); the HTML brochure (/brochure?lang=ar) "
+            "works without it"
+        )
+    family = "helvetica"
+    if fonts is not None:
+        family = "remo"
+    pdf = _BrochurePDF(t, family, rtl, latin1=fonts is None)
+    if fonts is not None:
+        regular, bold = fonts
+        pdf.add_font("remo", "", str(regular))
+        pdf.add_font("remo", "B", str(bold or regular))
+    if rtl:
+        pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ara")
+    pdf.set_title(t["title"])
+    pdf.set_author("Kommunales Integrationszentrum Remscheid")
+    pdf.set_lang(lang)
+    pdf.set_creator("ReMo")
+
+    # cover
+    pdf.add_page()
+    pdf.set_fill_color(*ACCENT)
+    pdf.rect(0, 0, pdf.w, 120, style="F")
+    pdf.set_y(48)
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_font(pdf.family, "", 14)
+    pdf.multi_cell(0, 8, pdf.clean(t["kicker"]), align=pdf.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(pdf.family, "B", 28)
+    pdf.multi_cell(0, 13, pdf.clean(t["title"]), align=pdf.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_y(135)
+    pdf.set_text_color(0, 0, 0)
+    pdf.para(t["network"], 14, style="B")
+    pdf.ln(4)
+    count = b["counts"]["organisations"]
+    with force_locale(lang):
+        pdf.para(_t("%(n)s organisations", lang, n=count), 11)
+    pdf.para(t["as_of"], 11)
+    pdf.set_y(-45)
+    pdf.para(t["publisher"], 10, color=MUTED)
+
+    # contents, introduction
+    pdf.add_page()
+    pdf.insert_toc_placeholder(_toc, pages=1)  # moves on to the next page itself
+    pdf.heading(t["introduction"])
+    for paragraph in t["intro"]:
+        pdf.para(paragraph, 11)
+        pdf.ln(3)
+    pdf.para(t["consent_note"], 9, color=MUTED)
+
+    pages: dict[str, int] = {}
+    for group in ("mo", "partners"):
+        entries = b["groups"][group]
+        if not entries:
+            continue
+        pdf.add_page()
+        pdf.heading(t[group])
+        for e in entries:
+            pages[e["id"]] = _entry(pdf, e)
+    _index(pdf, t["by_topic"], b["by_topic"], pages)
+    _index(pdf, t["by_district"], b["by_district"], pages)
+    return pdf
+
+
+def render_pdf(network: Network, vocab: Vocabulary | None, lang: str = "de", *, config: Any = None) -> bytes:
+    """The brochure as PDF bytes (see `build_pdf` for fonts and Arabic)."""
+    ctx = brochure_context(network, vocab, lang)
+    with force_locale(lang):
+        return bytes(build_pdf(ctx, config=config).output())
