@@ -120,3 +120,41 @@ def test_font_lookup_prefers_configured_font(tmp_path: Path):
     assert find_font({"REMO_BROCHURE_FONT": str(font)}) == (font, None)
     (tmp_path / "Custom-Bold.ttf").write_bytes(b"x")
     assert find_font({"REMO_BROCHURE_FONT": str(font)}) == (font, tmp_path / "Custom-Bold.ttf")
+
+
+# ---------------------------------------------------------------------------
+# web routes
+# ---------------------------------------------------------------------------
+def test_brochure_routes_are_public(demo_app):
+    client = demo_app.test_client()
+    resp = client.get("/brochure")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert '<html lang="de" dir="ltr">' in html
+    assert "/static/brochure.css" in html and "<style" not in html and "style=" not in html
+    assert "Content-Security-Policy" in resp.headers
+    assert '<html lang="ar" dir="rtl">' in client.get("/brochure?lang=ar").get_data(as_text=True)
+    assert client.get("/brochure?lang=xx").status_code == 404
+    resp = client.get("/brochure.pdf?lang=en")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    assert resp.data.startswith(b"%PDF")
+    assert client.get("/brochure.pdf?lang=en").data == resp.data  # cached until the data change
+
+
+def test_public_pages_have_no_internal_value(marked_app, tmp_path: Path):
+    app, markers = marked_app
+    client = app.test_client()
+    pages = ["/", "/directory", "/brochure", "/brochure?lang=en"]
+    with app.app_context():
+        from web.extensions import get_store
+
+        pages += [f"/org/{o.id}" for o in get_store().snapshot().network.organisations]
+    for url in pages:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        assert_no_marker(resp.get_data(as_text=True), markers, url)
+    pdf = client.get("/brochure.pdf")
+    assert pdf.status_code == 200
+    path = tmp_path / "brochure.pdf"
+    path.write_bytes(pdf.data)
+    assert_no_marker(_pdf_text(path), markers, "/brochure.pdf")

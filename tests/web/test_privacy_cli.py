@@ -96,3 +96,49 @@ def test_public_csv_and_json_exports_have_no_internal_value(app, demo_doc, tmp_p
     full = tmp_path / "full.json"
     assert _run(app, "export", "--format", "json", "-o", str(full)).exit_code == 0
     assert all(m in full.read_text(encoding="utf-8") for m in markers)
+
+
+# ---------------------------------------------------------------------------
+# the audit page and the view-logging helper for the web layer
+# ---------------------------------------------------------------------------
+def test_audit_page_is_for_admins_only(web_client, web_store):
+    from graph.audit import record_access
+    from tests.web.conftest import login
+
+    record_access(web_store, "staff:stefan", "view", "person", "p-001", on_behalf_of="elternnetzwerk-koepru")
+    assert web_client.get("/admin/audit").status_code == 302  # anonymous: to the login
+    login(web_client, "stefan")
+    assert web_client.get("/admin/audit").status_code == 403
+    web_client.post("/logout", data={})
+    client = web_client.application.test_client()
+    login(client, "ada")
+    html = client.get("/admin/audit?kind=person&id=p-001").get_data(as_text=True)
+    assert "staff:stefan" in html and "elternnetzwerk-koepru" in html and "Elif" not in html
+    assert "style=" not in html
+    html = client.get("/admin/audit?kind=organisation&limit=200").get_data(as_text=True)
+    assert "/org/elternnetzwerk-koepru" in html  # the demo seed created the organisations
+    assert client.get("/admin/audit?limit=abc&kind=bogus").status_code == 200
+
+
+def test_log_view_records_the_user_and_the_organisation(web_app, web_store):
+    from flask_login import login_user
+
+    from graph import audit
+    from web.users import get_user
+    from web.views.audit import log_view
+
+    audit._recent.clear()
+    with web_app.test_request_context("/org/elternnetzwerk-koepru"):
+        assert log_view("organisation", "elternnetzwerk-koepru") is False  # anonymous: public data only
+        login_user(get_user(web_store, "rana"))
+        assert log_view("organisation", "elternnetzwerk-koepru") is True
+        assert log_view("organisation", "elternnetzwerk-koepru") is False  # coalesced
+        login_user(get_user(web_store, "stefan"))
+        assert log_view("person", "p-001", on_behalf_of="kulturverein-yesil-vadi") is True
+    entries = [
+        (e.actor, e.action, e.kind, e.id, e.on_behalf_of) for e in audit.audit_log(web_store, include_changes=False)
+    ]
+    assert sorted(entries) == [
+        ("representative:rana", "view", "organisation", "elternnetzwerk-koepru", "elternnetzwerk-koepru"),
+        ("staff:stefan", "view", "person", "p-001", "kulturverein-yesil-vadi"),
+    ]
