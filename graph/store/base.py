@@ -19,7 +19,19 @@ from typing import Any, Protocol, runtime_checkable
 
 from .._errors import ConflictError, NotFoundError
 
-__all__ = ["ANY", "Change", "GraphStore", "Op", "Record", "SnapshotCache", "now_iso"]
+__all__ = ["ANY", "SNAPSHOT_KINDS", "Change", "GraphStore", "Op", "Record", "SnapshotCache", "now_iso", "touches_snapshot"]
+
+#: Record kinds the in-memory snapshot is built from. Writes of other kinds (users, settings,
+#: audit entries, login throttles, plans, ...) do not move the generation counter, so that they
+#: never force the snapshot to be rebuilt.
+SNAPSHOT_KINDS = frozenset(
+    {"organisation", "person", "cooperation", "meeting", "introduction", "project", "funding_programme", "term"}
+)
+
+
+def touches_snapshot(kinds: Iterable[str]) -> bool:
+    """Whether a write of records of these kinds changes what the snapshot shows."""
+    return any(kind in SNAPSHOT_KINDS for kind in kinds)
 
 
 class _Any:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .._errors import StoreError, StoreUnavailable
-from .base import ANY, Change, Op, Record, StoreBase, check_version, now_iso
+from .base import ANY, Change, Op, Record, StoreBase, check_version, now_iso, touches_snapshot
 
 __all__ = ["SQLiteStore"]
 
@@ -347,7 +347,8 @@ class SQLiteStore(StoreBase):
                 conn.executemany(
                     "INSERT INTO changes (at, actor, kind, id, action, version) VALUES (?, ?, ?, ?, ?, ?)", log
                 )
-                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+                if touches_snapshot(entry[2] for entry in log):
+                    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
             conn.execute("COMMIT")
         except BaseException as exc:
             try:
