@@ -19,7 +19,17 @@ from typing import Any, Protocol, runtime_checkable
 
 from .._errors import ConflictError, NotFoundError
 
-__all__ = ["ANY", "SNAPSHOT_KINDS", "Change", "GraphStore", "Op", "Record", "SnapshotCache", "now_iso", "touches_snapshot"]
+__all__ = [
+    "ANY",
+    "SNAPSHOT_KINDS",
+    "Change",
+    "GraphStore",
+    "Op",
+    "Record",
+    "SnapshotCache",
+    "now_iso",
+    "touches_snapshot",
+]
 
 #: Record kinds the in-memory snapshot is built from. Writes of other kinds (users, settings,
 #: audit entries, login throttles, plans, ...) do not move the generation counter, so that they
