@@ -6,6 +6,7 @@ signal weights from outcomes, and ranking metrics for the evaluation.
 """
 
 from ._fairness import exposure_factor, exposure_gini, fairness_metrics, gini, rerank_greedy
+from ._funding import EXCLUSION_REASONS, FundingMatch, FundingResult, funding_for_org, funding_for_project
 from ._learn import WeightLearner
 from ._metrics import evaluate_rankings, mrr, ndcg_at_k, precision_at_k, recall_at_k
 from ._signals import CONTENT_SIGNALS, DEFAULT_WEIGHTS, SIGNALS, SignalData, check_weights, communities
@@ -19,31 +20,59 @@ from ._suggest import (
     suggest_all,
     suggestions_json,
 )
+from ._teams import (
+    ProjectIdea,
+    Team,
+    TeamBuilder,
+    TeamMember,
+    complete_team,
+    project_ideas,
+    role_matrix,
+    suggest_teams,
+)
+from ._workshops import RESOURCE_NEEDS, WorkshopProposal, default_themes, workshop_proposals
 
 __all__ = [
     "CONTENT_SIGNALS",
     "DEFAULT_WEIGHTS",
+    "EXCLUSION_REASONS",
     "HINT_FIELDS",
+    "RESOURCE_NEEDS",
     "SIGNALS",
+    "FundingMatch",
+    "FundingResult",
     "MatchingModel",
+    "ProjectIdea",
     "SignalData",
     "Suggestion",
+    "Team",
+    "TeamBuilder",
+    "TeamMember",
     "WeightLearner",
+    "WorkshopProposal",
     "check_weights",
     "communities",
+    "complete_team",
+    "default_themes",
     "evaluate_rankings",
     "exposure_factor",
     "exposure_gini",
     "fairness_metrics",
+    "funding_for_org",
+    "funding_for_project",
     "gini",
     "hints",
     "matching_model",
     "mrr",
     "ndcg_at_k",
     "precision_at_k",
+    "project_ideas",
     "recall_at_k",
     "rerank_greedy",
+    "role_matrix",
     "suggest",
     "suggest_all",
+    "suggest_teams",
     "suggestions_json",
+    "workshop_proposals",
 ]
