@@ -24,6 +24,7 @@ __all__ = ["bp", "describe_value", "org_diff", "search_orgs"]
 
 bp = Blueprint("directory", __name__)
 
+RESERVED_IDS = frozenset({"new"})
 FILTERS = {
     "kind": "org_kinds",
     "topic": "topics",
@@ -306,6 +307,8 @@ def create() -> Response | str | tuple[str, int]:
     if not form.validate():
         return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 422
     org_id = form.id.data or slugify(form.name.data or "")
+    if org_id in RESERVED_IDS:  # would clash with /org/new
+        org_id = f"{org_id}-org"
     data = form_to_org(form, org_id, vocab)
     parsed, issues = parse_organisation(data, vocab)
     if parsed is None:
