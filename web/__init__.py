@@ -86,6 +86,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
 
+    from .production import configure_logging
+
+    configure_logging(app)
+
     from .views import register_blueprints
 
     register_blueprints(app)

@@ -22,6 +22,7 @@ from .._errors import ConflictError, NotFoundError
 __all__ = [
     "ANY",
     "SNAPSHOT_KINDS",
+    "UNLOGGED_KINDS",
     "Change",
     "GraphStore",
     "Op",
@@ -37,6 +38,10 @@ __all__ = [
 SNAPSHOT_KINDS = frozenset(
     {"organisation", "person", "cooperation", "meeting", "introduction", "project", "funding_programme", "term"}
 )
+
+
+#: Bookkeeping kinds whose writes are not entered in the change log (it is the audit trail of data).
+UNLOGGED_KINDS = frozenset({"login_throttle"})
 
 
 def touches_snapshot(kinds: Iterable[str]) -> bool:

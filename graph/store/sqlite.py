@@ -19,7 +19,17 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .._errors import StoreError, StoreUnavailable
-from .base import ANY, Change, Op, Record, StoreBase, check_version, now_iso, touches_snapshot
+from .base import (
+    ANY,
+    UNLOGGED_KINDS,
+    Change,
+    Op,
+    Record,
+    StoreBase,
+    check_version,
+    now_iso,
+    touches_snapshot,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -343,6 +353,7 @@ class SQLiteStore(StoreBase):
                     out.append(Record(op.kind, op.id, version, op.data, at, actor))
                 if progress is not None and (i + 1) % 1000 == 0:
                     progress(1000)
+            log = [entry for entry in log if entry[2] not in UNLOGGED_KINDS]
             if log:
                 conn.executemany(
                     "INSERT INTO changes (at, actor, kind, id, action, version) VALUES (?, ?, ?, ?, ?, ?)", log

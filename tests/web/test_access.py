@@ -58,6 +58,7 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     # areas of other modules (audit log, printable brochure)
     "audit.index": ("GET", "/admin/audit", {}, ADMIN_GET),
     "brochure.html": ("GET", "/brochure", {}, ALL_200),
+    "health.healthz": ("GET", "/healthz", {}, ALL_200),
     "brochure.pdf": ("GET", "/brochure.pdf", {}, ALL_200),
     "admin.create": ("GET", "/admin/users/new", {}, ADMIN_GET),
     "admin.edit": ("GET", "/admin/users/rana", {}, ADMIN_GET),

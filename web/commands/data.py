@@ -265,12 +265,29 @@ def generate_cmd(n_orgs: int, seed: int, output: Path) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--production", is_flag=True, help="Serve with gunicorn and several workers (see docs/deployment.md).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="gunicorn workers with --production (default: REMO_WORKERS or 2 x CPU cores + 1).",
+)
 @with_appcontext
-def serve_cmd(host: str, port: int) -> None:
-    """Serve ReMo with the development server (for production see docs/deployment.md)."""
+def serve_cmd(host: str, port: int, production: bool, workers: int | None) -> None:
+    """Serve ReMo: the development server, or gunicorn with --production."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    get_store()  # fail early on a bad store URL
-    click.echo(f"ReMo on http://{host}:{port}/  (store: {redact_url(app.config['REMO_STORE'])}; Ctrl+C stops)")
+    get_store().generation()  # fail early on a bad or unreachable store
+    url = redact_url(app.config["REMO_STORE"])
+    if production:
+        import os
+
+        from ..production import run_gunicorn
+
+        n = workers or int(os.environ.get("REMO_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
+        click.echo(f"ReMo (production, {n} workers) on http://{host}:{port}/  (store: {url})")
+        run_gunicorn(host, port, n)
+        return
+    click.echo(f"ReMo on http://{host}:{port}/  (store: {url}; Ctrl+C stops)")
     # app.run() refuses to run inside the flask CLI; serve with werkzeug directly
     from werkzeug.serving import run_simple
 

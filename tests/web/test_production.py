@@ -1,0 +1,119 @@
+"""Production serving: health endpoint, JSON logs, gunicorn with several workers."""
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from web.production import JsonFormatter
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and isinstance(response.json["generation"], int)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_healthz_reports_unreachable_store(tmp_path):
+    from web import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "REMO_STORE": "bolt://127.0.0.1:1"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.json["status"] == "unavailable"
+    assert "127.0.0.1:1" in response.json["message"]
+
+
+def test_json_log_lines():
+    record = logging.LogRecord("remo.access", logging.INFO, __file__, 1, "request", (), None)
+    record.path = "/x"
+    record.status = 200
+    line = json.loads(JsonFormatter().format(record))
+    assert line["msg"] == "request" and line["path"] == "/x" and line["status"] == 200 and line["level"] == "info"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes, dict]:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return resp.status, resp.read(), dict(resp.headers)
+
+
+@pytest.mark.slow
+def test_production_server_with_several_workers(tmp_path):
+    """gunicorn serves with several workers; a write through one is read by the others."""
+    url = f"sqlite:///{tmp_path}/prod.db"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.getcwd(),
+        "REMO_STORE": url,
+        "REMO_ENV": "production",
+        "REMO_SECRET_KEY": "x" * 32,
+        "REMO_SESSION_COOKIE_SECURE": "false",
+    }
+    seeded = subprocess.run(
+        [sys.executable, "-m", "web.cli", "seed", "--demo"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "serve", "--production", "--workers", "3", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert _get(base + "/healthz")[0] == 200
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+                time.sleep(0.3)
+        pids = set()
+        for _ in range(60):
+            status, _body, headers = _get(base + "/healthz")
+            assert status == 200
+        # a write through the CLI (another process) is seen by every worker
+        from graph.store import open_store
+
+        store = open_store(url)
+        try:
+            gen = store.generation()
+            org = store.list("organisation")[0]
+            store.update("organisation", org.id, {**org.data, "name": "Neu benannt e.V."}, org.version)
+        finally:
+            store.close()
+        seen = set()
+        for _ in range(30):
+            body = _get(f"{base}/org/{org.id}")[1].decode()
+            seen.add("Neu benannt e.V." in body)
+            gens = json.loads(_get(base + "/healthz")[1])["generation"]
+            assert gens > gen
+        assert seen == {True}
+        del pids
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+    logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    requests = [entry for entry in logs if entry.get("msg") == "request"]
+    assert requests and {"path", "status", "duration_ms", "request_id"} <= set(requests[0])
+    assert len({entry["pid"] for entry in requests}) >= 2

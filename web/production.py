@@ -1,0 +1,101 @@
+"""Production serving: gunicorn with several workers, structured (JSON) logs.
+
+``remo serve --production`` runs the app factory in each gunicorn worker (no
+preloading: every worker opens its own store connections). Configuration comes
+only from the environment (``REMO_*``) and ``instance/remo.cfg``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, g, request
+
+__all__ = ["JsonFormatter", "configure_logging", "run_gunicorn"]
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and any ``extra`` fields."""
+
+    _skip = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in self._skip and not key.startswith("_"):
+                out[key] = value
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def configure_logging(app: Flask) -> None:
+    """JSON logs to stderr (``REMO_LOG_FORMAT=json``, default in production) and a request log line."""
+    fmt = app.config.get("REMO_LOG_FORMAT") or ("json" if app.config.get("REMO_ENV") == "production" else "text")
+    if fmt != "json" or app.testing:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(app.config.get("REMO_LOG_LEVEL", "INFO"))
+    app.logger.handlers[:] = []
+    app.logger.propagate = True
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    access = logging.getLogger("remo.access")
+
+    @app.before_request
+    def _start() -> None:
+        g.request_started = time.perf_counter()
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+
+    @app.after_request
+    def _log(response: Any) -> Any:
+        started = g.get("request_started")
+        access.info(
+            "request",
+            extra={
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+                "pid": os.getpid(),
+            },
+        )
+        response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+        return response
+
+
+def run_gunicorn(host: str, port: int, workers: int, *, timeout: int = 60) -> None:
+    """Serve ``web.create_app()`` with gunicorn (blocks until stopped)."""
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", timeout)
+            self.cfg.set("graceful_timeout", 20)
+            self.cfg.set("preload_app", False)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("errorlog", "-")
+            self.cfg.set("proc_name", "remo")
+
+        def load(self) -> Any:
+            from . import create_app
+
+            return create_app()
+
+    _App().run()
