@@ -18,11 +18,15 @@ Every signal maps a pair of organisations to a number in ``[0, 1]``:
 ``language``
     ``min(1, sum(w_l))`` over shared languages with ``w_l = log(n / df_l) / log(n)``, so a language
     spoken by every organisation (German) counts nearly nothing and a rare shared one counts fully.
+``activity``
+    how active the *suggested* organisation is: ``log(1 + deg) / log(1 + max deg)`` on the
+    cooperation graph (preferential attachment). Like bridging it is not a reason on its own: it only
+    adds to pairs with a positive content signal.
 
 Example
 -------
 >>> SIGNALS
-('topics', 'complementarity', 'proximity', 'bridging', 'district', 'language')
+('topics', 'complementarity', 'proximity', 'bridging', 'district', 'language', 'activity')
 >>> round(sum(DEFAULT_WEIGHTS.values()), 6)
 1.0
 """
@@ -30,8 +34,10 @@ Example
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -39,10 +45,15 @@ import scipy.sparse as sp
 
 from graph import Snapshot
 
-__all__ = ["DEFAULT_WEIGHTS", "SIGNALS", "SignalData", "check_weights", "communities"]
+__all__ = [
+    "CONTENT_SIGNALS", "DEFAULT_WEIGHTS", "EXTRA_SIGNALS", "SIGNALS", "SignalData", "check_weights", "communities",
+    "label_propagation", "signal_data",
+]
 
 #: The signals in a fixed order (columns of every signal matrix).
-SIGNALS: tuple[str, ...] = ("topics", "complementarity", "proximity", "bridging", "district", "language")
+SIGNALS: tuple[str, ...] = (
+    "topics", "complementarity", "proximity", "bridging", "district", "language", "activity",
+)
 
 #: Default weights (sum 1). Chosen on the demo network and generated networks only, never on
 #: the CORDIS test split; see ``docs/matching.md``.
@@ -53,10 +64,13 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "bridging": 0.05,
     "district": 0.10,
     "language": 0.05,
+    "activity": 0.0,
 }
 
 #: Signals that are concrete enough on their own to justify a suggestion (bridging is not).
 CONTENT_SIGNALS: tuple[str, ...] = ("topics", "complementarity", "proximity", "district", "language")
+#: Signals that only add to pairs with a positive content signal (they are no reason on their own).
+EXTRA_SIGNALS: tuple[str, ...] = ("bridging", "activity")
 
 
 def check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
@@ -96,10 +110,64 @@ def _binary(m: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
+def _first_argmax_per_row(m: sp.csr_matrix) -> np.ndarray:
+    """Column of the largest entry of every row (``-1`` for empty rows), vectorised."""
+    out = np.full(m.shape[0], -1, dtype=np.int64)
+    counts = np.diff(m.indptr)
+    nonempty = np.flatnonzero(counts)
+    if not len(nonempty):
+        return out
+    rowmax = np.maximum.reduceat(m.data, m.indptr[nonempty])
+    row_of = np.repeat(np.arange(m.shape[0]), counts)
+    hit = np.flatnonzero(m.data == np.repeat(rowmax, counts[nonempty]))
+    first = hit[np.unique(row_of[hit], return_index=True)[1]]
+    out[row_of[first]] = m.indices[first]
+    return out
+
+
+def label_propagation(adj: sp.csr_matrix, *, seed: int = 0, max_iter: int = 50) -> np.ndarray:
+    """Community labels by semi-synchronous label propagation, vectorised with scipy.sparse.
+
+    Each round, a random half of the organisations adopts the label most frequent among its
+    partners (ties broken at random); it stops when at most 0.1 % would still change. Organisations without
+    partners get ``-1``.
+
+    >>> import scipy.sparse as sp
+    >>> a = sp.csr_matrix(([1.0] * 8, ([0, 1, 1, 2, 2, 0, 3, 4], [1, 0, 2, 1, 0, 2, 4, 3])), shape=(6, 6))
+    >>> labels = label_propagation(a)
+    >>> bool(labels[0] == labels[1] == labels[2] != labels[3] == labels[4]), int(labels[5])
+    (True, -1)
+    """
+    n = adj.shape[0]
+    a = sp.csr_matrix(adj, dtype=np.float64, copy=True)
+    a.data[:] = 1.0
+    has = np.diff(a.indptr) > 0
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n)
+    for _ in range(max_iter):
+        onehot = sp.csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, n))
+        votes = (a @ onehot).tocsr()
+        votes.data += 0.5 * rng.random(votes.nnz)  # counts are integers: noise only breaks ties
+        best = _first_argmax_per_row(votes)
+        want = has & (best != labels)
+        if int(want.sum()) <= n // 1000:
+            break
+        labels = np.where(want & (rng.random(n) < 0.5), best, labels)
+    _, labels = np.unique(labels, return_inverse=True)
+    labels = labels.astype(np.int64)
+    labels[~has] = -1
+    return labels
+
+
+#: Above this many cooperations `communities` switches from Louvain to `label_propagation`.
+LOUVAIN_MAX_EDGES = 60_000
+
+
 def communities(coop: sp.csr_matrix, *, seed: int = 0) -> np.ndarray:
     """Community label per organisation (``-1`` for organisations without partners).
 
-    Louvain (NetworkX, fixed ``seed``) up to 200 000 cooperations, a fast label propagation beyond.
+    Louvain (NetworkX, fixed ``seed``) up to `LOUVAIN_MAX_EDGES` cooperations, the vectorised
+    `label_propagation` beyond (Louvain takes about 40 s at 125 000 cooperations).
 
     >>> import scipy.sparse as sp
     >>> a = sp.csr_matrix(([1.0] * 4, ([0, 1, 2, 3], [1, 0, 3, 2])), shape=(5, 5))
@@ -112,17 +180,14 @@ def communities(coop: sp.csr_matrix, *, seed: int = 0) -> np.ndarray:
     deg = np.diff(coop.indptr)
     if coop.nnz == 0:
         return labels
-    if coop.nnz // 2 <= 200_000:
-        g = nx.Graph()
-        rows, cols = sp.triu(coop, k=1).nonzero()
-        g.add_edges_from(zip(rows.tolist(), cols.tolist(), strict=True))
-        parts = nx.community.louvain_communities(g, seed=seed)
-        for c, part in enumerate(sorted(parts, key=min)):
-            labels[list(part)] = c
-    else:
-        parts = nx.community.fast_label_propagation_communities(nx.from_scipy_sparse_array(coop), seed=seed)
-        for c, part in enumerate(sorted(parts, key=min)):
-            labels[list(part)] = c
+    if coop.nnz // 2 > LOUVAIN_MAX_EDGES:
+        return label_propagation(coop, seed=seed)
+    g = nx.Graph()
+    rows, cols = sp.triu(coop, k=1).nonzero()
+    g.add_edges_from(zip(rows.tolist(), cols.tolist(), strict=True))
+    parts = nx.community.louvain_communities(g, seed=seed)
+    for c, part in enumerate(sorted(parts, key=min)):
+        labels[list(part)] = c
     labels[deg == 0] = -1
     return labels
 
@@ -156,6 +221,7 @@ class SignalData:
     community: np.ndarray
     one_way: float
     proximity_scale: float
+    activity: np.ndarray  # log(1 + deg) / log(1 + max deg), per organisation
 
     @classmethod
     def from_snapshot(
@@ -181,6 +247,9 @@ class SignalData:
         lw = np.clip(lw, 0.0, 1.0).astype(np.float32)
         lang_w = sp.csr_matrix(langs @ sp.diags(lw).astype(np.float32))
         lang_w.eliminate_zeros()
+        activity = np.zeros(n, dtype=np.float32)
+        if n and deg.max() > 0:
+            activity = (np.log1p(deg) / np.log1p(deg.max())).astype(np.float32)
         return cls(
             n=n,
             topics_n=topics_n,
@@ -203,6 +272,7 @@ class SignalData:
             community=communities(adj, seed=community_seed),
             one_way=float(one_way),
             proximity_scale=float(proximity_scale),
+            activity=activity,
         )
 
     # -- block computation ------------------------------------------------
@@ -227,6 +297,7 @@ class SignalData:
         out["bridging"] = bridge.astype(np.float32)
         out["district"] = np.minimum((self.districts_n[rows] @ self.districts_nt).toarray(), 1.0)
         out["language"] = np.minimum((self.lang_w[rows] @ self.lang_t).toarray(), 1.0)
+        out["activity"] = np.broadcast_to(self.activity[None, :], (len(rows), self.n))
         return out
 
     def complementarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -264,6 +335,7 @@ class SignalData:
         out[:, 3] = 0.5 * mo_x + 0.5 * ((cr != cc) & (cr >= 0) & (cc >= 0))
         out[:, 4] = np.minimum(rowdot(self.districts_n, self.districts_n), 1.0)
         out[:, 5] = np.minimum(rowdot(self.lang_w, self.lang_w.astype(bool).astype(np.float32)), 1.0)
+        out[:, 6] = self.activity[cols]
         return out
 
     def popularity(self, weights: Mapping[str, float]) -> np.ndarray:
@@ -284,4 +356,26 @@ class SignalData:
             pop += w["proximity"] * colmean(self.adj, self.prox_right) / self.proximity_scale
         pop += w["district"] * colmean(self.districts_n, self.districts_nt)
         pop += w["language"] * colmean(self.lang_w, self.lang_t)
+        pop += w.get("activity", 0.0) * self.activity
         return np.asarray(pop, dtype=np.float64)
+
+
+_DATA_CACHE: weakref.WeakKeyDictionary[Snapshot, dict[tuple[Any, ...], SignalData]] = weakref.WeakKeyDictionary()
+
+
+def signal_data(snapshot: Snapshot, *, one_way: float = 0.5, proximity_scale: float = 1.0,
+                community_seed: int = 0) -> SignalData:
+    """`SignalData.from_snapshot`, cached per snapshot (weakly) and parameters.
+
+    The matrices do not depend on the weights, so models with different weights on one snapshot
+    (the evaluation, the learner) share them, and the community detection runs once per snapshot.
+    """
+    key = (snapshot.generation, float(one_way), float(proximity_scale), int(community_seed))
+    per = _DATA_CACHE.setdefault(snapshot, {})
+    data = per.get(key)
+    if data is None:
+        data = SignalData.from_snapshot(
+            snapshot, one_way=one_way, proximity_scale=proximity_scale, community_seed=community_seed)
+        per.clear()
+        per[key] = data
+    return data

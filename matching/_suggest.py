@@ -29,8 +29,9 @@ import scipy.sparse as sp
 
 from graph import NotFoundError, Snapshot
 
+from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._fairness import exposure_factor, rerank_greedy
-from ._signals import CONTENT_SIGNALS, SIGNALS, SignalData, check_weights
+from ._signals import CONTENT_SIGNALS, EXTRA_SIGNALS, SIGNALS, check_weights, signal_data
 
 __all__ = [
     "HINT_FIELDS",
@@ -47,6 +48,8 @@ __all__ = [
 HINT_FIELDS: tuple[str, ...] = ("topics", "offers", "needs", "districts", "languages")
 _MET_STATUSES = frozenset({"met", "cooperating"})
 _MAX_LISTED = 5  # at most this many ids per reason (topics, partners, ...)
+#: `MatchingModel(method="auto")` scores all pairs exactly up to this many organisations.
+EXACT_MAX_N = 5_000
 
 
 @dataclass
@@ -101,10 +104,17 @@ class MatchingModel:
         Rows scored at once (default: about 4 million cells per block).
     n_jobs : int
         Threads used by `top_k_all`.
+    method : {"auto", "exact", "candidates"}
+        How `top_k_all` finds each row's best columns: ``"exact"`` scores all pairs in dense row
+        blocks (O(n^2)); ``"candidates"`` scores only candidates from capped posting lists and
+        two-hop neighbours exactly (see `matching._candidates`); ``"auto"`` uses ``"exact"`` up to
+        `EXACT_MAX_N` organisations. Single-organisation `suggest` is always exact.
+    cap : int
+        Length of each capped posting list of the candidate path.
 
     Attributes
     ----------
-    snapshot_, weights_, signals_, blocked_, met_, exposure_factor_
+    snapshot_, weights_, signals_, blocked_, met_, exposure_factor_, method_
 
     Example
     -------
@@ -129,6 +139,8 @@ class MatchingModel:
         community_seed: int = 0,
         block_size: int | None = None,
         n_jobs: int = 2,
+        method: str = "auto",
+        cap: int = 30,
     ) -> None:
         self.weights = weights
         self.exclude_declined_days = exclude_declined_days
@@ -139,6 +151,8 @@ class MatchingModel:
         self.community_seed = community_seed
         self.block_size = block_size
         self.n_jobs = n_jobs
+        self.method = method
+        self.cap = cap
 
     # -- fitting ------------------------------------------------------------
     def fit(self, snapshot: Snapshot) -> MatchingModel:
@@ -147,9 +161,13 @@ class MatchingModel:
             raise TypeError("fit expects a graph.Snapshot")
         if self.fairness < 0 or self.pool < 1:
             raise ValueError("fairness must be >= 0 and pool >= 1")
+        if self.method not in {"auto", "exact", "candidates"} or self.cap < 1:
+            raise ValueError("method must be 'auto', 'exact' or 'candidates' and cap >= 1")
         self.weights_ = check_weights(self.weights)
         self.snapshot_ = snapshot
-        self.signals_ = SignalData.from_snapshot(
+        self.method_ = self.method if self.method != "auto" else (
+            "exact" if snapshot.n <= EXACT_MAX_N else "candidates")
+        self.signals_ = signal_data(
             snapshot, one_way=self.one_way, proximity_scale=self.proximity_scale, community_seed=self.community_seed
         )
         n = snapshot.n
@@ -190,7 +208,13 @@ class MatchingModel:
         self.popularity_ = self.signals_.popularity(self.weights_)
         self.exposure_factor_ = exposure_factor(self.popularity_, self.fairness)
         self._w = np.asarray([self.weights_[s] for s in SIGNALS], dtype=np.float32)
+        self.__dict__.pop("_candidate_parts", None)
         return self
+
+    @cached_property
+    def _candidate_parts(self) -> tuple[CandidateIndex, PairScorer]:
+        """Posting lists (ties broken by the exposure forecast) and the pair scorer, built on first use."""
+        return build_index(self.signals_, self.popularity_, cap=self.cap), PairScorer(self.signals_)
 
     def _check(self) -> None:
         if not hasattr(self, "weights_"):
@@ -217,11 +241,12 @@ class MatchingModel:
         for s in CONTENT_SIGNALS:
             if w[s] > 0:
                 content += w[s] * sig[s]
-        score = content
-        if w["bridging"] >= 1.0:  # bridging alone (evaluation of the single signal)
-            score += sig["bridging"]
-        elif w["bridging"] > 0:
-            score += np.where(content > 0, w["bridging"] * sig["bridging"], 0.0).astype(np.float32)
+        extra = np.zeros_like(content)
+        for s in EXTRA_SIGNALS:
+            if w[s] > 0:
+                extra += w[s] * sig[s]
+        alone = any(w[s] >= 1.0 for s in EXTRA_SIGNALS)  # evaluation of a single extra signal
+        score = content + extra if alone else np.where(content > 0, content + extra, 0.0).astype(np.float32)
         blk = self.blocked_[rows].tocoo()
         score[blk.row, blk.col] = -1.0
         return score, sig
@@ -242,9 +267,18 @@ class MatchingModel:
         idx[raw <= 0] = -1
         return idx, np.where(raw > 0, raw, 0.0)
 
+    def _candidate_block(self, rows: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+        index, scorer = self._candidate_parts
+        return candidate_top_m(self.signals_, index, scorer, self.blocked_, self.weights_, rows, m)
+
     def _blocks(self) -> list[np.ndarray]:
         n = self.snapshot_.n
-        size = self.block_size or max(1, min(n, 4_000_000 // max(n, 1)))
+        if self.block_size:
+            size = self.block_size
+        elif self.method_ == "candidates":
+            size = max(1, min(n, 2_000))
+        else:
+            size = max(1, min(n, 4_000_000 // max(n, 1)))
         return [np.arange(s, min(n, s + size)) for s in range(0, n, size)]
 
     def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
@@ -255,11 +289,21 @@ class MatchingModel:
         fair = fair and strength > 0
         m = k * self.pool if fair else k
         blocks = self._blocks()
+        if self.method_ == "candidates":
+            self._candidate_parts  # noqa: B018 - build once, before the threads start
+
+            def work(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return self._candidate_block(rows, m)
+        else:
+
+            def work(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return self._pool_block(rows, m, None)
+
         if self.n_jobs > 1 and len(blocks) > 1:
             with ThreadPoolExecutor(self.n_jobs) as ex:
-                parts = list(ex.map(lambda rows: self._pool_block(rows, m, None), blocks))
+                parts = list(ex.map(work, blocks))
         else:
-            parts = [self._pool_block(rows, m, None) for rows in blocks]
+            parts = [work(rows) for rows in blocks]
         idx = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, m), np.int64)
         raw = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, m))
         if not fair:
@@ -382,12 +426,15 @@ class MatchingModel:
             common = common[sd.language_weight[common] > 0]
             common = common[np.argsort(-sd.language_weight[common], kind="stable")]
             add("shared_language", w["language"] * v["language"], languages=[snap.language_ids[x] for x in common])
-        if v["bridging"] > 0 and (out or w["bridging"] >= 1.0):
+        content = bool(out)
+        if v["bridging"] > 0 and (content or w["bridging"] >= 1.0):
             if sd.is_mo[i] != sd.is_mo[j]:
                 add("bridge_mo_institution", w["bridging"] * 0.5)
             ci, cj = sd.community[i], sd.community[j]
             if ci >= 0 and cj >= 0 and ci != cj:
                 add("bridge_communities", w["bridging"] * 0.5)
+        if v["activity"] > 0 and (content or w["activity"] >= 1.0):
+            add("active_partner", w["activity"] * v["activity"])
         out.sort(key=lambda r: -r["weight"])
         return out
 

@@ -1,0 +1,302 @@
+"""Candidate generation and exact rescoring for all-organisation top-k at 100 000 organisations.
+
+Scoring every pair is O(n^2). Instead, per block of rows:
+
+1. **Candidates** come from the strong signals only, through capped posting lists (an inverted
+   index): for every topic ``t`` the organisations working on it, for every capability ``c`` the
+   organisations offering it and those needing it. Each list is split by district (plus one list
+   over all districts) and, for topics, by migrant organisation / institution, and keeps its best
+   ``cap`` organisations: highest topic weight (TF-IDF, so organisations with few, rare topics
+   first) or need share, ties broken by the organisation's mean score with everybody
+   (`SignalData.popularity`). A row reads the lists of its topics, of its needs (who offers it) and
+   of its offers (who needs it), in its own district and across districts. Two-hop neighbours
+   (common partners, ``A @ A``) are always candidates.
+2. **Exact rescoring**: every signal is computed exactly for the candidate pairs with vectorised
+   gathers (no loop over pairs), existing partners, declined introductions and the organisation
+   itself are removed, and the best ``m`` per row are kept.
+
+The weak, ubiquitous signals -- same district (4 districts), languages everybody speaks,
+bridging, activity -- never *generate* candidates; they only add to the candidates' scores (the
+district only chooses which capped list is read). A pair that shares no topic, no need/offer and
+no partner is therefore never suggested by this path, even when district + language + bridging
+alone would have put it in the exact top-k; and when more than ``cap`` organisations tie on a
+list, the cap decides. ``bench/matching_bench.py`` measures the recall of the exact top-10.
+
+Example
+-------
+>>> from graph import parse_network, build_snapshot
+>>> from matching import MatchingModel
+>>> net = parse_network({"organisations": [
+...     {"id": "a", "name": "A", "kind": "migrant_organisation", "topics": ["sport"], "needs": ["rooms"]},
+...     {"id": "b", "name": "B", "kind": "education", "topics": ["sport"], "offers": ["rooms"]},
+...     {"id": "c", "name": "C", "kind": "education", "topics": ["music"]}]})
+>>> model = MatchingModel(method="candidates").fit(build_snapshot(net))
+>>> idx, scores = model.top_k_all(2, fair=False)
+>>> idx.tolist()
+[[1, -1], [0, -1], [-1, -1]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._signals import CONTENT_SIGNALS, SIGNALS, SignalData
+
+__all__ = ["CandidateIndex", "build_index", "candidate_top_m"]
+
+_DENSE_LIMIT = 50_000_000  # cells of a dense lookup table (n x vocabulary) before falling back to sparse
+
+
+@dataclass
+class CandidateIndex:
+    """Capped posting lists: ``query[i]`` names the lists row ``i`` reads, ``postings[key]`` their members."""
+
+    query: sp.csr_matrix  # n x keys, binary
+    postings: sp.csr_matrix  # keys x n, binary, at most ``cap`` entries per row
+    cap: int
+
+
+def _keyed(m: sp.csr_matrix, group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries ``(row, feature * n_groups + group[row], value)`` of ``m``."""
+    coo = m.tocoo()
+    return coo.row.astype(np.int64), coo.col.astype(np.int64) * n_groups + group[coo.row], coo.data
+
+
+def _pairs_of(left: sp.csr_matrix, right: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """All ``(row, left feature, right feature, left value)`` with both entries in the row (vectorised)."""
+    cl, cr = np.diff(left.indptr), np.diff(right.indptr)
+    per = cl * cr
+    total = int(per.sum())
+    row = np.repeat(np.arange(left.shape[0]), per)
+    k = np.arange(total) - np.repeat(np.cumsum(per) - per, per)
+    crr = cr[row]
+    li = left.indptr[row] + k // np.maximum(crr, 1)
+    ri = right.indptr[row] + k % np.maximum(crr, 1)
+    return row, left.indices[li].astype(np.int64), right.indices[ri].astype(np.int64), left.data[li]
+
+
+def build_index(sd: SignalData, prior: np.ndarray, *, cap: int = 30) -> CandidateIndex:
+    """Capped posting lists keyed by topic x (district | all) x (kind | offered capability | needed capability).
+
+    ``prior`` (one number per organisation, higher first) breaks ties inside a list.
+    """
+    n = sd.n
+    # district of each organisation (its first one; ``n_d`` = none); group ``n_d + 1`` = all districts
+    n_d = sd.districts_n.shape[1]
+    dist = np.full(n, n_d, dtype=np.int64)
+    counts = np.diff(sd.districts_n.indptr)
+    dist[counts > 0] = sd.districts_n.indices[sd.districts_n.indptr[:-1][counts > 0]]
+    groups = n_d + 2
+    anyd = np.full(n, n_d + 1, dtype=np.int64)
+    mo = sd.is_mo.astype(np.int64)
+    n_t, n_c = sd.topics_n.shape[1], sd.offers.shape[1]
+    topics = sd.topics_n
+
+    members: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (organisation, key, value)
+    readers: list[tuple[np.ndarray, np.ndarray]] = []  # (organisation, key)
+    offset = 0
+    # 1. topic x group x kind: every organisation on the lists of its topics; a row reads both kinds
+    tc = topics.tocoo()
+    tr, tt, tv = tc.row.astype(np.int64), tc.col.astype(np.int64), tc.data
+    for g in (dist, anyd):
+        key = (tt * groups + g[tr]) * 2
+        members.append((tr, offset + key + mo[tr], tv))
+        readers += [(tr, offset + key), (tr, offset + key + 1)]
+    offset += n_t * groups * 2
+    # 2./3. topic x group x capability: members offering (needing) it, read by rows needing (offering) it
+    for member, reader in ((sd.offers, sd.needs_n), (sd.needs_n, sd.offers)):
+        for g in (dist, anyd):
+            r, t, c, v = _pairs_of(topics, member)
+            members.append((r, offset + (t * groups + g[r]) * n_c + c, v))
+            r, t, c, _ = _pairs_of(topics, reader)
+            readers.append((r, offset + (t * groups + g[r]) * n_c + c))
+        offset += n_t * groups * n_c
+    rows_a = np.concatenate([m[0] for m in members])
+    keys_a = np.concatenate([m[1] for m in members])
+    vals_a = np.concatenate([m[2] for m in members])
+    # keep the best ``cap`` of every list: sort by key, value desc, prior desc
+    order = np.lexsort((-prior[rows_a], -vals_a, keys_a))
+    keys_s = keys_a[order]
+    start = np.searchsorted(keys_s, keys_s, side="left")
+    keep = order[(np.arange(len(order)) - start) < cap]
+    used, key_ids = np.unique(keys_a[keep], return_inverse=True)  # compact key ids (the key space is large)
+    postings = sp.csr_matrix(
+        (np.ones(len(keep), dtype=np.float32), (key_ids, rows_a[keep])), shape=(len(used), n))
+    qr = np.concatenate([r[0] for r in readers])
+    qk = np.concatenate([r[1] for r in readers])
+    pos = np.searchsorted(used, qk)
+    ok = (pos < len(used)) & (used[np.minimum(pos, len(used) - 1)] == qk)
+    query = sp.csr_matrix((np.ones(int(ok.sum()), dtype=np.float32), (qr[ok], pos[ok])), shape=(n, len(used)))
+    query.data[:] = 1.0
+    return CandidateIndex(query=query, postings=postings, cap=cap)
+
+
+def _expand_dot(left: sp.csr_matrix, right: np.ndarray | sp.csr_matrix, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``left[r_p] . right[c_p]`` for every pair ``p`` (``right``: dense ``n x features`` table, or sparse).
+
+    Expands the row side's non-zeros (a handful per organisation) and gathers the column side from
+    the dense table: no loop over pairs, no ``n x n`` intermediate.
+    """
+    m = len(r)
+    if not isinstance(right, np.ndarray):  # huge vocabulary: row-wise sparse products
+        return np.asarray(left[r].multiply(right[c]).sum(axis=1), dtype=np.float32).ravel()
+    cnt = np.diff(left.indptr)[r]
+    total = int(cnt.sum())
+    if total == 0:
+        return np.zeros(m, dtype=np.float32)
+    pid = np.repeat(np.arange(m), cnt)
+    pos = np.arange(total) + np.repeat(left.indptr[r] - (np.cumsum(cnt) - cnt), cnt)
+    vals = left.data[pos] * right[c[pid], left.indices[pos]]
+    return np.bincount(pid, weights=vals, minlength=m).astype(np.float32)
+
+
+class PairScorer:
+    """Exact signals for explicit pairs with dense per-organisation lookup tables (vectorised gathers)."""
+
+    def __init__(self, sd: SignalData) -> None:
+        self.sd = sd
+
+        def dense(m: sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
+            return m.toarray() if m.shape[0] * m.shape[1] <= _DENSE_LIMIT else m
+
+        self.topics = dense(sd.topics_n)
+        self.offers = dense(sd.offers)
+        self.needs = dense(sd.needs_n)
+        self.languages = dense(sd.lang_t.T.tocsr())
+        # one district per organisation (the usual case): the cosine is 1 on equal districts
+        per_org = np.diff(sd.districts_n.indptr)
+        self.single_district = None
+        if per_org.max(initial=0) <= 1:
+            self.single_district = np.full(sd.n, -1, dtype=np.int64)
+            self.single_district[per_org == 1] = sd.districts_n.indices
+        self.districts = dense(sd.districts_n)
+
+    def signals(self, r: np.ndarray, c: np.ndarray, aa: np.ndarray) -> np.ndarray:
+        """``len(r) x len(SIGNALS)``, equal to `SignalData.pairs` (``aa``: Adamic-Adar of the pairs)."""
+        sd = self.sd
+        out = np.empty((len(r), len(SIGNALS)), dtype=np.float32)
+        out[:, 0] = np.minimum(_expand_dot(sd.topics_n, self.topics, r, c), 1.0)
+        a = _expand_dot(sd.needs_n, self.offers, r, c)
+        b = _expand_dot(sd.offers, self.needs, r, c)
+        out[:, 1] = sd.complementarity(a, b)
+        out[:, 2] = sd.squash_proximity(aa)
+        cr, cc = sd.community[r], sd.community[c]
+        out[:, 3] = 0.5 * (sd.is_mo[r] != sd.is_mo[c]) + 0.5 * ((cr != cc) & (cr >= 0) & (cc >= 0))
+        if self.single_district is not None:
+            dr = self.single_district[r]
+            out[:, 4] = (dr >= 0) & (dr == self.single_district[c])
+        else:
+            out[:, 4] = np.minimum(_expand_dot(sd.districts_n, self.districts, r, c), 1.0)
+        out[:, 5] = np.minimum(_expand_dot(sd.lang_w, self.languages, r, c), 1.0)
+        out[:, 6] = sd.activity[c]
+        return out
+
+
+def combine(sig: np.ndarray, w: dict[str, float]) -> np.ndarray:
+    """The match score of signal rows: content signals, plus bridging/activity only alongside content.
+
+    A signal weighted 1 alone (the single-signal evaluation) counts on its own.
+    """
+    content = np.zeros(sig.shape[0], dtype=np.float32)
+    for s in CONTENT_SIGNALS:
+        if w[s] > 0:
+            content += w[s] * sig[:, SIGNALS.index(s)]
+    extra = np.zeros_like(content)
+    for s in ("bridging", "activity"):
+        if w[s] > 0:
+            extra += w[s] * sig[:, SIGNALS.index(s)]
+    if any(w[s] >= 1.0 for s in ("bridging", "activity")):
+        return content + extra
+    return np.where(content > 0, content + extra, 0.0).astype(np.float32)
+
+
+def _top_m_rows(indptr: np.ndarray, cols: np.ndarray, score: np.ndarray, m: int,
+                max_cells: int = 4_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """Best ``m`` entries of every CSR row by ``score`` (``-1`` padded), via padded argpartition."""
+    n_rows = len(indptr) - 1
+    idx = np.full((n_rows, m), -1, dtype=np.int64)
+    raw = np.zeros((n_rows, m), dtype=np.float64)
+    counts = np.diff(indptr)
+    order = np.argsort(counts, kind="stable")
+    start = 0
+    while start < n_rows:
+        width = max(int(counts[order[min(n_rows - 1, start)]]), 1)
+        # rows sorted by count: grow the chunk while rows x (its widest row) stays small
+        size = max(1, max_cells // max(width, m))
+        chunk = order[start : start + size]
+        width = max(int(counts[chunk].max()), 1) if len(chunk) else 1
+        while len(chunk) > 1 and len(chunk) * width > max_cells:
+            chunk = chunk[: len(chunk) // 2]
+            width = max(int(counts[chunk].max()), 1)
+        start += len(chunk)
+        cnt = counts[chunk]
+        total = int(cnt.sum())
+        if total == 0:
+            continue
+        pos = np.repeat(indptr[chunk] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+        local = np.repeat(np.arange(len(chunk)), cnt)
+        within = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        pad = np.full((len(chunk), width), -np.inf, dtype=np.float32)
+        pad[local, within] = score[pos]
+        padc = np.full((len(chunk), width), -1, dtype=np.int64)
+        padc[local, within] = cols[pos]
+        mm = min(m, width)
+        if mm < width:
+            top = np.argpartition(-pad, mm - 1, axis=1)[:, :mm]
+        else:
+            top = np.tile(np.arange(width), (len(chunk), 1))
+        top_s = np.take_along_axis(pad, top, axis=1)
+        o = np.argsort(-top_s, axis=1, kind="stable")
+        top = np.take_along_axis(top, o, axis=1)
+        top_s = np.take_along_axis(top_s, o, axis=1)
+        top_c = np.take_along_axis(padc, top, axis=1)
+        ok = np.isfinite(top_s) & (top_s > 0)
+        idx[chunk, :mm] = np.where(ok, top_c, -1)
+        raw[chunk, :mm] = np.where(ok, top_s, 0.0)
+    return idx, raw
+
+
+def _candidates(sd: SignalData, index: CandidateIndex, blocked: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+    """CSR ``len(rows) x n``: 1 + Adamic-Adar on every allowed candidate of each row."""
+    cand = index.query[rows] @ index.postings
+    cand.data[:] = 1.0
+    if sd.adj.nnz:
+        aa = (sd.adj[rows] @ sd.prox_right).astype(np.float64)
+        pattern = (cand + abs(aa)).tocsr()
+        pattern.data[:] = 1.0
+        union = pattern + aa  # 1 on every candidate, + Adamic-Adar where two-hop
+    else:
+        union = cand.astype(np.float64)
+    union = union.tocsr()
+    keep = union - union.multiply(blocked[rows])
+    keep.eliminate_zeros()
+    return keep
+
+
+def candidate_top_m(sd: SignalData, index: CandidateIndex, scorer: PairScorer, blocked: sp.csr_matrix,
+                    w: dict[str, float], rows: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-``m`` columns and exact scores of ``rows`` among their candidates (``-1`` padded)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    keep = _candidates(sd, index, blocked, rows)
+    r_local = np.repeat(np.arange(len(rows)), np.diff(keep.indptr))
+    r = rows[r_local]
+    c = keep.indices.astype(np.int64)
+    aa_vals = keep.data - 1.0
+    sig = scorer.signals(r, c, aa_vals)
+    score = combine(sig, w)
+    return _top_m_rows(keep.indptr, c, score, m)
+
+
+def candidate_pairs(model: object, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs ``(r, c)`` the candidate path rescores for ``rows`` of a fitted `MatchingModel`.
+
+    For benchmarks and tests: existing partners, declined introductions and self-pairs are removed.
+    """
+    sd = model.signals_  # type: ignore[attr-defined]
+    index, _ = model._candidate_parts  # type: ignore[attr-defined]
+    keep = _candidates(sd, index, model.blocked_, np.asarray(rows, dtype=np.int64))  # type: ignore[attr-defined]
+    r = np.asarray(rows, dtype=np.int64)[np.repeat(np.arange(len(rows)), np.diff(keep.indptr))]
+    return r, keep.indices.astype(np.int64)
