@@ -2,12 +2,25 @@
 
 It takes a `graph.Snapshot` and returns plain data: `suggest` for one organisation,
 `suggest_all` for everybody (with a fair-exposure re-ranking), `WeightLearner` to learn the
-signal weights from outcomes, and ranking metrics for the evaluation.
+signal weights from outcomes, ranking metrics for the evaluation, and `plan_meeting` to seat the
+organisations of an exchange meeting.
 """
 
 from ._fairness import exposure_factor, exposure_gini, fairness_metrics, gini, rerank_greedy
 from ._funding import EXCLUSION_REASONS, FundingMatch, FundingResult, funding_for_org, funding_for_project
 from ._learn import WeightLearner
+from ._meetings import (
+    MeetingPlan,
+    MeetingPlanner,
+    exact_meeting_plan,
+    max_rounds,
+    meeting_score_matrix,
+    parse_plan,
+    plan_meeting,
+    replan,
+    score_upper_bound,
+    table_sizes,
+)
 from ._metrics import evaluate_rankings, mrr, ndcg_at_k, precision_at_k, recall_at_k
 from ._signals import CONTENT_SIGNALS, DEFAULT_WEIGHTS, SIGNALS, SignalData, check_weights, communities
 from ._suggest import (
@@ -42,6 +55,8 @@ __all__ = [
     "FundingMatch",
     "FundingResult",
     "MatchingModel",
+    "MeetingPlan",
+    "MeetingPlanner",
     "ProjectIdea",
     "SignalData",
     "Suggestion",
@@ -55,6 +70,7 @@ __all__ = [
     "complete_team",
     "default_themes",
     "evaluate_rankings",
+    "exact_meeting_plan",
     "exposure_factor",
     "exposure_gini",
     "fairness_metrics",
@@ -63,16 +79,23 @@ __all__ = [
     "gini",
     "hints",
     "matching_model",
+    "max_rounds",
+    "meeting_score_matrix",
     "mrr",
     "ndcg_at_k",
+    "parse_plan",
+    "plan_meeting",
     "precision_at_k",
     "project_ideas",
     "recall_at_k",
+    "replan",
     "rerank_greedy",
     "role_matrix",
+    "score_upper_bound",
     "suggest",
     "suggest_all",
     "suggest_teams",
     "suggestions_json",
+    "table_sizes",
     "workshop_proposals",
 ]
