@@ -6,6 +6,7 @@
 #   tools/neo4j/neo4j.sh stop                          SIGTERM, then SIGKILL after a timeout
 #   tools/neo4j/neo4j.sh restart [--port P] [--data DIR]
 #   tools/neo4j/neo4j.sh status [--port P]             exit 0 when Bolt answers, else 1
+#   tools/neo4j/neo4j.sh run [--port P] [--data DIR]   in the foreground (service managers, tests)
 #
 # Environment:
 #   REMO_NEO4J_PORT           Bolt port (default 7687)
@@ -214,6 +215,29 @@ wait_ready() {
     done
 }
 
+# The java command line of the launcher, in the array JAVA_CMD (used by start and run).
+java_command() {
+    local -a jvm=(
+        "-Xms$HEAP_INITIAL"
+        "-Xmx$HEAP"
+        --add-opens java.base/java.nio=ALL-UNNAMED
+        --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+        --add-opens java.base/java.io=ALL-UNNAMED
+        --add-opens java.base/java.lang=ALL-UNNAMED
+        --add-opens java.base/java.util=ALL-UNNAMED
+        --add-opens java.base/java.util.concurrent=ALL-UNNAMED
+        -Dio.netty.tryReflectionSetAccessible=true
+        -Djdk.nio.maxCachedBufferSize=1024
+        -Dlog4j2.disable.jmx=true
+        -XX:+ExitOnOutOfMemoryError
+        -XX:-OmitStackTraceInFastThrow
+    )
+    local -a extra=()
+    if [[ -n "${REMO_NEO4J_JAVA_OPTS:-}" ]]; then read -r -a extra <<<"$REMO_NEO4J_JAVA_OPTS"; fi
+
+    JAVA_CMD=("$JAVA" "${jvm[@]}" ${extra[@]+"${extra[@]}"} -cp 'lib/*' Launcher.java "$PORT" "$DATA")
+}
+
 cmd_start() {
     mkdir -p "$RUN"
     exec 9>"$RUN/.lock"
@@ -254,31 +278,13 @@ cmd_start() {
     mkdir -p "$DATA"
     [[ -f "$LOGFILE" ]] && mv -f "$LOGFILE" "$LOGFILE.prev"
 
-    local -a jvm=(
-        "-Xms$HEAP_INITIAL"
-        "-Xmx$HEAP"
-        --add-opens java.base/java.nio=ALL-UNNAMED
-        --add-opens java.base/sun.nio.ch=ALL-UNNAMED
-        --add-opens java.base/java.io=ALL-UNNAMED
-        --add-opens java.base/java.lang=ALL-UNNAMED
-        --add-opens java.base/java.util=ALL-UNNAMED
-        --add-opens java.base/java.util.concurrent=ALL-UNNAMED
-        -Dio.netty.tryReflectionSetAccessible=true
-        -Djdk.nio.maxCachedBufferSize=1024
-        -Dlog4j2.disable.jmx=true
-        -XX:+ExitOnOutOfMemoryError
-        -XX:-OmitStackTraceInFastThrow
-    )
-    local -a extra=()
-    if [[ -n "${REMO_NEO4J_JAVA_OPTS:-}" ]]; then read -r -a extra <<<"$REMO_NEO4J_JAVA_OPTS"; fi
-
+    java_command
     local t0
     t0="$(now_ms)"
     log "starting Neo4j on $HOST:$PORT (data $DATA, log ${LOGFILE#"$HERE"/})"
     (
         cd "$HERE"
-        exec nohup "$JAVA" "${jvm[@]}" ${extra[@]+"${extra[@]}"} -cp 'lib/*' Launcher.java "$PORT" "$DATA" \
-            </dev/null >"$LOGFILE" 2>&1 9>&-
+        exec nohup "${JAVA_CMD[@]}" </dev/null >"$LOGFILE" 2>&1 9>&-
     ) &
     pid=$!
     echo "$pid" >"$PIDFILE"
@@ -339,6 +345,16 @@ cmd_status() {
     exit 1
 }
 
+# In the foreground, without pid file: for a service manager (systemd) or a test that manages the process.
+cmd_run() {
+    command -v "$JAVA" >/dev/null 2>&1 || { err "java not found; install a JDK 17 or 21"; exit 1; }
+    cmd_fetch
+    mkdir -p "$DATA"
+    java_command
+    cd "$HERE"
+    exec "${JAVA_CMD[@]}"
+}
+
 main() {
     local cmd="${1:-}"
     [[ $# -gt 0 ]] && shift
@@ -348,6 +364,7 @@ main() {
         stop) parse_opts "$@"; cmd_stop ;;
         restart) parse_opts "$@"; cmd_stop; cmd_start ;;
         status) parse_opts "$@"; cmd_status ;;
+        run) parse_opts "$@"; cmd_run ;;
         -h|--help|help) usage ;;
         *) usage >&2; exit 2 ;;
     esac
