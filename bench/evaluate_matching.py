@@ -7,9 +7,13 @@ Usage::
 Per data set, 20 % of the cooperations are hidden (the latest 20 % by ``since`` where dates exist,
 else 5 random repeats), everything is recomputed without them, and the top-10 lists of every
 organisation with a hidden partner are scored: recall@10, precision@10, MRR, nDCG@10 (macro).
-Compared: the engine (default weights; default weights with the fair re-ranking; weights learned by
-`WeightLearner` on the training snapshot only), each single signal, a random and a popularity
-(degree) baseline.
+Compared: the engine with weights learned by `WeightLearner` on the training period only (history
+source: earlier training cooperations predicting later training ones, looking back from the cut;
+on CORDIS from a snapshot built only from projects before the inner cut 2024-06, so no profile
+information from later projects leaks in), with and without the fair re-ranking; the engine with
+the default weights, with and without it; each single signal; random (mean of 5 seeds) and
+popularity (training degree) baselines. Candidates exclude the organisation itself and its training
+partners; ties are broken by column order in the engine and at random in the baselines.
 
 The CORDIS data set (real, CC BY 4.0, see its SOURCE.md) is read at run time from
 ``../shared/datasets/cordis-he-2024`` relative to the repository root, or from ``$REMO_CORDIS_DIR``:
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import dataclasses
+import datetime as dt
 import json
 import os
 import sys
@@ -38,9 +43,11 @@ sys.path.insert(0, str(ROOT))
 
 from graph import Cooperation, Network, Organisation, build_snapshot, parse_network  # noqa: E402
 from graph.generate import generate_document  # noqa: E402
-from matching import SIGNALS, MatchingModel, WeightLearner, evaluate_rankings  # noqa: E402
+from matching import SIGNALS, MatchingModel, WeightLearner, evaluate_rankings, gini  # noqa: E402
 
 K = 10
+INNER_CUT = "2024-06"  # CORDIS: the learner's history window is 2024-06-01 .. 2024-10-01 (training period)
+HISTORY_DAYS = (dt.date(2024, 10, 1) - dt.date(2024, 6, 1)).days
 CORDIS_KINDS = {"HES": "education", "REC": "education", "PUB": "public_service", "PRC": "other", "OTH": "other"}
 
 
@@ -69,12 +76,14 @@ def splits(snapshot, repeats: int = 5, share: float = 0.2):
     active = [c for c in snapshot.network.cooperations if c.active_on(snapshot.today)]
     pairs = sorted({(c.a, c.b): c for c in active}.values(), key=lambda c: (c.since or "", c.a, c.b))
     m = max(1, int(round(share * len(pairs))))
-    if pairs and all(c.since for c in pairs):
+    dated = bool(pairs) and all(c.since for c in pairs)
+    if dated:
         chosen = [pairs[-m:]]
     else:
         rng = np.random.default_rng(0)
         chosen = [[pairs[i] for i in rng.choice(len(pairs), size=m, replace=False)] for _ in range(repeats)]
     for hidden_coops in chosen:
+        cut = hidden_coops[0].since if dated else snapshot.today
         hidden = {(c.a, c.b) for c in hidden_coops}
         train = train_snapshot(snapshot, hidden)
         relevant: dict[str, set[str]] = defaultdict(set)
@@ -83,7 +92,8 @@ def splits(snapshot, repeats: int = 5, share: float = 0.2):
                 continue  # still partners through another cooperation
             relevant[a].add(b)
             relevant[b].add(a)
-        yield train, relevant
+        # the learner looks back from the cut: cooperations it sees as "new" are all in training
+        yield dataclasses.replace(train, today=cut), relevant
 
 
 # ---------------------------------------------------------------------------
@@ -104,38 +114,61 @@ def baseline_lists(train, kind: str, orgs: list[str], seed: int = 0) -> dict[str
     for oid in orgs:
         i = train.index[oid]
         blocked = set(train.coop[i].indices.tolist()) | {i}
-        if kind == "random":
-            cand = rng.permutation(train.n)
-        else:
-            cand = order
+        cand = rng.permutation(train.n) if kind == "random" else order
         out[oid] = [train.org_ids[j] for j in cand[: K + len(blocked)] if j not in blocked][:K]
     return out
 
 
-def evaluate(name: str, snapshot, *, learner_kwargs=None, repeats: int = 5) -> dict[str, dict[str, float]]:
-    totals: dict[str, list[dict[str, float]]] = defaultdict(list)
-    for train, relevant in splits(snapshot, repeats=repeats):
-        orgs = [o for o in relevant if relevant[o]]
-        methods = {
-            "engine": lambda tr=train: engine_lists(tr),
-            "engine (fair)": lambda tr=train: engine_lists(tr, fair=True),
-            "engine (learned)": lambda tr=train: engine_lists(
-                tr, WeightLearner(**(learner_kwargs or {})).fit(tr).weights_),
-        }
-        for s in SIGNALS:
-            methods[f"only {s}"] = lambda tr=train, s=s: engine_lists(tr, {s: 1.0})
-        methods["random"] = lambda tr=train, orgs=orgs: baseline_lists(tr, "random", orgs)
-        methods["popularity"] = lambda tr=train, orgs=orgs: baseline_lists(tr, "popularity", orgs)
-        for method, fn in methods.items():
-            lists = fn()
-            totals[method].append(evaluate_rankings(lists, {o: relevant[o] for o in orgs}, K))
-    table = {m: {key: round(float(np.mean([r[key] for r in rs])), 4) for key in rs[0]} for m, rs in totals.items()}
-    print_table(name, table)
+def methods_for(train, orgs, learned: dict[str, float]) -> dict[str, object]:
+    methods = {
+        "engine (learned)": lambda: engine_lists(train, learned),
+        "engine (learned, fair)": lambda: engine_lists(train, learned, fair=True),
+        "engine (defaults)": lambda: engine_lists(train),
+        "engine (defaults, fair)": lambda: engine_lists(train, fair=True),
+    }
+    for s in SIGNALS:
+        methods[f"only {s}"] = lambda s=s: engine_lists(train, {s: 1.0})
+    for seed in range(5):
+        methods[f"random #{seed}"] = lambda seed=seed: baseline_lists(train, "random", orgs, seed)
+    methods["popularity"] = lambda: baseline_lists(train, "popularity", orgs)
+    return methods
+
+
+def exposure(train, weights) -> dict[str, float]:
+    """Gini of the exposure over all organisations' top-10 lists, plain and fair, and the score ratio."""
+    model = MatchingModel(weights).fit(train)
+    plain, plain_s = model.top_k_all(K, fair=False)
+    fair, fair_s = model.top_k_all(K, fair=True)
+
+    def g(idx):
+        return gini(np.bincount(idx[idx >= 0], minlength=train.n))
+
+    return {"gini_plain": g(plain), "gini_fair": g(fair),
+            "score_ratio": round(float(fair_s.sum() / plain_s.sum()), 4) if plain_s.sum() else 1.0}
+
+
+def run(name: str, train, relevant, learner: WeightLearner, history=None) -> dict[str, dict[str, float]]:
+    orgs = [o for o in relevant if relevant[o]]
+    learner.fit(train, history=history)
+    learned = learner.weights_
+    table: dict[str, dict[str, float]] = {}
+    for method, fn in methods_for(train, orgs, learned).items():
+        table[method] = evaluate_rankings(fn(), {o: relevant[o] for o in orgs}, K)
+    randoms = [table.pop(f"random #{seed}") for seed in range(5)]
+    table["random (mean of 5)"] = {key: round(float(np.mean([r[key] for r in randoms])), 4) for key in randoms[0]}
+    print_table(name, table, learner, exposure(train, learned))
     return table
 
 
-def print_table(name: str, table: dict[str, dict[str, float]]) -> None:
-    print(f"\n### {name}  (organisations with a hidden partner: {table['engine']['n']:.0f})\n")
+def evaluate(name: str, snapshot, *, learner_kwargs=None, repeats: int = 5) -> None:
+    for train, relevant in splits(snapshot, repeats=repeats):
+        run(name, train, relevant, WeightLearner(**(learner_kwargs or {})))
+
+
+def print_table(name: str, table: dict[str, dict[str, float]], learner: WeightLearner, expo: dict[str, float]) -> None:
+    print(f"\n### {name}  (organisations with a hidden partner: {table['engine (learned)']['n']:.0f})\n")
+    weights = ", ".join(f"{s} {w:.2f}" for s, w in learner.weights_.items() if w > 0)
+    print(f"learned weights (source {learner.source_}, {learner.n_samples_} training pairs): {weights}\n")
     print(f"| method | recall@{K} | precision@{K} | MRR | nDCG@{K} |")
     print("|---|---:|---:|---:|---:|")
     for method, row in table.items():
@@ -143,8 +176,13 @@ def print_table(name: str, table: dict[str, dict[str, float]]) -> None:
               f"{row[f'ndcg@{K}']:.4f} |")
     singles = [m for m in table if m.startswith("only ")]
     best = max(singles, key=lambda m: table[m][f"ndcg@{K}"])
-    verdict = "beats" if table["engine"][f"ndcg@{K}"] > table[best][f"ndcg@{K}"] else "does NOT beat"
-    print(f"\nengine {verdict} the best single signal ({best}) on nDCG@{K}")
+    eng = table["engine (learned)"][f"ndcg@{K}"]
+    verdict = "beats" if eng > table[best][f"ndcg@{K}"] else "does NOT beat"
+    fair = table["engine (learned, fair)"][f"ndcg@{K}"]
+    print(f"\nengine (learned) {verdict} the best single signal ({best}) on nDCG@{K}; "
+          f"fair re-ranking: nDCG@{K} {eng:.4f} -> {fair:.4f} ({fair / eng if eng else 1:.2f}x), "
+          f"exposure Gini {expo['gini_plain']:.4f} -> {expo['gini_fair']:.4f}, "
+          f"mean score ratio {expo['score_ratio']:.4f}")
     sys.stdout.flush()
 
 
@@ -213,22 +251,13 @@ def evaluate_cordis() -> None:
         print(f"\nCORDIS data set not found at {cordis_dir()} (set REMO_CORDIS_DIR); skipped.")
         return
     snap, relevant = data
-    orgs = [o for o in relevant if relevant[o]]
     print(f"\nCORDIS: {snap.n:,} organisations, {snap.coop.nnz // 2:,} training cooperations, "
           f"{sum(len(v) for v in relevant.values()) // 2:,} new test pairs")
-    rows: dict[str, dict[str, float]] = {}
-    methods = {
-        "engine": lambda: engine_lists(snap),
-        "engine (fair)": lambda: engine_lists(snap, fair=True),
-        "engine (learned)": lambda: engine_lists(snap, WeightLearner(history_days=120).fit(snap).weights_),
-    }
-    for s in SIGNALS:
-        methods[f"only {s}"] = lambda s=s: engine_lists(snap, {s: 1.0})
-    methods["random"] = lambda: baseline_lists(snap, "random", orgs)
-    methods["popularity"] = lambda: baseline_lists(snap, "popularity", orgs)
-    for method, fn in methods.items():
-        rows[method] = evaluate_rankings(fn(), {o: relevant[o] for o in orgs}, K)
-    print_table("CORDIS Horizon Europe 2024 (train < 2024-10, test >= 2024-10)", rows)
+    # leak-free history for the learner: profiles and cooperations from projects before 2024-06 only;
+    # positives = new pairs of projects starting 2024-06 .. 2024-09 (all in the training period)
+    history, _ = cordis(INNER_CUT)
+    run("CORDIS Horizon Europe 2024 (train < 2024-10, test >= 2024-10)", snap, relevant,
+        WeightLearner(history_days=HISTORY_DAYS), history=history)
 
 
 def main() -> None:

@@ -132,8 +132,15 @@ class WeightLearner:
         return {k: getattr(self, k) for k in
                 ("min_outcomes", "history_days", "min_history", "negatives", "C", "random_state")}
 
-    def fit(self, snapshot: Snapshot, y: Any = None) -> WeightLearner:
-        """Choose the source, fit, and return self."""
+    def fit(self, snapshot: Snapshot, y: Any = None, *, history: Snapshot | None = None) -> WeightLearner:
+        """Choose the source, fit, and return self.
+
+        ``history``, optional, is the network as it was known at the start of the history window
+        (``snapshot.today - history_days``), *profiles included*. Without it the history source
+        removes the newer cooperations from ``snapshot`` but keeps today's profiles, which leaks when
+        profiles are derived from those cooperations (CORDIS topics come from the projects). With it,
+        the signals of the history pairs are computed on ``history`` only (leak-free).
+        """
         if not isinstance(snapshot, Snapshot):
             raise TypeError("fit expects a graph.Snapshot")
         if self.min_outcomes < 1 or self.negatives < 1 or self.C <= 0:
@@ -141,7 +148,7 @@ class WeightLearner:
         x, labels = self._outcome_data(snapshot)
         source = "outcomes"
         if len(labels) < self.min_outcomes or len(set(labels.tolist())) < 2:
-            x, labels = self._history_data(snapshot)
+            x, labels = self._history_data(snapshot, history)
             source = "history"
             if int(labels.sum()) < self.min_history:
                 x, labels = np.zeros((0, len(SIGNALS))), np.zeros(0)
@@ -183,22 +190,32 @@ class WeightLearner:
         sd = SignalData.from_snapshot(snapshot)
         return sd.pairs(np.asarray(rows), np.asarray(cols)).astype(np.float64), np.asarray(labels, dtype=np.int64)
 
-    def _history_data(self, snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    def _history_data(self, snapshot: Snapshot, history: Snapshot | None = None) -> tuple[np.ndarray, np.ndarray]:
         today = dt.date.fromisoformat(snapshot.today[:10])
         since = (today - dt.timedelta(days=self.history_days)).isoformat()
-        new = [c for c in snapshot.network.cooperations
-               if c.since and since <= c.since <= snapshot.today and c.a in snapshot.index and c.b in snapshot.index]
+        before = without_cooperations(history if history is not None else snapshot, since)
+        index = before.index
+        seen = set()
+        new = []
+        for c in snapshot.network.cooperations:
+            key = (min(c.a, c.b), max(c.a, c.b))
+            if (c.since and since <= c.since <= snapshot.today and c.a in index and c.b in index and c.a != c.b
+                    and key not in seen and not before.coop[index[c.a], index[c.b]]):
+                seen.add(key)
+                new.append(c)
         if len(new) < self.min_history:
             return np.zeros((0, len(SIGNALS))), np.zeros(0)
-        before = without_cooperations(snapshot, since)
         sd = SignalData.from_snapshot(before)
-        pos_r = np.asarray([snapshot.index[c.a] for c in new])
-        pos_c = np.asarray([snapshot.index[c.b] for c in new])
+        pos_r = np.asarray([index[c.a] for c in new])
+        pos_c = np.asarray([index[c.b] for c in new])
         rng = np.random.default_rng(self.random_state)
         m = len(new) * self.negatives
-        neg_r = rng.integers(0, snapshot.n, size=3 * m)
-        neg_c = rng.integers(0, snapshot.n, size=3 * m)
-        ok = (neg_r != neg_c) & (np.asarray(snapshot.coop[neg_r, neg_c]).ravel() == 0)
+        neg_r = rng.integers(0, before.n, size=3 * m)
+        neg_c = rng.integers(0, before.n, size=3 * m)
+        new_pairs = sp.csr_matrix((np.ones(2 * len(new)), (np.r_[pos_r, pos_c], np.r_[pos_c, pos_r])),
+                                  shape=(before.n, before.n))
+        ok = ((neg_r != neg_c) & (np.asarray(before.coop[neg_r, neg_c]).ravel() == 0)
+              & (np.asarray(new_pairs[neg_r, neg_c]).ravel() == 0))
         neg_r, neg_c = neg_r[ok][:m], neg_c[ok][:m]
         x = sd.pairs(np.concatenate([pos_r, neg_r]), np.concatenate([pos_c, neg_c])).astype(np.float64)
         y = np.concatenate([np.ones(len(pos_r)), np.zeros(len(neg_r))]).astype(np.int64)

@@ -70,3 +70,13 @@ def test_init_only_stores_params():
     assert not hasattr(learner, "weights_")
     with pytest.raises(TypeError):
         WeightLearner().fit(None)  # type: ignore[arg-type]
+
+
+def test_history_snapshot_keeps_later_profiles_out(make_snapshot):
+    """With ``history=``, the history pairs' signals come from the earlier network, not today's profiles."""
+    doc = random_doc(n=80, seed=6, coops=150)
+    snap = make_snapshot(doc, today="2025-06-01")
+    # the earlier network knew no topics at all: the topics weight cannot be learned from it
+    early = {**doc, "organisations": [{**o, "topics": []} for o in doc["organisations"]]}
+    learner = WeightLearner(history_days=3 * 365).fit(snap, history=make_snapshot(early, today="2025-06-01"))
+    assert learner.source_ == "history" and learner.weights_["topics"] == 0
