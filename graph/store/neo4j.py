@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -85,15 +86,12 @@ VOCABULARY_LABELS = ("Topic", "Capability", "District", "Language")
 
 #: records per ``UNWIND`` batch (reads of current versions and node writes)
 BATCH_SIZE = 5000
-#: derived relationships per ``UNWIND`` batch
-EDGE_BATCH_SIZE = 20000
 
 _META = "MATCH (m:ReMoMeta {key: 'meta'})"
 
 _CONSTRAINTS: dict[str, str] = {
     "remo_record_key": "FOR (n:Record) REQUIRE (n.kind, n.id) IS UNIQUE",
     "remo_meta_key": "FOR (n:ReMoMeta) REQUIRE n.key IS UNIQUE",
-    "remo_change_seq": "FOR (n:Change) REQUIRE n.seq IS UNIQUE",
     **{
         f"remo_{label.lower()}_id": f"FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         for label in (*LABELS.values(), *VOCABULARY_LABELS)
@@ -101,28 +99,29 @@ _CONSTRAINTS: dict[str, str] = {
 }
 _INDEXES: dict[str, str] = {
     "remo_record_kind": "FOR (n:Record) ON (n.kind)",
+    "remo_change_seq": "FOR (n:Change) ON (n.seq)",  # unique by construction: seq is taken under the meta lock
     "remo_change_record": "FOR (n:Change) ON (n.kind, n.id)",
-    "remo_change_at": "FOR (n:Change) ON (n.at)",
     "remo_cooperates_with_id": "FOR ()-[r:COOPERATES_WITH]-() ON (r.id)",
     "remo_introduced_id": "FOR ()-[r:INTRODUCED]-() ON (r.id)",
 }
 
-#: derived relationship shapes: (source label, type, target label, sides that may need a stub)
-_SHAPES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
-    "works_on": ("Organisation", "WORKS_ON", "Topic", ("t",)),
-    "offers": ("Organisation", "OFFERS", "Capability", ("t",)),
-    "needs": ("Organisation", "NEEDS", "Capability", ("t",)),
-    "located_in": ("Organisation", "LOCATED_IN", "District", ("t",)),
-    "speaks": ("Organisation", "SPEAKS", "Language", ("t",)),
-    "contact_of": ("Person", "CONTACT_OF", "Organisation", ("t",)),
-    "cooperates_with": ("Organisation", "COOPERATES_WITH", "Organisation", ("s", "t")),
-    "introduced": ("Organisation", "INTRODUCED", "Organisation", ("s", "t")),
-    "attended": ("Organisation", "ATTENDED", "Meeting", ("s",)),
-    "person_attended": ("Person", "ATTENDED", "Meeting", ("s",)),
-    "member_of": ("Organisation", "MEMBER_OF", "Project", ("s",)),
-    "project_topic": ("Project", "WORKS_ON", "Topic", ("t",)),
-    "funds_topic": ("FundingProgramme", "FUNDS", "Topic", ("t",)),
-    "funds_capability": ("FundingProgramme", "FUNDS", "Capability", ("t",)),
+#: derived relationship shapes: (source label, type, target label, which end is the owning record's node:
+#: "s" source, "t" target, "" neither: the edge carries the owner's id)
+_SHAPES: dict[str, tuple[str, str, str, str]] = {
+    "works_on": ("Organisation", "WORKS_ON", "Topic", "s"),
+    "offers": ("Organisation", "OFFERS", "Capability", "s"),
+    "needs": ("Organisation", "NEEDS", "Capability", "s"),
+    "located_in": ("Organisation", "LOCATED_IN", "District", "s"),
+    "speaks": ("Organisation", "SPEAKS", "Language", "s"),
+    "contact_of": ("Person", "CONTACT_OF", "Organisation", "s"),
+    "cooperates_with": ("Organisation", "COOPERATES_WITH", "Organisation", ""),
+    "introduced": ("Organisation", "INTRODUCED", "Organisation", ""),
+    "attended": ("Organisation", "ATTENDED", "Meeting", "t"),
+    "person_attended": ("Person", "ATTENDED", "Meeting", "t"),
+    "member_of": ("Organisation", "MEMBER_OF", "Project", "t"),
+    "project_topic": ("Project", "WORKS_ON", "Topic", "s"),
+    "funds_topic": ("FundingProgramme", "FUNDS", "Topic", "s"),
+    "funds_capability": ("FundingProgramme", "FUNDS", "Capability", "s"),
 }
 
 #: how to find the relationships a record owns (``x``, and ``y`` if present, are the other ends)
@@ -223,8 +222,8 @@ def _strings(value: Any) -> list[str]:
 
 
 def _props(**values: Any) -> dict[str, Any]:
-    """Relationship properties: only the plain values (Neo4j stores no null and no maps)."""
-    return {k: v for k, v in values.items() if isinstance(v, (str, int, float, bool))}
+    """Relationship properties: only plain, non-empty values (Neo4j stores no null and no maps)."""
+    return {k: v for k, v in values.items() if isinstance(v, (str, int, float, bool)) and v != ""}
 
 
 def _capabilities(value: Any, need: bool) -> list[tuple[str, dict[str, Any]]]:
@@ -299,6 +298,71 @@ def derived_edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, d
     return out
 
 
+def _upsert(kind: str, label: str | None, records: Sequence[tuple[str, Record]]) -> tuple[str, dict[str, Any]]:
+    """One query that writes ``records`` of ``kind`` and the relationships they own.
+
+    The other ends of the relationships (vocabulary terms, organisations, ...)
+    are merged once per query and collected into lists (``$e0``, ``$e1``, ...);
+    each row refers to them by position, so no relationship needs an index
+    lookup of its own.
+    """
+    ends: dict[str, dict[str, int]] = {}
+
+    def at(end_label: str, end_id: str) -> int:
+        index = ends.setdefault(end_label, {})
+        return index.setdefault(end_id, len(index))
+
+    rows: list[dict[str, Any]] = []
+    shapes: dict[str, None] = {}
+    title = _TITLES.get(kind)
+    for id, rec in records:
+        props = {
+            "id": id,
+            "kind": kind,
+            "version": rec.version,
+            "data": _dumps(rec.data),
+            "updated_at": rec.updated_at,
+            "updated_by": rec.updated_by,
+        }
+        if title and isinstance(rec.data.get(title), str):
+            props[title] = rec.data[title]
+        row: dict[str, Any] = {"id": id, "props": props}
+        if label is not None:
+            for shape, edge in derived_edges(kind, id, rec.data):
+                src, _, dst, owner = _SHAPES[shape]
+                entry: dict[str, Any] = {"p": edge["p"]}
+                if owner != "s":
+                    entry["a"] = at(src, edge["s"])
+                if owner != "t":
+                    entry["b"] = at(dst, edge["t"])
+                row.setdefault(shape, []).append(entry)
+                shapes[shape] = None
+        rows.append(row)
+    if label is None:
+        query = "UNWIND $rows AS r MERGE (n:Record {kind: $kind, id: r.id}) SET n = r.props"
+        return query, {"rows": rows, "kind": kind}
+    params: dict[str, Any] = {"rows": rows}
+    names: dict[str, str] = {}
+    query = ""
+    for j, (end_label, index) in enumerate(ends.items()):
+        names[end_label] = f"e{j}"
+        params[f"e{j}"] = list(index)
+        query += (
+            f"CALL () {{ UNWIND range(0, size($e{j}) - 1) AS i MERGE (x:{end_label} {{id: $e{j}[i]}}) "
+            f"WITH i, x ORDER BY i RETURN collect(x) AS e{j} }} "
+        )
+    query += f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET n = r.props, n:Record"
+    for shape in shapes:
+        src, rel, dst, owner = _SHAPES[shape]
+        create = f"CREATE ({'n' if owner == 's' else 'a'})-[y:{rel}]->({'n' if owner == 't' else 'b'}) SET y = e.p"
+        if owner != "t":
+            create = f"FOREACH (b IN [{names[dst]}[e.b]] | {create})"
+        if owner != "s":
+            create = f"FOREACH (a IN [{names[src]}[e.a]] | {create})"
+        query += f" FOREACH (e IN coalesce(r.{shape}, []) | {create})"
+    return query, params
+
+
 class Neo4jStore(StoreBase):
     """Store on a Neo4j 5.x server: ``bolt://[user[:password]@]host:7687[/database]``.
 
@@ -327,6 +391,7 @@ class Neo4jStore(StoreBase):
         self._safe_url = redact_url(url)
         uri, auth, self.database = parse_neo4j_url(url)
         self._user = auth[0] if auth else ""
+        self._max_retry_time = max_retry_time
         try:
             self._driver: Driver | None = GraphDatabase.driver(
                 uri,
@@ -361,7 +426,7 @@ class Neo4jStore(StoreBase):
             raise StoreUnavailable(
                 f"cannot reach the Neo4j server at {self._safe_url} while {doing}: {exc}"
                 " (is it running? for development: tools/neo4j/neo4j.sh start)"
-            ) from None
+            ) from exc
         except Forbidden as exc:
             raise StoreError(f"the Neo4j server at {self._safe_url} forbids {doing}: {exc.message}") from None
         except Neo4jError as exc:
@@ -381,9 +446,36 @@ class Neo4jStore(StoreBase):
         with self._errors(doing), self.driver.session(database=self.database, fetch_size=-1) as session:
             return session.execute_read(work)
 
-    def _write(self, doing: str, work: Callable[[ManagedTransaction], Any]) -> Any:
-        with self._errors(doing), self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+    def _write(self, doing: str, work: Callable[[Any], Any]) -> Any:
+        """Run ``work(tx)`` in one write transaction, retrying transient failures for up to ``max_retry_time``.
+
+        Our own loop rather than ``execute_write``: a transaction that outgrows
+        the server's transaction memory fails at once with a clear message
+        instead of being retried, and exceptions of ``work`` (`ConflictError`)
+        propagate unretried.
+        """
+        deadline = time.monotonic() + self._max_retry_time
+        delay = 0.1
+        while True:
+            try:
+                with self._errors(doing), self.driver.session(database=self.database) as session:
+                    with session.begin_transaction() as tx:
+                        result = work(tx)
+                        tx.commit()
+                    return result
+            except StoreError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, Neo4jError) and "MemoryPoolOutOfMemoryError" in (cause.code or ""):
+                    raise StoreError(
+                        f"Neo4j store {self._safe_url}: {doing} needs more transaction memory than the server allows "
+                        f"({cause.message}); nothing was written. Raise dbms.memory.transaction.total.max "
+                        "(and the heap) on the server, or write fewer records at once"
+                    ) from None
+                retryable = isinstance(cause, (DriverError, Neo4jError)) and cause.is_retryable()
+                if not retryable or time.monotonic() + delay > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     def _auto(self, doing: str, query: str, **params: Any) -> list[list[Any]]:
         """Run one auto-commit query (schema commands, ``CALL {…} IN TRANSACTIONS``)."""
@@ -636,8 +728,7 @@ class Neo4jStore(StoreBase):
                     "WHERE NOT o:Record AND NOT EXISTS { (o)--() } DELETE o",
                     ids=old,
                 ).consume()
-        # 2. nodes: deletes, then creates and updates
-        edges: dict[str, list[dict[str, Any]]] = {}
+        # 2. nodes: deletes, then creates and updates together with the relationships they own
         for kind, ids in by_kind.items():
             label = LABELS.get(kind)
             gone = [id for id in ids if state[(kind, id)] is None and initial[(kind, id)] is not None]
@@ -650,49 +741,7 @@ class Neo4jStore(StoreBase):
                 match = f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE n:Record"
                 tx.run(f"{match} AND EXISTS {{ (n)--() }} REMOVE n:Record SET n = {{id: id}}", ids=gone).consume()
                 tx.run(f"{match} DELETE n", ids=gone).consume()
-            rows = []
-            for id in ids:
-                rec = state[(kind, id)]
-                if rec is None:
-                    continue
-                props = {
-                    "id": id,
-                    "kind": kind,
-                    "version": rec.version,
-                    "data": _dumps(rec.data),
-                    "updated_at": rec.updated_at,
-                    "updated_by": rec.updated_by,
-                }
-                title = _TITLES.get(kind)
-                if title and isinstance(rec.data.get(title), str):
-                    props[title] = rec.data[title]
-                rows.append({"id": id, "props": props})
-                for shape, edge in derived_edges(kind, id, rec.data):
-                    edges.setdefault(shape, []).append(edge)
-            if not rows:
-                continue
-            if label is None:
-                query = "UNWIND $rows AS r MERGE (n:Record {kind: $kind, id: r.id}) SET n = r.props"
-            else:
-                query = f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET n = r.props, n:Record"
-            tx.run(query, rows=rows, kind=kind).consume()
-        # 3. derived relationships: stubs and vocabulary nodes first, then the edges
-        ends: dict[str, dict[str, None]] = {}
-        for shape, rows in edges.items():
-            src, _, dst, sides = _SHAPES[shape]
-            for side in sides:
-                label = src if side == "s" else dst
-                bucket = ends.setdefault(label, {})
-                for row in rows:
-                    bucket[row[side]] = None
-        for label, ids in ends.items():
-            for chunk in _chunks(list(ids), EDGE_BATCH_SIZE):
-                tx.run(f"UNWIND $ids AS id MERGE (:{label} {{id: id}})", ids=list(chunk)).consume()
-        for shape, rows in edges.items():
-            src, rel, dst, _ = _SHAPES[shape]
-            for chunk in _chunks(rows, EDGE_BATCH_SIZE):
-                tx.run(
-                    f"UNWIND $rows AS r MATCH (s:{src} {{id: r.s}}) MATCH (t:{dst} {{id: r.t}}) "
-                    f"CREATE (s)-[e:{rel}]->(t) SET e = r.p",
-                    rows=list(chunk),
-                ).consume()
+            live = [(id, rec) for id in ids if (rec := state[(kind, id)]) is not None]
+            if live:
+                query, params = _upsert(kind, label, live)
+                tx.run(query, params).consume()
