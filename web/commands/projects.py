@@ -1,0 +1,302 @@
+"""``remo projects``, ``remo funding``, ``remo workshops``: joint projects, funding referral, workshops."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import force_locale, gettext
+
+from graph import NotFoundError, Vocabulary
+from graph.planning import ProjectTemplate, Proposal, Workshop, merge_templates, parse_proposal, parse_workshop
+from matching import (
+    FundingResult,
+    Team,
+    TeamBuilder,
+    WorkshopProposal,
+    funding_for_org,
+    project_ideas,
+    workshop_proposals,
+)
+
+from ..extensions import get_store
+from ..i18n import UI_LANGUAGES
+from ..reasons import reason_text
+from .data import fail_cleanly
+
+__all__ = [
+    "COMMANDS",
+    "funding_text",
+    "load_proposals",
+    "load_templates",
+    "load_workshops",
+    "team_json",
+    "tie_text",
+    "workshop_json",
+]
+
+
+# ---------------------------------------------------------------------------
+# loading planning records (shared with the web pages)
+# ---------------------------------------------------------------------------
+def load_templates(store: Any, vocab: Vocabulary | None = None) -> list[ProjectTemplate]:
+    """Built-in templates plus those staff stored as ``project_template`` records."""
+    return merge_templates([r.data for r in store.list("project_template")], vocab)
+
+
+def load_workshops(store: Any) -> list[Workshop]:
+    out = []
+    for rec in store.list("workshop"):
+        w, _ = parse_workshop(rec.data, None, f"stored workshop {rec.id}")
+        if w is not None:
+            out.append(w)
+    return out
+
+
+def load_proposals(store: Any) -> list[Proposal]:
+    out = []
+    for rec in store.list("proposal"):
+        p, _ = parse_proposal(rec.data, None, f"stored proposal {rec.id}")
+        if p is not None:
+            out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# rendering
+# ---------------------------------------------------------------------------
+def tie_text(tie: dict[str, Any] | None, vocab: Vocabulary, names: dict[str, str], lang: str) -> str:
+    """A member's strongest tie as a sentence (call inside an app context)."""
+    if not tie:
+        return ""
+    with force_locale(lang):
+        if tie["kind"] == "existing_cooperation":
+            why = gettext("already cooperating")
+        else:
+            why = reason_text(tie, vocab, names, lang)
+        return gettext("strongest tie: %(partner)s (%(why)s)", partner=names.get(tie["partner"], tie["partner"]),
+                       why=why)
+
+
+def team_json(team: Team, template: ProjectTemplate | None, vocab: Vocabulary, names: dict[str, str],
+              lang: str) -> dict[str, Any]:
+    """``Team.to_dict()`` plus names, role labels and tie texts in ``lang``."""
+    doc = team.to_dict()
+    labels = {r.id: r.label(lang) for r in template.roles} if template else {}
+    for m in doc["members"]:
+        m["name"] = names.get(m["org"], m["org"])
+        m["role_labels"] = [labels.get(r, r) for r in m["roles"]]
+        if m["tie"]:
+            m["tie"]["text"] = tie_text(m["tie"], vocab, names, lang)
+    doc["role_labels"] = labels
+    if template:
+        doc["template_label"] = template.label(lang)
+    return doc
+
+
+def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
+    """Lines describing the matches, or plainly why none fits (inside an app context)."""
+    lines: list[str] = []
+    with force_locale(lang):
+        if not res.matches:
+            lines.append(gettext("No open funding programme fits right now."))
+            why = {
+                "deadline": gettext("deadline passed"),
+                "region": gettext("other region"),
+                "kind": gettext("not for this kind of organisation"),
+                "legal_form": gettext("legal form not eligible (or not recorded)"),
+                "no_match": gettext("funds other topics or needs"),
+            }
+            parts = [f"{why[k]}: {n}" for k, n in res.excluded.items() if n]
+            checked = gettext("Programmes checked: %(n)s", n=res.total)
+            lines.append(checked + (" – " + "; ".join(parts) if parts else ""))
+            return lines
+        for m in res.matches:
+            when = (gettext("deadline %(date)s (%(days)s days)", date=m.deadline, days=m.days_left)
+                    if m.deadline else gettext("applications any time"))
+            lines.append(f"{m.name} – {m.funder} – {when}")
+            if m.topics:
+                lines.append("    " + gettext("funds your topics: %(items)s",
+                                               items=", ".join(vocab.label("topics", t, lang) for t in m.topics)))
+            if m.capabilities:
+                lines.append("    " + gettext("funds what you need: %(items)s", items=", ".join(
+                    vocab.label("capabilities", c, lang) for c in m.capabilities)))
+            if m.general:
+                lines.append("    " + gettext("general programme, open to every eligible organisation"))
+            if m.url:
+                lines.append(f"    {m.url}")
+    return lines
+
+
+def workshop_json(p: WorkshopProposal, vocab: Vocabulary, names: dict[str, str], lang: str) -> dict[str, Any]:
+    doc = p.to_dict()
+    doc["label"] = p.title or vocab.label("capabilities", p.theme, lang)
+    for x in doc["invitees"]:
+        x["name"] = names.get(x["org"], x["org"])
+    for x in doc["languages"]:
+        x["label"] = vocab.label("languages", x["language"], lang)
+    return doc
+
+
+def _dump(doc: Any) -> None:
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+
+
+def _names(snap: Any) -> dict[str, str]:
+    return {o.id: o.name for o in snap.network.organisations}
+
+
+def _unknown(what: str, value: str, hint: str) -> None:
+    click.echo(f"Error: unknown {what} {value!r} ({hint})", err=True)
+    sys.exit(2)
+
+
+# ---------------------------------------------------------------------------
+# commands
+# ---------------------------------------------------------------------------
+@click.command("projects")
+@click.option("--template", "template_id", help="Team suggestions for this project template (id).")
+@click.option("--org", "org_id", help="Build teams (or ideas) around this organisation.")
+@click.option("--top", "k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many teams or ideas.")
+@click.option("--today", help="Day for funding deadlines (YYYY-MM-DD, default today).")
+@click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True, help="Language of texts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with ids.")
+@with_appcontext
+@fail_cleanly
+def projects_cmd(template_id: str | None, org_id: str | None, k: int, today: str | None, lang: str,
+                 as_json: bool) -> None:
+    """Joint projects: project ideas from the network, or teams for a template.
+
+    Without options: project ideas (groups with shared topics and unmet needs, a template, a team
+    and funding). With --template: the best teams for it (around --org if given). With only --org:
+    the best team around it for every template. Unknown template or organisation: exit code 2.
+    """
+    store = get_store()
+    snap = store.snapshot()
+    vocab = snap.vocabulary
+    names = _names(snap)
+    templates = {t.id: t for t in load_templates(store, vocab)}
+    if org_id and org_id not in snap.index:
+        _unknown("organisation", org_id, "see 'remo orgs list'")
+    if template_id and template_id not in templates:
+        _unknown("template", template_id, "known: " + ", ".join(sorted(templates)))
+    with force_locale(lang):
+        if template_id or org_id:
+            builder = TeamBuilder(k=k).fit(snap)
+            chosen = [templates[template_id]] if template_id else list(templates.values())
+            results = []
+            for tpl in chosen:
+                teams = builder.suggest(tpl, around=org_id, k=k if template_id else 1)
+                results.extend((tpl, t) for t in teams)
+            if not template_id:
+                results.sort(key=lambda x: -x[1].score)
+                results = results[:k]
+            docs = [team_json(t, tpl, vocab, names, lang) for tpl, t in results]
+            if as_json:
+                _dump({"template": template_id, "organisation": org_id, "teams": docs})
+                return
+            if not docs:
+                click.echo(gettext("No team can fill every role of this template."))
+            for n, doc in enumerate(docs, start=1):
+                mixed = " · " + gettext("MO and institution") if doc["mixed"] else ""
+                click.echo(f"{n}. {doc['template_label']}  [{doc['score']:.2f}]{mixed}")
+                for m in doc["members"]:
+                    click.echo(f"    {m['name']} – {', '.join(m['role_labels']) or gettext('initiator')}")
+                    if m["tie"]:
+                        click.echo(f"        {m['tie']['text']}")
+            return
+        ideas = project_ideas(snap, list(templates.values()), k=k, today=today)
+        docs = []
+        for idea in ideas:
+            tpl = templates[idea.template]
+            doc = idea.to_dict()
+            doc["template_label"] = tpl.label(lang)
+            doc["team"] = team_json(idea.team, tpl, vocab, names, lang)
+            docs.append(doc)
+        if as_json:
+            _dump({"ideas": docs})
+            return
+        if not docs:
+            click.echo(gettext("No project ideas yet: add topics and needs to the profiles."))
+        for n, (idea, doc) in enumerate(zip(ideas, docs, strict=True), start=1):
+            click.echo(f"{n}. {doc['template_label']}  [{idea.score:.2f}]")
+            topics = ", ".join(vocab.label("topics", t, lang) for t in idea.topics[:5])
+            click.echo("    " + gettext("shared topics: %(items)s", items=topics))
+            if idea.needs:
+                needs = ", ".join(f"{vocab.label('capabilities', x['capability'], lang)} ({x['organisations']})"
+                                  for x in idea.needs[:4])
+                click.echo("    " + gettext("shared unmet needs: %(items)s", items=needs))
+            click.echo("    " + gettext("team:"))
+            for m in doc["team"]["members"]:
+                click.echo(f"      {m['name']} – {', '.join(m['role_labels'])}")
+            funds = ", ".join(m.name for m in idea.funding.matches[:3]) or gettext("none open")
+            click.echo("    " + gettext("funding: %(items)s", items=funds))
+
+
+@click.command("funding")
+@click.argument("org")
+@click.option("--today", help="Day for deadlines (YYYY-MM-DD, default today).")
+@click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True, help="Language of texts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with ids.")
+@with_appcontext
+@fail_cleanly
+def funding_cmd(org: str, today: str | None, lang: str, as_json: bool) -> None:
+    """Open funding programmes ORG may apply to, with the reasons; says why when none fits.
+
+    Unknown organisation: exit code 2.
+    """
+    snap = get_store().snapshot()
+    try:
+        res = funding_for_org(snap, org, today=today)
+    except NotFoundError:
+        _unknown("organisation", org, "see 'remo orgs list'")
+        return
+    if as_json:
+        _dump({"organisation": org, **res.to_dict()})
+        return
+    with force_locale(lang):
+        click.echo(gettext("Funding programmes for %(name)s", name=snap.orgs[org].name))
+    for line in funding_text(res, snap.vocabulary, lang):
+        click.echo("  " + line)
+
+
+@click.command("workshops")
+@click.option("--top", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many proposals.")
+@click.option("--today", help="Day that separates held from planned workshops (default today).")
+@click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True, help="Language of texts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with ids.")
+@with_appcontext
+@fail_cleanly
+def workshops_cmd(k: int, today: str | None, lang: str, as_json: bool) -> None:
+    """Workshop proposals from the network's needs and the representatives' proposals, ranked.
+
+    Organisations that attended a workshop on a theme are not invited again for it.
+    """
+    store = get_store()
+    snap = store.snapshot()
+    vocab = snap.vocabulary
+    names = _names(snap)
+    props = workshop_proposals(snap, workshops=load_workshops(store), proposals=load_proposals(store),
+                               today=today, k=k)
+    docs = [workshop_json(p, vocab, names, lang) for p in props]
+    if as_json:
+        _dump({"proposals": docs})
+        return
+    with force_locale(lang):
+        if not docs:
+            click.echo(gettext("No workshop needs found."))
+        for n, doc in enumerate(docs, start=1):
+            mos = doc["migrant_organisations"]
+            click.echo(f"{n:2}. {doc['label']}  [{doc['score']:.1f}] – " + gettext(
+                "%(n)s organisations (%(mos)s migrant organisations)", n=doc["organisations"], mos=mos))
+            if doc["proposals"]:
+                click.echo("      " + gettext("proposed by representatives: %(ids)s", ids=", ".join(doc["proposals"])))
+            langs = ", ".join(f"{x['label']} ({x['organisations']})" for x in doc["languages"][:6])
+            click.echo("      " + gettext("languages: %(items)s", items=langs))
+            click.echo("      " + gettext("invite: %(items)s", items=", ".join(x["name"] for x in doc["invitees"])))
+
+
+COMMANDS = [projects_cmd, funding_cmd, workshops_cmd]
