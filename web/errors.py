@@ -45,7 +45,11 @@ def _texts(code: int) -> tuple[str, str]:
 def render_error(code: int, detail: str = "", headers: dict[str, str] | None = None) -> Any:
     title, text = _texts(code)
     if wants_json():
-        body: dict[str, Any] = {"error": {"status": code, "title": title, "message": detail or text}}
+        # the API's stable shape (code, message, details), also for errors outside its views
+        from .api.errors import CODES
+
+        error = {"code": CODES.get(code, "error"), "message": detail or text, "details": [], "status": code}
+        body: dict[str, Any] = {"error": {**error, "title": title}}
         response = jsonify(body)
         response.status_code = code
     else:

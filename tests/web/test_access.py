@@ -68,6 +68,33 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
         {"pw-password": "short", "pw-password2": "short"},
         {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 403, "admin": 422},
     ),
+    # the JSON API decides by bearer token and ignores sessions: every role gets the public answers, and 401
+    # where a token is needed (tests/web/test_api*.py cover the token roles)
+    "api.openapi_json": ("GET", "/api/openapi.json", {}, ALL_200),
+    "api.docs": ("GET", "/api/docs", {}, ALL_200),
+    "api.tokens.index": ("GET", "/admin/tokens", {}, ADMIN_GET),
+    "api.tokens.revoke": (
+        "POST",
+        "/admin/tokens/0000000000000000/revoke",
+        {},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 403, "admin": 302},
+    ),
+    "api.v1.list_organisations": ("GET", "/api/v1/organisations?q=verein", {}, ALL_200),
+    "api.v1.get_organisation": ("GET", f"/api/v1/organisations/{ORG}", {}, ALL_200),
+    "api.v1.create_organisation": ("POST", "/api/v1/organisations", {}, dict.fromkeys(ROLES, 401)),
+    "api.v1.update_organisation": ("PUT", f"/api/v1/organisations/{ORG}", {}, dict.fromkeys(ROLES, 401)),
+    "api.v1.delete_organisation": ("DELETE", f"/api/v1/organisations/{ORG}", {}, dict.fromkeys(ROLES, 401)),
+    "api.v1.get_suggestions": ("GET", f"/api/v1/organisations/{ORG}/suggestions", {}, dict.fromkeys(ROLES, 401)),
+    "api.v1.get_vocabulary": ("GET", "/api/v1/vocabulary", {}, ALL_200),
+    "api.v1.list_cooperations": ("GET", f"/api/v1/cooperations?org={ORG}", {}, ALL_200),
+    "api.v1.create_cooperation": ("POST", "/api/v1/cooperations", {}, dict.fromkeys(ROLES, 401)),
+    "api.v1.delete_cooperation": ("DELETE", "/api/v1/cooperations/x", {}, dict.fromkeys(ROLES, 401)),
+    "api.v1.list_meetings": ("GET", "/api/v1/meetings", {}, ALL_200),
+    "api.v1.get_meeting": ("GET", "/api/v1/meetings/nope", {}, dict.fromkeys(ROLES, 404)),
+    "api.v1.get_meeting_plan": ("GET", "/api/v1/meetings/nope/plan", {}, dict.fromkeys(ROLES, 401)),
+    "api.v1.get_metrics": ("GET", "/api/v1/metrics", {}, ALL_200),
+    "api.v1.get_me": ("GET", "/api/v1/me", {}, dict.fromkeys(ROLES, 401)),
+    "api.v1.suggest_teams": ("GET", "/api/v1/teams?template=x", {}, dict.fromkeys(ROLES, 401)),
 }
 
 
@@ -109,7 +136,7 @@ def test_route_role_matrix(endpoint, clients, matrix_app):
         if method == "GET":
             resp = client.get(url)
         else:
-            resp = client.post(url, data={**data, "csrf_token": csrf_token(client)})
+            resp = client.open(url, method=method, data={**data, "csrf_token": csrf_token(client)})
         assert resp.status_code == expected[role], (endpoint, role, resp.status_code)
         if (
             resp.status_code == 302

@@ -1,0 +1,409 @@
+"""JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of the API's requests and responses, defined once.
+
+The request schemas are built from the domain model (`graph.model.ORG_FIELDS` and the limits
+the model enforces) with the vocabulary's ids as enums, so that they change when the stored
+vocabulary does. The same dicts validate the requests in the views (`validate`) and make up the
+OpenAPI document (`web.api.openapi`): there is no second copy that could drift.
+
+Example
+-------
+>>> from graph import Vocabulary
+>>> s = request_schemas(Vocabulary.builtin())["OrganisationCreate"]
+>>> s["required"], "migrant_organisation" in s["properties"]["kind"]["enum"]
+(['name', 'kind'], True)
+>>> [i.field for i in validate({"name": "A", "kind": "nope"}, s)]
+['kind']
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from graph import Issue, Vocabulary
+from graph.model import MAX_NAME, MAX_TEXT, ORG_FIELDS, PERSON_FIELDS
+from graph.vocabulary import CATEGORIES, LANGUAGES
+
+__all__ = ["DIALECT", "request_schemas", "response_schemas", "validate"]
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+RECORD_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+STR = {"type": "string"}
+NSTR = {"type": ["string", "null"]}
+INT = {"type": "integer"}
+NUM = {"type": "number"}
+BOOL = {"type": "boolean"}
+STRS = {"type": "array", "items": STR}
+
+
+def _enum(vocab: Vocabulary, category: str, *, empty: bool = False) -> dict[str, Any]:
+    ids = vocab.ids(category)
+    return {"type": "string", "enum": ([""] if empty else []) + list(ids)}
+
+
+def _terms(vocab: Vocabulary, category: str) -> dict[str, Any]:
+    return {"type": "array", "items": _enum(vocab, category), "uniqueItems": True, "maxItems": 200}
+
+
+def _text(max_len: int, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "maxLength": max_len, **extra}
+
+
+def organisation_fields(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
+    """The schema of every field in `graph.model.ORG_FIELDS`, with the model's limits."""
+    cap = _enum(vocab, "capabilities")
+    detail = _text(500)
+    fields: dict[str, dict[str, Any]] = {
+        "name": _text(MAX_NAME, minLength=1, description="Name of the organisation"),
+        "kind": {**_enum(vocab, "org_kinds"), "description": "Kind of organisation (vocabulary `org_kinds`)"},
+        "description": _text(MAX_TEXT),
+        "topics": _terms(vocab, "topics"),
+        "offers": {
+            "type": "array",
+            "maxItems": 100,
+            "description": "What the organisation can offer (vocabulary `capabilities`), each at most once",
+            "items": {
+                "type": "object",
+                "properties": {"capability": cap, "detail": detail},
+                "required": ["capability"],
+                "additionalProperties": False,
+            },
+        },
+        "needs": {
+            "type": "array",
+            "maxItems": 100,
+            "description": "What it needs, with urgency 1 (some time) to 3 (urgent), each capability at most once",
+            "items": {
+                "type": "object",
+                "properties": {"capability": cap, "detail": detail, "urgency": {"type": "integer", "enum": [1, 2, 3]}},
+                "required": ["capability"],
+                "additionalProperties": False,
+            },
+        },
+        "districts": _terms(vocab, "districts"),
+        "languages": _terms(vocab, "languages"),
+        "target_groups": _terms(vocab, "target_groups"),
+        "legal_form": _enum(vocab, "legal_forms", empty=True),
+        "founded": {"type": ["integer", "null"], "minimum": 1800, "maximum": dt.date.today().year},
+        "website": _text(500, description="http(s) address"),
+        "email": _text(254, description="Email address"),
+        "phone": _text(40, description="Phone number"),
+        "address": _text(300),
+    }
+    assert set(fields) == set(ORG_FIELDS), "every organisation field needs a schema"
+    return {name: fields[name] for name in ORG_FIELDS}
+
+
+def _visibility(fields: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "Fields marked 'internal' are hidden from the public (all are public unless marked)",
+        "propertyNames": {"enum": list(fields)},
+        "additionalProperties": {"type": "string", "enum": ["public", "internal"]},
+    }
+
+
+def request_schemas(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
+    """The request body schemas (self-contained: no ``$ref``)."""
+    org = organisation_fields(vocab)
+    create = {
+        "type": "object",
+        "description": "A new organisation; `id` is made from the name when left out",
+        "properties": {
+            "id": {"type": "string", "pattern": SLUG, "maxLength": 80, "description": "URL-safe short name"},
+            **org,
+            "visibility": _visibility(ORG_FIELDS),
+        },
+        "required": ["name", "kind"],
+        "additionalProperties": False,
+    }
+    update = copy.deepcopy(create)
+    update["description"] = (
+        "The whole organisation as it should be from now on (fields left out are emptied), "
+        "with the `version` it is based on"
+    )
+    update["properties"]["version"] = {
+        "type": "integer",
+        "minimum": 0,
+        "description": "The version this change is based on (from GET); a stale version gives 409",
+    }
+    update["required"] = ["name", "kind", "version"]
+    coop = {
+        "type": "object",
+        "properties": {
+            "a": {"type": "string", "pattern": SLUG, "maxLength": 128},
+            "b": {"type": "string", "pattern": SLUG, "maxLength": 128},
+            "kind": _enum(vocab, "cooperation_kinds"),
+            "since": {"type": ["string", "null"], "pattern": DATE},
+            "until": {"type": ["string", "null"], "pattern": DATE},
+            "note": _text(1000, description="Internal note (never public)"),
+        },
+        "required": ["a", "b"],
+        "additionalProperties": False,
+    }
+    return {"OrganisationCreate": create, "OrganisationUpdate": update, "CooperationCreate": coop}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None, extra: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": extra}
+    if required:
+        out["required"] = required
+    return out
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _page(item: str) -> dict[str, Any]:
+    return _obj(
+        {
+            "items": {"type": "array", "items": _ref(item)},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+        },
+        ["items", "total", "page", "per_page", "pages"],
+    )
+
+
+def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
+    """The response schemas (they reference each other with ``$ref``)."""
+    issue = _obj(
+        {
+            "where": STR,
+            "field": STR,
+            "value": {},
+            "reason": STR,
+            "code": STR,
+            "hint": STRS,
+        },
+        ["field", "reason", "code"],
+    )
+    error = _obj(
+        {
+            "error": _obj(
+                {
+                    "code": {"type": "string", "description": "stable error code, e.g. `conflict`"},
+                    "message": STR,
+                    "details": {"type": "array", "description": "validation issues, conflict details, ..."},
+                    "status": INT,
+                },
+                ["code", "message", "details"],
+                extra=True,
+            )
+        },
+        ["error"],
+    )
+    org_props: dict[str, Any] = {
+        "id": STR,
+        "name": STR,
+        "kind": STR,
+        "description": STR,
+        "topics": STRS,
+        "offers": {"type": "array", "items": _obj({"capability": STR, "detail": STR}, ["capability"])},
+        "needs": {
+            "type": "array",
+            "items": _obj({"capability": STR, "detail": STR, "urgency": INT}, ["capability"]),
+        },
+        "districts": STRS,
+        "languages": STRS,
+        "target_groups": STRS,
+        "legal_form": STR,
+        "founded": {"type": ["integer", "null"]},
+        "website": STR,
+        "email": STR,
+        "phone": STR,
+        "address": STR,
+        "visibility": {"type": "object", "additionalProperties": STR},
+        "version": {"type": "integer", "description": "only for token holders who may change it"},
+        "internal": {"type": "boolean", "description": "true when internal fields are included"},
+    }
+    person = _obj(
+        {
+            "id": STR,
+            "organisations": STRS,
+            **{f: STR for f in PERSON_FIELDS},
+            "consent": {"type": ["object", "null"]},
+            "visibility": {"type": "object", "additionalProperties": STR},
+        },
+        ["id"],
+    )
+    organisation = _obj(org_props, ["id", "internal"])
+    detail = _obj({**org_props, "persons": {"type": "array", "items": _ref("Person")}}, ["id", "internal", "persons"])
+    term = _obj(
+        {
+            "id": STR,
+            "labels": {"type": "object", "additionalProperties": STR},
+            "aliases": STRS,
+            "native": NSTR,
+            "label": STR,
+        },
+        ["id", "labels"],
+    )
+    vocabulary = _obj(
+        {
+            "languages": {"type": "array", "items": {"type": "string", "enum": list(LANGUAGES)}},
+            "categories": _obj({c: {"type": "array", "items": _ref("Term")} for c in CATEGORIES}, extra=True),
+        },
+        ["languages", "categories"],
+    )
+    cooperation = _obj(
+        {"id": STR, "a": STR, "b": STR, "kind": STR, "since": NSTR, "until": NSTR, "note": STR}, ["id", "a", "b"]
+    )
+    reason = _obj({"kind": STR, "text": STR}, ["kind", "text"], extra=True)
+    suggestions = _obj(
+        {
+            "organisation": STR,
+            "suggestions": {
+                "type": "array",
+                "items": _obj(
+                    {"partner": STR, "score": NUM, "already_met": BOOL, "reasons": {"type": "array", "items": reason}},
+                    ["partner", "score", "already_met", "reasons"],
+                ),
+            },
+            "hints": STRS,
+        },
+        ["organisation", "suggestions", "hints"],
+    )
+    meeting = _obj(
+        {
+            "id": STR,
+            "title": STR,
+            "date": NSTR,
+            "place": STR,
+            "attendance": STRS,
+            "persons": STRS,
+            "rounds": INT,
+            "format": STR,
+            "table_size": INT,
+            "themes": {"type": "array", "items": {"type": "object"}},
+            "must_meet": {"type": "array", "items": STRS},
+            "must_not_meet": {"type": "array", "items": STRS},
+            "locked": {"type": "array", "items": {"type": "object"}},
+            "has_plan": {"type": "boolean", "description": "only for staff tokens"},
+        },
+        ["id", "title"],
+    )
+    plan = _obj(
+        {
+            "meeting": STR,
+            "format": STR,
+            "table_size": INT,
+            "rounds": {"type": "array", "items": {"type": "array", "items": STRS}},
+            "score": NUM,
+        },
+        ["meeting", "rounds"],
+        extra=True,
+    )
+    metrics = _obj(
+        {
+            "counts": {"type": "object", "additionalProperties": INT},
+            "migrant_organisations": INT,
+            "current_cooperations": INT,
+            "density": NUM,
+            "organisations_without_partner": INT,
+            "without_partner": STRS,
+            "cooperations_per_year": {"type": "object", "additionalProperties": INT},
+            "generation": INT,
+        },
+        [
+            "counts",
+            "current_cooperations",
+            "density",
+            "organisations_without_partner",
+            "without_partner",
+            "cooperations_per_year",
+        ],
+    )
+    me = _obj(
+        {
+            "user": STR,
+            "role": {"type": "string", "enum": ["admin", "staff", "representative"]},
+            "organisations": STRS,
+            "token": _obj({"id": STR, "name": STR, "expires_at": NSTR}, ["id"]),
+        },
+        ["user", "role", "organisations", "token"],
+    )
+    out = {
+        "Error": error,
+        "Issue": issue,
+        "Organisation": organisation,
+        "OrganisationDetail": detail,
+        "OrganisationList": _page("Organisation"),
+        "Person": person,
+        "Term": term,
+        "Vocabulary": vocabulary,
+        "Cooperation": cooperation,
+        "CooperationList": _page("Cooperation"),
+        "Suggestions": suggestions,
+        "Meeting": meeting,
+        "MeetingList": _obj({"items": {"type": "array", "items": _ref("Meeting")}}, ["items"]),
+        "MeetingPlan": plan,
+        "Metrics": metrics,
+        "Me": me,
+    }
+    if teams:
+        member = _obj({"org": STR, "roles": STRS, "is_mo": BOOL, "tie": {"type": ["object", "null"]}}, ["org"])
+        team = _obj(
+            {
+                "template": NSTR,
+                "score": NUM,
+                "affinity": NUM,
+                "mixed": BOOL,
+                "roles": {"type": "object", "additionalProperties": STRS},
+                "members": {"type": "array", "items": member},
+            },
+            ["score", "members"],
+            extra=True,
+        )
+        out["TeamSuggestions"] = _obj(
+            {"template": STR, "around": NSTR, "teams": {"type": "array", "items": team}}, ["template", "teams"]
+        )
+    return out
+
+
+def _field_of(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
+
+
+def validate(data: Any, schema: dict[str, Any], where: str = "body") -> list[Issue]:
+    """Every violation of ``schema`` as a `graph.Issue` (field paths like ``offers[0].capability``)."""
+    issues = []
+    for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        field = _field_of(err.absolute_path)
+        value = err.instance if isinstance(err.instance, (str, int, float, bool, type(None))) else None
+        hint: tuple[str, ...] = ()
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = set(err.schema.get("properties", {}))
+            extra = sorted(k for k in err.instance if k not in known)
+            for key in extra:
+                name = f"{field}.{key}" if field != "body" else key
+                issues.append(
+                    Issue(
+                        name,
+                        err.instance[key] if _plain(err.instance[key]) else None,
+                        "unknown field",
+                        where=where,
+                        code="unknown_field",
+                    )
+                )
+            continue
+        if err.validator == "enum":
+            hint = tuple(str(x) for x in err.validator_value[:10])
+        issues.append(Issue(field, value, err.message[:300], where=where, code=f"schema_{err.validator}", hint=hint))
+    return issues
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool, type(None)))
