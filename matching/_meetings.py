@@ -278,6 +278,13 @@ class _Tables:
             if k:
                 best = np.argpartition(-flat, k - 1)[:k]
                 cand += [(float(flat[b]), 0, int(iu[0][b]), int(iu[1][b])) for b in best]
+            if self.table_terms and (terms < -_EPS).any():
+                # tables that break a table rule: try their members with everybody's best swaps
+                rows = np.flatnonzero(terms[tab] < -_EPS)
+                k = min(2 * self.top, m - 1)
+                best = np.argpartition(-D[rows], k - 1, axis=1)[:, :k]
+                cand += [(float(D[i, j]), 0, min(int(i), int(j)), max(int(i), int(j)))
+                         for i, row in zip(rows.tolist(), best, strict=True) for j in row.tolist()]
             if uneven:
                 M = H - own[:, None]
                 M = np.where(size[None, :] + 1 == size[tab][:, None], M, -np.inf)  # from a big to a small table
@@ -448,8 +455,8 @@ class MeetingPlanner:
         themes: Sequence[Mapping[str, Any]] = (),
         repeat_penalty: float = 0.5,
         pair_language_penalty: float = 0.2,
-        language_penalty: float = 1.0,
-        mix_weight: float = 0.1,
+        language_penalty: float = 5.0,
+        mix_weight: float = 0.25,
         theme_weight: float = 0.1,
         candidates: int = 12,
         kicks: int | None = None,
@@ -516,7 +523,7 @@ class MeetingPlanner:
             what = "1:1 talks" if self.format == "pairs" else f"tables of {k}"
             issues.append(Issue("rounds", self.rounds, f"too many rounds: {n} organisations at {what} can have at most "
                                 f"{mx} round{'s' if mx != 1 else ''} without a pair meeting twice",
-                                code="too_many_rounds", hint=(str(mx),)))
+                                code="too_many_rounds"))
         self.must_ = self._pairs("must_meet", self.must_meet, index, issues)
         self.must_not_ = self._pairs("must_not_meet", self.must_not_meet, index, issues)
         for pair in sorted(set(self.must_) & set(self.must_not_)):
