@@ -1,0 +1,106 @@
+"""``remo plan-meeting`` and ``remo meeting-outcomes``: JSON shape, saved plans, outcomes, bad input."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from graph.model import parse_introduction
+from matching import parse_plan
+
+MEETING = "austauschtreffen-2025-1"
+
+
+def pairs_of(rounds):
+    return [tuple(sorted(p)) for tables in rounds for t in tables for p in itertools.combinations(t, 2)]
+
+
+def test_plan_meeting_json(runner, demo_app):
+    result = runner.invoke(args=["plan-meeting", MEETING, "--rounds", "2", "--table-size", "4", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    store = demo_app.extensions["remo_store"].store
+    attendance = sorted(store.get("meeting", MEETING).data["attendance"])
+    assert len(doc["rounds"]) == 2
+    for tables in doc["rounds"]:
+        assert sorted(o for t in tables for o in t) == attendance
+        assert all(3 <= len(t) <= 5 for t in tables)
+    pairs = pairs_of(doc["rounds"])
+    assert len(pairs) == len(set(pairs))
+    assert doc["score"] > 0 and doc["upper_bound"] >= doc["score"]
+    assert {(p["a"], p["b"]) for p in doc["pairs"]} == set(pairs)
+    assert all(r["text"] and "%(" not in r["text"] for p in doc["pairs"] for r in p["reasons"])
+    assert store.get("meeting_plan", MEETING) is None  # not saved without --save
+
+
+def test_plan_meeting_save_text_and_history(runner, demo_app):
+    result = runner.invoke(args=["plan-meeting", MEETING, "--rounds", "2", "--save", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Round 2" in result.output and "Table 1" in result.output and "Plan saved." in result.output
+    store = demo_app.extensions["remo_store"].store
+    plan, issues = parse_plan(store.get("meeting_plan", MEETING).data)
+    assert not issues and len(plan.rounds) == 2 and plan.created_by == "cli"
+
+
+def test_plan_attendees_file(runner, demo_app, tmp_path):
+    ids = demo_app.extensions["remo_store"].store.snapshot().org_ids[:22]
+    path = tmp_path / "guests.txt"
+    path.write_text("# guests\n" + "\n".join(ids) + "\n\n", encoding="utf-8")
+    result = runner.invoke(args=["plan-meeting", "--attendees", str(path), "--rounds", "3", "--table-size", "5",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert len(doc["rounds"]) == 3 and all(len(t) in (4, 5, 6) for r in doc["rounds"] for t in r)
+    result = runner.invoke(args=["plan-meeting", "--attendees", str(path), "--format", "pairs", "--rounds", "3",
+                                 "--json"])
+    doc = json.loads(result.output)
+    assert all(len(t) == 2 for r in doc["rounds"] for t in r)
+
+
+def test_bad_input(runner, demo_app, tmp_path):
+    path = tmp_path / "guests.txt"
+    ids = demo_app.extensions["remo_store"].store.snapshot().org_ids[:8]
+    path.write_text("\n".join([*ids, "gibt-es-nicht"]), encoding="utf-8")
+    result = runner.invoke(args=["plan-meeting", "--attendees", str(path)])
+    assert result.exit_code == 1 and "guests.txt line 9" in result.output and "gibt-es-nicht" in result.output
+    path.write_text("\n".join(ids), encoding="utf-8")
+    result = runner.invoke(args=["plan-meeting", "--attendees", str(path), "--rounds", "3", "--table-size", "4"])
+    assert result.exit_code == 1 and "at most 1 round" in result.output
+    result = runner.invoke(args=["plan-meeting", "--attendees", str(path), "--table-size", "12"])
+    assert result.exit_code == 1 and "table_size" in result.output and "between 2 and 8" in result.output
+    result = runner.invoke(args=["plan-meeting", "--attendees", str(path), "--format", "pairs", "--rounds", "8"])
+    assert result.exit_code == 1 and "at most 7 rounds" in result.output
+    assert runner.invoke(args=["plan-meeting"]).exit_code == 2
+    assert runner.invoke(args=["plan-meeting", MEETING, "--attendees", str(path)]).exit_code == 2
+    assert runner.invoke(args=["plan-meeting", "--attendees", str(path), "--save"]).exit_code == 2
+    missing = runner.invoke(args=["plan-meeting", "kein-treffen"])
+    assert missing.exit_code == 1 and "unknown meeting 'kein-treffen'" in missing.output
+
+
+def test_conflicting_constraints(runner, demo_app):
+    store = demo_app.extensions["remo_store"].store
+    rec = store.get("meeting", MEETING)
+    a, b, c = rec.data["attendance"][:3]
+    data = {**rec.data, "format": "pairs", "must_meet": [[a, b], [a, c]]}
+    store.update("meeting", MEETING, data, rec.version)
+    result = runner.invoke(args=["plan-meeting", MEETING])
+    assert result.exit_code == 1 and "must_meet" in result.output and "allow at most 1" in result.output
+    result = runner.invoke(args=["plan-meeting", MEETING, "--rounds", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    seated = set(pairs_of(json.loads(result.output)["rounds"]))
+    assert tuple(sorted((a, b))) in seated and tuple(sorted((a, c))) in seated
+
+
+def test_meeting_outcomes(runner, demo_app):
+    store = demo_app.extensions["remo_store"].store
+    a, b, c = store.get("meeting", MEETING).data["attendance"][5:8]
+    result = runner.invoke(args=["meeting-outcomes", MEETING, "--met", f"{a}:{b}", "--agreed", f"{b}:{c}",
+                                 "--by", "stefan"])
+    assert result.exit_code == 0, result.output
+    intros = [r.data for r in store.list("introduction") if r.data.get("meeting") == MEETING
+              and {r.data["a"], r.data["b"]} in ({a, b}, {b, c})]
+    assert sorted(i["status"] for i in intros) == ["accepted", "met"]
+    assert all(i["by"] == "stefan" and parse_introduction(i)[0] is not None for i in intros)
+    bad = runner.invoke(args=["meeting-outcomes", MEETING, "--met", f"{a}:gibt-es-nicht", "--by", "stefan"])
+    assert bad.exit_code == 1 and "not registered" in bad.output
+    assert runner.invoke(args=["meeting-outcomes", MEETING, "--met", "nur-eins", "--by", "x"]).exit_code == 2
