@@ -235,8 +235,11 @@ class MapView:
         }
 
 
-def filtered_network(network: Network, flt: MapFilter) -> Network:
-    """The organisations and cooperations the filter shows (a new `Network`; focus applied)."""
+def filtered_network(network: Network, flt: MapFilter, *, extra: Iterable[str] = ()) -> Network:
+    """The organisations and cooperations the filter shows (a new `Network`; focus applied).
+
+    ``extra``: organisations kept in a focus view besides the neighbourhood (suggested partners).
+    """
     orgs = [
         o
         for o in network.organisations
@@ -262,6 +265,7 @@ def filtered_network(network: Network, flt: MapFilter) -> Network:
         for _ in range(flt.depth):
             frontier = {u for v in frontier for u in adj.get(v, ())} - keep
             keep |= frontier
+        keep |= set(extra) & ids
         orgs = [o for o in orgs if o.id in keep]
         coops = [c for c in coops if c.a in keep and c.b in keep]
     return dataclasses.replace(network, organisations=orgs, cooperations=coops)
@@ -392,7 +396,8 @@ def build_map(
     after this date are emphasised and older ones dimmed (presentation mode). ``shown`` limits the
     organisations further (presentation: those in the network at a meeting).
     """
-    sub = filtered_network(network, flt)
+    extra = [p for p, _ in (suggestions or {}).get(flt.focus, [])[:3]] if flt.focus and flt.suggestions else []
+    sub = filtered_network(network, flt, extra=extra)
     if shown is not None:
         sub = dataclasses.replace(
             sub,

@@ -40,7 +40,8 @@ def load_layout(store: Any) -> tuple[Positions, set[str], dict[str, Any]]:
     return pos, set(rec.data.get("pinned", [])), dict(rec.data)
 
 
-def _save(store: Any, positions: Positions, pinned: set[str], seed: int, actor: str, reason: str) -> None:
+def _save(store: Any, positions: Positions, pinned: set[str], seed: int, actor: str, reason: str) -> Positions:
+    """Store the layout; returns the positions as stored (rounded to 6 decimals)."""
     data = {
         "positions": {k: [round(x, 6), round(y, 6)] for k, (x, y) in sorted(positions.items())},
         "pinned": sorted(p for p in pinned if p in positions),
@@ -49,6 +50,7 @@ def _save(store: Any, positions: Positions, pinned: set[str], seed: int, actor: 
         "reason": reason,
     }
     store.upsert(LAYOUT_KIND, LAYOUT_ID, data, actor=actor)
+    return {k: (float(x), float(y)) for k, (x, y) in data["positions"].items()}  # type: ignore[union-attr]
 
 
 def ensure_layout(store: Any, network: Network, *, actor: str = "map", seed: int = 0) -> tuple[Positions, set[str]]:
@@ -63,8 +65,7 @@ def ensure_layout(store: Any, network: Network, *, actor: str = "map", seed: int
         positions = {k: v for k, v in positions.items() if k in ids}
     else:
         positions = stable_layout(g, previous=positions or None, pinned=pinned, seed=seed)  # type: ignore[assignment]
-    _save(store, positions, pinned, seed, actor, reason)
-    return positions, pinned
+    return _save(store, positions, pinned, seed, actor, reason), pinned
 
 
 def relayout(store: Any, network: Network, *, actor: str, seed: int | None = None) -> Positions:
@@ -73,8 +74,7 @@ def relayout(store: Any, network: Network, *, actor: str, seed: int | None = Non
     positions, pinned, data = load_layout(store)
     seed = int(data.get("seed", 0)) + 1 if seed is None else seed
     new = stable_layout(g, previous=positions or None, pinned=pinned, seed=seed, restart=True)
-    _save(store, new, pinned, seed, actor, "re-run by staff")  # type: ignore[arg-type]
-    return new  # type: ignore[return-value]
+    return _save(store, new, pinned, seed, actor, "re-run by staff")  # type: ignore[arg-type]
 
 
 def set_pinned(store: Any, network: Network, org_id: str, pinned: bool, *, actor: str) -> bool:
