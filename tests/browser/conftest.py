@@ -88,9 +88,13 @@ class LiveServer(str):
 
 def serve(app: Any) -> LiveServer:
     """Serve ``app`` on a free port of 127.0.0.1 in a daemon thread."""
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:  # one line per static file drowns the output
+            pass
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="remo-live-server", daemon=True)
     thread.start()
     return LiveServer(f"http://127.0.0.1:{server.server_port}", app, server, thread)
@@ -218,3 +222,65 @@ def login(live_server: LiveServer) -> Callable[[Any, str], None]:
         log_in(page, live_server.url, role)
 
     return do
+
+
+class Visitor:
+    """Browser pages per (role, language, width), logged in and switched to the language once, reused.
+
+    Every request of every page is recorded in ``requests`` (url, resource type, page path).
+    """
+
+    def __init__(self, browser: Any, origin: str) -> None:
+        self.browser = browser
+        self.origin = origin
+        self.requests: list[tuple[str, str, str]] = []
+        self._contexts: dict[tuple[str, str], Any] = {}
+        self._pages: dict[tuple[str, str, int], Any] = {}
+
+    def _context(self, role: str, lang: str) -> Any:
+        key = (role, lang)
+        if key not in self._contexts:
+            context = self.browser.new_context(viewport={"width": 1280, "height": 800}, locale="de-DE")
+            context.set_default_timeout(10_000)
+            context.on("request", self._record)
+            page = context.new_page()
+            log_in(page, self.origin, role)
+            page.goto(f"{self.origin}/lang/{lang}?next=/")
+            page.close()
+            self._contexts[key] = context
+        return self._contexts[key]
+
+    def _record(self, request: Any) -> None:
+        frame_url = ""
+        try:
+            frame_url = request.frame.url
+        except Exception:  # noqa: BLE001 - service worker requests have no frame
+            pass
+        self.requests.append((request.url, request.resource_type, frame_url))
+
+    def page(self, role: str, lang: str = "de", width: int = 1280) -> Any:
+        """The reusable page of ``role`` in ``lang`` at ``width`` px (height 800)."""
+        key = (role, lang, width)
+        if key not in self._pages:
+            page = self._context(role, lang).new_page()
+            page.set_viewport_size({"width": width, "height": 800})
+            self._pages[key] = page
+        return self._pages[key]
+
+    def visit(self, path: str, role: str, lang: str = "de", width: int = 1280, status: int = 200) -> Any:
+        page = self.page(role, lang, width)
+        response = page.goto(f"{self.origin}{path}")
+        assert response is not None and response.status == status, (path, role, response and response.status)
+        return page
+
+    def close(self) -> None:
+        for context in self._contexts.values():
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def visitor(browser: Any, live_server: LiveServer) -> Iterator[Visitor]:
+    """Logged-in pages per role and language on the session's live server (see `Visitor`)."""
+    v = Visitor(browser, live_server.url)
+    yield v
+    v.close()

@@ -1,0 +1,82 @@
+"""Small screens and right-to-left: no sideways scrolling at 320 px; Arabic mirrors the layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ORG
+
+pytestmark = pytest.mark.browser
+
+# (path, role): the main pages
+MAIN_PAGES = [
+    ("/", "anonymous"),
+    ("/directory", "anonymous"),
+    ("/directory?q=verein&district=lennep", "anonymous"),
+    (f"/org/{ORG}", "anonymous"),
+    (f"/org/{ORG}", "representative"),
+    (f"/org/{ORG}/edit", "representative"),
+    (f"/org/{ORG}/suggestions", "representative"),
+    ("/login", "anonymous"),
+    ("/privacy", "anonymous"),
+    ("/desk", "staff"),
+    ("/desk/network", "staff"),
+    ("/desk/changes", "staff"),
+    ("/admin/users", "admin"),
+    ("/admin/audit", "admin"),
+]
+
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width && (r.right > width + 1 || r.left < -1) && !e.closest('.table-wrap, .skip-link, .visually-hidden')) {
+      wide.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_no_horizontal_scrolling_at_320px(lang: str, visitor: Any) -> None:
+    problems = []
+    for path, role in MAIN_PAGES:
+        page = visitor.visit(path, role, lang, width=320)
+        found = page.evaluate(_OVERFLOW)
+        if found["scrollWidth"] > 320:
+            problems.append(f"{path} ({role}): scrollWidth {found['scrollWidth']}, too wide: {found['wide']}")
+    assert not problems, "\n".join(problems)
+
+
+def test_arabic_is_right_to_left_and_mirrored(visitor: Any) -> None:
+    boxes = {}
+    for lang in ("de", "ar"):
+        page = visitor.visit("/directory", "anonymous", lang)
+        assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+        width = page.evaluate("document.documentElement.clientWidth")
+        items = page.locator(".main-nav li")
+        first, last = items.first.bounding_box(), items.last.bounding_box()
+        label = page.locator("label[for=q]").bounding_box()
+        field = page.locator("#q").bounding_box()
+        assert first and last and label and field
+        boxes[lang] = (width, first, last, label, field)
+    width, first, last, label, field = boxes["de"]
+    assert first["x"] < width / 4 and last["x"] > first["x"], "German: the menu starts at the left"
+    assert label["x"] < width / 4
+    width, first, last, label, field = boxes["ar"]
+    assert first["x"] + first["width"] > width * 3 / 4, "Arabic: the menu's first item is at the right edge"
+    assert last["x"] < first["x"], "Arabic: the menu runs from right to left"
+    assert label["x"] + label["width"] > width * 3 / 4, "Arabic: labels start at the right"
+    # the text of the search field runs right to left as well
+    page = visitor.page("anonymous", "ar")
+    assert page.evaluate("getComputedStyle(document.querySelector('#q')).direction") == "rtl"
+
+
+def test_mirroring_at_320px(visitor: Any) -> None:
+    page = visitor.visit("/", "anonymous", "ar", width=320)
+    first = page.locator(".main-nav li").first.bounding_box()
+    assert first and first["x"] + first["width"] > 320 * 0.6
