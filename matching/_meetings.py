@@ -418,12 +418,14 @@ class MeetingPlanner:
     candidates : int
         Partners per organisation in the pruned matching graph (1:1 rounds).
     kicks : int or None
-        Random perturbations per round and pass of the local search (default: by size).
+        Random perturbations per round and pass of the local search (default: 30 up to 60
+        organisations, 3 up to 100, none beyond).
     passes : int
         Re-optimisation passes over the rounds after the first plan.
     lns : int or None
         Steps of the large neighbourhood search across rounds (forbid a share ``destroy`` of one
-        round's pairs, repair every round, keep when better); default by size, 0 for one round.
+        round's pairs, repair every round, keep when better); default by size, 0 for one round and
+        for more than 100 organisations (where it measurably gains nothing).
     destroy : float
         Share of a round's pairs forbidden in one search step.
     seed : int
@@ -682,7 +684,7 @@ class MeetingPlanner:
         self._W, self._aff = W, aff
         search = _Tables(W, aff, masks, mo, self.language_penalty if self.format == "tables" else 0.0,
                          self.mix_weight if self.format == "tables" else 0.0, rng)
-        kicks = self.kicks if self.kicks is not None else (30 if n <= 60 else 3 if n <= 400 else 0)
+        kicks = self.kicks if self.kicks is not None else (30 if n <= 60 else 3 if n <= 100 else 0)
 
         def pairs_of(tables: list[list[int]]) -> list[tuple[int, int]]:
             return [(min(a, b), max(a, b)) for t in tables for x, a in enumerate(t) for b in t[x + 1:]]
@@ -752,7 +754,7 @@ class MeetingPlanner:
                 plan = plan_soft
         # large neighbourhood search across rounds: forbid part of one round, repair all rounds
         budget = (600 if self.format == "pairs" else 8_000) // (n * self.rounds)
-        lns = self.lns if self.lns is not None else (0 if self.rounds == 1 else min(150, budget))
+        lns = self.lns if self.lns is not None else (0 if self.rounds == 1 or n > 100 else min(150, budget))
         best = total(plan)
         for _ in range(lns):
             r = int(rng.integers(self.rounds))

@@ -1,0 +1,66 @@
+"""The meeting planner pages: staff only, plan, lock, move and re-plan, print, PDF, CSV, outcomes."""
+
+from __future__ import annotations
+
+from matching import parse_plan
+from tests.web.conftest import login, post
+
+MEETING = "austauschtreffen-2025-2"
+BASE = f"/meetings/{MEETING}"
+
+
+def stored(store):
+    plan, issues = parse_plan(store.get("meeting_plan", MEETING).data)
+    assert not issues
+    return plan
+
+
+def test_only_staff(web_client):
+    assert web_client.get("/meetings").status_code == 302
+    login(web_client, "rana")
+    assert web_client.get("/meetings").status_code == 403
+    assert web_client.get(BASE).status_code == 403
+
+
+def test_plan_lock_move_print_and_outcomes(web_client, web_store):
+    login(web_client, "stefan")
+    page = web_client.get("/meetings").get_data(as_text=True)
+    assert MEETING in page
+    resp = post(web_client, f"{BASE}/plan", {"rounds": "2", "table_size": "4", "format": "tables"}, token_from=BASE)
+    assert resp.status_code == 302
+    plan = stored(web_store)
+    assert len(plan.rounds) == 2 and plan.created_by.endswith("stefan")
+    html = web_client.get(BASE).get_data(as_text=True)
+    assert "Tisch 1" in html or "Table 1" in html
+    # lock table 2 of round 1, then move an organisation in round 2: locked tables survive the re-plan
+    kept = plan.rounds[0][1]
+    assert post(web_client, f"{BASE}/lock", {"round": "1", "table": "2"}, token_from=BASE).status_code == 302
+    assert stored(web_store).is_locked(1, 2)
+    org = plan.rounds[1][0][0]
+    assert post(web_client, f"{BASE}/move", {"round": "2", "table": "3", "org": org}, token_from=BASE).status_code \
+        == 302
+    after = stored(web_store)
+    assert after.rounds[0][1] == kept and org in after.rounds[1][2]
+    assert after.is_locked(2, 3) and after.is_locked(1, 2)
+    pairs = [p for p in after.pair_set()]
+    assert len(pairs) == sum(len(t) * (len(t) - 1) // 2 for r in after.rounds for t in r)
+    # printing
+    printed = web_client.get(f"{BASE}/print?lang=en").get_data(as_text=True)
+    assert "Agenda for" in printed and "meetings-print.css" in printed and 'style="' not in printed
+    pdf = web_client.get(f"{BASE}/plan.pdf")
+    assert pdf.status_code == 200 and pdf.data[:4] == b"%PDF" and len(pdf.data) > 5000
+    csv = web_client.get(f"{BASE}/plan.csv").get_data(as_text=True)
+    assert csv.splitlines()[0].lstrip("\ufeff") == "round;table;theme;organisation;name;with"
+    # outcomes
+    p = after.pairs[0]
+    resp = post(web_client, f"{BASE}/outcomes", {"met": f"{p['a']}:{p['b']}"}, token_from=BASE)
+    assert resp.status_code == 302
+    intros = [r.data for r in web_store.list("introduction") if r.data.get("meeting") == MEETING]
+    assert any({i["a"], i["b"]} == {p["a"], p["b"]} and i["status"] in ("met", "cooperating") for i in intros)
+
+
+def test_bad_settings_are_explained(web_client, web_store):
+    login(web_client, "stefan")
+    resp = post(web_client, f"{BASE}/plan", {"rounds": "40"}, token_from=BASE, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    assert "rounds" in html and web_store.get("meeting_plan", MEETING) is None

@@ -1,0 +1,276 @@
+"""Exchange meeting planner pages (staff only): plan, lock and move tables, re-plan, print, record outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from graph import ConflictError, NotFoundError, ValidationError
+from graph.model import MEETING_FORMATS, parse_meeting
+from matching import MeetingPlan, replan
+
+from ..commands.meetings import (
+    earlier_pairs,
+    load_meeting,
+    load_plan,
+    org_language,
+    plan_csv,
+    plan_for,
+    plan_pdf,
+    record_outcomes,
+    rendered_plan,
+    save_plan,
+)
+from ..extensions import get_store
+from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
+from ..reasons import reason_text
+from ..security import allow
+from ..weights import weights_in_use
+
+__all__ = ["bp"]
+
+bp = Blueprint("meetings", __name__)
+
+
+def _meeting_or_404(meeting_id: str) -> Any:
+    try:
+        return load_meeting(get_store(), meeting_id)
+    except NotFoundError:
+        abort(404)
+
+
+def _flash_issues(exc: ValidationError) -> None:
+    for issue in exc.issues[:8]:
+        flash(_("%(field)s: %(reason)s", field=issue.field, reason=issue.reason), "error")
+
+
+def _int(name: str, default: int | None = None) -> int | None:
+    try:
+        return int(request.form.get(name, ""))
+    except ValueError:
+        return default
+
+
+@bp.route("/meetings")
+@allow("staff")
+def index() -> str:
+    store = get_store()
+    meetings = sorted((r.data for r in store.list("meeting")), key=lambda d: d.get("date") or "", reverse=True)
+    planned = {r.id for r in store.list("meeting_plan")}
+    return render_template("meetings/index.html", meetings=meetings, planned=planned)
+
+
+@bp.route("/meetings/<meeting_id>")
+@allow("staff")
+def detail(meeting_id: str) -> str:
+    meeting = _meeting_or_404(meeting_id)
+    store = get_store()
+    snap = store.snapshot()
+    plan, version = load_plan(store, meeting_id)
+    doc = rendered_plan(plan, snap, _lang()) if plan else None
+    names = {o.id: o.name for o in snap.network.organisations}
+    return render_template("meetings/detail.html", meeting=meeting, plan=plan, doc=doc, version=version,
+                           names=names, formats=MEETING_FORMATS, languages=LANGUAGE_NAMES)
+
+
+def _lang() -> str:
+    from ..templating import current_lang
+
+    return current_lang()
+
+
+@bp.route("/meetings/<meeting_id>/plan", methods=["POST"])
+@allow("staff")
+def make_plan(meeting_id: str) -> Response:
+    meeting = _meeting_or_404(meeting_id)
+    store = get_store()
+    doc = meeting.to_dict()
+    for name in ("rounds", "table_size"):
+        value = request.form.get(name, "").strip()
+        if value:
+            doc[name] = value
+    fmt = request.form.get("format", "").strip()
+    if fmt:
+        doc["format"] = fmt
+        if fmt == "pairs":
+            doc.pop("table_size", None)
+    try:
+        checked, issues = parse_meeting(doc, None, where=f"meeting {meeting_id}")
+        if checked is None:
+            raise ValidationError(issues)
+        plan = plan_for(store, checked, actor=current_user.actor())
+        _old, version = load_plan(store, meeting_id)
+        save_plan(store, plan, actor=current_user.actor(), version=version)
+    except ValidationError as exc:
+        _flash_issues(exc)
+    except ConflictError:
+        flash(_("The plan was changed meanwhile; please look at it again."), "error")
+    else:
+        flash(_("Plan created."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+
+
+def _replan(meeting_id: str, locked: list[dict[str, Any]]) -> Response:
+    meeting = _meeting_or_404(meeting_id)
+    store = get_store()
+    plan, version = load_plan(store, meeting_id)
+    if plan is None:
+        abort(404)
+    expected = _int("version")
+    if expected is not None and expected != version:
+        flash(_("The plan was changed meanwhile; please look at it again."), "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+    settings = replace(meeting, rounds=len(plan.rounds), format=plan.format, table_size=plan.table_size)
+    try:
+        new = replan(plan, locked, snapshot=store.snapshot(), meeting=settings, weights=weights_in_use(store),
+                     history=earlier_pairs(store, meeting), created_by=current_user.actor())
+        save_plan(store, new, actor=current_user.actor(), version=version)
+    except ValidationError as exc:
+        _flash_issues(exc)
+    except ConflictError:
+        flash(_("The plan was changed meanwhile; please look at it again."), "error")
+    else:
+        flash(_("Plan re-optimised; locked tables were kept."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+
+
+@bp.route("/meetings/<meeting_id>/lock", methods=["POST"])
+@allow("staff")
+def lock(meeting_id: str) -> Response:
+    """Lock or unlock one table (no re-planning)."""
+    store = get_store()
+    plan, version = load_plan(store, meeting_id)
+    r, t = _int("round"), _int("table")
+    if plan is None or r is None or t is None or not (1 <= r <= len(plan.rounds) and 1 <= t <= len(plan.rounds[r - 1])):
+        abort(404)
+    if plan.is_locked(r, t):
+        plan.locked = [x for x in plan.locked if (x["round"], x["table"]) != (r, t)]
+    else:
+        plan.locked = sorted([*plan.locked, {"round": r, "table": t, "orgs": list(plan.rounds[r - 1][t - 1])}],
+                             key=lambda x: (x["round"], x["table"]))
+    try:
+        save_plan(store, plan, actor=current_user.actor(), version=_int("version", version))
+    except ConflictError:
+        flash(_("The plan was changed meanwhile; please look at it again."), "error")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + f"#r{r}")
+
+
+@bp.route("/meetings/<meeting_id>/move", methods=["POST"])
+@allow("staff")
+def move(meeting_id: str) -> Response:
+    """Move an organisation to another table of a round; both tables get locked, the rest re-planned."""
+    store = get_store()
+    plan, _version = load_plan(store, meeting_id)
+    r, t = _int("round"), _int("table")
+    org = request.form.get("org", "")
+    if plan is None or r is None or t is None or not 1 <= r <= len(plan.rounds):
+        abort(404)
+    tables = [list(x) for x in plan.rounds[r - 1]]
+    source = next((i for i, x in enumerate(tables, start=1) if org in x), None)
+    if source is None or not 1 <= t <= len(tables):
+        abort(404)
+    if source != t:
+        tables[source - 1].remove(org)
+        tables[t - 1].append(org)
+    locked = [x for x in plan.locked if not (x["round"] == r and x["table"] in (source, t))]
+    locked += [{"round": r, "table": n, "orgs": tables[n - 1]} for n in sorted({source, t}) if tables[n - 1]]
+    return _replan(meeting_id, sorted(locked, key=lambda x: (x["round"], x["table"])))
+
+
+@bp.route("/meetings/<meeting_id>/replan", methods=["POST"])
+@allow("staff")
+def do_replan(meeting_id: str) -> Response:
+    plan, _version = load_plan(get_store(), meeting_id)
+    if plan is None:
+        abort(404)
+    return _replan(meeting_id, plan.locked)
+
+
+def _print_lang() -> str:
+    lang = request.args.get("lang", "")
+    return lang if lang in UI_LANGUAGES else ""
+
+
+def _plan_or_404(meeting_id: str) -> MeetingPlan:
+    plan, _version = load_plan(get_store(), meeting_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+@bp.route("/meetings/<meeting_id>/print")
+@allow("staff")
+def printable(meeting_id: str) -> str:
+    """The plan per round, table cards and one agenda per organisation, for A4 paper."""
+    meeting = _meeting_or_404(meeting_id)
+    plan = _plan_or_404(meeting_id)
+    snap = get_store().snapshot()
+    chosen = _print_lang()
+    names = {o.id: o.name for o in snap.network.organisations}
+    agendas = []
+    for org in sorted({o for r in plan.rounds for t in r for o in t}, key=lambda o: names.get(o, o).casefold()):
+        lang = chosen or org_language(snap.orgs.get(org))
+        with force_locale(lang):
+            items = []
+            for item in plan.agenda(org):
+                mates = [{**m, "texts": [reason_text(x, snap.vocabulary, names, lang) for x in m["reasons"]]}
+                         for m in item["with"]]
+                items.append({**item, "with": mates,
+                              "head": _("Round %(r)s, table %(t)s", r=item["round"], t=item["table"]),
+                              "theme_label": snap.vocabulary.label("topics", item["theme"], lang)
+                              if item["theme"] else ""})
+            agendas.append({"org": org, "lang": lang, "dir": text_direction(lang), "items": items,
+                            "title": _("Agenda for %(name)s", name=names.get(org, org)),
+                            "with_label": _("with"), "starter_label": _("Conversation starters")})
+    return render_template("meetings/print.html", meeting=meeting, plan=plan, names=names, agendas=agendas,
+                           chosen=chosen, languages=LANGUAGE_NAMES)
+
+
+@bp.route("/meetings/<meeting_id>/plan.pdf")
+@allow("staff")
+def pdf(meeting_id: str) -> Response:
+    meeting = _meeting_or_404(meeting_id)
+    plan = _plan_or_404(meeting_id)
+    data = plan_pdf(plan, get_store().snapshot(), lang=_print_lang() or None, title=meeting.title)
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{meeting_id}-plan.pdf"'})
+
+
+@bp.route("/meetings/<meeting_id>/plan.csv")
+@allow("staff")
+def csv_export(meeting_id: str) -> Response:
+    plan = _plan_or_404(meeting_id)
+    names = {o.id: o.name for o in get_store().snapshot().network.organisations}
+    return Response("\ufeff" + plan_csv(plan, names), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{meeting_id}-plan.csv"'})
+
+
+@bp.route("/meetings/<meeting_id>/outcomes", methods=["POST"])
+@allow("staff")
+def outcomes(meeting_id: str) -> Response:
+    """Pairs ticked as met / agreed a follow-up become introductions (met / accepted)."""
+    plan = _plan_or_404(meeting_id)
+    seated = plan.pair_set()
+
+    def ticked(name: str) -> list[tuple[str, str]]:
+        out = []
+        for value in request.form.getlist(name):
+            a, _sep, b = value.partition(":")
+            if tuple(sorted((a, b))) in seated:
+                out.append((a, b))
+        return out
+
+    try:
+        written = record_outcomes(get_store(), meeting_id, ticked("met"), ticked("agreed"), by=current_user.actor())
+    except ValidationError as exc:
+        _flash_issues(exc)
+    except ConflictError:
+        flash(_("An introduction was changed meanwhile; please record again."), "error")
+    else:
+        flash(_("%(n)s introductions recorded.", n=len(written)), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#outcomes")
