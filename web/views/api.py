@@ -68,7 +68,6 @@ tokens_bp = Blueprint("tokens", __name__, url_prefix="/admin/tokens")
 csrf.exempt(v1)
 register_handlers(v1)
 
-_limiter = AnonymousLimiter()
 _public_docs: weakref.WeakKeyDictionary[Snapshot, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
@@ -126,7 +125,8 @@ def _authenticate() -> None:
         return
     if op is not None and op.auth == "token":
         raise ApiError(401)
-    wait = _limiter.hit(client_address())
+    limiter = current_app.extensions.setdefault("remo_api_limiter", AnonymousLimiter())
+    wait = limiter.hit(client_address())
     if wait:
         raise ApiError(429, headers={"Retry-After": str(wait)})
 
@@ -197,6 +197,8 @@ def _body(schema_name: str) -> dict[str, Any]:
         if isinstance(data, dict):  # the model's messages are better (e.g. "did you mean" for vocabulary)
             parse = parse_organisation if schema_name.startswith("Organisation") else parse_cooperation
             body = {k: v for k, v in data.items() if k != "version"}
+            if schema_name.startswith("Organisation") and not isinstance(body.get("id"), str):
+                body["id"] = slugify(str(body.get("name") or ""))  # the id comes from the name or the address
             _obj, domain = parse(body, _snapshot().vocabulary, "body")
             fields = {i.field for i in domain}
             issues = domain + [i for i in issues if i.field not in fields]
