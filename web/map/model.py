@@ -11,8 +11,9 @@ Rules
 * Kind, topic and district filters select organisations; cooperations are shown between shown
   organisations only. ``focus`` keeps one organisation and its partners up to ``depth`` steps away.
 * Node size: degree, betweenness or eigenvector centrality in the shown network (square-root scale).
-* Communities: Louvain (`matching.communities`, fixed seed) on the shown network; every community of two
-  or more organisations gets an outline (the convex hull of its nodes, padded).
+* Communities: Louvain (`matching.communities`, fixed seed) on the shown network (label propagation above
+  3,000 organisations); every community of two or more organisations gets an outline (the convex hull of
+  its nodes, padded).
 """
 
 from __future__ import annotations
@@ -310,58 +311,73 @@ def centrality(g: nx.Graph, metric: str) -> dict[str, float]:
     return {v: float(d) for v, d in g.degree()}
 
 
-def _communities(g: nx.Graph) -> dict[str, int]:
-    from matching import communities
+#: above this many organisations the map uses label propagation for communities (Louvain takes seconds)
+LOUVAIN_MAX_NODES = 3000
 
+
+def _communities(g: nx.Graph) -> dict[str, int]:
+    """Community per organisation: Louvain (`matching.communities`) up to `LOUVAIN_MAX_NODES`, else
+    NetworkX's deterministic label propagation."""
     nodes = list(g.nodes())
     if not nodes:
         return {}
+    if len(nodes) > LOUVAIN_MAX_NODES:
+        parts = sorted(nx.community.label_propagation_communities(g), key=lambda p: min(p))
+        return {v: c for c, part in enumerate(parts) for v in part}
+    from matching import communities
+
     labels = communities(nx.to_scipy_sparse_array(g, nodelist=nodes, format="csr"), seed=0)
     return {v: int(c) for v, c in zip(nodes, labels, strict=True)}
 
 
 def _hull(points: np.ndarray) -> list[tuple[float, float]]:
-    """Convex hull (monotone chain) of 2-D points, counter-clockwise."""
-    pts = sorted(set(map(tuple, np.round(points, 2).tolist())))
+    """Convex hull of 2-D points, counter-clockwise (scipy's Qhull; a line or point stays as it is)."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    pts = np.unique(np.round(points, 2), axis=0)
     if len(pts) < 3:
         return [(float(x), float(y)) for x, y in pts]
-
-    def cross(o: Any, a: Any, b: Any) -> float:
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower: list[Any] = []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    upper: list[Any] = []
-    for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    return [(float(x), float(y)) for x, y in lower[:-1] + upper[:-1]]
+    try:
+        hull = ConvexHull(pts)
+    except QhullError:  # all points on a line
+        return [(float(x), float(y)) for x, y in pts[[0, -1]]]
+    return [(float(pts[i, 0]), float(pts[i, 1])) for i in hull.vertices]
 
 
 def _place_labels(nodes: list[MapNode], font: float, limit: int, width: int, height: int) -> None:
     """Greedy labels: biggest nodes first, right of the node (else left), skipped when they would overlap."""
-    boxes: list[tuple[float, float, float, float]] = []
+    cell = 64.0
+    grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+
+    def cells(b: tuple[float, float, float, float]) -> list[tuple[int, int]]:
+        return [
+            (i, j)
+            for i in range(int(b[0] // cell), int(b[2] // cell) + 1)
+            for j in range(int(b[1] // cell), int(b[3] // cell) + 1)
+        ]
+
+    def add(b: tuple[float, float, float, float]) -> None:
+        for c in cells(b):
+            grid.setdefault(c, []).append(b)
+
     for n in nodes:  # nodes block label space too
-        boxes.append((n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r))
+        add((n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r))
     placed = 0
-    for n in sorted(nodes, key=lambda n: (n.emphasis != "focus", -n.value, -n.degree, n.name.casefold())):
+    order = sorted(nodes, key=lambda n: (n.emphasis != "focus", -n.value, -n.degree, n.name.casefold()))
+    for n in order[: max(limit * 4, limit)]:
         if placed >= limit:
             break
         text = n.name if len(n.name) <= 30 else n.name[:28].rstrip() + "…"
         w = 0.56 * font * len(text)
+        own = (n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r)
         for side in ("start", "end"):
             x0 = n.x + n.r + 3 if side == "start" else n.x - n.r - 3 - w
             box = (x0, n.y - font * 0.8, x0 + w, n.y + font * 0.35)
             if box[0] < 2 or box[2] > width - 2 or box[1] < 2 or box[3] > height - 2:
                 continue
-            own = (n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r)
-            if any(_overlap(box, b) for b in boxes if b != own):
+            if any(_overlap(box, b) for c in cells(box) for b in grid.get(c, ()) if b != own):
                 continue
-            boxes.append(box)
+            add(box)
             n.label, n.anchor = text, side
             n.label_x = n.x + n.r + 3 if side == "start" else n.x - n.r - 3
             n.label_y = n.y + font * 0.35
