@@ -95,6 +95,68 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     "api.v1.get_metrics": ("GET", "/api/v1/metrics", {}, ALL_200),
     "api.v1.get_me": ("GET", "/api/v1/me", {}, dict.fromkeys(ROLES, 401)),
     "api.v1.suggest_teams": ("GET", "/api/v1/teams?template=x", {}, dict.fromkeys(ROLES, 401)),
+    # joint projects, funding referral, workshop planning (tests/web/test_projects_pages.py)
+    "projects.ideas": ("GET", "/projects", {}, {**ALL_200, "anonymous": 302}),
+    "projects.teams": ("GET", f"/projects/teams?template=homework_help&org={ORG}&k=1", {}, ORG_GET),
+    "projects.create_project": (
+        "POST",
+        "/projects/teams/project",
+        {"member": [ORG, OTHER_ORG], "around": ORG, "title": ""},
+        {"anonymous": 401, "rep": 302, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
+    "projects.introduce": (
+        "POST",
+        "/projects/teams/introductions",
+        {"member": [ORG, "bildungsverein-al-jisr"], "around": ORG},
+        {"anonymous": 401, "rep": 302, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
+    "projects.templates": ("GET", "/projects/templates", {}, STAFF_GET),
+    "projects.template_new": ("GET", "/projects/templates/new?copy=language_cafe", {}, STAFF_GET),
+    "projects.template_edit": ("GET", "/projects/templates/language_cafe/edit", {}, STAFF_GET),
+    "projects.template_delete": (
+        "POST",
+        "/projects/templates/nope/delete",
+        {},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 404, "admin": 404},
+    ),
+    "funding.index": ("GET", "/funding?topic=sport", {}, ALL_200),
+    "funding.for_org": ("GET", f"/org/{ORG}/funding", {}, ORG_GET),
+    "funding.manage": ("GET", "/funding/manage", {}, STAFF_GET),
+    "funding.create": ("GET", "/funding/new", {}, STAFF_GET),
+    "funding.edit": ("GET", "/funding/zukunft-jugend/edit", {}, STAFF_GET),
+    "funding.delete": (
+        "POST",
+        "/funding/nope/delete",
+        {},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 404, "admin": 404},
+    ),
+    "workshops.index": ("GET", "/workshops", {}, STAFF_GET),
+    "workshops.create": ("GET", "/workshops/new?theme=volunteers", {}, STAFF_GET),
+    "workshops.edit": (
+        "GET",
+        "/workshops/nope/edit",
+        {},
+        {"anonymous": 302, "rep": 403, "rep_other": 403, "staff": 404, "admin": 404},
+    ),
+    "workshops.proposals": ("GET", "/proposals", {}, {**ALL_200, "anonymous": 302}),
+    "workshops.propose": (
+        "POST",
+        "/proposals/new",
+        {"title": ""},
+        {"anonymous": 401, "rep": 422, "rep_other": 422, "staff": 403, "admin": 403},
+    ),
+    "workshops.support": (
+        "POST",
+        "/proposals/nope/support",
+        {"org": ORG},
+        {"anonymous": 401, "rep": 404, "rep_other": 403, "staff": 403, "admin": 403},
+    ),
+    "workshops.set_status": (
+        "POST",
+        "/proposals/nope/status",
+        {"status": "planned"},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 404, "admin": 404},
+    ),
 }
 
 
