@@ -104,7 +104,8 @@
         section.appendChild(el("ul", {}, items));
         if (op["x-curl"]) {
           section.appendChild(el("h4", {}, [labels.example]));
-          section.appendChild(el("pre", {}, [el("code", {}, [op["x-curl"]])]));
+          var curl = op["x-curl"].replace("https://remo.example", window.location.origin);
+          section.appendChild(el("pre", {}, [el("code", {}, [curl])]));
         }
         root.appendChild(section);
       });
