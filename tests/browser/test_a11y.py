@@ -129,3 +129,80 @@ def test_no_axe_violations(name: str, lang: str, catalogue: Any, visitor: Any, a
     if os.environ.get("REMO_A11Y_REPORT") and violations:
         print(f"\n{name} [{lang}] {path} as {page_spec.role}:\n{describe(violations)}")
     assert not violations, f"{path} as {page_spec.role} in {lang}:\n{describe(violations)}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_axe_violations_in_interaction_states(lang: str, new_page: Any, start_server: Any, axe: Any) -> None:
+    """States no GET shows: wrong login, flashes, a form with errors, an edit conflict, answered suggestions."""
+    from tests.browser.conftest import ORG, PASSWORD, log_in
+
+    server = start_server()
+    page = new_page()
+    problems = []
+
+    def check(state: str) -> None:
+        assert page.locator("html").get_attribute("lang") == lang, state
+        violations = run_axe(axe, page)
+        if violations:
+            problems.append(f"{state} ({page.url}):\n{describe(violations)}")
+
+    page.goto(f"{server}/lang/{lang}?next=/login")
+    page.fill("#username", "rana")
+    page.fill("#password", "wrong " + PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#password[aria-invalid=true]").count() == 1
+    check("login with a wrong password")
+
+    log_in(page, server, "representative")
+    check("welcome flash after login")
+
+    page.goto(f"{server}/org/{ORG}/edit")
+    page.fill("#email", "not an address")
+    page.fill("#founded", "1")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("[aria-invalid=true]").count() >= 1
+    check("edit form with errors")
+
+    # an edit conflict: somebody else saves while this form is open
+    page.goto(f"{server}/org/{ORG}/edit")
+    other = new_page()
+    log_in(other, server, "staff")
+    other.goto(f"{server}/org/{ORG}/edit")
+    other.fill("#phone", "02191 999999")
+    other.locator("main form button[type=submit]").click()
+    other.wait_for_load_state()
+    page.fill("#phone", "02191 888888")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#conflict-title").count() == 1
+    check("edit conflict")
+
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    check("profile after saving (success flash)")
+
+    page.goto(f"{server}/org/{ORG}/suggestions")
+    page.locator("ol.cards form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    check("suggestions after an answer")
+
+    other.goto(f"{server}/lang/{lang}?next=/desk")
+    other.locator("#col-accepted form button[type=submit]").first.click()
+    other.wait_for_load_state()
+    page = other
+    check("staff desk after moving an introduction")
+    assert not problems, "\n\n".join(problems)
+
+
+def test_axe_finds_a_planted_violation(visitor: Any, axe: Any) -> None:
+    """The harness works: axe runs under the strict CSP and reports contrast and missing names."""
+    page = visitor.visit("/imprint", "anonymous")
+    page.evaluate("""() => {
+      const p = document.createElement('p'); p.textContent = 'pale text'; p.style.color = '#c8c8c8';
+      const b = document.createElement('button');
+      document.querySelector('main').append(p, b);
+    }""")
+    found = {v["id"] for v in run_axe(axe, page)}
+    assert {"color-contrast", "button-name"} <= found, found

@@ -80,3 +80,16 @@ def test_mirroring_at_320px(visitor: Any) -> None:
     page = visitor.visit("/", "anonymous", "ar", width=320)
     first = page.locator(".main-nav li").first.bounding_box()
     assert first and first["x"] + first["width"] > 320 * 0.6
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_pipeline_cards_stay_inside_their_columns(lang: str, visitor: Any) -> None:
+    page = visitor.visit("/desk", "staff", lang)
+    sticking_out = page.evaluate("""() => [...document.querySelectorAll('.pipeline section')].flatMap(col => {
+      const c = col.getBoundingClientRect();
+      return [...col.querySelectorAll('.card')].filter(card => {
+        const r = card.getBoundingClientRect();
+        return r.left < c.left - 1 || r.right > c.right + 1;
+      }).map(card => col.id);
+    })""")
+    assert not sticking_out, sticking_out
