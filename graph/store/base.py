@@ -2,7 +2,7 @@
 
 A store keeps *records*: ``(kind, id) -> data`` with a version number that
 grows with every write. Kinds are the domain's (``organisation``,
-``cooperation``, ``person``, ...) plus application kinds (``user``, ``token``,
+``cooperation``, ``person``, ...) plus application kinds (``user``, ``api_token``,
 ``setting``). All writes of one call happen in one transaction: all or nothing.
 
 Optimistic versioning: an update names the version it was based on; if the
