@@ -126,11 +126,9 @@ def map_context(public: bool, flt: MapFilter | None = None, **build: Any) -> dic
     network: Network = public_network(snap.network) if public else snap.network
     positions, pinned = ensure_layout(store, snap.network, actor="map")
     flt = flt or MapFilter.from_args(request.args, today=_today())
-    if public:
-        flt.suggestions = False
     if flt.focus and flt.focus not in snap.orgs:
         flt.focus = ""
-    sugg = _suggestions(snap) if flt.suggestions else None
+    sugg = _suggestions(snap) if flt.suggestions and not public else None  # suggestions are internal
     view = build_map(network, positions, flt, suggestions=sugg, **build)
     return {
         "snap": snap,
