@@ -278,7 +278,7 @@ def list_organisations() -> Response:
     who = caller()
     filters = {name: args[name] or "" for name in FILTERS}
     found = search_orgs(
-        snap.network.organisations, snap.vocabulary, args["lang"], args["q"] or "", filters, who.is_staff
+        snap.network.organisations, snap.vocabulary, args["lang"], args["q"] or "", filters, who.is_staff, snapshot=snap
     )
     page = _page([o.id for o in found], args["page"], args["per_page"])
     page["items"] = [_org_out(snap, oid, who) for oid in page["items"]]
@@ -420,8 +420,11 @@ def get_suggestions(org_id: str) -> Response:
     if org_id not in snap.index:
         raise ApiError(404, f"organisation {org_id!r} does not exist")
     found = suggest(snap, org_id, args["top"], weights=weights_in_use(store))
-    names = {o.id: o.name for o in snap.network.organisations}
-    return jsonify(render_suggestions(suggestions_json(snap, org_id, found), snap.vocabulary, names, args["lang"]))
+    doc = suggestions_json(snap, org_id, found)
+    # only the names the reasons mention (a dict of every organisation's name costs ms at 10k organisations)
+    mentioned = {p for s in doc["suggestions"] for r in s["reasons"] for p in r.get("partners", [])}
+    names = {p: snap.orgs[p].name for p in mentioned if p in snap.orgs}
+    return jsonify(render_suggestions(doc, snap.vocabulary, names, args["lang"]))
 
 
 # ---------------------------------------------------------------------------

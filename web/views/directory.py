@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+import weakref
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,7 +13,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
-from graph import ConflictError, Organisation, Vocabulary
+from graph import ConflictError, Organisation, Snapshot, Vocabulary
 from graph.model import ORG_FIELDS, parse_organisation, slugify
 
 from ..extensions import get_store
@@ -91,22 +92,61 @@ def _matches(d: dict[str, Any], filters: dict[str, str]) -> bool:
     return True
 
 
+class _Prepared:
+    """One snapshot's organisations sorted by name with their visible fields (and search texts per language)."""
+
+    def __init__(self, orgs: list[Organisation], internal: bool) -> None:
+        ordered = sorted(orgs, key=lambda o: fold(o.name))
+        self.orgs = ordered
+        self.visible = [_visible(o, internal) for o in ordered]
+        self.texts: dict[str, list[str]] = {}
+
+    def text(self, vocab: Vocabulary, lang: str) -> list[str]:
+        texts = self.texts.get(lang)
+        if texts is None:
+            texts = self.texts[lang] = [search_text(d, vocab, lang) for d in self.visible]
+        return texts
+
+
+# per snapshot (which never changes once built): computed by the first search, reused by the next ones
+_prepared: weakref.WeakKeyDictionary[Snapshot, dict[bool, _Prepared]] = weakref.WeakKeyDictionary()
+
+
 def search_orgs(
-    orgs: list[Organisation], vocab: Vocabulary, lang: str, query: str, filters: dict[str, str], internal: bool
+    orgs: list[Organisation],
+    vocab: Vocabulary,
+    lang: str,
+    query: str,
+    filters: dict[str, str],
+    internal: bool,
+    *,
+    snapshot: Snapshot | None = None,
 ) -> list[Organisation]:
-    """Organisations whose visible fields contain every word of ``query`` and fit every filter."""
+    """Organisations whose visible fields contain every word of ``query`` and fit every filter, by name.
+
+    With ``snapshot`` (whose organisations ``orgs`` are) the sorted visible fields and search texts
+    are kept per snapshot, so a search costs one pass over prepared data.
+    """
     words = [w for w in fold(query).split() if w]
+    if snapshot is not None:
+        per = _prepared.setdefault(snapshot, {})
+        prep = per.get(internal)
+        if prep is None:
+            prep = per[internal] = _Prepared(orgs, internal)
+    else:
+        prep = _Prepared(orgs, internal)
+    texts = prep.text(vocab, lang) if words else None
+    active = {name: value for name, value in filters.items() if value}
+    if not active and texts is None:
+        return list(prep.orgs)
     out = []
-    for org in orgs:
-        d = _visible(org, internal)
-        if not _matches(d, filters):
+    for k, d in enumerate(prep.visible):
+        if active and not _matches(d, active):
             continue
-        if words:
-            text = search_text(d, vocab, lang)
-            if not all(w in text for w in words):
-                continue
-        out.append(org)
-    return sorted(out, key=lambda o: fold(o.name))
+        if texts is not None and not all(w in texts[k] for w in words):
+            continue
+        out.append(prep.orgs[k])
+    return out
 
 
 def _choices(vocab: Vocabulary, category: str, lang: str) -> list[tuple[str, str]]:
@@ -127,7 +167,7 @@ def index() -> str:
         value = request.args.get(name, "")
         filters[name] = value if value in vocab.ids(cat) else ""
     internal = current_user.is_authenticated and current_user.is_staff
-    found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal)
+    found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap)
     size = int(current_app.config.get("REMO_PAGE_SIZE") or 20)
     pages = max(1, math.ceil(len(found) / size))
     try:
@@ -189,7 +229,7 @@ def profile(org_id: str) -> str:
         persons=_persons_for(snap, org_id, internal),
         partners=partners,
         intros=intros,
-        names={o.id: o.name for o in snap.network.organisations},
+        names={x: snap.orgs[x].name for i in intros for x in (i.a, i.b) if x in snap.orgs},
         field_label=field_label,
     )
 
