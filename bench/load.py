@@ -119,6 +119,7 @@ class Result:
     p95_ms: float
     errors: int
     statuses: Counter[int] = field(default_factory=Counter)
+    cpu_ms: float = float("nan")  # server CPU time (all its processes) per request
 
     @property
     def rps(self) -> float:
@@ -151,8 +152,25 @@ def remo(args: list[str], env: dict[str, str], *, stdin: str | None = None, time
     return done.stdout
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in the process group ``pgid`` (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after "(comm)": state ppid pgrp ... utime(12) stime(13)
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 @contextlib.contextmanager
-def server(cmd: list[str], env: dict[str, str], port: int, log: Path, *, cwd: Path, probe: str) -> Iterator[None]:
+def server(cmd: list[str], env: dict[str, str], port: int, log: Path, *, cwd: Path, probe: str) -> Iterator[int]:
     """Start a server in its own process group, wait (<= 90 s) until ``probe`` answers 200, stop it after."""
     with log.open("w") as fh:
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
@@ -170,7 +188,7 @@ def server(cmd: list[str], env: dict[str, str], port: int, log: Path, *, cwd: Pa
             if time.monotonic() > deadline:
                 raise SystemExit(f"server did not answer on port {port} within 90 s; see {log}")
             time.sleep(0.3)
-        yield
+        yield proc.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -372,11 +390,14 @@ def endpoints(ids: list[str], filt: dict[str, str], token: str, remo_port: int, 
 def print_table(title: str, results: list[Result]) -> None:
     hello = results[0].rps or 1.0
     print(f"\n{title}")
-    head = f"{'endpoint':44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'÷ hello':>8}"
+    head = f"{'endpoint':40} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'÷ hello':>7} {'CPU ms/req':>10}"
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r.name:44} {r.rps:8.0f} {r.p50_ms:8.1f} {r.p95_ms:8.1f} {r.errors:7d} {r.rps / hello:8.1%}")
+        print(
+            f"{r.name:40} {r.rps:7.0f} {r.p50_ms:7.1f} {r.p95_ms:7.1f} {r.errors:6d} {r.rps / hello:7.1%} "
+            f"{r.cpu_ms:10.2f}"
+        )
 
 
 def run_size(n: int, workers: int, args: argparse.Namespace, engine: str, work: Path) -> list[Result]:
@@ -421,16 +442,24 @@ def run_size(n: int, workers: int, args: argparse.Namespace, engine: str, work: 
     eps = endpoints(ids, filt, token, remo_port, hello_port)
     results: list[Result] = []
     with (
-        server(remo_cmd, env, remo_port, work / f"remo-{n}-w{workers}.log", cwd=ROOT, probe="/healthz"),
-        server(hello_cmd, base_env, hello_port, work / f"hello-w{workers}.log", cwd=hello_dir, probe="/"),
+        server(remo_cmd, env, remo_port, work / f"remo-{n}-w{workers}.log", cwd=ROOT, probe="/healthz") as remo_pg,
+        server(hello_cmd, base_env, hello_port, work / f"hello-w{workers}.log", cwd=hello_dir, probe="/") as hello_pg,
     ):
         # warm-up: every worker loads the snapshot and fills its caches before anything is timed
         for ep in eps:
             measure(ep, args, engine, work, args.warmup)
         for ep in eps:
+            pg = hello_pg if ep.port == hello_port else remo_pg
+            cpu = group_cpu_seconds(pg)
             r = measure(ep, args, engine, work, args.duration)
+            if r.requests:
+                r.cpu_ms = (group_cpu_seconds(pg) - cpu) * 1000 / r.requests
             results.append(r)
-            print(f"  {ep.name:44} {r.rps:8.0f} req/s  p95 {r.p95_ms:7.1f} ms  errors {r.errors}", flush=True)
+            print(
+                f"  {ep.name:44} {r.rps:8.0f} req/s  p95 {r.p95_ms:7.1f} ms  server CPU {r.cpu_ms:6.2f} ms/req  "
+                f"errors {r.errors}",
+                flush=True,
+            )
     return results
 
 
@@ -513,6 +542,7 @@ def main() -> int:
                                 "p95_ms": round(r.p95_ms, 2),
                                 "errors": r.errors,
                                 "ratio_to_hello": round(r.rps / hello, 4),
+                                "server_cpu_ms_per_request": round(r.cpu_ms, 3),
                             }
                             for r in results
                         ],

@@ -56,3 +56,57 @@ def test_profile_names_only_for_introductions(web_client):
     """The profile page no longer builds a name table of every organisation; its pages still render."""
     for org_id in (ORG, "kulturverein-yesil-vadi"):
         assert web_client.get(f"/org/{org_id}").status_code == 200
+
+
+# ---------------------------------------------------------------------------
+# suggestions API: rendered documents cached per snapshot
+# ---------------------------------------------------------------------------
+def _suggestions(web_client, secret: str, query: str = "") -> dict:
+    resp = web_client.get(
+        f"/api/v1/organisations/{ORG}/suggestions{query}", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def test_suggestions_cached_per_snapshot_and_recomputed_after_a_write(web_app, web_client, web_store):
+    from web.api.tokens import create_token
+    from web.views.api import _suggestion_docs
+
+    secret = create_token(web_store, "stefan", name="test")[0]
+    first = _suggestions(web_client, secret, "?top=5")
+    assert first == _suggestions(web_client, secret, "?top=5")  # served from the cache
+    snap = web_store.snapshot()
+    assert len(_suggestion_docs[snap]) == 1
+    # language and size are part of the key
+    english = _suggestions(web_client, secret, "?top=5&lang=en")
+    assert [s["partner"] for s in english["suggestions"]] == [s["partner"] for s in first["suggestions"]]
+    texts = lambda doc: [r["text"] for s in doc["suggestions"] for r in s["reasons"]]  # noqa: E731
+    assert texts(english) != texts(first)
+    assert len(_suggestions(web_client, secret, "?top=3")["suggestions"]) == 3
+    assert len(_suggestions(web_client, secret, "?top=5")["suggestions"]) == 5
+    # a write (a new cooperation with the best suggestion) makes a new snapshot: the partner disappears at once
+    best = first["suggestions"][0]["partner"]
+    resp = web_client.post(
+        "/api/v1/cooperations",
+        json={"a": ORG, "b": best, "kind": "joint_project"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    after = _suggestions(web_client, secret, "?top=5")
+    assert best not in [s["partner"] for s in after["suggestions"]]
+
+
+def test_suggestions_name_common_partners(web_client, web_store):
+    """Only the mentioned names are looked up; the reason texts still carry names, not ids."""
+    from web.api.tokens import create_token
+
+    secret = create_token(web_store, "stefan", name="test")[0]
+    doc = _suggestions(web_client, secret, "?top=20&lang=en")
+    snap = web_store.snapshot()
+    common = [r for s in doc["suggestions"] for r in s["reasons"] if r["kind"] == "common_partner"]
+    if not common:
+        pytest.skip("the demo network gives this organisation no common partner")
+    for r in common:
+        for p in r["partners"]:
+            assert snap.orgs[p].name in r["text"]

@@ -149,6 +149,12 @@ def search_orgs(
     return out
 
 
+# the filter menus' sorted labels, per snapshot (its vocabulary) and language
+_filter_choices: weakref.WeakKeyDictionary[Snapshot, dict[str, dict[str, list[tuple[str, str]]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _choices(vocab: Vocabulary, category: str, lang: str) -> list[tuple[str, str]]:
     items = [(t, vocab.label(category, t, lang)) for t in vocab.ids(category)]
     return sorted(items, key=lambda x: fold(x[1]))
@@ -176,7 +182,10 @@ def index() -> str:
         page = 1
     shown = found[(page - 1) * size : page * size]
     args = {k: v for k, v in {"q": query, **filters}.items() if v}
-    choices = {name: _choices(vocab, cat, lang) for name, cat in FILTERS.items()}
+    per_lang = _filter_choices.setdefault(snap, {})
+    choices = per_lang.get(lang)
+    if choices is None:
+        choices = per_lang[lang] = {name: _choices(vocab, cat, lang) for name, cat in FILTERS.items()}
     return render_template(
         "directory/index.html",
         orgs=[_visible(o, internal) for o in shown],
