@@ -440,7 +440,7 @@ class Neo4jStore(StoreBase):
         except AuthError as exc:
             who = f"user {self._user!r}" if self._user else "no credentials"
             raise StoreUnavailable(
-                f"the Neo4j server at {self._safe_url} refused the login ({who}) while {doing}: {exc.message}; "
+                f"the Neo4j server at {self._safe_url} refused the login ({who}) while {doing}: {(exc.message or '').rstrip('.')}; "
                 "check the user and password in the URL or in REMO_NEO4J_USER / REMO_NEO4J_PASSWORD"
             ) from None
         except (ServiceUnavailable, SessionExpired) as exc:
