@@ -439,8 +439,9 @@ class Neo4jStore(StoreBase):
             yield
         except AuthError as exc:
             who = f"user {self._user!r}" if self._user else "no credentials"
+            reason = (exc.message or "").rstrip(".")
             raise StoreUnavailable(
-                f"the Neo4j server at {self._safe_url} refused the login ({who}) while {doing}: {(exc.message or '').rstrip('.')}; "
+                f"the Neo4j server at {self._safe_url} refused the login ({who}) while {doing}: {reason}; "
                 "check the user and password in the URL or in REMO_NEO4J_USER / REMO_NEO4J_PASSWORD"
             ) from None
         except (ServiceUnavailable, SessionExpired) as exc:
