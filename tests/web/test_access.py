@@ -18,6 +18,7 @@ ALL_200 = dict.fromkeys(ROLES, 200)
 ORG_GET = {"anonymous": 302, "rep": 200, "rep_other": 403, "staff": 200, "admin": 200}
 STAFF_GET = {"anonymous": 302, "rep": 403, "rep_other": 403, "staff": 200, "admin": 200}
 ADMIN_GET = {"anonymous": 302, "rep": 403, "rep_other": 403, "staff": 403, "admin": 200}
+STAFF_POST_404 = {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 404, "admin": 404}
 MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     "main.index": ("GET", "/", {}, ALL_200),
     "main.set_language": ("GET", "/lang/en?next=/directory", {}, dict.fromkeys(ROLES, 302)),
@@ -95,6 +96,38 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     "api.v1.get_metrics": ("GET", "/api/v1/metrics", {}, ALL_200),
     "api.v1.get_me": ("GET", "/api/v1/me", {}, dict.fromkeys(ROLES, 401)),
     "api.v1.suggest_teams": ("GET", "/api/v1/teams?template=x", {}, dict.fromkeys(ROLES, 401)),
+    # exchange meeting planner (tests/web/test_meetings_pages.py); "nope" does not exist, and the demo
+    # meetings have no stored plan yet, so staff get 404 where a plan or a meeting is needed
+    "meetings.index": ("GET", "/meetings", {}, STAFF_GET),
+    "meetings.detail": ("GET", "/meetings/austauschtreffen-2025-2", {}, STAFF_GET),
+    "meetings.printable": (
+        "GET",
+        "/meetings/austauschtreffen-2025-2/print",
+        {},
+        {**STAFF_GET, "staff": 404, "admin": 404},
+    ),
+    "meetings.pdf": (
+        "GET",
+        "/meetings/austauschtreffen-2025-2/plan.pdf",
+        {},
+        {**STAFF_GET, "staff": 404, "admin": 404},
+    ),
+    "meetings.csv_export": (
+        "GET",
+        "/meetings/austauschtreffen-2025-2/plan.csv",
+        {},
+        {**STAFF_GET, "staff": 404, "admin": 404},
+    ),
+    **{
+        f"meetings.{name}": ("POST", f"/meetings/nope/{path}", {}, STAFF_POST_404)
+        for name, path in (
+            ("make_plan", "plan"),
+            ("lock", "lock"),
+            ("move", "move"),
+            ("do_replan", "replan"),
+            ("outcomes", "outcomes"),
+        )
+    },
     # joint projects, funding referral, workshop planning (tests/web/test_projects_pages.py)
     "projects.ideas": ("GET", "/projects", {}, {**ALL_200, "anonymous": 302}),
     "projects.teams": ("GET", f"/projects/teams?template=homework_help&org={ORG}&k=1", {}, ORG_GET),
