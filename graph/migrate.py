@@ -24,8 +24,6 @@ Example
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -40,21 +38,12 @@ __all__ = ["migrate", "read_records", "write_records"]
 def read_records(store: Any) -> list[Record]:
     """Every record of every kind in ``store``, sorted by (kind, id), read in one transaction.
 
-    Uses the store's ``export_records()``; for a SQLite store without it, reads its table directly.
+    Uses the store's ``export_records()``.
     """
     export = getattr(store, "export_records", None)
-    if export is not None:
-        return list(export())
-    conn = getattr(store, "_conn", None)
-    if isinstance(conn, sqlite3.Connection):
-        try:
-            rows = conn.execute(
-                "SELECT kind, id, version, data, updated_at, updated_by FROM records ORDER BY kind, id"
-            ).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot read the store {redact_url(store.url)}: {exc}") from exc
-        return [Record(k, i, v, json.loads(d), at, by) for k, i, v, d, at, by in rows]
-    raise StoreError(f"the store {redact_url(getattr(store, 'url', '?'))} cannot list all its records")
+    if export is None:
+        raise StoreError(f"the store {redact_url(getattr(store, 'url', '?'))} cannot list all its records")
+    return list(export())
 
 
 def write_records(

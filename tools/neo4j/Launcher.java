@@ -69,6 +69,13 @@ public class Launcher {
             pageCacheMb = Long.parseLong(pc.trim());
         }
 
+        // memory all transactions together may use (one large import needs most of it)
+        long txMemoryMb = 1536;
+        String tm = System.getenv("NEO4J_TX_MEMORY_MB");
+        if (tm != null && !tm.isBlank()) {
+            txMemoryMb = Long.parseLong(tm.trim());
+        }
+
         long t0 = System.nanoTime();
         System.out.println("REMO-NEO4J starting Neo4j " + Version.getNeo4jVersion()
                 + " (embedded, Community) on " + HOST + ":" + port + ", home " + home);
@@ -93,7 +100,7 @@ public class Launcher {
                             GraphDatabaseSettings.preallocate_logical_logs, false,
                             GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(32),
                             GraphDatabaseSettings.keep_logical_logs, "2 files",
-                            GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.mebiBytes(512)))
+                            GraphDatabaseSettings.memory_transaction_global_max_size, ByteUnit.mebiBytes(txMemoryMb)))
                     // Netty's graceful-shutdown quiet period is 5 s per Bolt event loop group by
                     // default (10 s in total); the stores are already checkpointed by then, so a
                     // short quiet period keeps `neo4j.sh stop` quick.

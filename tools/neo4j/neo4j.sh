@@ -13,12 +13,13 @@
 #   REMO_NEO4J_DATA           data directory (default tools/neo4j/data)
 #   REMO_NEO4J_START_TIMEOUT  seconds to wait for Bolt on start (default 120)
 #   REMO_NEO4J_STOP_TIMEOUT   seconds to wait after SIGTERM before SIGKILL (default 30)
-#   REMO_NEO4J_HEAP           JVM max heap (default 1g)
+#   REMO_NEO4J_HEAP           JVM max heap (default 3g)
 #   REMO_NEO4J_HEAP_INITIAL   JVM initial heap (default 256m)
 #   REMO_NEO4J_JAVA_OPTS      extra JVM options
 #   REMO_NEO4J_PYTHON         Python used for the readiness check (default python3)
 #   NEO4J_AUTH_PASSWORD       enable auth; user "neo4j" gets this password (min. 8 chars)
 #   NEO4J_PAGECACHE_MB        page cache in MiB (default 128)
+#   NEO4J_TX_MEMORY_MB        memory all transactions may use together, MiB (default 1536)
 #   JAVA_HOME                 if set, $JAVA_HOME/bin/java is used
 #   MAVEN_OPTS / MVN          as usual for Maven / the mvn command to use (default mvn)
 set -euo pipefail
@@ -37,7 +38,7 @@ DATA="${REMO_NEO4J_DATA:-$HERE/data}"
 PORT_SET=0
 START_TIMEOUT="${REMO_NEO4J_START_TIMEOUT:-120}"
 STOP_TIMEOUT="${REMO_NEO4J_STOP_TIMEOUT:-30}"
-HEAP="${REMO_NEO4J_HEAP:-1g}"
+HEAP="${REMO_NEO4J_HEAP:-3g}"
 HEAP_INITIAL="${REMO_NEO4J_HEAP_INITIAL:-256m}"
 PYTHON="${REMO_NEO4J_PYTHON:-python3}"
 MVN="${MVN:-mvn}"
