@@ -65,7 +65,17 @@ from neo4j.exceptions import (
 
 from .._errors import StoreError, StoreUnavailable
 from . import redact_url
-from .base import ANY, Change, Op, Record, StoreBase, check_version, now_iso
+from .base import (
+    ANY,
+    UNLOGGED_KINDS,
+    Change,
+    Op,
+    Record,
+    StoreBase,
+    check_version,
+    now_iso,
+    touches_snapshot,
+)
 
 __all__ = ["BATCH_SIZE", "LABELS", "SCHEMES", "Neo4jStore", "parse_neo4j_url"]
 
@@ -703,11 +713,15 @@ class Neo4jStore(StoreBase):
         for done, chunk in enumerate(_chunks(keys, BATCH_SIZE), 1):
             self._write_chunk(tx, chunk, initial, state)
             reporter.to(0.95 * min(1.0, done * BATCH_SIZE / len(keys)))
+        bump = 1 if touches_snapshot(entry["kind"] for entry in log) else 0
+        log = [entry for entry in log if entry["kind"] not in UNLOGGED_KINDS]
         for i, entry in enumerate(log, seq + 1):
             entry.update(seq=i, at=at, actor=actor)
         for chunk in _chunks(log, BATCH_SIZE):
             tx.run("UNWIND $rows AS r CREATE (c:Change) SET c = r", rows=chunk).consume()
-        tx.run(f"{_META} SET m.seq = $seq, m.generation = m.generation + 1", seq=seq + len(log)).consume()
+        tx.run(
+            f"{_META} SET m.seq = $seq, m.generation = m.generation + $bump", seq=seq + len(log), bump=bump
+        ).consume()
         return out
 
     def _current(self, tx: ManagedTransaction, ops: list[Op]) -> dict[_Key, Record | None]:

@@ -149,3 +149,17 @@ def test_ops_on_one_record_in_one_apply_see_each_other(store):
     assert [c.seq for c in log] == sorted({c.seq for c in log}, reverse=True)
     with pytest.raises(NotFoundError):
         store.apply([Op("organisation", "c", None, 3)])
+
+
+def test_application_records_do_not_move_the_generation(store):
+    """Users, settings, audit entries and throttles never force the snapshot to be rebuilt."""
+    store.create("organisation", "a", {"id": "a", "name": "A", "kind": "other"})
+    gen = store.generation()
+    snap = store.snapshot()
+    store.create("user", "alice", {"name": "Alice"})
+    store.upsert("setting", "matching_weights", {"weights": {}})
+    store.upsert("login_throttle", "k1", {"hits": [1]})
+    assert store.generation() == gen and store.snapshot() is snap
+    assert [c.kind for c in store.changes(limit=5)] == ["setting", "user", "organisation"]
+    store.create("person", "p1", {"id": "p1", "name": "P"})
+    assert store.generation() > gen

@@ -18,6 +18,7 @@ ALL_200 = dict.fromkeys(ROLES, 200)
 ORG_GET = {"anonymous": 302, "rep": 200, "rep_other": 403, "staff": 200, "admin": 200}
 STAFF_GET = {"anonymous": 302, "rep": 403, "rep_other": 403, "staff": 200, "admin": 200}
 ADMIN_GET = {"anonymous": 302, "rep": 403, "rep_other": 403, "staff": 403, "admin": 200}
+STAFF_POST_302 = {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302}
 STAFF_POST_404 = {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 404, "admin": 404}
 MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     "main.index": ("GET", "/", {}, ALL_200),
@@ -96,6 +97,16 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     "api.v1.get_metrics": ("GET", "/api/v1/metrics", {}, ALL_200),
     "api.v1.get_me": ("GET", "/api/v1/me", {}, dict.fromkeys(ROLES, 401)),
     "api.v1.suggest_teams": ("GET", "/api/v1/teams?template=x", {}, dict.fromkeys(ROLES, 401)),
+    # network map and dashboard (tests/web/test_map.py, tests/web/test_dashboard.py)
+    "map.index": ("GET", "/map", {}, STAFF_GET),
+    "map.public": ("GET", "/map/public", {}, ALL_200),
+    "map.export": ("GET", "/map.svg", {}, STAFF_GET),
+    "map.public_export": ("GET", "/map/public.svg", {}, ALL_200),
+    "map.present": ("GET", "/map/present?step=2", {}, STAFF_GET),
+    "map.pin": ("POST", "/map/pin", {"org": ORG, "pinned": "1"}, STAFF_POST_302),
+    "map.relayout_view": ("POST", "/map/relayout", {}, STAFF_POST_302),
+    "dashboard.index": ("GET", "/dashboard", {}, STAFF_GET),
+    "dashboard.report": ("GET", "/dashboard/report.pdf", {}, STAFF_GET),
     # exchange meeting planner (tests/web/test_meetings_pages.py); "nope" does not exist, and the demo
     # meetings have no stored plan yet, so staff get 404 where a plan or a meeting is needed
     "meetings.index": ("GET", "/meetings", {}, STAFF_GET),
