@@ -42,6 +42,8 @@ def reason_text(reason: dict[str, Any], vocab: Vocabulary, names: dict[str, str]
             return gettext("Builds a bridge between a migrant organisation and an institution")
         if kind == "bridge_communities":
             return gettext("Connects different parts of the network")
+        if kind == "active_partner":
+            return gettext("Well connected: already works with many partners")
         if kind == "already_met":
             return gettext("You have already met")
         return gettext("Further reason: %(kind)s", kind=kind)

@@ -61,7 +61,7 @@ def _charts(fig: dict[str, Any]) -> dict[str, Markup]:
             _("Needs met and open"),
             _("Per capability: needs met by a partner (solid) and still open (hatched)."),
             [(label("capabilities", r["capability"]), r["met"], r["open"]) for r in fig["needs"][:12]],
-            first_label=_("met"),
+            first_label=_("covered"),
             second_label=_("open"),
         ),
     }
@@ -185,7 +185,7 @@ def report_pdf(fig: dict[str, Any], *, config: Any = None) -> bytes:
 
     heading(_("Needs met and open"))
     table(
-        [_("Need"), _("met"), _("open")],
+        [_("Need"), _("covered"), _("open")],
         [[label("capabilities", r["capability"]), r["met"], r["open"]] for r in fig["needs"]],
         [110, 30, 30],
     )
