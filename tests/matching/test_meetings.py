@@ -154,10 +154,11 @@ def test_table_rounds_are_within_3_percent_of_the_milp(seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("n", "k", "rounds"), [(10, 3, 2), (12, 3, 2), (12, 4, 1)])
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(2))
 def test_larger_table_rounds_against_the_milp(n, k, rounds, seed):
     s = random_scores(n, seed)
-    _, best, bound, _ = exact_meeting_plan(s, table_sizes(n, k), rounds, time_limit=30)
+    # the solver's time limit bounds the suite's time; its incumbent is what the planner must match
+    _, best, bound, _ = exact_meeting_plan(s, table_sizes(n, k), rounds, time_limit=20)
     got = MeetingPlanner(rounds=rounds, table_size=k, **NO_TABLE_TERMS).fit(s).score_
     assert got >= 0.97 * best - 1e-9, (got, best, bound)
 
