@@ -20,6 +20,7 @@ from ..extensions import get_store
 from ..forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
 from ..security import allow, can_edit_org
 from ..templating import current_lang
+from .audit import log_view
 
 __all__ = ["bp", "describe_value", "org_diff", "search_orgs"]
 
@@ -227,6 +228,7 @@ def profile(org_id: str) -> str:
     partners = []
     intros = []
     if internal:
+        log_view("organisation", org_id)
         partners = sorted((snap.orgs[p] for p in snap.partners(org_id) if p in snap.orgs), key=lambda o: fold(o.name))
         intros = [i for i in snap.network.introductions if org_id in (i.a, i.b)]
         intros.sort(key=lambda i: i.at or "", reverse=True)
@@ -304,6 +306,7 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
     vocab = store.snapshot().vocabulary
     lang = current_lang()
     if request.method == "GET":
+        log_view("organisation", org_id)
         form = make_org_form(vocab, lang, data=org_to_form_data(rec.data))
         form.version.data = str(rec.version)
         form.original.data = _serializer().dumps(rec.data)

@@ -21,6 +21,7 @@ from ..reasons import render_suggestions
 from ..security import allow
 from ..templating import current_lang
 from ..weights import weights_in_use
+from .audit import log_view
 
 __all__ = ["bp", "suggestion_doc"]
 
@@ -56,6 +57,8 @@ def _intro_status(snap: Any, org_id: str) -> dict[str, Any]:
 def index(org_id: str) -> str:
     lang = current_lang()
     snap, doc = suggestion_doc(org_id, lang)
+    # staff looking at an organisation's suggestions act for it (staff-assisted mode)
+    log_view("organisation", org_id, on_behalf_of=org_id if current_user.is_staff else None)
     intros = _intro_status(snap, org_id)
     suggested = {s["partner"] for s in doc["suggestions"]}
     open_intros = sorted(
