@@ -85,6 +85,7 @@ class Page:
     path: str
     role: str
     status: int = 200
+    problem: str = ""  # set when no role gets the page: the sample is missing from the demo data or it is broken
 
     @property
     def area(self) -> str:
@@ -157,7 +158,7 @@ def collect_pages(app: Any) -> tuple[list[Page], dict[str, str]]:
         else:
             # a page that answers 404/500 for everybody is a broken sample or a broken page: check it anyway
             if broken:
-                pages.append(Page(rule.endpoint, url, "admin"))
+                pages.append(Page(rule.endpoint, url, "admin", problem=f"{url} answers {'; '.join(seen)}"))
             else:
                 left_out[rule.endpoint] = f"{url} is no HTML page for any role ({'; '.join(seen)})"
     return pages + list(EXTRA_PAGES), left_out

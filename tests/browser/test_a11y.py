@@ -118,6 +118,8 @@ def test_no_axe_violations(name: str, lang: str, catalogue: Any, visitor: Any, a
     if name not in pages:
         pytest.skip(f"not an HTML page: {left_out.get(name, 'not part of this build')}")
     page_spec = pages[name]
+    if page_spec.problem:
+        pytest.fail(f"no role gets this page (add demo data or a sample): {page_spec.problem}")
     path = page_spec.path
     if name in LANG_PARAM:
         path += ("&" if "?" in path else "?") + f"lang={lang}"
