@@ -414,8 +414,9 @@ class Neo4jStore(StoreBase):
         self,
         url: str = "bolt://127.0.0.1:7687",
         *,
-        connection_timeout: float = 10.0,
+        connection_timeout: float = 5.0,
         max_retry_time: float = 15.0,
+        read_retry_time: float = 3.0,
     ):
         super().__init__()
         self.url = url
@@ -428,7 +429,9 @@ class Neo4jStore(StoreBase):
                 uri,
                 auth=auth,
                 connection_timeout=connection_timeout,
-                max_transaction_retry_time=max_retry_time,
+                # reads serve web pages: while the server is down, answer 503 after a few seconds
+                # rather than holding the page; writes retry longer in their own loop (see _write)
+                max_transaction_retry_time=read_retry_time,
                 user_agent="remo",
             )
         except (DriverError, ValueError) as exc:
