@@ -108,6 +108,7 @@ class Endpoint:
     paths: list[str]
     port: int
     token: str = ""
+    warm: bool = True  # part of the warm-up (the cold endpoint must not be)
 
 
 @dataclass
@@ -150,6 +151,22 @@ def remo(args: list[str], env: dict[str, str], *, stdin: str | None = None, time
     if done.returncode != 0:
         raise SystemExit(f"remo {' '.join(args)} failed:\n{done.stderr}")
     return done.stdout
+
+
+def group_rss_mib(pgid: int) -> float:
+    """Resident memory (MiB) of every live process in the process group ``pgid`` (Linux /proc)."""
+    total = 0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    return total / 2**20
 
 
 def group_cpu_seconds(pgid: int) -> float:
@@ -366,19 +383,26 @@ def prepare(n: int, work: Path, env: dict[str, str]) -> tuple[str, list[str], di
 
 def endpoints(ids: list[str], filt: dict[str, str], token: str, remo_port: int, hello_port: int) -> list[Endpoint]:
     rng = random.Random(1)
-    sample = [rng.choice(ids) for _ in range(500)]
+    shuffled = rng.sample(ids, len(ids))  # every organisation, in random order
     qs = "&".join(f"{k}={v}" for k, v in filt.items())
+    # suggestions are cached per snapshot and (organisation, top, language): the first row asks for 100
+    # organisations again and again (served from the cache after the warm-up); a new key makes
+    # every request a miss, i.e. what the first request for an organisation after a write costs: every path
+    # of the uncached row is a different (organisation, top 8..12, language), none repeats within a run
+    combos = [(i, top, lang) for i in ids for top in range(8, 13) for lang in ("de", "en", "tr", "ar")]
+    cold = [f"/api/v1/organisations/{i}/suggestions?top={t}&lang={x}" for i, t, x in rng.sample(combos, 20000)]
     return [
         Endpoint("hello-world (Flask)", ["/"], hello_port),
         Endpoint("/directory", ["/directory"], remo_port),
         Endpoint("/directory?topic=…&district=…", [f"/directory?{qs}"], remo_port),
-        Endpoint("/org/<id>", [f"/org/{i}" for i in sample], remo_port),
+        Endpoint("/org/<id>", [f"/org/{i}" for i in shuffled], remo_port),
         Endpoint(
             "/api/v1/organisations/<id>/suggestions",
-            [f"/api/v1/organisations/{i}/suggestions" for i in sample],
+            [f"/api/v1/organisations/{i}/suggestions" for i in shuffled[:100]],
             remo_port,
             token,
         ),
+        Endpoint("… uncached (every request new)", cold, remo_port, token, warm=False),
         Endpoint(
             "/api/v1/organisations?page=…",
             [f"/api/v1/organisations?page={p}&per_page=20" for p in range(1, 11)] + [f"/api/v1/organisations?{qs}"],
@@ -447,7 +471,8 @@ def run_size(n: int, workers: int, args: argparse.Namespace, engine: str, work: 
     ):
         # warm-up: every worker loads the snapshot and fills its caches before anything is timed
         for ep in eps:
-            measure(ep, args, engine, work, args.warmup)
+            if ep.warm:
+                measure(ep, args, engine, work, args.warmup)
         for ep in eps:
             pg = hello_pg if ep.port == hello_port else remo_pg
             cpu = group_cpu_seconds(pg)
@@ -460,6 +485,8 @@ def run_size(n: int, workers: int, args: argparse.Namespace, engine: str, work: 
                 f"errors {r.errors}",
                 flush=True,
             )
+        rss = group_rss_mib(remo_pg), group_rss_mib(hello_pg)
+        print(f"  resident memory: ReMo {rss[0]:.0f} MiB, hello-world {rss[1]:.0f} MiB ({workers} workers + master)")
     return results
 
 
@@ -474,7 +501,12 @@ def main() -> int:
     ap.add_argument("--engine", choices=["auto", "wrk", "python"], default="auto")
     ap.add_argument("--keep", type=Path, default=None, help="keep generated stores and logs in DIR (reused next time)")
     ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    ap.add_argument(
+        "--nice", type=int, default=0, help="run servers and load generator at this niceness (negative: root only)"
+    )
     args = ap.parse_args()
+    if args.nice:
+        os.nice(args.nice)  # inherited by every server and load process started from here
     args.duration = min(max(args.duration, 1.0), 120.0)
     args.warmup = min(max(args.warmup, 0.5), 30.0)
     args.connections = min(max(args.connections, 1), 64)
@@ -487,7 +519,7 @@ def main() -> int:
     print(
         f"load generator: {engine}, {args.connections} connections, {args.duration:g} s per endpoint "
         f"(+{args.warmup:g} s warm-up); {cores} cores shared by servers and load generator; "
-        f"load average before: {os.getloadavg()[0]:.1f}",
+        f"niceness {os.nice(0)}; load average before: {os.getloadavg()[0]:.1f}",
         flush=True,
     )
 
@@ -511,7 +543,7 @@ def main() -> int:
                 )
                 hello = results[0].rps or 1.0
                 worst = max(r.p95_ms for r in results[1:])
-                sugg = next(r for r in results if "suggestions" in r.name)
+                sugg = next(r for r in results if r.name.endswith("/suggestions"))
                 print(
                     f"worst p95 {worst:.1f} ms"
                     + (
