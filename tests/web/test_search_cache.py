@@ -110,3 +110,21 @@ def test_suggestions_name_common_partners(web_client, web_store):
     for r in common:
         for p in r["partners"]:
             assert snap.orgs[p].name in r["text"]
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "ar", "uk"])
+def test_rendering_in_one_locale_equals_reason_by_reason(web_app, lang):
+    """render_suggestions switches the locale once per document; the texts are those of reason_text."""
+    from matching import suggest, suggestions_json
+    from web.reasons import reason_text, render_suggestions
+
+    with web_app.test_request_context("/"):
+        snap = web_app.extensions["remo_store"].store.snapshot()
+        names = {o.id: o.name for o in snap.network.organisations}
+        doc = suggestions_json(snap, ORG, suggest(snap, ORG, 20))
+        rendered = render_suggestions(doc, snap.vocabulary, names, lang)
+        expected = [reason_text(r, snap.vocabulary, names, lang) for s in doc["suggestions"] for r in s["reasons"]]
+        got = [r["text"] for s in rendered["suggestions"] for r in s["reasons"]]
+        assert got == expected and len(got) > 10
+        extra = {"kind": "something_new"}
+        assert reason_text(extra, snap.vocabulary, names, lang)  # the fallback sentence still works
