@@ -164,7 +164,8 @@ def make_org_form(
         setattr(OrgForm, f"need_{cap}", BooleanField(cap_label))
         setattr(OrgForm, f"need_{cap}_detail", StringField(_l("Details"), validators=[Optional(), Length(max=500)]))
         setattr(OrgForm, f"need_{cap}_urgency", SelectField(_l("Urgency"), choices=urgency_choices, default="2"))
-    form = OrgForm(formdata=formdata, data=data) if formdata is not None else OrgForm(data=data)
+    # formdata=None explicitly: a form built from ``data`` must not pick up the request's form
+    form = OrgForm(formdata=formdata, data=data)
     form.capabilities = [(c, vocab.label("capabilities", c, lang)) for c in caps]  # type: ignore[attr-defined]
     form.capabilities.sort(key=lambda x: x[1].casefold())  # type: ignore[attr-defined]
     return form

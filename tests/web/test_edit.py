@@ -97,7 +97,8 @@ def test_stale_edit_shows_conflict_with_the_change(web_app, web_store):
     assert rana.post(f"/org/{ORG}/edit", data=again).status_code == 302
     rec = web_store.get("organisation", ORG)
     assert rec.data["description"] == "Rana's new text"
-    assert rec.data["address"] == "Ambossgasse 10, 42853 Remscheid"  # rana's form still had the old address
+    # three-way merge: the other editor's address survives rana's second save
+    assert rec.data["address"] == "Neue Straße 5, 42853 Remscheid"
 
 
 def test_tampered_version_is_a_conflict_not_an_error(web_client):

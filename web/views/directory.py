@@ -93,6 +93,15 @@ def _matches(d: dict[str, Any], filters: dict[str, str]) -> bool:
     return True
 
 
+def _filter_values(d: dict[str, Any], name: str) -> list[str]:
+    """The values of the visible fields ``d`` that the filter ``name`` compares with (see `_matches`)."""
+    if name == "kind":
+        return [d["kind"]] if "kind" in d else []
+    if name in ("offer", "need"):
+        return [item["capability"] for item in d.get(name + "s", [])]
+    return list(d.get({"topic": "topics", "district": "districts", "language": "languages"}[name], []))
+
+
 class _Prepared:
     """One snapshot's organisations sorted by name with their visible fields (and search texts per language)."""
 
@@ -101,6 +110,17 @@ class _Prepared:
         self.orgs = ordered
         self.visible = [_visible(o, internal) for o in ordered]
         self.texts: dict[str, list[str]] = {}
+        self.index: dict[str, dict[str, set[int]]] = {}
+
+    def positions(self, name: str, value: str) -> set[int]:
+        """Positions of the organisations whose visible field fits the filter ``name=value`` (as `_matches`)."""
+        index = self.index.get(name)
+        if index is None:
+            index = self.index[name] = {}
+            for k, d in enumerate(self.visible):
+                for v in _filter_values(d, name):
+                    index.setdefault(v, set()).add(k)
+        return index.get(value, set())
 
     def text(self, vocab: Vocabulary, lang: str) -> list[str]:
         texts = self.texts.get(lang)
@@ -140,10 +160,13 @@ def search_orgs(
     active = {name: value for name, value in filters.items() if value}
     if not active and texts is None:
         return list(prep.orgs)
+    if active:
+        sets = sorted((prep.positions(name, value) for name, value in active.items()), key=len)
+        candidates: Any = sorted(sets[0].intersection(*sets[1:]))
+    else:
+        candidates = range(len(prep.visible))
     out = []
-    for k, d in enumerate(prep.visible):
-        if active and not _matches(d, active):
-            continue
+    for k in candidates:
         if texts is not None and not all(w in texts[k] for w in words):
             continue
         out.append(prep.orgs[k])
@@ -336,8 +359,14 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
             original = _serializer().loads(form.original.data or "")
         except BadSignature:
             original = {}
-        rows = _conflict_rows(original, current.data, parsed.to_dict(), vocab, lang)
+        mine = parsed.to_dict()
+        rows = _conflict_rows(original, current.data, mine, vocab, lang)
         who = current.updated_by or _("somebody")
+        if original:
+            # three-way merge: fields only the other editor changed take the saved value, fields
+            # this user changed keep the entry; saving again then loses nobody's change
+            merged = {k: (current.data.get(k) if v == original.get(k) else v) for k, v in mine.items()}
+            form = make_org_form(vocab, lang, data=org_to_form_data(merged))
         form.version.data = str(current.version)
         form.original.data = _serializer().dumps(current.data)
         conflict = {"rows": rows, "who": who, "at": current.updated_at}
