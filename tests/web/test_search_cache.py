@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from web.views.directory import _prepared, search_orgs
+from web.views.directory import _matches, _prepared, fold, search_orgs
 
 from .conftest import ORG
 
@@ -30,12 +30,28 @@ def test_cached_search_equals_uncached(web_app, internal):
             ("", _filters(offer="rooms", district=snap.network.organisations[0].districts[0])),
             ("kultur verein", _filters(kind="migrant_organisation")),
             ("no such word anywhere", _filters()),
+            ("", _filters(need="rooms")),
+            ("", _filters(language="ar", topic=snap.network.organisations[0].topics[0])),
+            ("verein", _filters(language="tr", kind="migrant_organisation")),
+            ("", _filters(district="nowhere")),
         ]
+        found = 0
         for (query, filters), lang in itertools.product(cases, ["de", "en", "ar"]):
             plain = search_orgs(orgs, vocab, lang, query, filters, internal)
             cached = search_orgs(orgs, vocab, lang, query, filters, internal, snapshot=snap)
             again = search_orgs(orgs, vocab, lang, query, filters, internal, snapshot=snap)
             assert [o.id for o in cached] == [o.id for o in plain] == [o.id for o in again], (query, filters, lang)
+            found += bool(cached)
+            # the reference: the filter applied field by field, as before the per-snapshot index
+            active = {k: v for k, v in filters.items() if v}
+            if not query:
+                by_field = [
+                    o.id
+                    for o in sorted(orgs, key=lambda o: fold(o.name))
+                    if _matches(o.to_dict() if internal else o.public_dict(), active)
+                ]
+                assert [o.id for o in cached] == by_field, filters
+        assert found > 10
         assert snap in _prepared and internal in _prepared[snap]
 
 
