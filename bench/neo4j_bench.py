@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from graph import StoreError
 from graph.generate import write_generated
@@ -32,11 +33,37 @@ from graph.store import open_store
 from graph.store.neo4j import derived_edges
 
 
-def _server_cpu() -> float:
-    """CPU seconds used so far by the local Neo4j server (tools/neo4j), or 0.0 when it is not ours."""
-    pid_file = Path(__file__).resolve().parent.parent / "tools" / "neo4j" / "run" / "neo4j.pid"
+def _listener_pid(port: int) -> int | None:
+    """The id of the local process that listens on TCP ``port`` (Linux /proc), or None."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    if not inodes:
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
+def _server_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by process ``pid`` (the local Neo4j server), or 0.0 when unknown."""
+    if pid is None:
+        return 0.0
     try:
-        pid = int(pid_file.read_text().split()[0])
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
@@ -44,19 +71,31 @@ def _server_cpu() -> float:
 
 
 class _Clock:
-    """Wall time, this process's CPU time and the local server's CPU time of a block."""
+    """Wall time, this process's CPU time and the local server's (process ``pid``) CPU time of a block."""
+
+    def __init__(self, pid: int | None = None):
+        self.pid = pid
 
     def __enter__(self) -> _Clock:
-        self.t, self.cpu, self.server = time.perf_counter(), time.process_time(), _server_cpu()
+        self.t, self.cpu, self.server = time.perf_counter(), time.process_time(), _server_cpu(self.pid)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.t = time.perf_counter() - self.t
         self.cpu = time.process_time() - self.cpu
-        self.server = _server_cpu() - self.server
+        self.server = _server_cpu(self.pid) - self.server
+
+
+def _server_pid(url: str) -> int | None:
+    """The local process serving a ``bolt://127.0.0.1:PORT`` / ``localhost`` URL, else None."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite") or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return _listener_pid(parts.port or 7687)
 
 
 def _run(url: str, path: Path, wipe: bool) -> dict[str, Any]:
+    pid = _server_pid(url)
     store = open_store(url)
     try:
         if wipe:
@@ -64,13 +103,13 @@ def _run(url: str, path: Path, wipe: bool) -> dict[str, Any]:
         t0 = time.perf_counter()
         network = load_file(path, store)
         t_validate = time.perf_counter() - t0
-        with _Clock() as imp:
+        with _Clock(pid) as imp:
             report = import_network(store, network)
     finally:
         store.close()
     fresh = open_store(url)
     try:
-        with _Clock() as load:
+        with _Clock(pid) as load:
             snap = fresh.snapshot()
         records = list(fresh.all_records())
     finally:
@@ -119,7 +158,7 @@ def main() -> None:
                     f"   {graph_size / secs:>9,.0f} nodes+edges/s"
                 )
     print(
-        "\n(cpu = CPU seconds of this process plus, for the local tools/neo4j server, the server's; on an"
+        "\n(cpu = CPU seconds of this process plus, for a server on this machine, the server's; on an"
         "\n otherwise idle machine the wall time comes close to it; os.getloadavg() now: "
         + ", ".join(f"{x:.1f}" for x in os.getloadavg())
         + ")"

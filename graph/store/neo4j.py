@@ -329,50 +329,68 @@ def derived_edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, d
     return out
 
 
-def _upsert(kind: str, label: str | None, records: Sequence[tuple[str, Record]]) -> tuple[str, dict[str, Any]]:
+def _upsert(
+    kind: str,
+    label: str | None,
+    records: Sequence[tuple[str, Record]],
+    fresh: set[str] | frozenset[str] = frozenset(),
+    texts: dict[str, str] | None = None,
+    referenced: dict[str, set[str]] | None = None,
+) -> tuple[str, dict[str, Any]]:
     """One query that writes ``records`` of ``kind`` and the relationships they own.
 
-    The other ends of the relationships (vocabulary terms, organisations, ...)
-    are merged once per query and collected into lists (``$e0``, ``$e1``, ...);
-    each row refers to them by position, so no relationship needs an index
-    lookup of its own.
+    Records whose id is in ``fresh`` have no node yet (not even a stub) and are
+    written with a plain ``CREATE``; the others with ``MERGE``. The other ends
+    of the relationships (vocabulary terms, organisations, ...) are merged once
+    per query and collected into lists (``e0``, ``e1``, ...); the relationships
+    are then created per type by one ``UNWIND`` over flat ``[source, target
+    (, properties)]`` rows that address both ends by position, so no
+    relationship needs an index lookup of its own. ``texts`` may hold the
+    records' JSON texts, already made; the ids of the other ends are added to
+    ``referenced`` (label -> ids), as these nodes exist from now on.
     """
+    title = _TITLES.get(kind)
+    if label is None:
+        rows: list[Any] = []
+        for id, rec in records:
+            props = {
+                "id": id,
+                "kind": kind,
+                "version": rec.version,
+                "data": texts[id] if texts and id in texts else _dumps(rec.data),
+                "updated_at": rec.updated_at,
+                "updated_by": rec.updated_by,
+            }
+            if title and isinstance(rec.data.get(title), str):
+                props[title] = rec.data[title]
+            rows.append({"id": id, "props": props})
+        query = "UNWIND $rows AS r MERGE (n:Record {kind: $kind, id: r.id}) SET n = r.props"
+        return query, {"rows": rows, "kind": kind}
+
     ends: dict[str, dict[str, int]] = {}
 
     def at(end_label: str, end_id: str) -> int:
         index = ends.setdefault(end_label, {})
         return index.setdefault(end_id, len(index))
 
-    rows: list[dict[str, Any]] = []
-    shapes: dict[str, None] = {}
-    title = _TITLES.get(kind)
-    for id, rec in records:
-        props = {
-            "id": id,
-            "kind": kind,
-            "version": rec.version,
-            "data": _dumps(rec.data),
-            "updated_at": rec.updated_at,
-            "updated_by": rec.updated_by,
-        }
-        if title and isinstance(rec.data.get(title), str):
-            props[title] = rec.data[title]
-        row: dict[str, Any] = {"id": id, "props": props}
-        if label is not None:
-            for shape, edge in derived_edges(kind, id, rec.data):
-                src, _, dst, owner = _SHAPES[shape]
-                entry: dict[str, Any] = {"p": edge["p"]}
-                if owner != "s":
-                    entry["a"] = at(src, edge["s"])
-                if owner != "t":
-                    entry["b"] = at(dst, edge["t"])
-                row.setdefault(shape, []).append(entry)
-                shapes[shape] = None
-        rows.append(row)
-    if label is None:
-        query = "UNWIND $rows AS r MERGE (n:Record {kind: $kind, id: r.id}) SET n = r.props"
-        return query, {"rows": rows, "kind": kind}
-    params: dict[str, Any] = {"rows": rows}
+    created: list[list[Any]] = []
+    merged: list[list[Any]] = []
+    ordered = [(id, rec) for id, rec in records if id in fresh] + [(id, rec) for id, rec in records if id not in fresh]
+    rels: dict[str, list[list[Any]]] = {}
+    for n, (id, rec) in enumerate(ordered):
+        name = rec.data.get(title) if title else None
+        text = texts[id] if texts and id in texts else _dumps(rec.data)
+        row = [id, rec.version, text, rec.updated_at, rec.updated_by, name if isinstance(name, str) else None]
+        (created if id in fresh else merged).append(row)
+        for shape, edge in derived_edges(kind, id, rec.data):
+            src, _, dst, owner = _SHAPES[shape]
+            a = n if owner == "s" else at(src, edge["s"])
+            b = n if owner == "t" else at(dst, edge["t"])
+            rels.setdefault(shape, []).append([a, b, edge["p"]] if edge["p"] else [a, b])
+    if referenced is not None:
+        for end_label, index in ends.items():
+            referenced.setdefault(end_label, set()).update(index)
+    params: dict[str, Any] = {"kind": kind}
     names: dict[str, str] = {}
     query = ""
     for j, (end_label, index) in enumerate(ends.items()):
@@ -382,15 +400,37 @@ def _upsert(kind: str, label: str | None, records: Sequence[tuple[str, Record]])
             f"CALL () {{ UNWIND range(0, size($e{j}) - 1) AS i MERGE (x:{end_label} {{id: $e{j}[i]}}) "
             f"WITH i, x ORDER BY i RETURN collect(x) AS e{j} }} "
         )
-    query += f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET n = r.props, n:Record"
-    for shape in shapes:
+    props = "{id: r[0], kind: $kind, version: r[1], data: r[2], updated_at: r[3], updated_by: r[4]"
+    props += f", {title}: r[5]}}" if title else "}"
+    parts = []
+    if created:
+        params["created"] = created
+        query += (
+            f"CALL () {{ UNWIND range(0, size($created) - 1) AS i WITH i, $created[i] AS r "
+            f"CREATE (n:{label}:Record {props}) WITH i, n ORDER BY i RETURN collect(n) AS created }} "
+        )
+        parts.append("created")
+    if merged:
+        params["merged"] = merged
+        query += (
+            f"CALL () {{ UNWIND range(0, size($merged) - 1) AS i WITH i, $merged[i] AS r "
+            f"MERGE (n:{label} {{id: r[0]}}) SET n = {props}, n:Record "
+            "WITH i, n ORDER BY i RETURN collect(n) AS merged } "
+        )
+        parts.append("merged")
+    query += f"WITH {', '.join(names.values()) + ', ' if names else ''}{' + '.join(parts)} AS ns "
+    scope = ", ".join(["ns", *names.values()])
+    for shape, edges in rels.items():
         src, rel, dst, owner = _SHAPES[shape]
-        create = f"CREATE ({'n' if owner == 's' else 'a'})-[y:{rel}]->({'n' if owner == 't' else 'b'}) SET y = e.p"
-        if owner != "t":
-            create = f"FOREACH (b IN [{names[dst]}[e.b]] | {create})"
-        if owner != "s":
-            create = f"FOREACH (a IN [{names[src]}[e.a]] | {create})"
-        query += f" FOREACH (e IN coalesce(r.{shape}, []) | {create})"
+        params[shape] = edges
+        a = "ns[e[0]]" if owner == "s" else f"{names[src]}[e[0]]"
+        b = "ns[e[1]]" if owner == "t" else f"{names[dst]}[e[1]]"
+        set_props = " SET y = coalesce(e[2], {})" if any(len(e) > 2 for e in edges) else ""
+        query += (
+            f"CALL ({scope}) {{ UNWIND ${shape} AS e WITH e, {a} AS a, {b} AS b "
+            f"CREATE (a)-[y:{rel}]->(b){set_props} }} "
+        )
+    query += "RETURN count(*)"
     return query, params
 
 
@@ -682,8 +722,9 @@ class Neo4jStore(StoreBase):
         if not meta:
             raise StoreError(f"the Neo4j store {self._safe_url} is not initialised; run 'remo init'")
         seq = int(meta[0][0] or 0)
-        initial = self._current(tx, ops)
+        initial, stubs = self._current(tx, ops)
         state: dict[_Key, Record | None] = dict(initial)
+        texts: dict[_Key, str] = {}  # the JSON text of each record written
         out: list[Record | None] = []
         log: list[dict[str, Any]] = []
         changed: dict[_Key, None] = {}  # ordered set
@@ -707,46 +748,67 @@ class Neo4jStore(StoreBase):
             else:
                 version, action = current.version + 1, "update"
             state[key] = Record(op.kind, op.id, version, json.loads(text), at, actor)
+            texts[key] = text
             log.append({"kind": op.kind, "id": op.id, "action": action, "version": version})
             changed[key] = None
             out.append(Record(op.kind, op.id, version, op.data, at, actor))
         if not log:
             return out
         keys = list(changed)
+        # nodes that exist (stubs, and from the first query that references them on, the other ends):
+        # a new record whose node is not among them is written with a plain CREATE
+        existing = stubs
         for done, chunk in enumerate(_chunks(keys, BATCH_SIZE), 1):
-            self._write_chunk(tx, chunk, initial, state)
+            self._write_chunk(tx, chunk, initial, state, texts, existing)
             reporter.to(0.95 * min(1.0, done * BATCH_SIZE / len(keys)))
         bump = 1 if touches_snapshot(entry["kind"] for entry in log) else 0
         log = [entry for entry in log if entry["kind"] not in UNLOGGED_KINDS]
-        for i, entry in enumerate(log, seq + 1):
-            entry.update(seq=i, at=at, actor=actor)
-        for chunk in _chunks(log, BATCH_SIZE):
-            tx.run("UNWIND $rows AS r CREATE (c:Change) SET c = r", rows=chunk).consume()
+        rows = [[i, e["kind"], e["id"], e["action"], e["version"]] for i, e in enumerate(log, seq + 1)]
+        for chunk in _chunks(rows, BATCH_SIZE):
+            tx.run(
+                "UNWIND $rows AS r CREATE (:Change {seq: r[0], at: $at, actor: $actor, kind: r[1], id: r[2], "
+                "action: r[3], version: r[4]})",
+                rows=chunk,
+                at=at,
+                actor=actor,
+            ).consume()
         tx.run(
             f"{_META} SET m.seq = $seq, m.generation = m.generation + $bump", seq=seq + len(log), bump=bump
         ).consume()
         return out
 
-    def _current(self, tx: ManagedTransaction, ops: list[Op]) -> dict[_Key, Record | None]:
-        """The stored records for every key in ``ops`` (``None`` where missing), in batched reads."""
+    def _current(
+        self, tx: ManagedTransaction, ops: list[Op]
+    ) -> tuple[dict[_Key, Record | None], dict[str, set[str]]]:
+        """The stored records for every key in ``ops`` (``None`` where missing), in batched reads.
+
+        Also the stubs among them: label -> ids of nodes without ``:Record``.
+        """
         by_kind: dict[str, dict[str, None]] = {}
         for op in ops:
             by_kind.setdefault(op.kind, {})[op.id] = None
         current: dict[_Key, Record | None] = {}
+        stubs: dict[str, set[str]] = {}
         for kind, ids in by_kind.items():
             id_list = list(ids)
+            label = LABELS.get(kind)
+            # domain kinds: found by their label's id, so that stubs show up too
+            match = f"MATCH (n:{label} {{id: id}})" if label else "MATCH (n:Record {kind: $kind, id: id})"
             for chunk in _chunks(id_list, BATCH_SIZE):
                 rows = _rows(
                     tx,
-                    f"UNWIND $ids AS id MATCH (n:Record {{kind: $kind, id: id}}) {_batched(_FIELDS_OF_X)}",
+                    f"UNWIND $ids AS id {match} {_batched('x:Record, ' + _FIELDS_OF_X)}",
                     ids=list(chunk),
                     kind=kind,
                 )
                 for row in rows:
-                    current[(kind, row[0])] = self._record(kind, row)
+                    if row[0]:
+                        current[(kind, row[1])] = self._record(kind, row[1:])
+                    elif label:
+                        stubs.setdefault(label, set()).add(row[1])
             for id in id_list:
                 current.setdefault((kind, id), None)
-        return current
+        return current, stubs
 
     def _write_chunk(
         self,
@@ -754,6 +816,8 @@ class Neo4jStore(StoreBase):
         keys: Sequence[_Key],
         initial: dict[_Key, Record | None],
         state: dict[_Key, Record | None],
+        texts: dict[_Key, str],
+        existing: dict[str, set[str]],
     ) -> None:
         """Write the final state of ``keys``: owned relationships out, nodes, relationships in."""
         by_kind: dict[str, list[str]] = {}
@@ -785,5 +849,8 @@ class Neo4jStore(StoreBase):
                 tx.run(f"{match} DELETE n", ids=gone).consume()
             live = [(id, rec) for id in ids if (rec := state[(kind, id)]) is not None]
             if live:
-                query, params = _upsert(kind, label, live)
+                nodes = existing.get(label or "", set())
+                fresh = {id for id, _ in live if initial[(kind, id)] is None and id not in nodes}
+                own = {id: texts[(kind, id)] for id, _ in live if (kind, id) in texts}
+                query, params = _upsert(kind, label, live, fresh, own, existing)
                 tx.run(query, params).consume()
