@@ -104,3 +104,24 @@ def test_meeting_outcomes(runner, demo_app):
     bad = runner.invoke(args=["meeting-outcomes", MEETING, "--met", f"{a}:gibt-es-nicht", "--by", "stefan"])
     assert bad.exit_code == 1 and "not registered" in bad.output
     assert runner.invoke(args=["meeting-outcomes", MEETING, "--met", "nur-eins", "--by", "x"]).exit_code == 2
+
+
+def test_arabic_agenda_pdf_is_shaped_right_to_left(demo_app):
+    """With uharfbuzz (a dependency) an Arabic agenda PDF is written in Arabic, not German."""
+    import io
+
+    import pypdf
+
+    from graph import Meeting
+    from matching import plan_meeting
+    from web.commands.meetings import plan_pdf
+    from web.extensions import get_store
+
+    with demo_app.app_context():
+        snap = get_store().snapshot()
+        meeting = Meeting(id="m", title="Treffen", attendance=snap.org_ids[:8])
+        plan = plan_meeting(snap, meeting)
+        data = plan_pdf(plan, snap, lang="ar", title="Treffen")
+    assert data[:4] == b"%PDF"
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert any("\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff" for ch in text)

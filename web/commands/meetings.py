@@ -23,14 +23,13 @@ from graph.model import parse_introduction, parse_meeting
 from matching import MeetingPlan, parse_plan, plan_meeting
 
 from ..extensions import get_store
-from ..i18n import UI_LANGUAGES
+from ..i18n import RTL, UI_LANGUAGES
 from ..reasons import reason_text
 from ..weights import weights_in_use
 from .data import fail_cleanly
 
 __all__ = [
     "COMMANDS",
-    "PDF_FONT",
     "earlier_pairs",
     "load_meeting",
     "load_plan",
@@ -44,8 +43,6 @@ __all__ = [
 ]
 
 PLAN_KIND = "meeting_plan"
-#: Debian's DejaVu Sans (package fonts-dejavu-core); the PDF falls back to Helvetica (Latin-1) without it
-PDF_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 #: languages whose script fpdf2 cannot shape without uharfbuzz: their PDFs are written in German
 PDF_UNSHAPED = frozenset({"ar"})
 
@@ -193,19 +190,24 @@ def _pdf_text(pdf: Any, unicode_font: bool, text: str) -> str:
 def plan_pdf(plan: MeetingPlan, snapshot: Any, *, lang: str | None = None, title: str = "") -> bytes:
     """A4 PDF: the plan per round, then one agenda page per organisation (in its language, or ``lang``).
 
-    Uses DejaVu Sans for Latin, Cyrillic and Turkish text. Arabic needs text shaping (uharfbuzz), which
-    is not installed: agendas that would be Arabic are written in German instead. Call in an app context.
+    Uses DejaVu Sans. Arabic is shaped right to left with uharfbuzz; where that package is missing,
+    agendas that would be Arabic are written in German instead. Call in an app context.
     """
     from fpdf import FPDF
+
+    from ..brochure import find_font, shaping_available
+
+    unshaped = frozenset() if shaping_available() else PDF_UNSHAPED
 
     names = {o.id: o.name for o in snapshot.network.organisations}
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
-    unicode_font = PDF_FONT.exists()
-    if unicode_font:
-        pdf.add_font("DejaVu", "", str(PDF_FONT))
-        bold = PDF_FONT.with_name("DejaVuSans-Bold.ttf")
-        pdf.add_font("DejaVu", "B", str(bold if bold.exists() else PDF_FONT))
+    found = find_font()  # the brochure's lookup: REMO_BROCHURE_FONT, Debian's DejaVu, a packaged copy
+    unicode_font = found is not None
+    if found is not None:
+        regular, bold = found
+        pdf.add_font("DejaVu", "", str(regular))
+        pdf.add_font("DejaVu", "B", str(bold or regular))
         family = "DejaVu"
     else:
         family = "Helvetica"
@@ -213,11 +215,22 @@ def plan_pdf(plan: MeetingPlan, snapshot: Any, *, lang: str | None = None, title
     def text(s: str) -> str:
         return _pdf_text(pdf, unicode_font, s)
 
+    rtl = False
+
     def line(s: str, size: float = 10, style: str = "", h: float = 5.5) -> None:
         pdf.set_font(family, style, size)
-        pdf.multi_cell(0, h, text(s), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, h, text(s), new_x="LMARGIN", new_y="NEXT", align="R" if rtl else "L")
 
-    overview = lang if lang in UI_LANGUAGES and lang not in PDF_UNSHAPED else "de"
+    def direction(language: str) -> None:
+        nonlocal rtl
+        rtl = language in RTL and unicode_font
+        if rtl:
+            pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ara")
+        else:
+            pdf.set_text_shaping(False)
+
+    overview = lang if lang in UI_LANGUAGES and lang not in unshaped else "de"
+    direction(overview)
     with force_locale(overview):
         pdf.add_page()
         line(title or gettext("Exchange meeting"), 16, "B", 8)
@@ -233,8 +246,9 @@ def plan_pdf(plan: MeetingPlan, snapshot: Any, *, lang: str | None = None, title
     orgs = sorted({o for tables in plan.rounds for t in tables for o in t}, key=lambda o: names.get(o, o).lower())
     for org in orgs:
         org_lang = lang if lang in UI_LANGUAGES else org_language(snapshot.orgs.get(org))
-        if org_lang in PDF_UNSHAPED or (not unicode_font and org_lang not in ("de", "en", "tr")):
+        if org_lang in unshaped or (not unicode_font and org_lang not in ("de", "en", "tr")):
             org_lang = "de"
+        direction(org_lang)
         with force_locale(org_lang):
             pdf.add_page()
             line(gettext("Agenda for %(name)s", name=names.get(org, org)), 14, "B", 8)
