@@ -110,7 +110,7 @@ def take(browser: Any, origin: str, out: Path, shots: list[tuple[str, str, str, 
                         page.fill("#password", PASSWORD)
                         with page.expect_navigation():
                             page.press("#password", "Enter")
-                    page.goto(f"{origin}/lang/{lang}?next=/")
+                    page.goto(f"{origin}/lang/{lang}?next=/", wait_until="networkidle")
                     page.close()
                     contexts[key] = context
                 page = contexts[key].new_page()

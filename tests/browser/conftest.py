@@ -187,7 +187,7 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
         options.setdefault("viewport", {"width": 1280, "height": 800})
         options.setdefault("locale", "de-DE")
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # generous: CI machines may be busy
         contexts.append(context)
         return context.new_page()
 
@@ -211,6 +211,9 @@ def log_in(page: Any, origin: str, role: str) -> None:
     page.fill("#password", PASSWORD)
     with page.expect_navigation():
         page.press("#password", "Enter")
+    # every response, static files included, refreshes the session cookie: let the landing page finish loading,
+    # or a late response of it can overwrite what the next request puts into the session (e.g. the language)
+    page.wait_for_load_state("networkidle")
     assert "/login" not in page.url, f"login as {role} failed: {page.url}"
 
 
@@ -224,16 +227,31 @@ def login(live_server: LiveServer) -> Callable[[Any, str], None]:
     return do
 
 
+# @font-face rules of the page's style sheets and the fonts the page uses (data: URLs included)
+_FONTS = """() => {
+  const faces = [];
+  for (const sheet of document.styleSheets) {
+    let rules = [];
+    try { rules = sheet.cssRules; } catch (e) { faces.push('unreadable sheet ' + sheet.href); continue; }
+    for (const rule of rules) { if (rule.type === CSSRule.FONT_FACE_RULE) faces.push(rule.cssText.slice(0, 120)); }
+  }
+  return {faces: faces, loaded: [...document.fonts].map(f => f.family)};
+}"""
+
+
 class Visitor:
     """Browser pages per (role, language, width), logged in and switched to the language once, reused.
 
-    Every request of every page is recorded in ``requests`` (url, resource type, page path).
+    Every request of every page is recorded in ``requests`` (url, resource type, page url), every visited
+    page in ``visited`` and the web fonts of a page (there should be none) in ``fonts``.
     """
 
     def __init__(self, browser: Any, origin: str) -> None:
         self.browser = browser
         self.origin = origin
         self.requests: list[tuple[str, str, str]] = []
+        self.visited: set[tuple[str, str, str]] = set()  # (path, role, lang)
+        self.fonts: dict[str, Any] = {}  # path -> web fonts the page declares or uses (should stay empty)
         self._contexts: dict[tuple[str, str], Any] = {}
         self._pages: dict[tuple[str, str, int], Any] = {}
 
@@ -241,11 +259,12 @@ class Visitor:
         key = (role, lang)
         if key not in self._contexts:
             context = self.browser.new_context(viewport={"width": 1280, "height": 800}, locale="de-DE")
-            context.set_default_timeout(10_000)
+            context.set_default_timeout(20_000)  # generous: CI machines may be busy
             context.on("request", self._record)
             page = context.new_page()
             log_in(page, self.origin, role)
-            page.goto(f"{self.origin}/lang/{lang}?next=/")
+            page.goto(f"{self.origin}/lang/{lang}?next=/", wait_until="networkidle")
+            assert page.locator("html").get_attribute("lang") == lang, f"could not switch {role} to {lang}"
             page.close()
             self._contexts[key] = context
         return self._contexts[key]
@@ -270,6 +289,10 @@ class Visitor:
     def visit(self, path: str, role: str, lang: str = "de", width: int = 1280, status: int = 200) -> Any:
         page = self.page(role, lang, width)
         response = page.goto(f"{self.origin}{path}")
+        self.visited.add((path, role, lang))
+        fonts = page.evaluate(_FONTS)
+        if fonts["faces"] or fonts["loaded"]:
+            self.fonts[path] = fonts
         assert response is not None and response.status == status, (path, role, response and response.status)
         return page
 

@@ -125,8 +125,9 @@ def test_no_axe_violations(name: str, lang: str, catalogue: Any, visitor: Any, a
         path += ("&" if "?" in path else "?") + f"lang={lang}"
     page = visitor.visit(path, page_spec.role, lang, status=page_spec.status)
     html = page.locator("html")
-    assert html.get_attribute("lang") == lang
-    assert html.get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    where = f"{path} as {page_spec.role}"
+    assert html.get_attribute("lang") == lang, f"{where}: page language {html.get_attribute('lang')}, not {lang}"
+    assert html.get_attribute("dir") == ("rtl" if lang == "ar" else "ltr"), where
     violations = run_axe(axe, page)
     if os.environ.get("REMO_A11Y_REPORT") and violations:
         print(f"\n{name} [{lang}] {path} as {page_spec.role}:\n{describe(violations)}")
