@@ -43,6 +43,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="remo_session",
         SESSION_COOKIE_SECURE=None,  # None: Secure unless REMO_ENV=development
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+        # the 8 hours count from the login; responses do not renew the cookie, so a late response
+        # (a stylesheet, say) can never bring back a session after logout
+        SESSION_REFRESH_EACH_REQUEST=False,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         # CSRF tokens live as long as the session (a volunteer may fill a form slowly)

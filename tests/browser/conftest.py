@@ -114,6 +114,17 @@ def browser_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pw_hash = hash_password(PASSWORD)
     for name, (role, orgs) in USERS.items():
         create_user(store, name, role=role, organisations=orgs, password_hash=pw_hash, name=name.title(), actor="test")
+    # a stored meeting plan and a recorded workshop, so that their pages (print view, PDF, CSV, workshop
+    # editor) exist for the accessibility walk
+    plan = app.test_cli_runner().invoke(args=["plan-meeting", "austauschtreffen-2025-1", "--save", "--json"])
+    assert plan.exit_code == 0, plan.output
+    store.create(
+        "workshop",
+        "workshop-1",
+        {"id": "workshop-1", "title": "Förderanträge schreiben", "capability": "funding_application_help",
+         "date": "2026-03-12", "place": "KI Remscheid", "attendance": [], "note": ""},
+        actor="test",
+    )
     target = folder / "clean.db"
     store.backup(target)  # type: ignore[attr-defined]
     app.extensions["remo_store"].close()

@@ -105,7 +105,9 @@
         if (op["x-curl"]) {
           section.appendChild(el("h4", {}, [labels.example]));
           var curl = op["x-curl"].replace("https://remo.example", window.location.origin);
-          section.appendChild(el("pre", {}, [el("code", {}, [curl])]));
+          // a scrolling example must be reachable with the keyboard (WCAG 2.1.1)
+          section.appendChild(el("pre", {tabindex: "0", "aria-label": labels.example + ": curl"},
+                                 [el("code", {}, [curl])]));
         }
         root.appendChild(section);
       });
