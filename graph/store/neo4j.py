@@ -245,16 +245,15 @@ def _strings(value: Any) -> list[str]:
     """The distinct non-empty strings of a list (anything else: none)."""
     if not isinstance(value, list):
         return []
-    out: list[str] = []
-    for v in value:
-        if isinstance(v, str) and v and v not in out:
-            out.append(v)
-    return out
+    return list(dict.fromkeys(v for v in value if isinstance(v, str) and v))
+
+
+_PLAIN = (str, int, float, bool)
 
 
 def _props(**values: Any) -> dict[str, Any]:
     """Relationship properties: only plain, non-empty values (Neo4j stores no null and no maps)."""
-    return {k: v for k, v in values.items() if isinstance(v, (str, int, float, bool)) and v != ""}
+    return {k: v for k, v in values.items() if isinstance(v, _PLAIN) and v != ""}
 
 
 def _capabilities(value: Any, need: bool) -> list[tuple[str, dict[str, Any]]]:
@@ -262,40 +261,41 @@ def _capabilities(value: Any, need: bool) -> list[tuple[str, dict[str, Any]]]:
         return []
     out: dict[str, dict[str, Any]] = {}
     for item in value:
-        if isinstance(item, str) and item:
-            cap, props = item, {}
-        elif isinstance(item, dict) and isinstance(item.get("capability"), str) and item["capability"]:
-            cap = item["capability"]
-            props = _props(detail=item.get("detail"), urgency=item.get("urgency") if need else None)
-        else:
-            continue
-        out.setdefault(cap, props)
+        if isinstance(item, str):
+            if item and item not in out:
+                out[item] = {}
+        elif isinstance(item, dict):
+            cap = item.get("capability")
+            if isinstance(cap, str) and cap and cap not in out:
+                props = {}  # as _props(detail=..., urgency=...), inline: this runs for every offer and need
+                detail = item.get("detail")
+                if isinstance(detail, _PLAIN) and detail != "":
+                    props["detail"] = detail
+                if need:
+                    urgency = item.get("urgency")
+                    if isinstance(urgency, _PLAIN) and urgency != "":
+                        props["urgency"] = urgency
+                out[cap] = props
     return list(out.items())
 
 
-def derived_edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The relationships record ``(kind, id)`` owns: ``(shape, {"s": source id, "t": target id, "p": properties})``.
-
-    >>> derived_edges("person", "p1", {"organisations": ["a", "b"]})
-    [('contact_of', {'s': 'p1', 't': 'a', 'p': {}}), ('contact_of', {'s': 'p1', 't': 'b', 'p': {}})]
-    """
-    out: list[tuple[str, dict[str, Any]]] = []
+def _edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The relationships record ``(kind, id)`` owns as ``(shape, source id, target id, properties)``."""
+    out: list[tuple[str, str, str, dict[str, Any]]] = []
 
     def add(shape: str, s: Any, t: Any, p: dict[str, Any] | None = None) -> None:
         if isinstance(s, str) and s and isinstance(t, str) and t:
-            out.append((shape, {"s": s, "t": t, "p": p or {}}))
+            out.append((shape, s, t, p or {}))
 
     if kind == "organisation":
-        for t in _strings(data.get("topics")):
-            add("works_on", id, t)
-        for cap, p in _capabilities(data.get("offers"), need=False):
-            add("offers", id, cap, p)
-        for cap, p in _capabilities(data.get("needs"), need=True):
-            add("needs", id, cap, p)
-        for d in _strings(data.get("districts")):
-            add("located_in", id, d)
-        for lang in _strings(data.get("languages")):
-            add("speaks", id, lang)
+        if not (isinstance(id, str) and id):
+            return out
+        # the other ends are non-empty strings already: no checks per edge
+        out.extend(("works_on", id, t, {}) for t in _strings(data.get("topics")))
+        out.extend(("offers", id, cap, p) for cap, p in _capabilities(data.get("offers"), need=False))
+        out.extend(("needs", id, cap, p) for cap, p in _capabilities(data.get("needs"), need=True))
+        out.extend(("located_in", id, d, {}) for d in _strings(data.get("districts")))
+        out.extend(("speaks", id, lang, {}) for lang in _strings(data.get("languages")))
     elif kind == "person":
         for org in _strings(data.get("organisations")):
             add("contact_of", id, org)
@@ -327,6 +327,15 @@ def derived_edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, d
         for cap in _strings(funds.get("capabilities")):
             add("funds_capability", id, cap)
     return out
+
+
+def derived_edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The relationships record ``(kind, id)`` owns: ``(shape, {"s": source id, "t": target id, "p": properties})``.
+
+    >>> derived_edges("person", "p1", {"organisations": ["a", "b"]})
+    [('contact_of', {'s': 'p1', 't': 'a', 'p': {}}), ('contact_of', {'s': 'p1', 't': 'b', 'p': {}})]
+    """
+    return [(shape, {"s": s, "t": t, "p": p}) for shape, s, t, p in _edges(kind, id, data)]
 
 
 def _upsert(
@@ -382,11 +391,11 @@ def _upsert(
         text = texts[id] if texts and id in texts else _dumps(rec.data)
         row = [id, rec.version, text, rec.updated_at, rec.updated_by, name if isinstance(name, str) else None]
         (created if id in fresh else merged).append(row)
-        for shape, edge in derived_edges(kind, id, rec.data):
+        for shape, s, t, p in _edges(kind, id, rec.data):
             src, _, dst, owner = _SHAPES[shape]
-            a = n if owner == "s" else at(src, edge["s"])
-            b = n if owner == "t" else at(dst, edge["t"])
-            rels.setdefault(shape, []).append([a, b, edge["p"]] if edge["p"] else [a, b])
+            a = n if owner == "s" else at(src, s)
+            b = n if owner == "t" else at(dst, t)
+            rels.setdefault(shape, []).append([a, b, p] if p else [a, b])
     if referenced is not None:
         for end_label, index in ends.items():
             referenced.setdefault(end_label, set()).update(index)
