@@ -10,12 +10,12 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
 from graph.model import ORG_FIELDS, parse_organisation, slugify
 
+from ..editing import read_original, sign_original, three_way_merge
 from ..extensions import get_store
 from ..forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
 from ..security import allow, can_edit_org
@@ -268,8 +268,7 @@ def profile(org_id: str) -> str:
     )
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="remo-org-original")
+ORIGINAL_SALT = "remo-org-original"
 
 
 def describe_value(name: str, value: Any, vocab: Vocabulary, lang: str) -> str:
@@ -332,7 +331,7 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
         log_view("organisation", org_id)
         form = make_org_form(vocab, lang, data=org_to_form_data(rec.data))
         form.version.data = str(rec.version)
-        form.original.data = _serializer().dumps(rec.data)
+        form.original.data = sign_original(rec.data, ORIGINAL_SALT)
         return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False)
     form = make_org_form(vocab, lang, formdata=request.form)
     if not form.validate():
@@ -355,20 +354,14 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
         if current is None:
             flash(_("This organisation was deleted meanwhile."), "error")
             return redirect(url_for("directory.index"))
-        try:
-            original = _serializer().loads(form.original.data or "")
-        except BadSignature:
-            original = {}
+        original = read_original(form.original.data, ORIGINAL_SALT)
         mine = parsed.to_dict()
         rows = _conflict_rows(original, current.data, mine, vocab, lang)
         who = current.updated_by or _("somebody")
-        if original:
-            # three-way merge: fields only the other editor changed take the saved value, fields
-            # this user changed keep the entry; saving again then loses nobody's change
-            merged = {k: (current.data.get(k) if v == original.get(k) else v) for k, v in mine.items()}
-            form = make_org_form(vocab, lang, data=org_to_form_data(merged))
+        if original:  # saving again keeps both editors' changes
+            form = make_org_form(vocab, lang, data=org_to_form_data(three_way_merge(original, current.data, mine)))
         form.version.data = str(current.version)
-        form.original.data = _serializer().dumps(current.data)
+        form.original.data = sign_original(current.data, ORIGINAL_SALT)
         conflict = {"rows": rows, "who": who, "at": current.updated_at}
         return render_template("directory/edit.html", form=form, org=current.data, conflict=conflict, create=False), 409
     flash(_("Saved. Thank you!"), "success")

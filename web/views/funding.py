@@ -6,12 +6,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -21,6 +20,7 @@ from graph.model import MAX_NAME, MAX_TEXT, parse_funding_programme, slugify
 from matching import funding_for_org
 from matching._funding import open_programmes
 
+from ..editing import read_original, sign_original, three_way_merge
 from ..extensions import get_store
 from ..forms import REQUIRED, MultiCheckboxField
 from ..security import allow
@@ -117,7 +117,8 @@ def make_funding_form(
                 Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single hyphens.")),
             ],
         )
-    return FundingForm(formdata=formdata, data=data) if formdata is not None else FundingForm(data=data)
+    # formdata=None explicitly: a form built from ``data`` must not pick up the request's form
+    return FundingForm(formdata=formdata, data=data)
 
 
 def _to_form(d: dict[str, Any]) -> dict[str, Any]:
@@ -198,8 +199,7 @@ def _changed(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     return [f for f in FIELDS if get(a, f) != get(b, f)]
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="remo-funding-original")
+ORIGINAL_SALT = "remo-funding-original"
 
 
 def _today() -> str:
@@ -346,7 +346,7 @@ def edit(prog_id: str) -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form = make_funding_form(vocab, lang, create=False, data=_to_form(rec.data))
         form.version.data = str(rec.version)
-        form.original.data = _serializer().dumps(rec.data)
+        form.original.data = sign_original(rec.data, ORIGINAL_SALT)
         return render_template("funding/edit.html", form=form, prog=rec.data, conflict=None, create=False)
     form = make_funding_form(vocab, lang, create=False, formdata=request.form)
     if not form.validate():
@@ -368,10 +368,7 @@ def edit(prog_id: str) -> Response | str | tuple[str, int]:
         if current is None:
             flash(_("This funding programme was deleted meanwhile."), "error")
             return redirect(url_for("funding.manage"))
-        try:
-            original = _serializer().loads(form.original.data or "")
-        except BadSignature:
-            original = {}
+        original = read_original(form.original.data, ORIGINAL_SALT)
         mine = prog.to_dict()
         labels = _labels(vocab, lang)
         rows = [
@@ -385,8 +382,11 @@ def edit(prog_id: str) -> Response | str | tuple[str, int]:
             }
             for f in _changed(original, current.data)
         ]
+        if original:  # saving again keeps both editors' changes
+            merged = three_way_merge(original, current.data, mine)
+            form = make_funding_form(vocab, lang, create=False, formdata=None, data=_to_form(merged))
         form.version.data = str(current.version)
-        form.original.data = _serializer().dumps(current.data)
+        form.original.data = sign_original(current.data, ORIGINAL_SALT)
         conflict = {"rows": rows, "who": current.updated_by or _("somebody"), "at": current.updated_at}
         return render_template("funding/edit.html", form=form, prog=current.data, conflict=conflict, create=False), 409
     flash(_("The funding programme was saved."), "success")
