@@ -158,3 +158,29 @@ def test_public_pages_have_no_internal_value(marked_app, tmp_path: Path):
     path = tmp_path / "brochure.pdf"
     path.write_bytes(pdf.data)
     assert_no_marker(_pdf_text(path), markers, "/brochure.pdf")
+
+
+def test_public_api_map_and_funding_have_no_internal_value(marked_app):
+    """The other public outputs: the API without a token, the public map (and its exports), the funding list."""
+    app, markers = marked_app
+    client = app.test_client()
+    with app.app_context():
+        from web.extensions import get_store
+
+        orgs = [o.id for o in get_store().snapshot().network.organisations]
+    urls = [
+        "/api/v1/organisations?per_page=100",
+        "/api/v1/vocabulary",
+        "/api/v1/metrics",
+        "/api/v1/cooperations",
+        "/api/v1/meetings",
+        "/map/public",
+        "/map/public.svg",
+        "/map/public.graphml",
+        "/map/public.gexf",
+        "/funding",
+    ] + [f"/api/v1/organisations/{o}" for o in orgs]
+    for url in urls:
+        resp = client.get(url)
+        assert resp.status_code == 200, (url, resp.status_code)
+        assert_no_marker(resp.get_data(as_text=True), markers, url)
