@@ -110,6 +110,7 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     # exchange meeting planner (tests/web/test_meetings_pages.py); "nope" does not exist, and the demo
     # meetings have no stored plan yet, so staff get 404 where a plan or a meeting is needed
     "meetings.index": ("GET", "/meetings", {}, STAFF_GET),
+    "meetings.create": ("GET", "/meetings/new", {}, STAFF_GET),
     "meetings.detail": ("GET", "/meetings/austauschtreffen-2025-2", {}, STAFF_GET),
     "meetings.printable": (
         "GET",

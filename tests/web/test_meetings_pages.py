@@ -64,3 +64,37 @@ def test_bad_settings_are_explained(web_client, web_store):
     resp = post(web_client, f"{BASE}/plan", {"rounds": "40"}, token_from=BASE, follow_redirects=True)
     html = resp.get_data(as_text=True)
     assert "rounds" in html and web_store.get("meeting_plan", MEETING) is None
+
+
+def test_staff_register_the_next_meeting_and_plan_it(web_client, web_store):
+    """The issue's case: the next meeting, 40 organisations, 4 rounds, tables of 4, planned in the UI."""
+    from itertools import combinations
+
+    login(web_client, "stefan")
+    assert "/meetings/new" in web_client.get("/meetings").get_data(as_text=True)
+    orgs = [r.id for r in web_store.list("organisation")][:40]
+    form = {"title": "ReMo-Austauschtreffen Frühjahr 2027", "date": "2027-03-18", "place": "Rathaus Remscheid",
+            "rounds": "4", "format": "tables", "table_size": "4", "attendance": orgs}
+    resp = post(web_client, "/meetings/new", form, token_from="/meetings/new")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    meeting_id = resp.headers["Location"].rsplit("/", 1)[-1]
+    stored_meeting = web_store.get("meeting", meeting_id).data
+    assert sorted(stored_meeting["attendance"]) == sorted(orgs) and stored_meeting["rounds"] == 4
+    plan_url = f"/meetings/{meeting_id}/plan"
+    assert post(web_client, plan_url, {}, token_from=f"/meetings/{meeting_id}").status_code == 302
+    plan, issues = parse_plan(web_store.get("meeting_plan", meeting_id).data)
+    assert not issues and len(plan.rounds) == 4
+    pairs = []
+    for tables in plan.rounds:
+        seated = [o for t in tables for o in t]
+        assert sorted(seated) == sorted(orgs)  # everybody seated exactly once per round
+        assert all(3 <= len(t) <= 5 for t in tables)
+        pairs += [tuple(sorted(p)) for t in tables for p in combinations(t, 2)]
+    assert len(pairs) == len(set(pairs))  # no pair meets twice
+    # the same title and date again is refused; bad input names the field
+    again = post(web_client, "/meetings/new", form, token_from="/meetings/new")
+    assert again.status_code == 422 and 'id="m-title-error"' in again.get_data(as_text=True)
+    bad = post(web_client, "/meetings/new", {**form, "title": "X", "table_size": "9", "attendance": orgs[:1]},
+               token_from="/meetings/new")
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="m-table_size-error"' in html and 'id="m-attendance-error"' in html

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from graph import ConflictError, NotFoundError, ValidationError
-from graph.model import MEETING_FORMATS, parse_meeting
+from graph.model import MEETING_FORMATS, parse_meeting, slugify
 from matching import MeetingPlan, replan
 
 from ..commands.meetings import (
@@ -63,6 +63,46 @@ def index() -> str:
     meetings = sorted((r.data for r in store.list("meeting")), key=lambda d: d.get("date") or "", reverse=True)
     planned = {r.id for r in store.list("meeting_plan")}
     return render_template("meetings/index.html", meetings=meetings, planned=planned)
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@allow("staff")
+def create() -> Response | str | tuple[str, int]:
+    """A new exchange meeting with its registered organisations (then planned on its own page)."""
+    store = get_store()
+    snap = store.snapshot()
+    orgs = sorted(snap.network.organisations, key=lambda o: o.name.casefold())
+    values: dict[str, Any] = {"rounds": "4", "format": "tables", "table_size": "4", "attendance": []}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {
+            "title": request.form.get("title", "").strip(),
+            "date": request.form.get("date", "").strip(),
+            "place": request.form.get("place", "").strip(),
+            "rounds": request.form.get("rounds", "").strip(),
+            "format": request.form.get("format", "tables").strip(),
+            "table_size": request.form.get("table_size", "").strip(),
+            "attendance": [o for o in request.form.getlist("attendance") if o in snap.index],
+        }
+        meeting_id = slugify(f"{values['title']} {values['date']}")[:80] or "treffen"
+        doc = {"id": meeting_id, **{k: v for k, v in values.items() if v not in ("", [])}}
+        if values["format"] == "pairs":
+            doc.pop("table_size", None)
+        meeting, issues = parse_meeting(doc, snap.vocabulary, where="form")
+        if len(values["attendance"]) < 2:
+            errors["attendance"] = _("Register at least two organisations.")
+        for issue in issues:
+            errors.setdefault(issue.field.split("[")[0].split(".")[0], issue.reason)
+        if meeting is not None and not errors:
+            try:
+                store.create("meeting", meeting.id, meeting.to_dict(), actor=current_user.actor())
+            except ConflictError:
+                errors["title"] = _("A meeting with this title and date exists already.")
+            else:
+                flash(_("Meeting created. Now plan who meets whom."), "success")
+                return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+        return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors), 422
+    return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors)
 
 
 @bp.route("/meetings/<meeting_id>")
