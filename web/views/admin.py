@@ -80,13 +80,8 @@ def create() -> Response | str | tuple[str, int]:
     return render_template("admin/user_new.html", form=form), status
 
 
-@bp.route("/admin/users/<username>", methods=["GET", "POST"])
-@allow("admin")
-def edit(username: str) -> Response | str | tuple[str, int]:
-    store = get_store()
-    user = get_user(store, username)
-    if user is None:
-        abort(404)
+def _edit_form(user: Any) -> UserEditForm:
+    """The account form filled from the stored user (also after a failed password reset)."""
     form = UserEditForm(
         data={
             "name": user.name,
@@ -99,6 +94,17 @@ def edit(username: str) -> Response | str | tuple[str, int]:
     )
     form.role.choices = role_choices()
     form.organisations.choices = _org_choices()
+    return form
+
+
+@bp.route("/admin/users/<username>", methods=["GET", "POST"])
+@allow("admin")
+def edit(username: str) -> Response | str | tuple[str, int]:
+    store = get_store()
+    user = get_user(store, username)
+    if user is None:
+        abort(404)
+    form = _edit_form(user)
     pw_form = PasswordResetForm(prefix="pw", username=user.id)
     if form.validate_on_submit():
         if user.id == current_user.id and (not form.active.data or form.role.data != "admin"):
@@ -150,16 +156,5 @@ def reset_password(username: str) -> Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for("admin.users"))
-    form = UserEditForm(
-        data={
-            "name": user.name,
-            "email": user.email,
-            "role": user.role,
-            "organisations": user.organisations,
-            "active": user.active,
-            "version": str(user.version),
-        }
-    )
-    form.role.choices = role_choices()
-    form.organisations.choices = _org_choices()
+    form = _edit_form(user)
     return render_template("admin/user_edit.html", form=form, pw_form=pw_form, account=user), 422
