@@ -31,6 +31,7 @@ from ._suggest import (
     matching_model,
     suggest,
     suggest_all,
+    suggest_many,
     suggestions_json,
 )
 from ._teams import (
@@ -94,6 +95,7 @@ __all__ = [
     "score_upper_bound",
     "suggest",
     "suggest_all",
+    "suggest_many",
     "suggest_teams",
     "suggestions_json",
     "table_sizes",

@@ -89,9 +89,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
 
-    from .production import configure_logging
+    from .production import configure_logging, freeze_snapshots
 
     configure_logging(app)
+    gc_freeze = app.config.get("REMO_GC_FREEZE")
+    if gc_freeze if gc_freeze is not None else app.config["REMO_ENV"] == "production":
+        freeze_snapshots(app)
 
     from .views import register_blueprints
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -54,13 +55,58 @@ def _reason_text(reason: dict[str, Any], vocab: Vocabulary, names: dict[str, str
     return gettext("Further reason: %(kind)s", kind=kind)
 
 
+# texts already rendered, per vocabulary: (language, kind, ids, partner names) -> text. The same
+# reasons (topics, capabilities, districts) recur across lists, so most texts come from here.
+# (keyed by the vocabulary's id and checked through a weak reference: vocabularies are not hashable)
+_TEXTS: dict[int, tuple[weakref.ref[Vocabulary], dict[tuple[Any, ...], str]]] = {}
+_TEXTS_MAX = 50_000
+# the one list a reason's text depends on, per kind (other kinds have a fixed text)
+_TEXT_FIELD = {
+    "shared_topics": "topics",
+    "they_offer_what_you_need": "capabilities",
+    "you_offer_what_they_need": "capabilities",
+    "common_partner": "partners",
+    "same_district": "districts",
+    "shared_language": "languages",
+}
+
+
+def _texts_for(vocab: Vocabulary) -> dict[tuple[Any, ...], str]:
+    entry = _TEXTS.get(id(vocab))
+    if entry is None or entry[0]() is not vocab:
+        for k in [k for k, (ref, _) in _TEXTS.items() if ref() is None]:
+            _TEXTS.pop(k, None)
+        entry = _TEXTS[id(vocab)] = (weakref.ref(vocab), {})
+    if len(entry[1]) > _TEXTS_MAX:
+        entry[1].clear()
+    return entry[1]
+
+
+def _text_key(reason: dict[str, Any], names: dict[str, str], lang: str) -> tuple[Any, ...]:
+    kind = reason.get("kind", "")
+    field = _TEXT_FIELD.get(kind)
+    if field is None:
+        return (lang, kind)
+    if field == "partners":  # the text shows names, which a write can change
+        return (lang, kind, tuple(names.get(p, p) for p in reason.get("partners", ())))
+    return (lang, kind, tuple(reason.get(field, ())))
+
+
 def render_suggestions(
     data: dict[str, Any], vocab: Vocabulary, names: dict[str, str], lang: str = "de"
 ) -> dict[str, Any]:
     """Add ``text`` to every reason of a ``suggestions_json`` document (a new dict)."""
-    out = {**data, "suggestions": []}
-    with force_locale(lang):
-        for s in data["suggestions"]:
-            reasons = [{**r, "text": _reason_text(r, vocab, names, lang)} for r in s["reasons"]]
-            out["suggestions"].append({**s, "reasons": reasons})
-    return out
+    texts = _texts_for(vocab)
+    keys = [[_text_key(r, names, lang) for r in s["reasons"]] for s in data["suggestions"]]
+    found = {key: texts.get(key) for ks in keys for key in ks}
+    missing = [(r, key) for s, ks in zip(data["suggestions"], keys, strict=True)
+               for r, key in zip(s["reasons"], ks, strict=True) if found[key] is None]
+    if missing:  # switching the locale costs more than looking texts up
+        with force_locale(lang):
+            for r, key in missing:
+                found[key] = texts[key] = _reason_text(r, vocab, names, lang)
+    suggestions = [
+        {**s, "reasons": [{**r, "text": found[key]} for r, key in zip(s["reasons"], ks, strict=True)]}
+        for s, ks in zip(data["suggestions"], keys, strict=True)
+    ]
+    return {**data, "suggestions": suggestions}

@@ -174,6 +174,10 @@ class StoreBase:
         """The in-memory network (`graph.Snapshot`), rebuilt only when data changed."""
         return self._snapshot_cache.get(self)
 
+    def cached_snapshot(self):
+        """The snapshot built last, without asking the store whether it is current (None before the first)."""
+        return self._snapshot_cache._snapshot
+
     def network(self):
         from ..network import Network
 

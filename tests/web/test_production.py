@@ -117,3 +117,49 @@ def test_production_server_with_several_workers(tmp_path):
     requests = [entry for entry in logs if entry.get("msg") == "request"]
     assert requests and {"path", "status", "duration_ms", "request_id"} <= set(requests[0])
     assert len({entry["pid"] for entry in requests}) >= 2
+
+
+def test_gc_freeze_keeps_the_current_snapshot_frozen_and_frees_the_old_one(template_db, tmp_path):
+    """With REMO_GC_FREEZE a new snapshot is frozen after the response; after a write the old one is freed."""
+    import gc
+    import weakref
+
+    from .conftest import make_web_app
+
+    class Cyclic:
+        pass
+
+    app = make_web_app(template_db, tmp_path, REMO_GC_FREEZE=True)
+    client = app.test_client()
+    store = app.extensions["remo_store"].store
+    try:
+        gc.unfreeze()
+        cyclic = Cyclic()
+        cyclic.me = cyclic  # only the cyclic collector can free it
+        with client.get("/directory") as resp:  # the freeze runs when the server closes the response
+            assert resp.status_code == 200
+        first = store.cached_snapshot()
+        assert first is not None and gc.get_freeze_count() > 0
+        old, old_cyclic = weakref.ref(first), weakref.ref(cyclic)
+        del first, cyclic
+        gc.collect()
+        assert old_cyclic() is not None  # frozen: not collected
+        org = store.list("organisation")[0]
+        store.update("organisation", org.id, {**org.data, "name": org.data["name"] + " (neu)"}, org.version)
+        with client.get("/directory") as resp:
+            assert resp.status_code == 200
+        assert store.cached_snapshot() is not None and store.cached_snapshot() is not old()
+        assert old() is None and old_cyclic() is None  # unfrozen and collected: nothing frozen leaks
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        app.extensions["remo_store"].close()
+
+
+def test_gc_freeze_is_off_outside_production(web_app, web_client):
+    import gc
+
+    gc.unfreeze()
+    with web_client.get("/directory") as resp:
+        assert resp.status_code == 200
+    assert gc.get_freeze_count() == 0

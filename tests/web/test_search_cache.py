@@ -87,13 +87,15 @@ def _suggestions(web_client, secret: str, query: str = "") -> dict:
 
 def test_suggestions_cached_per_snapshot_and_recomputed_after_a_write(web_app, web_client, web_store):
     from web.api.tokens import create_token
-    from web.views.api import _suggestion_docs
+    from web.suggestion_cache import _books
 
     secret = create_token(web_store, "stefan", name="test")[0]
     first = _suggestions(web_client, secret, "?top=5")
     assert first == _suggestions(web_client, secret, "?top=5")  # served from the cache
     snap = web_store.snapshot()
-    assert len(_suggestion_docs[snap]) == 1
+    assert len(_books[snap].rendered) == 1
+    assert _suggestions(web_client, secret, "?top=2")["suggestions"] == first["suggestions"][:2]  # a prefix
+    assert len(_books[snap].rendered) == 1
     # language and size are part of the key
     english = _suggestions(web_client, secret, "?top=5&lang=en")
     assert [s["partner"] for s in english["suggestions"]] == [s["partner"] for s in first["suggestions"]]
@@ -111,6 +113,40 @@ def test_suggestions_cached_per_snapshot_and_recomputed_after_a_write(web_app, w
     assert resp.status_code == 201, resp.get_data(as_text=True)
     after = _suggestions(web_client, secret, "?top=5")
     assert best not in [s["partner"] for s in after["suggestions"]]
+
+
+def test_suggestion_cache_equals_suggest_and_fills_a_block(web_app, web_store):
+    """Lists from the block cache are exactly `matching.suggest`'s, for every organisation and size."""
+    from matching import suggest, suggestions_json
+    from web.reasons import render_suggestions
+    from web.suggestion_cache import BOOK_TOP, _books, suggestion_document, suggestion_list
+    from web.weights import weights_in_use
+
+    snap = web_store.snapshot()
+    weights = weights_in_use(web_store)
+    first = snap.org_ids[0]
+    suggestion_list(snap, first, 10, weights)
+    computed = _books[snap].lists[tuple(sorted(weights.items()))]
+    assert len(computed) > 1  # one request computed its neighbours too
+    for org_id in snap.org_ids:
+        for top in (1, 10, BOOK_TOP, BOOK_TOP + 5):
+            assert suggestion_list(snap, org_id, top, weights) == suggest(snap, org_id, top, weights=weights)
+    with web_app.app_context():
+        doc = suggestion_document(snap, ORG, 7, "tr", weights)
+        names = {o.id: o.name for o in snap.network.organisations}
+        for top in (7, 3, 12, 1, 12):  # shorter lists come from the longer one rendered before
+            doc = suggestion_document(snap, ORG, top, "tr", weights)
+            assert doc == render_suggestions(
+                suggestions_json(snap, ORG, suggest(snap, ORG, top, weights=weights)), snap.vocabulary, names, "tr")
+
+
+def test_suggestion_cache_raises_for_unknown_organisations(web_store):
+    from graph import NotFoundError
+    from web.suggestion_cache import suggestion_list
+    from web.weights import weights_in_use
+
+    with pytest.raises(NotFoundError):
+        suggestion_list(web_store.snapshot(), "no-such-org", 10, weights_in_use(web_store))
 
 
 def test_suggestions_name_common_partners(web_client, web_store):

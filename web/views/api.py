@@ -16,9 +16,8 @@ a browser's login can never be used cross-site against the API.
 from __future__ import annotations
 
 import math
-import threading
 import weakref
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +36,6 @@ from graph.model import parse_cooperation, parse_organisation, slugify
 from graph.privacy import public_document, references
 from graph.store.base import ANY, Op
 from graph.vocabulary import CATEGORIES, LANGUAGES
-from matching import suggest, suggestions_json
 
 from ..api.errors import ApiError, register_handlers
 from ..api.openapi import PREFIX, Param, build_document, operation, query_args
@@ -47,8 +45,8 @@ from ..api.tokens import ApiToken, check_token, create_token, list_tokens, revok
 from ..auth import client_address
 from ..extensions import get_store
 from ..forms import choices
-from ..reasons import render_suggestions
 from ..security import allow, csrf
+from ..suggestion_cache import suggestion_document
 from ..users import User, list_users
 from ..weights import weights_in_use
 from .directory import FILTERS, RESERVED_IDS, search_orgs
@@ -70,13 +68,6 @@ csrf.exempt(v1)
 register_handlers(v1)
 
 _public_docs: weakref.WeakKeyDictionary[Snapshot, dict[str, Any]] = weakref.WeakKeyDictionary()
-# rendered suggestions per snapshot, keyed by (organisation, top, language, weights): a snapshot never
-# changes (a write makes a new one), so each is computed once per generation and worker; oldest dropped first
-SUGGESTION_CACHE_SIZE = 2048
-_suggestion_docs: weakref.WeakKeyDictionary[Snapshot, OrderedDict[tuple[Any, ...], dict[str, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_suggestion_lock = threading.Lock()
 
 
 # ---------------------------------------------------------------------------
@@ -427,22 +418,7 @@ def get_suggestions(org_id: str) -> Response:
     snap = store.snapshot()
     if org_id not in snap.index:
         raise ApiError(404, f"organisation {org_id!r} does not exist")
-    weights = weights_in_use(store)
-    key = (org_id, args["top"], args["lang"], tuple(sorted(weights.items())))
-    with _suggestion_lock:
-        cache = _suggestion_docs.setdefault(snap, OrderedDict())
-        doc = cache.get(key)
-    if doc is None:
-        found = suggest(snap, org_id, args["top"], weights=weights)
-        doc = suggestions_json(snap, org_id, found)
-        # only the names the reasons mention (a dict of every organisation's name costs ms at 10k organisations)
-        mentioned = {p for s in doc["suggestions"] for r in s["reasons"] for p in r.get("partners", [])}
-        names = {p: snap.orgs[p].name for p in mentioned if p in snap.orgs}
-        doc = render_suggestions(doc, snap.vocabulary, names, args["lang"])
-        with _suggestion_lock:
-            cache[key] = doc
-            while len(cache) > SUGGESTION_CACHE_SIZE:
-                cache.popitem(last=False)
+    doc = suggestion_document(snap, org_id, args["top"], args["lang"], weights_in_use(store))
     return jsonify(doc)
 
 

@@ -11,14 +11,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from graph import ConflictError, NotFoundError, ValidationError
-from matching import hints, suggest, suggestions_json
+from matching import hints
 
 from ..extensions import get_store
 from ..forms import field_label
 from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
 from ..introductions import allowed_next, find_introduction, set_status
-from ..reasons import render_suggestions
 from ..security import allow
+from ..suggestion_cache import suggestion_document, suggestion_list
 from ..templating import current_lang
 from ..weights import weights_in_use
 from .audit import log_view
@@ -36,11 +36,9 @@ def suggestion_doc(org_id: str, lang: str, k: int = 10) -> tuple[Any, dict[str, 
     if org_id not in snap.orgs:
         abort(404)
     try:
-        found = suggest(snap, org_id, k, weights=weights_in_use(store))
+        doc = suggestion_document(snap, org_id, k, lang, weights_in_use(store))
     except NotFoundError:
         abort(404)
-    names = {o.id: o.name for o in snap.network.organisations}
-    doc = render_suggestions(suggestions_json(snap, org_id, found), snap.vocabulary, names, lang)
     return snap, doc
 
 
@@ -91,7 +89,7 @@ def respond(org_id: str, partner_id: str) -> Response:
         abort(404)
     reasons: list[dict[str, Any]] = []
     if find_introduction(store, org_id, partner_id) is None:
-        for s in suggest(snap, org_id, 10, weights=weights_in_use(store)):
+        for s in suggestion_list(snap, org_id, 10, weights_in_use(store)):
             if s.partner == partner_id:
                 reasons = s.to_dict()["reasons"]
     try:
