@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,13 +16,33 @@ from .auth import Anonymous
 from .extensions import get_store
 from .i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
 
-__all__ = ["action_label", "current_lang", "init_app", "kind_label", "label", "status_label", "vocabulary"]
+__all__ = [
+    "action_label",
+    "current_lang",
+    "init_app",
+    "kind_label",
+    "label",
+    "render_block",
+    "status_label",
+    "vocabulary",
+]
 
 
 def current_lang() -> str:
     loc = get_locale()
     lang = str(loc.language) if loc is not None else "de"
     return lang if lang in UI_LANGUAGES else "de"
+
+
+def render_block(template: str, block: str, **context: Any) -> Markup:
+    """One block of a template, rendered with the usual context (for caching a page's body).
+
+    The template shows the cached HTML when it is rendered again with ``body`` set.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.update_template_context(context)
+    tmpl = app.jinja_env.get_template(template)
+    return Markup("".join(tmpl.blocks[block](tmpl.new_context(context))))
 
 
 def vocabulary() -> Vocabulary:

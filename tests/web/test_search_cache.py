@@ -180,3 +180,24 @@ def test_rendering_in_one_locale_equals_reason_by_reason(web_app, lang):
         assert got == expected and len(got) > 10
         extra = {"kind": "something_new"}
         assert reason_text(extra, snap.vocabulary, names, lang)  # the fallback sentence still works
+
+
+def test_directory_body_cache_keeps_views_apart(web_app, web_store):
+    """The cached page body differs by role, language and page, and follows writes at once."""
+    from .conftest import login
+
+    public, staff, english = web_app.test_client(), web_app.test_client(), web_app.test_client()
+    login(staff, "stefan")
+    english.get("/lang/en")
+    add = "/org/new"
+    for _ in range(2):  # the second round is served from the cache
+        assert add not in public.get("/directory").get_data(as_text=True)
+        assert add in staff.get("/directory").get_data(as_text=True)
+        de = public.get("/directory").get_data(as_text=True)
+        en = english.get("/directory").get_data(as_text=True)
+        assert "Verzeichnis" in de and "Directory of organisations" in en
+        assert public.get("/directory?page=1").get_data(as_text=True) != public.get("/directory?page=2").get_data(
+            as_text=True)
+    org = web_store.list("organisation")[0]
+    web_store.update("organisation", org.id, {**org.data, "name": "Zuletzt umbenannt e. V."}, org.version)
+    assert "Zuletzt umbenannt e. V." in public.get("/directory?q=umbenannt").get_data(as_text=True)

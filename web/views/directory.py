@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import threading
 import unicodedata
 import weakref
+from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
@@ -19,7 +22,7 @@ from ..editing import read_original, sign_original, three_way_merge
 from ..extensions import get_store
 from ..forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
 from ..security import allow, can_edit_org
-from ..templating import current_lang
+from ..templating import current_lang, render_block
 from .audit import log_view
 
 __all__ = ["bp", "describe_value", "org_diff", "search_orgs"]
@@ -173,6 +176,11 @@ def search_orgs(
     return out
 
 
+# rendered page bodies per snapshot, keyed by language, staff view, search, filters and page (oldest dropped first)
+BODY_CACHE_SIZE = 512
+_bodies: weakref.WeakKeyDictionary[Snapshot, OrderedDict[tuple[Any, ...], Markup]] = weakref.WeakKeyDictionary()
+_bodies_lock = threading.Lock()
+
 # the filter menus' sorted labels, per snapshot (its vocabulary) and language
 _filter_choices: weakref.WeakKeyDictionary[Snapshot, dict[str, dict[str, list[tuple[str, str]]]]] = (
     weakref.WeakKeyDictionary()
@@ -197,31 +205,45 @@ def index() -> str:
         value = request.args.get(name, "")
         filters[name] = value if value in vocab.ids(cat) else ""
     internal = current_user.is_authenticated and current_user.is_staff
-    found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap)
     size = int(current_app.config.get("REMO_PAGE_SIZE") or 20)
-    pages = max(1, math.ceil(len(found) / size))
-    try:
-        page = min(max(1, int(request.args.get("page", "1"))), pages)
-    except ValueError:
-        page = 1
-    shown = found[(page - 1) * size : page * size]
-    args = {k: v for k, v in {"q": query, **filters}.items() if v}
-    per_lang = _filter_choices.setdefault(snap, {})
-    choices = per_lang.get(lang)
-    if choices is None:
-        choices = per_lang[lang] = {name: _choices(vocab, cat, lang) for name, cat in FILTERS.items()}
-    return render_template(
-        "directory/index.html",
-        orgs=[_visible(o, internal) for o in shown],
-        total=len(found),
-        page=page,
-        pages=pages,
-        args=args,
-        query=query,
-        filters=filters,
-        choices=choices,
-        filtered=bool(args),
-    )
+    # the page body depends only on these (and the snapshot): rendered once, then reused
+    key = (lang, internal, query, tuple(filters.items()), request.args.get("page", "1"), size)
+    with _bodies_lock:
+        bodies = _bodies.setdefault(snap, OrderedDict())
+        body = bodies.get(key)
+        if body is not None:
+            bodies.move_to_end(key)
+    if body is None:
+        found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap)
+        pages = max(1, math.ceil(len(found) / size))
+        try:
+            page = min(max(1, int(request.args.get("page", "1"))), pages)
+        except ValueError:
+            page = 1
+        shown = found[(page - 1) * size : page * size]
+        args = {k: v for k, v in {"q": query, **filters}.items() if v}
+        per_lang = _filter_choices.setdefault(snap, {})
+        choices = per_lang.get(lang)
+        if choices is None:
+            choices = per_lang[lang] = {name: _choices(vocab, cat, lang) for name, cat in FILTERS.items()}
+        body = render_block(
+            "directory/index.html",
+            "content",
+            orgs=[_visible(o, internal) for o in shown],
+            total=len(found),
+            page=page,
+            pages=pages,
+            args=args,
+            query=query,
+            filters=filters,
+            choices=choices,
+            filtered=bool(args),
+        )
+        with _bodies_lock:
+            bodies[key] = body
+            while len(bodies) > BODY_CACHE_SIZE:
+                bodies.popitem(last=False)
+    return render_template("directory/index.html", body=body)
 
 
 def _persons_for(snap: Any, org_id: str, internal: bool) -> list[dict[str, Any]]:
