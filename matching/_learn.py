@@ -121,20 +121,25 @@ class RankingLists:
     def n_rows(self) -> int:
         return self.x.shape[0]
 
+    def subset(self, rows: np.ndarray) -> RankingLists:
+        """The lists of ``rows`` (repeats allowed), copied once."""
+        return RankingLists(self.x[rows], self.valid[rows], self.relevant[rows], self.n_relevant[rows],
+                            self.jitter[rows])
+
     def scores(self, w: np.ndarray) -> np.ndarray:
         """The engine's score for the candidates: content signals, extras only alongside content."""
-        content = self.x[:, :, _CONTENT] @ w[_CONTENT]
-        extra = self.x[:, :, ~_CONTENT] @ w[~_CONTENT]
-        score = np.where(content > 0, content + extra, 0.0)
-        return np.where(self.valid & (score > 0), score + self.jitter, -np.inf)
+        w = np.asarray(w, dtype=np.float32)
+        parts = self.x @ np.stack([np.where(_CONTENT, w, 0.0), np.where(_CONTENT, 0.0, w)], axis=1).astype(np.float32)
+        content = parts[:, :, 0]
+        score = content + parts[:, :, 1]
+        return np.where(self.valid & (content > 0) & (score > 0), score + self.jitter, -np.inf)
 
     def ndcg(self, w: np.ndarray, k: int = 10, rows: np.ndarray | None = None) -> float:
         """Mean binary nDCG@k over the rows (optionally a resample ``rows``) for weights ``w``."""
-        score = self.scores(np.asarray(w, dtype=np.float32))
         if rows is not None:
-            score = score[rows]
-        relevant = self.relevant if rows is None else self.relevant[rows]
-        n_rel = self.n_relevant if rows is None else self.n_relevant[rows]
+            return self.subset(rows).ndcg(w, k)
+        score = self.scores(w)
+        relevant, n_rel = self.relevant, self.n_relevant
         k = min(k, score.shape[1], len(_DISCOUNT))
         if k <= 0 or not len(score):
             return 0.0
@@ -215,9 +220,11 @@ def coordinate_ascent(lists: RankingLists, start: np.ndarray, *, k: int = 10, ro
     or down by each step, or dropping it; keep a move that raises nDCG@k by more than ``tol``. At
     least one content signal keeps a positive weight (extras are no reason on their own).
     """
+    if rows is not None:
+        lists = lists.subset(rows)
     w = np.asarray(start, dtype=np.float64).clip(0.0)
     w = w / w.sum()
-    best = lists.ndcg(w, k, rows)
+    best = lists.ndcg(w, k)
     active = np.abs(lists.x).reshape(-1, lists.x.shape[-1]).max(axis=0, initial=0.0) > 0
     for step in steps:
         for _ in range(max_passes):
@@ -229,7 +236,7 @@ def coordinate_ascent(lists: RankingLists, start: np.ndarray, *, k: int = 10, ro
                     if v.sum() <= 0 or not (v[_CONTENT] > 0).any():
                         continue
                     v = v / v.sum()
-                    score = lists.ndcg(v, k, rows)
+                    score = lists.ndcg(v, k)
                     if score > best + tol:
                         w, best, moved = v, score, True
             if not moved:
