@@ -44,9 +44,12 @@ from sklearn.linear_model import LogisticRegression
 
 from graph import Snapshot
 
-from ._signals import CONTENT_SIGNALS, DEFAULT_WEIGHTS, SIGNALS, SignalData
+from ._signals import CONTENT_SIGNALS, DEFAULT_WEIGHTS, SIGNALS, SignalData, signal_data
 
-__all__ = ["NEGATIVE_STATUSES", "POSITIVE_STATUSES", "WeightLearner", "without_cooperations"]
+__all__ = [
+    "NEGATIVE_STATUSES", "POSITIVE_STATUSES", "RankingLists", "WeightLearner", "coordinate_ascent", "ranking_lists",
+    "without_cooperations",
+]
 
 POSITIVE_STATUSES = frozenset({"accepted", "met", "cooperating"})
 NEGATIVE_STATUSES = frozenset({"declined"})
@@ -149,8 +152,8 @@ class RankingLists:
         top = np.take_along_axis(top, order, axis=1)
         hit = np.take_along_axis(relevant, top, axis=1) & np.isfinite(np.take_along_axis(top_s, order, axis=1))
         dcg = hit @ _DISCOUNT[:k]
-        ideal = np.cumsum(_DISCOUNT[:k])[np.minimum(n_rel, k) - 1]
-        return float(np.mean(dcg / ideal))
+        ideal = np.cumsum(_DISCOUNT[:k])[np.clip(n_rel, 1, k) - 1]
+        return float(np.mean(np.where(n_rel > 0, dcg / ideal, 0.0)))
 
 
 def ranking_lists(sd: SignalData, coop: sp.csr_matrix, pos_r: np.ndarray, pos_c: np.ndarray, *, per_signal: int = 60,
@@ -173,40 +176,41 @@ def ranking_lists(sd: SignalData, coop: sp.csr_matrix, pos_r: np.ndarray, pos_c:
     if len(uniq) > max_rows:
         uniq = np.sort(rng.choice(uniq, size=max_rows, replace=False))
     size = max(1, min(len(uniq), max_cells // max(n, 1)))
-    parts = []
+    parts = []  # per block: kept entries only (the dense block is dropped right away)
     for start in range(0, len(uniq), size):
         blk = uniq[start:start + size]
         sig = sd.block(blk)
-        x = np.stack([np.asarray(sig[s], dtype=np.float32) for s in SIGNALS], axis=-1)
-        ok = x[:, :, _CONTENT].max(axis=-1) > 0
+        ok = np.zeros((len(blk), n), dtype=bool)
+        for s in CONTENT_SIGNALS:
+            ok |= sig[s] > 0
         bl = blocked[blk].tocoo()
         ok[bl.row, bl.col] = False
         rel = new[blk].toarray() > 0
         keep = rel.copy()
         m = min(per_signal, n)
         r_idx = np.arange(len(blk))[:, None]
-        for j in range(len(SIGNALS)):
-            v = np.where(ok, x[:, :, j], -1.0)
+        for s in SIGNALS:
+            v = np.where(ok, sig[s], -1.0)
             top = np.argpartition(-v, m - 1, axis=1)[:, :m] if m < n else np.tile(np.arange(n), (len(blk), 1))
             keep[r_idx, top] |= np.take_along_axis(ok, top, axis=1)
-        parts.append((blk, x, keep, rel))
-    width = max([int(p[2].sum(axis=1).max()) for p in parts], default=0)
-    width = max(width, 1)
-    n_rows = sum(len(p[0]) for p in parts)
+        rr, cc = np.nonzero(keep)
+        values = np.stack([np.asarray(sig[s][rr, cc], dtype=np.float32) for s in SIGNALS], axis=-1)
+        parts.append((len(blk), rr, values, rel[rr, cc], keep.sum(axis=1), rel.sum(axis=1)))
+        del sig, ok, keep, rel
+    width = max(1, max((int(p[4].max()) for p in parts if len(p[4])), default=0))
+    n_rows = sum(p[0] for p in parts)
     X = np.zeros((n_rows, width, len(SIGNALS)), dtype=np.float32)
     valid = np.zeros((n_rows, width), dtype=bool)
     relevant = np.zeros((n_rows, width), dtype=bool)
     n_relevant = np.zeros(n_rows, dtype=np.int64)
     r0 = 0
-    for blk, x, keep, rel in parts:
-        counts = keep.sum(axis=1)
-        rr, cc = np.nonzero(keep)
+    for b, rr, values, rel_kept, counts, n_rel in parts:
         slot = np.arange(len(rr)) - np.repeat(np.cumsum(counts) - counts, counts)
-        X[r0 + rr, slot] = x[rr, cc]
+        X[r0 + rr, slot] = values
         valid[r0 + rr, slot] = True
-        relevant[r0 + rr, slot] = rel[rr, cc]
-        n_relevant[r0:r0 + len(blk)] = rel.sum(axis=1)
-        r0 += len(blk)
+        relevant[r0 + rr, slot] = rel_kept
+        n_relevant[r0:r0 + b] = n_rel
+        r0 += b
     jitter = (rng.random((n_rows, width)) * 1e-6).astype(np.float32)
     return RankingLists(X, valid, relevant, n_relevant, jitter)
 
@@ -376,7 +380,7 @@ class WeightLearner:
 
     def _rank(self, before: Snapshot, pos_r: np.ndarray, pos_c: np.ndarray, start: np.ndarray) -> np.ndarray:
         """Coordinate ascent on nDCG@10 from ``start``, blended with it as cross-validation says."""
-        sd = SignalData.from_snapshot(before)
+        sd = signal_data(before)  # cached: the logistic data of the same snapshot built it
         lists = ranking_lists(sd, before.coop, pos_r, pos_c, per_signal=self.per_signal, max_rows=self.max_rows,
                               seed=self.random_state)
         self.n_lists_ = lists.n_rows
@@ -439,7 +443,7 @@ class WeightLearner:
         before, pos_r, pos_c = pairs if pairs is not None else self._history_pairs(snapshot, history)
         if len(pos_r) < self.min_history:
             return np.zeros((0, len(SIGNALS))), np.zeros(0)
-        sd = SignalData.from_snapshot(before)
+        sd = signal_data(before)
         rng = np.random.default_rng(self.random_state)
         m = len(pos_r) * self.negatives
         neg_r = rng.integers(0, before.n, size=3 * m)
