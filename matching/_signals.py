@@ -76,8 +76,13 @@ EXTRA_SIGNALS: tuple[str, ...] = ("bridging", "activity")
 def check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     """Validate ``weights`` and return them normalised to sum 1 (missing signals weigh 0).
 
+    Weights that already sum to 1 (within 1e-9) are returned as given, so stored rounded weights
+    compare equal to the weights in use.
+
     >>> check_weights({"topics": 2, "district": 2})["topics"]
     0.5
+    >>> check_weights({"topics": 0.1, "district": 0.2, "activity": 0.7})["activity"]
+    0.7
     """
     if weights is None:
         return dict(DEFAULT_WEIGHTS)
@@ -90,6 +95,8 @@ def check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     total = sum(out.values())
     if total <= 0:
         raise ValueError("at least one weight must be positive")
+    if abs(total - 1.0) <= 1e-9:  # already normalised (e.g. learned weights rounded to 0.0001): keep as given
+        return out
     return {s: v / total for s, v in out.items()}
 
 
