@@ -97,8 +97,9 @@ def weights_cmd(learn: bool, reset: bool, as_json: bool) -> None:
     """Show the matching weights in use; --learn fits them from introductions' outcomes.
 
     With at least 30 labelled introductions (accepted, met, cooperating vs. declined) a logistic
-    regression learns the weights; before that the network's own history (earlier cooperations
-    predicting later ones) is used; without enough history, the defaults.
+    regression learns the weights; before that the network's own history is used (earlier
+    cooperations predicting later ones: a logistic start, then the weights that rank the later
+    partners best, checked by cross-validation); without enough history, the defaults.
     """
     from matching import DEFAULT_WEIGHTS
 
