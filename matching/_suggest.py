@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from graph import NotFoundError, Snapshot
 
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
+from ._dense import DenseScorer
 from ._fairness import exposure_factor, rerank_greedy
 from ._signals import CONTENT_SIGNALS, EXTRA_SIGNALS, SIGNALS, check_weights, signal_data
 
@@ -209,7 +210,13 @@ class MatchingModel:
         self.exposure_factor_ = exposure_factor(self.popularity_, self.fairness)
         self._w = np.asarray([self.weights_[s] for s in SIGNALS], dtype=np.float32)
         self.__dict__.pop("_candidate_parts", None)
+        self.__dict__.pop("dense_", None)
         return self
+
+    @cached_property
+    def dense_(self) -> DenseScorer:
+        """The fused exact scorer (`matching._dense`), built on first use."""
+        return DenseScorer(self.signals_, self.weights_, self.blocked_)
 
     @cached_property
     def _candidate_parts(self) -> tuple[CandidateIndex, PairScorer]:
@@ -252,20 +259,9 @@ class MatchingModel:
         return score, sig
 
     def _pool_block(self, rows: np.ndarray, m: int, discount: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        score, _ = self.score_block(rows)
-        rank = score if discount is None else np.where(score > 0, score * discount[None, :], score)
-        n = score.shape[1]
-        m = min(m, n)
-        if m < n:
-            idx = np.argpartition(-rank, m - 1, axis=1)[:, :m]
-        else:
-            idx = np.tile(np.arange(n), (len(rows), 1))
-        r = np.take_along_axis(rank, idx, axis=1)
-        order = np.argsort(-r, axis=1, kind="stable")
-        idx = np.take_along_axis(idx, order, axis=1)
-        raw = np.take_along_axis(score, idx, axis=1)
-        idx[raw <= 0] = -1
-        return idx, np.where(raw > 0, raw, 0.0)
+        """Best ``m`` columns of ``rows`` (``-1`` padded) and their scores, scored exactly (`DenseScorer`)."""
+        self._check()
+        return self.dense_.top_m(rows, m, discount)
 
     def _candidate_block(self, rows: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
         index, scorer = self._candidate_parts
@@ -273,13 +269,14 @@ class MatchingModel:
 
     def _blocks(self) -> list[np.ndarray]:
         n = self.snapshot_.n
-        if self.block_size:
-            size = self.block_size
-        elif self.method_ == "candidates":
-            size = max(1, min(n, 2_000))
-        else:
-            size = max(1, min(n, 4_000_000 // max(n, 1)))
-        return [np.arange(s, min(n, s + size)) for s in range(0, n, size)]
+        if self.method_ == "candidates":
+            size = self.block_size or max(1, min(n, 2_000))
+            return [np.arange(s, min(n, s + size)) for s in range(0, n, size)]
+        # exact: rows grouped by (kind, community) for `DenseScorer`, in about 16 work items per thread
+        order = self.dense_.row_order()
+        tile = self.dense_.tile_rows()
+        size = self.block_size or max(tile, -(-n // (16 * max(self.n_jobs, 1) * tile)) * tile)
+        return [order[s : s + size] for s in range(0, n, size)]
 
     def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -295,6 +292,7 @@ class MatchingModel:
             def work(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return self._candidate_block(rows, m)
         else:
+            self.dense_  # noqa: B018 - build once, before the threads start
 
             def work(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return self._pool_block(rows, m, None)
@@ -306,6 +304,9 @@ class MatchingModel:
             parts = [work(rows) for rows in blocks]
         idx = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, m), np.int64)
         raw = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, m))
+        order = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
+        if not np.array_equal(order, np.arange(len(order))):  # back to row order
+            idx[order], raw[order] = idx.copy(), raw.copy()
         if not fair:
             return idx[:, :k], raw[:, :k]
         picked = rerank_greedy(idx, raw, k, strength=strength, seed=seed)
