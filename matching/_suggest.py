@@ -49,8 +49,10 @@ __all__ = [
 HINT_FIELDS: tuple[str, ...] = ("topics", "offers", "needs", "districts", "languages")
 _MET_STATUSES = frozenset({"met", "cooperating"})
 _MAX_LISTED = 5  # at most this many ids per reason (topics, partners, ...)
-#: `MatchingModel(method="auto")` scores all pairs exactly up to this many organisations.
-EXACT_MAX_N = 5_000
+#: `MatchingModel(method="auto")` scores all pairs exactly up to this many organisations: the fused
+#: dense path (`matching._dense`) costs about 5 ns of CPU per pair, ~50 s CPU (~25-30 s wall on 2
+#: cores) at 100 000, with recall 1; the candidate path is ~2x cheaper there but approximate.
+EXACT_MAX_N = 100_000
 
 
 @dataclass
@@ -102,14 +104,16 @@ class MatchingModel:
     one_way, proximity_scale, community_seed
         Passed to `SignalData.from_snapshot`.
     block_size : int, optional
-        Rows scored at once (default: about 4 million cells per block).
+        Rows per work item of `top_k_all` (default: 2 000 for candidates; for the exact path about
+        16 items per thread, each scored in tiles of `matching._dense.TILE_CELLS` cells).
     n_jobs : int
         Threads used by `top_k_all`.
     method : {"auto", "exact", "candidates"}
-        How `top_k_all` finds each row's best columns: ``"exact"`` scores all pairs in dense row
-        blocks (O(n^2)); ``"candidates"`` scores only candidates from capped posting lists and
-        two-hop neighbours exactly (see `matching._candidates`); ``"auto"`` uses ``"exact"`` up to
-        `EXACT_MAX_N` organisations. Single-organisation `suggest` is always exact.
+        How `top_k_all` finds each row's best columns: ``"exact"`` scores all pairs in cache-sized
+        dense row tiles (O(n^2), fused: see `matching._dense`); ``"candidates"`` scores only
+        candidates from capped posting lists and two-hop neighbours exactly (see
+        `matching._candidates`); ``"auto"`` uses ``"exact"`` up to `EXACT_MAX_N` organisations.
+        Single-organisation `suggest` is always exact.
     cap : int
         Length of each capped posting list of the candidate path.
 
@@ -239,6 +243,8 @@ class MatchingModel:
         """Scores of ``rows`` against everybody (``-1`` where a pair may not be suggested) and the signals.
 
         A pair needs a positive content signal (not bridging alone) to get a positive score.
+        This is the readable reference (one dense matrix per signal); the exact path and `suggest`
+        use the fused `DenseScorer` (``self.dense_``), which the tests compare with it.
         """
         self._check()
         rows = np.asarray(rows, dtype=np.int64)
