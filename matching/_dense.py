@@ -297,20 +297,52 @@ class DenseScorer:
         raw = np.zeros((len(rows), m), dtype=np.float64)
         for s, score in self.iter_tiles(rows):
             e = s + len(score)
-            if discount is not None:
-                rank = np.where(score > 0, score * discount[None, :], score)
-                np.negative(rank, out=rank)
-            else:
-                rank = np.negative(score)  # -rank (a copy: ``score`` is still needed below)
-            if m < n:
-                top = np.argpartition(rank, m - 1, axis=1)[:, :m]
-            else:
-                top = np.tile(np.arange(n), (len(score), 1))
+            rank = score if discount is None else np.where(score > 0, score * discount[None, :], score)
+            top = largest(rank, m)
             r = np.take_along_axis(rank, top, axis=1)
-            order = np.argsort(r, axis=1, kind="stable")
+            order = np.argsort(-r, axis=1, kind="stable")
             top = np.take_along_axis(top, order, axis=1)
             val = np.take_along_axis(score, top, axis=1)
             top[val <= 0] = -1
             idx[s:e] = top
             raw[s:e] = np.where(val > 0, val, 0.0)
         return idx, raw
+
+
+def largest(x: np.ndarray, m: int) -> np.ndarray:
+    """Column indices of the ``m`` largest entries of each row of ``x`` (any order; ties arbitrary).
+
+    Group-maximum pre-selection: the columns are split into ``g`` groups of ``b`` strided columns
+    (group ``j`` = columns ``j, j + g, j + 2g, ...``; the ``n - g b`` last columns are always
+    kept). With ``t`` the ``m``-th largest group maximum of a row, the row's ``m`` largest entries
+    all lie in groups whose maximum is ``>= t`` (the ``m`` groups with the largest maxima hold
+    ``m`` entries ``>= t``). The maxima take one vectorised pass (strided groups reduce over a
+    leading axis, which numpy does with SIMD; contiguous groups would be ~10x slower), and only the
+    selected groups are partitioned. Falls back to ``argpartition`` when ties select too many.
+
+    >>> x = np.asarray([[0.1, 0.9, 0.3, 0.8, 0.2], [5.0, 4.0, 3.0, 2.0, 1.0]], dtype=np.float32)
+    >>> np.sort(largest(x, 2), axis=1).tolist()
+    [[1, 3], [0, 1]]
+    """
+    rows, n = x.shape
+    if m >= n:
+        return np.tile(np.arange(n), (rows, 1))
+    b = max(8, min(64, n // (16 * m)))
+    g = n // b
+    if g < 8 * m or rows == 0:  # too few groups to gain anything
+        return np.argpartition(-x, m - 1, axis=1)[:, :m]
+    full = g * b
+    gmax = x[:, :full].reshape(rows, b, g).max(axis=1)
+    kth = np.partition(gmax, g - m, axis=1)[:, g - m]
+    sel = gmax >= kth[:, None]
+    count = sel.sum(axis=1)
+    width = int(count.max())
+    if (width * b + n - full) * 4 > n:  # many ties: no gain
+        return np.argpartition(-x, m - 1, axis=1)[:, :m]
+    # the selected groups first; rows with fewer fill up with unselected groups, whose entries are all
+    # below t and so never displace one of the m largest
+    groups = np.argsort(~sel, axis=1, kind="stable")[:, :width]
+    cols = (groups[:, None, :] + g * np.arange(b)[None, :, None]).reshape(rows, -1)
+    cols = np.concatenate([cols, np.broadcast_to(np.arange(full, n), (rows, n - full))], axis=1)
+    pick = np.argpartition(-np.take_along_axis(x, cols, axis=1), m - 1, axis=1)[:, :m]
+    return np.take_along_axis(cols, pick, axis=1)

@@ -82,3 +82,20 @@ def test_top_k_all_equals_reference_ranking(generated):
     got = np.take_along_axis(ref, np.maximum(idx, 0), axis=1)
     np.testing.assert_allclose(np.where(idx >= 0, got, 0), best, atol=2e-6)
     assert ((idx >= 0) == (best > 0)).all()
+
+
+@pytest.mark.parametrize("n", [4_000, 20_011])
+@pytest.mark.parametrize("m", [1, 10, 50])
+def test_largest_equals_sorting(n, m):
+    rng = np.random.default_rng(n + m)
+    x = rng.random((9, n)).astype(np.float32)
+    x[1, ::3] = 0.5  # many ties
+    x[2] = 0.25  # a constant row (falls back to argpartition)
+    x[3, rng.choice(n, 40, replace=False)] = 2.0  # a few large values in few groups
+    x[4, -5:] = 3.0  # in the columns after the last full group
+    for part in (x, x[:2], x[3:], *(x[i : i + 1] for i in range(9))):  # a tied row makes all fall back
+        top = dense.largest(part, m)
+        assert top.shape == (len(part), m)
+        assert all(len(set(row)) == m for row in top.tolist())  # no column twice
+        got = -np.sort(-np.take_along_axis(part, top, axis=1), axis=1)
+        np.testing.assert_array_equal(got, -np.sort(-part, axis=1)[:, :m])
