@@ -50,8 +50,8 @@ HINT_FIELDS: tuple[str, ...] = ("topics", "offers", "needs", "districts", "langu
 _MET_STATUSES = frozenset({"met", "cooperating"})
 _MAX_LISTED = 5  # at most this many ids per reason (topics, partners, ...)
 #: `MatchingModel(method="auto")` scores all pairs exactly up to this many organisations: the fused
-#: dense path (`matching._dense`) costs about 5 ns of CPU per pair, ~50 s CPU (~25-30 s wall on 2
-#: cores) at 100 000, with recall 1; the candidate path is ~2x cheaper there but approximate.
+#: dense path (`matching._dense`) costs about 4 ns of CPU per pair, ~36 s CPU (~20 s wall on 2 idle
+#: cores) at 100 000, with recall 1; the candidate path is cheaper there but approximate.
 EXACT_MAX_N = 100_000
 
 
