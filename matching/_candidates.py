@@ -24,9 +24,10 @@ Scoring every pair is O(n^2). Instead, per block of rows:
 The weak, ubiquitous signals -- same district (4 districts), languages everybody speaks,
 bridging, activity -- never *generate* candidates; they only add to the candidates' scores (the
 district only chooses which capped list is read). A pair that shares no topic and no partner is
-therefore never suggested by this path (capability lists are keyed by topic, too), even when district + language + bridging
-alone would have put it in the exact top-k; and when more than ``cap`` organisations tie on a
-list, the cap decides. ``bench/matching_bench.py`` measures the recall of the exact top-10.
+therefore never suggested by this path (capability lists are keyed by topic, too), even when
+district + language + bridging alone would have put it in the exact top-k; and when more than
+``cap`` organisations tie on a list, the cap decides. ``bench/matching_bench.py`` measures the
+recall of the exact top-10.
 
 Example
 -------

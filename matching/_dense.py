@@ -4,25 +4,29 @@
 reference, one dense matrix per signal), up to float32 rounding, but with far fewer passes
 over the ``rows x n`` block:
 
-* **one matrix product for the linear signals**: topics (TF-IDF cosine), district (cosine) and
-  language (weighted shared languages) are dot products of per-organisation feature vectors, so
-  ``[w_t T | w_d D | w_l L][rows] @ [T | D | B].T`` computes their weighted sum at once (dense
-  BLAS when the vocabularies are small, a sparse product per signal otherwise). Unused vocabulary
-  columns are dropped. ``min(1, .)`` only changes the language signal of organisations whose
-  language weights sum to more than 1; those rows are corrected exactly. For the cosines it only
-  removes rounding above 1.
-* **complementarity in six in-place passes**: ``a`` and ``b`` come from two small products with
-  the weight folded into the left factor as ``alpha = w_c sqrt(2 one_way)``; then ``P = A * B``,
-  ``U = beta (A + B)`` with ``beta = sqrt(2 one_way) / 2``, and ``P / U`` where ``P > 0`` equals
-  ``w_c 2ab / (a + b)`` while ``U`` elsewhere equals ``w_c one_way max(a, b)`` (one of them is 0).
+* **one product for the linear signals**: topics (TF-IDF cosine), district (cosine) and language
+  (weighted shared languages) are dot products of per-organisation feature vectors, so
+  ``[w_t T | w_d D | w_l L][rows] @ [T | D | B].T`` computes their weighted sum at once: a sparse
+  row tile times a dense ``features x n`` table (cost: non-zeros per row x n; no BLAS, whose
+  threads oversubscribe the engine's threads), or a sparse product per signal when a table would
+  exceed `DENSE_CELLS`. Unused vocabulary columns are dropped. ``min(1, .)`` only changes the
+  language signal of organisations whose language weights sum to more than 1; those cells are
+  corrected exactly. For the cosines it only removes rounding above 1.
+* **complementarity in plain in-place passes** (masked ufuncs, ``where=``, are several times slower):
+  ``A`` and ``B`` come from two small products with ``2 w_c`` folded into the left factor; then
+  ``P = A B``, ``T = A + B``, ``P / max(T, tiny)`` is ``w_c 2ab / (a + b)`` where both help and 0
+  elsewhere, and ``(one_way / 2) T`` where ``P = 0`` is ``w_c one_way max(a, b)`` (one of them is 0).
 * **proximity only on its non-zeros**: Adamic-Adar is a sparse two-hop product; its squashed
   values are added at their cells instead of exponentiating a dense block.
 * **bridging and activity as one vector per row group**: both depend on the column and only on the
   row's kind and community, so rows are processed grouped by (kind, community) and one ``n``-vector
   per group is added (where the content is positive) -- no ``rows x n`` comparison.
+* **top-m by group maxima** (`largest`): one vectorised pass finds the few column groups that can
+  hold a row's best entries, and only those are partitioned.
 
 Rows are scored in tiles of about `TILE_CELLS` cells so that the buffers stay in the CPU cache;
-sparse parts (Adamic-Adar, exclusions) are computed per chunk of tiles and sliced by ``indptr``.
+sparse parts (Adamic-Adar, exclusions, the language correction) are computed per chunk of tiles and
+sliced by ``indptr``.
 
 Example
 -------
@@ -41,7 +45,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -49,7 +52,7 @@ import scipy.sparse as sp
 
 from ._signals import SignalData
 
-__all__ = ["DenseScorer", "TILE_CELLS"]
+__all__ = ["DENSE_CELLS", "DenseScorer", "TILE_CELLS", "largest"]
 
 #: Cells (rows x organisations) scored at once; 2**19 float32 cells = 2 MB, which fits the CPU cache.
 TILE_CELLS = 1 << 19
@@ -59,7 +62,8 @@ _CHUNK_CELLS = 1 << 24
 _TINY = np.float32(1e-30)  # rows x n per chunk of tiles that share one sparse product
 
 
-def _factors(left: sp.csr_matrix, right: sp.csr_matrix, scale: float) -> tuple[sp.csr_matrix, np.ndarray | sp.csr_matrix]:
+def _factors(left: sp.csr_matrix, right: sp.csr_matrix, scale: float
+             ) -> tuple[sp.csr_matrix, np.ndarray | sp.csr_matrix]:
     """``scale * left`` (CSR) and ``right.T`` restricted to columns used on both sides.
 
     ``right.T`` is a dense ``features x n`` table unless that is larger than `DENSE_CELLS`: a
