@@ -1,26 +1,33 @@
-"""Candidate generation and exact rescoring for all-organisation top-k at 100 000 organisations.
+"""Candidate generation and exact rescoring for all-organisation top-k above `EXACT_MAX_N` organisations.
 
 Scoring every pair is O(n^2). Instead, per block of rows:
 
 1. **Candidates** come from the strong signals only, through capped posting lists (an inverted
-   index): for every topic ``t`` the organisations working on it, for every capability ``c`` the
-   organisations offering it and those needing it. Each list is split by district (plus one list
-   over all districts) and, for topics, by migrant organisation / institution, and keeps its best
-   ``cap`` organisations: highest topic weight (TF-IDF, so organisations with few, rare topics
-   first) or need share, ties broken by the organisation's mean score with everybody
-   (`SignalData.popularity`). A row reads the lists of its topics, of its needs (who offers it) and
-   of its offers (who needs it), in its own district and across districts. Two-hop neighbours
-   (common partners, ``A @ A``) are always candidates.
+   index), each split by district (plus one list over all districts):
+
+   * topic x kind (migrant organisation / institution): organisations working on the topic;
+   * topic *pair* x kind: organisations with both topics -- they have the highest cosines but rank
+     low on each single topic's list when they have several topics;
+   * topic x capability: organisations offering it (read by rows needing it) and needing it (read by
+     rows offering it) -- one-way help;
+   * topic x (capability offered, capability needed): organisations offering c1 and needing c2,
+     read by rows needing c1 and offering c2 -- mutual help, which the harmonic mean favours.
+
+   Each list keeps its best ``cap`` organisations: highest topic weight (TF-IDF, so organisations
+   with few, rare topics first; the sum for topic pairs; plus the need share of c2 for mutual
+   lists), ties broken by the organisation's mean score with everybody (`SignalData.popularity`).
+   Two-hop neighbours (common partners, ``A @ A``) are always candidates.
 2. **Exact rescoring**: every signal is computed exactly for the candidate pairs with vectorised
    gathers (no loop over pairs), existing partners, declined introductions and the organisation
    itself are removed, and the best ``m`` per row are kept.
 
 The weak, ubiquitous signals -- same district (4 districts), languages everybody speaks,
 bridging, activity -- never *generate* candidates; they only add to the candidates' scores (the
-district only chooses which capped list is read). A pair that shares no topic, no need/offer and
-no partner is therefore never suggested by this path, even when district + language + bridging
-alone would have put it in the exact top-k; and when more than ``cap`` organisations tie on a
-list, the cap decides. ``bench/matching_bench.py`` measures the recall of the exact top-10.
+district only chooses which capped list is read). A pair that shares no topic and no partner is
+therefore never suggested by this path (capability lists are keyed by topic, too), even when
+district + language + bridging alone would have put it in the exact top-k; and when more than
+``cap`` organisations tie on a list, the cap decides. ``bench/matching_bench.py`` measures the
+recall of the exact top-10.
 
 Example
 -------
@@ -65,8 +72,9 @@ def _keyed(m: sp.csr_matrix, group: np.ndarray, n_groups: int) -> tuple[np.ndarr
     return coo.row.astype(np.int64), coo.col.astype(np.int64) * n_groups + group[coo.row], coo.data
 
 
-def _pairs_of(left: sp.csr_matrix, right: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """All ``(row, left feature, right feature, left value)`` with both entries in the row (vectorised)."""
+def _pairs_of(left: sp.csr_matrix, right: sp.csr_matrix
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """All ``(row, left feature, right feature, left value, right value)`` with both entries in the row."""
     cl, cr = np.diff(left.indptr), np.diff(right.indptr)
     per = cl * cr
     total = int(per.sum())
@@ -75,11 +83,13 @@ def _pairs_of(left: sp.csr_matrix, right: sp.csr_matrix) -> tuple[np.ndarray, np
     crr = cr[row]
     li = left.indptr[row] + k // np.maximum(crr, 1)
     ri = right.indptr[row] + k % np.maximum(crr, 1)
-    return row, left.indices[li].astype(np.int64), right.indices[ri].astype(np.int64), left.data[li]
+    return (row, left.indices[li].astype(np.int64), right.indices[ri].astype(np.int64), left.data[li],
+            right.data[ri])
 
 
 def build_index(sd: SignalData, prior: np.ndarray, *, cap: int = 30) -> CandidateIndex:
-    """Capped posting lists keyed by topic x (district | all) x (kind | offered capability | needed capability).
+    """Capped posting lists keyed by (topic | topic pair) x (district | all) x (kind | offered capability |
+    needed capability | offered and needed capability), see the module docstring.
 
     ``prior`` (one number per organisation, higher first) breaks ties inside a list.
     """
@@ -106,14 +116,39 @@ def build_index(sd: SignalData, prior: np.ndarray, *, cap: int = 30) -> Candidat
         members.append((tr, offset + key + mo[tr], tv))
         readers += [(tr, offset + key), (tr, offset + key + 1)]
     offset += n_t * groups * 2
+    # 1b. topic pair x group x kind: organisations sharing two topics have the highest cosines, but
+    # rank low on each single topic's list when they have several topics
+    r, t1, t2, v1, v2 = _pairs_of(topics, topics)
+    two = t1 < t2
+    r, t1, t2, v = r[two], t1[two], t2[two], (v1 + v2)[two]
+    for g in (dist, anyd):
+        key = ((t1 * n_t + t2) * groups + g[r]) * 2
+        members.append((r, offset + key + mo[r], v))
+        readers += [(r, offset + key), (r, offset + key + 1)]
+    offset += n_t * n_t * groups * 2
     # 2./3. topic x group x capability: members offering (needing) it, read by rows needing (offering) it
     for member, reader in ((sd.offers, sd.needs_n), (sd.needs_n, sd.offers)):
         for g in (dist, anyd):
-            r, t, c, v = _pairs_of(topics, member)
+            r, t, c, v, _ = _pairs_of(topics, member)
             members.append((r, offset + (t * groups + g[r]) * n_c + c, v))
-            r, t, c, _ = _pairs_of(topics, reader)
+            r, t, c, _, _ = _pairs_of(topics, reader)
             readers.append((r, offset + (t * groups + g[r]) * n_c + c))
         offset += n_t * groups * n_c
+    # 4. topic x group x (capability offered, capability needed): mutual help, the harmonic mean of
+    # complementarity; members offering c1 and needing c2, read by rows needing c1 and offering c2,
+    # ranked by topic weight + need share of c2
+    def triples(first: sp.csr_matrix, second: sp.csr_matrix) -> tuple[np.ndarray, ...]:
+        r, t, c1, v, _ = _pairs_of(topics, first)
+        tc = sp.csr_matrix((v, (r, t * n_c + c1)), shape=(n, n_t * n_c))
+        r, tc1, c2, v, v2 = _pairs_of(tc, second)
+        return r, tc1 // n_c, tc1 % n_c, c2, v + v2
+
+    r, t, c1, c2, v = triples(sd.offers, sd.needs_n)
+    rr, rt, rc1, rc2, _ = triples(sd.needs_n, sd.offers)
+    for g in (dist, anyd):
+        members.append((r, offset + ((t * groups + g[r]) * n_c + c1) * n_c + c2, v))
+        readers.append((rr, offset + ((rt * groups + g[rr]) * n_c + rc1) * n_c + rc2))
+    offset += n_t * groups * n_c * n_c
     rows_a = np.concatenate([m[0] for m in members])
     keys_a = np.concatenate([m[1] for m in members])
     vals_a = np.concatenate([m[2] for m in members])

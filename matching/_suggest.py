@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from graph import NotFoundError, Snapshot
 
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
+from ._dense import DenseScorer
 from ._fairness import exposure_factor, rerank_greedy
 from ._signals import CONTENT_SIGNALS, EXTRA_SIGNALS, SIGNALS, check_weights, signal_data
 
@@ -49,8 +50,10 @@ __all__ = [
 HINT_FIELDS: tuple[str, ...] = ("topics", "offers", "needs", "districts", "languages")
 _MET_STATUSES = frozenset({"met", "cooperating"})
 _MAX_LISTED = 5  # at most this many ids per reason (topics, partners, ...)
-#: `MatchingModel(method="auto")` scores all pairs exactly up to this many organisations.
-EXACT_MAX_N = 5_000
+#: `MatchingModel(method="auto")` scores all pairs exactly up to this many organisations: the fused
+#: dense path (`matching._dense`) costs about 4 ns of CPU per pair, ~36 s CPU (~20 s wall on 2 idle
+#: cores) at 100 000, with recall 1; the candidate path is cheaper there but approximate.
+EXACT_MAX_N = 100_000
 
 
 @dataclass
@@ -102,14 +105,16 @@ class MatchingModel:
     one_way, proximity_scale, community_seed
         Passed to `SignalData.from_snapshot`.
     block_size : int, optional
-        Rows scored at once (default: about 4 million cells per block).
+        Rows per work item of `top_k_all` (default: 2 000 for candidates; for the exact path about
+        16 items per thread, each scored in tiles of `matching._dense.TILE_CELLS` cells).
     n_jobs : int
         Threads used by `top_k_all`.
     method : {"auto", "exact", "candidates"}
-        How `top_k_all` finds each row's best columns: ``"exact"`` scores all pairs in dense row
-        blocks (O(n^2)); ``"candidates"`` scores only candidates from capped posting lists and
-        two-hop neighbours exactly (see `matching._candidates`); ``"auto"`` uses ``"exact"`` up to
-        `EXACT_MAX_N` organisations. Single-organisation `suggest` is always exact.
+        How `top_k_all` finds each row's best columns: ``"exact"`` scores all pairs in cache-sized
+        dense row tiles (O(n^2), fused: see `matching._dense`); ``"candidates"`` scores only
+        candidates from capped posting lists and two-hop neighbours exactly (see
+        `matching._candidates`); ``"auto"`` uses ``"exact"`` up to `EXACT_MAX_N` organisations.
+        Single-organisation `suggest` is always exact.
     cap : int
         Length of each capped posting list of the candidate path.
 
@@ -210,7 +215,13 @@ class MatchingModel:
         self.exposure_factor_ = exposure_factor(self.popularity_, self.fairness)
         self._w = np.asarray([self.weights_[s] for s in SIGNALS], dtype=np.float32)
         self.__dict__.pop("_candidate_parts", None)
+        self.__dict__.pop("dense_", None)
         return self
+
+    @cached_property
+    def dense_(self) -> DenseScorer:
+        """The fused exact scorer (`matching._dense`), built on first use."""
+        return DenseScorer(self.signals_, self.weights_, self.blocked_)
 
     @cached_property
     def _candidate_parts(self) -> tuple[CandidateIndex, PairScorer]:
@@ -233,6 +244,8 @@ class MatchingModel:
         """Scores of ``rows`` against everybody (``-1`` where a pair may not be suggested) and the signals.
 
         A pair needs a positive content signal (not bridging alone) to get a positive score.
+        This is the readable reference (one dense matrix per signal); the exact path and `suggest`
+        use the fused `DenseScorer` (``self.dense_``), which the tests compare with it.
         """
         self._check()
         rows = np.asarray(rows, dtype=np.int64)
@@ -253,20 +266,9 @@ class MatchingModel:
         return score, sig
 
     def _pool_block(self, rows: np.ndarray, m: int, discount: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        score, _ = self.score_block(rows)
-        rank = score if discount is None else np.where(score > 0, score * discount[None, :], score)
-        n = score.shape[1]
-        m = min(m, n)
-        if m < n:
-            idx = np.argpartition(-rank, m - 1, axis=1)[:, :m]
-        else:
-            idx = np.tile(np.arange(n), (len(rows), 1))
-        r = np.take_along_axis(rank, idx, axis=1)
-        order = np.argsort(-r, axis=1, kind="stable")
-        idx = np.take_along_axis(idx, order, axis=1)
-        raw = np.take_along_axis(score, idx, axis=1)
-        idx[raw <= 0] = -1
-        return idx, np.where(raw > 0, raw, 0.0)
+        """Best ``m`` columns of ``rows`` (``-1`` padded) and their scores, scored exactly (`DenseScorer`)."""
+        self._check()
+        return self.dense_.top_m(rows, m, discount)
 
     def _candidate_block(self, rows: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
         index, scorer = self._candidate_parts
@@ -274,13 +276,14 @@ class MatchingModel:
 
     def _blocks(self) -> list[np.ndarray]:
         n = self.snapshot_.n
-        if self.block_size:
-            size = self.block_size
-        elif self.method_ == "candidates":
-            size = max(1, min(n, 2_000))
-        else:
-            size = max(1, min(n, 4_000_000 // max(n, 1)))
-        return [np.arange(s, min(n, s + size)) for s in range(0, n, size)]
+        if self.method_ == "candidates":
+            size = self.block_size or max(1, min(n, 2_000))
+            return [np.arange(s, min(n, s + size)) for s in range(0, n, size)]
+        # exact: rows grouped by (kind, community) for `DenseScorer`, in about 16 work items per thread
+        order = self.dense_.row_order()
+        tile = self.dense_.tile_rows()
+        size = self.block_size or max(tile, -(-n // (16 * max(self.n_jobs, 1) * tile)) * tile)
+        return [order[s : s + size] for s in range(0, n, size)]
 
     def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -296,6 +299,7 @@ class MatchingModel:
             def work(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return self._candidate_block(rows, m)
         else:
+            self.dense_  # noqa: B018 - build once, before the threads start
 
             def work(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return self._pool_block(rows, m, None)
@@ -307,6 +311,9 @@ class MatchingModel:
             parts = [work(rows) for rows in blocks]
         idx = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, m), np.int64)
         raw = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, m))
+        order = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
+        if not np.array_equal(order, np.arange(len(order))):  # back to row order
+            idx[order], raw[order] = idx.copy(), raw.copy()
         if not fair:
             return idx[:, :k], raw[:, :k]
         picked = rerank_greedy(idx, raw, k, strength=strength, seed=seed)

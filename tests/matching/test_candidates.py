@@ -10,6 +10,7 @@ from graph.generate import generate_document
 from matching import SIGNALS, MatchingModel
 from matching._candidates import PairScorer, candidate_pairs
 
+from .conftest import org
 from .test_suggest import random_doc
 
 
@@ -82,3 +83,35 @@ def test_activity_signal(make_snapshot):
         return deg[idx[idx >= 0]].mean()
 
     assert mean_degree({"topics": 0.2, "activity": 0.8}) > mean_degree({"topics": 1.0})
+
+
+def _lists_case(make_snapshot):
+    """Row ``r`` and, per case, more than ``cap`` organisations that outrank the best partner on every
+    single-topic and single-capability list."""
+    orgs = [org("r", "migrant_organisation", topics=["sport", "music"], needs=["rooms"], offers=["interpreting"],
+                districts=["lennep"])]
+    # organisations with topic sport or music alone (weight 1 on those lists), offering rooms
+    for k in range(6):
+        orgs.append(org(f"f{k}", "education", topics=["sport"], offers=["rooms"], districts=["lennep"]))
+        orgs.append(org(f"g{k}", "education", topics=["music"], offers=["rooms"], districts=["lennep"]))
+        orgs.append(org(f"h{k}", "education", topics=["sport"], needs=["interpreting"], districts=["lennep"]))
+    # x has both topics of r: weight 1/sqrt(2) on each single-topic list, below the fillers
+    orgs.append(org("x", "education", topics=["sport", "music"], offers=["rooms"], districts=["lennep"]))
+    # y helps both ways (offers rooms, needs interpreting) but has a second topic: lower weight on sport
+    orgs.append(org("y", "education", topics=["sport", "women"], offers=["rooms"], needs=["interpreting"],
+                    districts=["lennep"]))
+    return make_snapshot({"organisations": orgs})
+
+
+def test_pair_and_mutual_lists_find_what_single_lists_cap_away(make_snapshot):
+    snap = _lists_case(make_snapshot)
+    r = snap.index["r"]
+    for weights, best in (({"topics": 1.0}, "x"), ({"topics": 0.2, "complementarity": 0.8}, "y")):
+        exact = MatchingModel(weights, method="exact").fit(snap)
+        idx, _ = exact.top_k_all(1, fair=False)
+        assert snap.org_ids[idx[r, 0]] == best
+        cand = MatchingModel(weights, method="candidates", cap=2).fit(snap)
+        _, cols = candidate_pairs(cand, np.asarray([r]))
+        assert snap.index[best] in cols.tolist()
+        idx, _ = cand.top_k_all(1, fair=False)
+        assert snap.org_ids[idx[r, 0]] == best
