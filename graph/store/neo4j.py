@@ -804,10 +804,10 @@ class Neo4jStore(StoreBase):
                 rows=chunk,
                 at=at,
                 actor=actor,
-            ).consume()
+            )
         tx.run(
             f"{_META} SET m.seq = $seq, m.generation = m.generation + $bump", seq=seq + len(log), bump=bump
-        ).consume()
+        )
         return out
 
     def _current(
@@ -866,7 +866,7 @@ class Neo4jStore(StoreBase):
                     f"UNWIND $ids AS id {owned} DELETE r {ends} "
                     "WHERE NOT o:Record AND NOT EXISTS { (o)--() } DELETE o",
                     ids=old,
-                ).consume()
+                )
         # 2. nodes: deletes, then creates and updates together with the relationships they own
         for kind, ids in by_kind.items():
             label = LABELS.get(kind)
@@ -874,16 +874,16 @@ class Neo4jStore(StoreBase):
             if gone and label is None:
                 tx.run(
                     "UNWIND $ids AS id MATCH (n:Record {kind: $kind, id: id}) DETACH DELETE n", ids=gone, kind=kind
-                ).consume()
+                )
             elif gone:
                 # still referenced by other records: keep it as a stub, else delete it
                 match = f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE n:Record"
-                tx.run(f"{match} AND EXISTS {{ (n)--() }} REMOVE n:Record SET n = {{id: id}}", ids=gone).consume()
-                tx.run(f"{match} DELETE n", ids=gone).consume()
+                tx.run(f"{match} AND EXISTS {{ (n)--() }} REMOVE n:Record SET n = {{id: id}}", ids=gone)
+                tx.run(f"{match} DELETE n", ids=gone)
             live = [(id, rec) for id in ids if (rec := state[(kind, id)]) is not None]
             if live:
                 nodes = existing.get(label or "", set())
                 fresh = {id for id, _ in live if initial[(kind, id)] is None and id not in nodes}
                 own = {id: texts[(kind, id)] for id, _ in live if (kind, id) in texts}
                 query, params = _upsert(kind, label, live, fresh, own, existing)
-                tx.run(query, params).consume()
+                tx.run(query, params)
