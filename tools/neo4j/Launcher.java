@@ -13,6 +13,9 @@
  *   NEO4J_AUTH_PASSWORD   if set (min. 8 characters), authentication is enabled and
  *                         user "neo4j" gets this password; otherwise auth is off.
  *   NEO4J_PAGECACHE_MB    page cache size in MiB (default 128).
+ *   NEO4J_TX_MEMORY_MB    memory all transactions may use together, MiB (default 4096).
+ *   NEO4J_TX_STATE        ON_HEAP (default) or OFF_HEAP transaction state.
+ *   NEO4J_CONF_FILE       a neo4j.conf-style file with further settings, applied last.
  *
  * Prints a line starting with "REMO-NEO4J READY" once the default database is
  * available, and shuts the DBMS down cleanly on SIGTERM / SIGINT.
@@ -70,7 +73,7 @@ public class Launcher {
         }
 
         // memory all transactions together may use (one large import needs most of it)
-        long txMemoryMb = 1536;
+        long txMemoryMb = 4096;
         String tm = System.getenv("NEO4J_TX_MEMORY_MB");
         if (tm != null && !tm.isBlank()) {
             txMemoryMb = Long.parseLong(tm.trim());
