@@ -800,11 +800,25 @@ class Neo4jStore(StoreBase):
         initial, stubs = self._current(tx, ops)
         state: dict[_Key, Record | None] = dict(initial)
         texts: dict[_Key, str] = {}  # the JSON text of each record written
+        # new records whose JSON text (and the copy of their data parsed back from it, from which the
+        # relationships are derived) are made only when their batch is written: that work then overlaps
+        # with the server running the batch before
+        pending: set[_Key] = set()
+
+        def settle(key: _Key) -> None:
+            pending.discard(key)
+            rec = state[key]
+            assert rec is not None
+            text = texts[key] = _dumps(rec.data)
+            state[key] = Record(rec.kind, rec.id, rec.version, json.loads(text), rec.updated_at, rec.updated_by)
+
         out: list[Record | None] = []
         log: list[dict[str, Any]] = []
         changed: dict[_Key, None] = {}  # ordered set
         for op in ops:
             key = (op.kind, op.id)
+            if key in pending:
+                settle(key)
             current = state[key]
             check_version(op, current)
             if op.data is None:
@@ -814,17 +828,21 @@ class Neo4jStore(StoreBase):
                     changed[key] = None
                 out.append(None)
                 continue
-            text = _dumps(op.data)
             if current is None:
-                version, action = 1, "create"
-            elif op.version is ANY and current.data == json.loads(text):
+                state[key] = Record(op.kind, op.id, 1, op.data, at, actor)
+                pending.add(key)
+                log.append({"kind": op.kind, "id": op.id, "action": "create", "version": 1})
+                changed[key] = None
+                out.append(Record(op.kind, op.id, 1, op.data, at, actor))
+                continue
+            text = _dumps(op.data)
+            if op.version is ANY and current.data == json.loads(text):
                 out.append(current)  # unchanged: keep the version (idempotent imports)
                 continue
-            else:
-                version, action = current.version + 1, "update"
+            version = current.version + 1
             state[key] = Record(op.kind, op.id, version, json.loads(text), at, actor)
             texts[key] = text
-            log.append({"kind": op.kind, "id": op.id, "action": action, "version": version})
+            log.append({"kind": op.kind, "id": op.id, "action": "update", "version": version})
             changed[key] = None
             out.append(Record(op.kind, op.id, version, op.data, at, actor))
         if not log:
@@ -834,6 +852,9 @@ class Neo4jStore(StoreBase):
         # a new record whose node is not among them is written with a plain CREATE
         existing = stubs
         for done, chunk in enumerate(_chunks(keys, BATCH_SIZE), 1):
+            for key in chunk:
+                if key in pending:
+                    settle(key)
             self._write_chunk(tx, chunk, initial, state, texts, existing)
             reporter.to(0.95 * min(1.0, done * BATCH_SIZE / len(keys)))
         bump = 1 if touches_snapshot(entry["kind"] for entry in log) else 0
