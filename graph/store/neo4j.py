@@ -851,12 +851,18 @@ class Neo4jStore(StoreBase):
         # nodes that exist (stubs, and from the first query that references them on, the other ends):
         # a new record whose node is not among them is written with a plain CREATE
         existing = stubs
-        for done, chunk in enumerate(_chunks(keys, BATCH_SIZE), 1):
+        # a small first batch, so that the server starts working early
+        first = max(1, BATCH_SIZE // 5)
+        written = 0
+        for chunk in [keys[:first], *_chunks(keys[first:], BATCH_SIZE)]:
+            if not chunk:
+                continue
             for key in chunk:
                 if key in pending:
                     settle(key)
             self._write_chunk(tx, chunk, initial, state, texts, existing)
-            reporter.to(0.95 * min(1.0, done * BATCH_SIZE / len(keys)))
+            written += len(chunk)
+            reporter.to(0.95 * written / len(keys))
         bump = 1 if touches_snapshot(entry["kind"] for entry in log) else 0
         log = [entry for entry in log if entry["kind"] not in UNLOGGED_KINDS]
         if len(log) >= CHANGE_BATCH_MIN:
