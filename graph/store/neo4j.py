@@ -39,7 +39,9 @@ Transactions and versions work exactly as in `graph.store.sqlite.SQLiteStore`:
 every `Neo4jStore.apply` is one transaction that first locks the ``:ReMoMeta``
 node (so writers take turns, as SQLite's ``BEGIN IMMEDIATE``), reads the current
 versions of all records it touches with ``UNWIND`` batches, checks them in
-Python, then writes with ``UNWIND`` batches, logs ``:Change`` nodes and
+Python, then writes with ``UNWIND`` batches (pipelined: sent without waiting
+for each result), logs the changes (a ``:Change`` node per record, or one
+``:ChangeBatch`` node for a write of `CHANGE_BATCH_MIN` records or more) and
 increments the generation counter.
 """
 
