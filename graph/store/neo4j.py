@@ -39,7 +39,9 @@ Transactions and versions work exactly as in `graph.store.sqlite.SQLiteStore`:
 every `Neo4jStore.apply` is one transaction that first locks the ``:ReMoMeta``
 node (so writers take turns, as SQLite's ``BEGIN IMMEDIATE``), reads the current
 versions of all records it touches with ``UNWIND`` batches, checks them in
-Python, then writes with ``UNWIND`` batches, logs ``:Change`` nodes and
+Python, then writes with ``UNWIND`` batches (pipelined: sent without waiting
+for each result), logs the changes (a ``:Change`` node per record, or one
+``:ChangeBatch`` node for a write of `CHANGE_BATCH_MIN` records or more) and
 increments the generation counter.
 """
 
@@ -97,6 +99,21 @@ VOCABULARY_LABELS = ("Topic", "Capability", "District", "Language")
 
 #: records per ``UNWIND`` batch (reads of current versions and node writes)
 BATCH_SIZE = 5000
+
+#: from this many change-log entries on, a write logs them in one ``:ChangeBatch`` node instead of
+#: one ``:Change`` node each (fewer than BATCH_SIZE, so the small-write branch is one query)
+CHANGE_BATCH_MIN = 1000
+
+#: the entries of one ``:ChangeBatch`` (``$element``) as change rows, filtered by ``$kind`` / ``$id``, newest first
+_BATCH_ENTRIES = (
+    "MATCH (b:ChangeBatch) WHERE elementId(b) = $element "
+    "WITH b.seq AS seq, b.at AS at, b.actor AS actor, b.kinds AS kinds, b.ids AS ids, "
+    "b.actions AS actions, b.versions AS versions "
+    "UNWIND range(size(ids) - 1, 0, -1) AS i "
+    "WITH seq, at, actor, kinds, ids, actions, versions, i "
+    "WHERE ($kind IS NULL OR kinds[i] = $kind) AND ($id IS NULL OR ids[i] = $id) "
+    "RETURN seq + i, at, actor, kinds[i], ids[i], actions[i], versions[i] ORDER BY seq + i DESC LIMIT $limit"
+)
 
 _META = "MATCH (m:ReMoMeta {key: 'meta'})"
 #: the records of one kind, found through the (kind, id) uniqueness constraint's index
@@ -244,7 +261,12 @@ def _gc_paused(pause: bool = True) -> Iterator[None]:
     try:
         yield
     finally:
+        # the objects made meanwhile would all sit in the youngest generation, so the first collection
+        # after gc.enable() would walk millions of them (about 0.15 s per 20,000 organisations):
+        # move them to the oldest generation instead, as if they had survived the collections
+        gc.freeze()
         gc.enable()
+        gc.unfreeze()
 
 
 class _Progress:
@@ -707,17 +729,39 @@ class Neo4jStore(StoreBase):
         return [self._record(r[0], r[1:]) for r in rows]
 
     def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
+        """The newest ``limit`` change-log entries (of ``kind``, of ``id``), newest first.
+
+        Merges the ``:Change`` nodes of small writes with the entries of the
+        ``:ChangeBatch`` nodes of large ones; a batch is only read when it can
+        still contribute (its ``seq`` range is newer than the ``limit``-th
+        entry found so far).
+        """
+        limit = int(limit)
+        if limit <= 0:
+            return []
         where = []
-        params: dict[str, Any] = {"limit": int(limit)}
+        params: dict[str, Any] = {"limit": limit, "kind": kind or None, "id": id or None}
         if kind:
             where.append("c.kind = $kind")
-            params["kind"] = kind
         if id:
             where.append("c.id = $id")
-            params["id"] = id
         query = "MATCH (c:Change)" + (" WHERE " + " AND ".join(where) if where else "")
         query += " RETURN c.seq, c.at, c.actor, c.kind, c.id, c.action, c.version ORDER BY c.seq DESC LIMIT $limit"
-        rows = self._read("reading the change log", lambda tx: tx.run(query, params).values())
+
+        def work(tx: ManagedTransaction) -> list[list[Any]]:
+            rows = [list(r) for r in tx.run(query, params).values()]
+            batches = tx.run(
+                "MATCH (b:ChangeBatch) RETURN elementId(b), b.seq, b.seq + size(b.ids) - 1 ORDER BY b.seq DESC"
+            ).values()
+            for element, _first, last in batches:
+                if len(rows) >= limit and rows[limit - 1][0] > last:
+                    break  # this batch and all older ones are older than the entries found
+                rows += [list(r) for r in tx.run(_BATCH_ENTRIES, params, element=element).values()]
+                rows.sort(key=lambda r: r[0], reverse=True)
+                del rows[limit:]
+            return rows
+
+        rows = self._read("reading the change log", work)
         return [Change(*r) for r in rows]
 
     def purge_changes(self, before: str) -> int:
@@ -728,7 +772,12 @@ class Neo4jStore(StoreBase):
             "RETURN count(*)",
             before=before,
         )
-        return int(rows[0][0]) if rows else 0
+        batched = self._auto(
+            "purging the change log",
+            "MATCH (b:ChangeBatch) WHERE b.at < $before WITH b, size(b.ids) AS n DELETE b RETURN sum(n)",
+            before=before,
+        )
+        return (int(rows[0][0]) if rows else 0) + (int(batched[0][0] or 0) if batched else 0)
 
     # -- writes -----------------------------------------------------------
     def apply(
@@ -758,11 +807,25 @@ class Neo4jStore(StoreBase):
         initial, stubs = self._current(tx, ops)
         state: dict[_Key, Record | None] = dict(initial)
         texts: dict[_Key, str] = {}  # the JSON text of each record written
+        # new records whose JSON text (and the copy of their data parsed back from it, from which the
+        # relationships are derived) are made only when their batch is written: that work then overlaps
+        # with the server running the batch before
+        pending: set[_Key] = set()
+
+        def settle(key: _Key) -> None:
+            pending.discard(key)
+            rec = state[key]
+            assert rec is not None
+            text = texts[key] = _dumps(rec.data)
+            state[key] = Record(rec.kind, rec.id, rec.version, json.loads(text), rec.updated_at, rec.updated_by)
+
         out: list[Record | None] = []
         log: list[dict[str, Any]] = []
         changed: dict[_Key, None] = {}  # ordered set
         for op in ops:
             key = (op.kind, op.id)
+            if key in pending:
+                settle(key)
             current = state[key]
             check_version(op, current)
             if op.data is None:
@@ -772,17 +835,21 @@ class Neo4jStore(StoreBase):
                     changed[key] = None
                 out.append(None)
                 continue
-            text = _dumps(op.data)
             if current is None:
-                version, action = 1, "create"
-            elif op.version is ANY and current.data == json.loads(text):
+                state[key] = Record(op.kind, op.id, 1, op.data, at, actor)
+                pending.add(key)
+                log.append({"kind": op.kind, "id": op.id, "action": "create", "version": 1})
+                changed[key] = None
+                out.append(Record(op.kind, op.id, 1, op.data, at, actor))
+                continue
+            text = _dumps(op.data)
+            if op.version is ANY and current.data == json.loads(text):
                 out.append(current)  # unchanged: keep the version (idempotent imports)
                 continue
-            else:
-                version, action = current.version + 1, "update"
+            version = current.version + 1
             state[key] = Record(op.kind, op.id, version, json.loads(text), at, actor)
             texts[key] = text
-            log.append({"kind": op.kind, "id": op.id, "action": action, "version": version})
+            log.append({"kind": op.kind, "id": op.id, "action": "update", "version": version})
             changed[key] = None
             out.append(Record(op.kind, op.id, version, op.data, at, actor))
         if not log:
@@ -791,23 +858,46 @@ class Neo4jStore(StoreBase):
         # nodes that exist (stubs, and from the first query that references them on, the other ends):
         # a new record whose node is not among them is written with a plain CREATE
         existing = stubs
-        for done, chunk in enumerate(_chunks(keys, BATCH_SIZE), 1):
+        # a small first batch, so that the server starts working early
+        first = max(1, BATCH_SIZE // 5)
+        written = 0
+        for chunk in [keys[:first], *_chunks(keys[first:], BATCH_SIZE)]:
+            if not chunk:
+                continue
+            for key in chunk:
+                if key in pending:
+                    settle(key)
             self._write_chunk(tx, chunk, initial, state, texts, existing)
-            reporter.to(0.95 * min(1.0, done * BATCH_SIZE / len(keys)))
+            written += len(chunk)
+            reporter.to(0.95 * written / len(keys))
         bump = 1 if touches_snapshot(entry["kind"] for entry in log) else 0
         log = [entry for entry in log if entry["kind"] not in UNLOGGED_KINDS]
-        rows = [[i, e["kind"], e["id"], e["action"], e["version"]] for i, e in enumerate(log, seq + 1)]
-        for chunk in _chunks(rows, BATCH_SIZE):
+        if len(log) >= CHANGE_BATCH_MIN:
+            # one node for the whole write: tens of thousands of :Change nodes cost about a quarter of a
+            # large import's server time (their properties, index entries and garbage collection)
+            tx.run(
+                "CREATE (:ChangeBatch {seq: $seq, at: $at, actor: $actor, kinds: $kinds, ids: $ids, "
+                "actions: $actions, versions: $versions})",
+                seq=seq + 1,
+                at=at,
+                actor=actor,
+                kinds=[e["kind"] for e in log],
+                ids=[e["id"] for e in log],
+                actions=[e["action"] for e in log],
+                versions=[e["version"] for e in log],
+            )
+        else:
+            rows = [[i, e["kind"], e["id"], e["action"], e["version"]] for i, e in enumerate(log, seq + 1)]
             tx.run(
                 "UNWIND $rows AS r CREATE (:Change {seq: r[0], at: $at, actor: $actor, kind: r[1], id: r[2], "
                 "action: r[3], version: r[4]})",
-                rows=chunk,
+                rows=rows,
                 at=at,
                 actor=actor,
-            ).consume()
+            )
         tx.run(
             f"{_META} SET m.seq = $seq, m.generation = m.generation + $bump", seq=seq + len(log), bump=bump
-        ).consume()
+        )
         return out
 
     def _current(
@@ -866,7 +956,7 @@ class Neo4jStore(StoreBase):
                     f"UNWIND $ids AS id {owned} DELETE r {ends} "
                     "WHERE NOT o:Record AND NOT EXISTS { (o)--() } DELETE o",
                     ids=old,
-                ).consume()
+                )
         # 2. nodes: deletes, then creates and updates together with the relationships they own
         for kind, ids in by_kind.items():
             label = LABELS.get(kind)
@@ -874,16 +964,16 @@ class Neo4jStore(StoreBase):
             if gone and label is None:
                 tx.run(
                     "UNWIND $ids AS id MATCH (n:Record {kind: $kind, id: id}) DETACH DELETE n", ids=gone, kind=kind
-                ).consume()
+                )
             elif gone:
                 # still referenced by other records: keep it as a stub, else delete it
                 match = f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE n:Record"
-                tx.run(f"{match} AND EXISTS {{ (n)--() }} REMOVE n:Record SET n = {{id: id}}", ids=gone).consume()
-                tx.run(f"{match} DELETE n", ids=gone).consume()
+                tx.run(f"{match} AND EXISTS {{ (n)--() }} REMOVE n:Record SET n = {{id: id}}", ids=gone)
+                tx.run(f"{match} DELETE n", ids=gone)
             live = [(id, rec) for id in ids if (rec := state[(kind, id)]) is not None]
             if live:
                 nodes = existing.get(label or "", set())
                 fresh = {id for id, _ in live if initial[(kind, id)] is None and id not in nodes}
                 own = {id: texts[(kind, id)] for id, _ in live if (kind, id) in texts}
                 query, params = _upsert(kind, label, live, fresh, own, existing)
-                tx.run(query, params).consume()
+                tx.run(query, params)

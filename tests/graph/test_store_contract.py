@@ -92,6 +92,31 @@ def test_change_log_names_actor_and_action(store):
     assert store.changes(kind="organisation", id="a") == []
 
 
+def test_change_log_of_a_large_write_reads_like_single_entries(store):
+    """A write of many records (the Neo4j store logs it as one batch node) reads entry by entry, merged by seq."""
+    store.create("organisation", "a", {"id": "a"}, actor="alice")
+    ops = [Op("organisation", f"o{i:04d}", {"id": f"o{i:04d}"}) for i in range(1200)]
+    store.apply([*ops, Op("person", "p1", {"id": "p1"}), Op("user", "u1", {"name": "U"})], actor="import")
+    store.update("organisation", "o0007", {"id": "o0007", "x": 1}, 1, actor="bob")
+    newest = store.changes(limit=4)
+    first = newest[-1].seq
+    assert [(c.seq - first, c.actor, c.kind, c.id, c.action, c.version) for c in newest] == [
+        (3, "bob", "organisation", "o0007", "update", 2),
+        (2, "import", "user", "u1", "create", 1),
+        (1, "import", "person", "p1", "create", 1),
+        (0, "import", "organisation", "o1199", "create", 1),
+    ]
+    assert [(c.actor, c.version) for c in store.changes(kind="organisation", id="o0007")] == [("bob", 2), ("import", 1)]
+    assert [c.id for c in store.changes(limit=2, kind="person")] == ["p1"]
+    assert [c.actor for c in store.changes(kind="organisation", id="a")] == ["alice"]
+    everything = store.changes(limit=10_000)
+    assert len(everything) == 1204 and [c.seq for c in everything] == sorted({c.seq for c in everything}, reverse=True)
+    assert store.changes(limit=0) == []
+    assert store.purge_changes("0000") == 0
+    assert store.purge_changes("9999-12-31") == 1204
+    assert store.changes(limit=10) == []
+
+
 def test_snapshot_is_cached_and_rebuilt_on_change(store, demo_doc):
     import_document(store, demo_doc)
     s1 = store.snapshot()

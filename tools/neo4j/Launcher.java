@@ -13,6 +13,9 @@
  *   NEO4J_AUTH_PASSWORD   if set (min. 8 characters), authentication is enabled and
  *                         user "neo4j" gets this password; otherwise auth is off.
  *   NEO4J_PAGECACHE_MB    page cache size in MiB (default 128).
+ *   NEO4J_TX_MEMORY_MB    memory all transactions may use together, MiB (default 4096).
+ *   NEO4J_TX_STATE        ON_HEAP (default) or OFF_HEAP transaction state.
+ *   NEO4J_CONF_FILE       a neo4j.conf-style file with further settings, applied last.
  *
  * Prints a line starting with "REMO-NEO4J READY" once the default database is
  * available, and shuts the DBMS down cleanly on SIGTERM / SIGINT.
@@ -70,11 +73,22 @@ public class Launcher {
         }
 
         // memory all transactions together may use (one large import needs most of it)
-        long txMemoryMb = 1536;
+        long txMemoryMb = 4096;
         String tm = System.getenv("NEO4J_TX_MEMORY_MB");
         if (tm != null && !tm.isBlank()) {
             txMemoryMb = Long.parseLong(tm.trim());
         }
+
+        // where transaction state lives: ON_HEAP (Neo4j's default) or OFF_HEAP
+        String txState = System.getenv("NEO4J_TX_STATE");
+        GraphDatabaseSettings.TransactionStateMemoryAllocation txStateAllocation =
+                GraphDatabaseSettings.TransactionStateMemoryAllocation.ON_HEAP;
+        if (txState != null && !txState.isBlank()) {
+            txStateAllocation = GraphDatabaseSettings.TransactionStateMemoryAllocation.valueOf(
+                    txState.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        }
+        // optional neo4j.conf-style file with further settings (applied last)
+        String conf = System.getenv("NEO4J_CONF_FILE");
 
         long t0 = System.nanoTime();
         System.out.println("REMO-NEO4J starting Neo4j " + Version.getNeo4jVersion()
@@ -84,7 +98,7 @@ public class Launcher {
         SocketAddress bolt = new SocketAddress(HOST, port);
         DatabaseManagementService managementService;
         try {
-            managementService = new DatabaseManagementServiceBuilder(home)
+            DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home)
                     .setConfig(Map.of(
                             BoltConnector.enabled, true,
                             BoltConnector.listen_address, bolt,
@@ -105,7 +119,12 @@ public class Launcher {
                     // default (10 s in total); the stores are already checkpointed by then, so a
                     // short quiet period keeps `neo4j.sh stop` quick.
                     .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
-                    .build();
+                    .setConfig(GraphDatabaseSettings.tx_state_memory_allocation, txStateAllocation)
+                    .setConfig(GraphDatabaseSettings.tx_state_max_off_heap_memory, ByteUnit.mebiBytes(txMemoryMb));
+            if (conf != null && !conf.isBlank()) {
+                builder.loadPropertiesFromFile(Path.of(conf.trim()));
+            }
+            managementService = builder.build();
         } catch (Throwable t) {
             System.err.println("REMO-NEO4J ERROR failed to start: " + t);
             t.printStackTrace();
