@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import socket
 import time
@@ -273,12 +272,21 @@ def test_progress_adds_up_and_batches_are_one_transaction(neo, monkeypatch):
 
 
 @pytest.mark.neo4j
-def test_wrong_password_against_a_server_with_auth():
-    """Runs when the server was started with NEO4J_AUTH_PASSWORD (auth on); the default dev server has auth off."""
-    require_or_skip(_neo4j_reachable(), "REMO_REQUIRE_NEO4J")
-    if not os.environ.get("NEO4J_AUTH_PASSWORD"):
-        pytest.skip("the local server runs without auth; start it with NEO4J_AUTH_PASSWORD=... to run this")
-    host = NEO4J_URL.split("://", 1)[1].rsplit("@", 1)[-1]
-    with pytest.raises(StoreUnavailable) as err:
-        open_store(f"bolt://neo4j:{SECRET}-wrong@{host}")
-    assert SECRET not in str(err.value) and "refused" in str(err.value)
+@pytest.mark.slow
+def test_wrong_password_against_a_server_with_auth(tmp_path):
+    """A server of the test's own with auth on: the right password works, a wrong one gives one clear error."""
+    from tests.web.test_faults_neo4j import OwnNeo4j, own_neo4j_unavailable
+
+    require_or_skip(own_neo4j_unavailable(), "REMO_REQUIRE_NEO4J")
+    server = OwnNeo4j(tmp_path / "neo4j-auth", password=SECRET, heap="1g")
+    server.start()  # waits until the right password opens a store
+    try:
+        with open_store(server.url) as store:
+            assert store.count("organisation") == 0
+        wrong = f"bolt://neo4j:{SECRET}-wrong@127.0.0.1:{server.port}"
+        with pytest.raises(StoreUnavailable) as err:
+            open_store(wrong)
+        message = str(err.value)
+        assert SECRET not in message and "refused" in message and f"127.0.0.1:{server.port}" in message
+    finally:
+        server.stop()

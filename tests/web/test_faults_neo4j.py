@@ -43,17 +43,26 @@ def _wait_port(port: int, up: bool, timeout: float = 120) -> None:
 class OwnNeo4j:
     """A Neo4j server of the test's own (tools/neo4j/neo4j.sh run), started and stopped at will."""
 
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, *, password: str | None = None, heap: str | None = None):
         self.port = _free_port()
         self.data = data
+        self.password = password  # auth on: user "neo4j" with this password
+        self.heap = heap  # JVM heap (default: the launcher's)
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "NEO4J_AUTH_PASSWORD"}
+        if self.password:
+            env["NEO4J_AUTH_PASSWORD"] = self.password
+        if self.heap:
+            env["REMO_NEO4J_HEAP"] = self.heap
+            env["NEO4J_TX_MEMORY_MB"] = "256"
         self.proc = subprocess.Popen(
             ["bash", str(SCRIPT), "run", "--port", str(self.port), "--data", str(self.data)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            env=env,
         )
         _wait_port(self.port, up=True)
         # Bolt answers a moment after the port opens
@@ -75,17 +84,22 @@ class OwnNeo4j:
 
     @property
     def url(self) -> str:
-        return f"bolt://127.0.0.1:{self.port}"
+        auth = f"neo4j:{self.password}@" if self.password else ""
+        return f"bolt://{auth}127.0.0.1:{self.port}"
+
+
+def own_neo4j_unavailable() -> str | None:
+    """Why this machine cannot start a Neo4j server of a test's own (None when it can)."""
+    if shutil.which("java") is None:
+        return "java is not installed"
+    if not (SCRIPT.parent / "lib").is_dir():
+        return "the Neo4j jars are not fetched (tools/neo4j/neo4j.sh fetch)"
+    return None
 
 
 @pytest.fixture
 def own_neo4j(tmp_path):
-    reason = None
-    if shutil.which("java") is None:
-        reason = "java is not installed"
-    elif not (SCRIPT.parent / "lib").is_dir():
-        reason = "the Neo4j jars are not fetched (tools/neo4j/neo4j.sh fetch)"
-    require_or_skip(reason, "REMO_REQUIRE_NEO4J")
+    require_or_skip(own_neo4j_unavailable(), "REMO_REQUIRE_NEO4J")
     server = OwnNeo4j(tmp_path / "neo4j-data")
     server.start()
     try:
