@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
 from graph.model import ORG_FIELDS, parse_organisation, slugify
 
-from ..editing import read_original, sign_original, three_way_merge
+from ..editing import edit_conflict, sign_original
 from ..extensions import get_store
 from ..forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
 from ..security import allow, can_edit_org
@@ -322,24 +322,6 @@ def org_diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [f for f in (*ORG_FIELDS, "visibility") if before.get(f) != after.get(f)]
 
 
-def _conflict_rows(
-    original: dict[str, Any], current: dict[str, Any], mine: dict[str, Any], vocab: Vocabulary, lang: str
-) -> list[dict[str, Any]]:
-    rows = []
-    for f in org_diff(original, current):
-        rows.append(
-            {
-                "field": f,
-                "label": _("Visibility") if f == "visibility" else field_label(f),
-                "before": describe_value(f, original.get(f), vocab, lang),
-                "now": describe_value(f, current.get(f), vocab, lang),
-                "mine": describe_value(f, mine.get(f), vocab, lang),
-                "both": mine.get(f) != original.get(f),
-            }
-        )
-    return rows
-
-
 @bp.route("/org/<org_id>/edit", methods=["GET", "POST"])
 @allow("org")
 def edit(org_id: str) -> Response | str | tuple[str, int]:
@@ -376,16 +358,20 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
         if current is None:
             flash(_("This organisation was deleted meanwhile."), "error")
             return redirect(url_for("directory.index"))
-        original = read_original(form.original.data, ORIGINAL_SALT)
-        mine = parsed.to_dict()
-        rows = _conflict_rows(original, current.data, mine, vocab, lang)
-        who = current.updated_by or _("somebody")
-        if original:  # saving again keeps both editors' changes
-            form = make_org_form(vocab, lang, data=org_to_form_data(three_way_merge(original, current.data, mine)))
-        form.version.data = str(current.version)
-        form.original.data = sign_original(current.data, ORIGINAL_SALT)
-        conflict = {"rows": rows, "who": who, "at": current.updated_at}
-        return render_template("directory/edit.html", form=form, org=current.data, conflict=conflict, create=False), 409
+        conflict = edit_conflict(
+            form.original.data,
+            current,
+            parsed.to_dict(),
+            salt=ORIGINAL_SALT,
+            changed=org_diff,
+            describe=lambda f, d: describe_value(f, d.get(f), vocab, lang),
+            label=lambda f: _("Visibility") if f == "visibility" else field_label(f),
+        )
+        if conflict.merged is not None:  # saving again keeps both editors' changes
+            form = make_org_form(vocab, lang, data=org_to_form_data(conflict.merged))
+        form.version.data, form.original.data = conflict.version, conflict.original
+        return render_template(
+            "directory/edit.html", form=form, org=current.data, conflict=conflict.view, create=False), 409
     flash(_("Saved. Thank you!"), "success")
     return redirect(url_for("directory.profile", org_id=org_id))
 

@@ -20,7 +20,7 @@ from graph.model import MAX_NAME, MAX_TEXT, parse_funding_programme, slugify
 from matching import funding_for_org
 from matching._funding import open_programmes
 
-from ..editing import read_original, sign_original, three_way_merge
+from ..editing import edit_conflict, sign_original
 from ..extensions import get_store
 from ..forms import REQUIRED, MultiCheckboxField
 from ..security import allow
@@ -368,27 +368,21 @@ def edit(prog_id: str) -> Response | str | tuple[str, int]:
         if current is None:
             flash(_("This funding programme was deleted meanwhile."), "error")
             return redirect(url_for("funding.manage"))
-        original = read_original(form.original.data, ORIGINAL_SALT)
-        mine = prog.to_dict()
         labels = _labels(vocab, lang)
-        rows = [
-            {
-                "field": f,
-                "label": labels[f],
-                "before": _describe(f, original, vocab, lang),
-                "now": _describe(f, current.data, vocab, lang),
-                "mine": _describe(f, mine, vocab, lang),
-                "both": f in _changed(original, mine),
-            }
-            for f in _changed(original, current.data)
-        ]
-        if original:  # saving again keeps both editors' changes
-            merged = three_way_merge(original, current.data, mine)
-            form = make_funding_form(vocab, lang, create=False, formdata=None, data=_to_form(merged))
-        form.version.data = str(current.version)
-        form.original.data = sign_original(current.data, ORIGINAL_SALT)
-        conflict = {"rows": rows, "who": current.updated_by or _("somebody"), "at": current.updated_at}
-        return render_template("funding/edit.html", form=form, prog=current.data, conflict=conflict, create=False), 409
+        conflict = edit_conflict(
+            form.original.data,
+            current,
+            prog.to_dict(),
+            salt=ORIGINAL_SALT,
+            changed=_changed,
+            describe=lambda f, d: _describe(f, d, vocab, lang),
+            label=labels.__getitem__,
+        )
+        if conflict.merged is not None:  # saving again keeps both editors' changes
+            form = make_funding_form(vocab, lang, create=False, formdata=None, data=_to_form(conflict.merged))
+        form.version.data, form.original.data = conflict.version, conflict.original
+        return render_template(
+            "funding/edit.html", form=form, prog=current.data, conflict=conflict.view, create=False), 409
     flash(_("The funding programme was saved."), "success")
     return redirect(url_for("funding.manage") + f"#prog-{prog_id}")
 
