@@ -154,9 +154,8 @@ def remo(args: list[str], env: dict[str, str], *, stdin: str | None = None, time
     return done.stdout
 
 
-def group_rss_mib(pgid: int) -> float:
-    """Resident memory (MiB) of every live process in the process group ``pgid`` (Linux /proc)."""
-    total = 0
+def _group_stats(pgid: int) -> Iterator[list[str]]:
+    """The ``/proc/PID/stat`` fields after "(comm)" of every live process in process group ``pgid`` (Linux)."""
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if not entry.isdigit():
             continue
@@ -165,26 +164,19 @@ def group_rss_mib(pgid: int) -> float:
                 fields = fh.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid:
-            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    return total / 2**20
+        if int(fields[2]) == pgid:  # state ppid pgrp ... utime(11) stime(12) ... rss(21)
+            yield fields
+
+
+def group_rss_mib(pgid: int) -> float:
+    """Resident memory (MiB) of every live process in the process group ``pgid``."""
+    return sum(int(f[21]) for f in _group_stats(pgid)) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def group_cpu_seconds(pgid: int) -> float:
-    """User + system CPU seconds of every live process in the process group ``pgid`` (Linux /proc)."""
+    """User + system CPU seconds of every live process in the process group ``pgid``."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    total = 0
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # fields after "(comm)": state ppid pgrp ... utime(12) stime(13)
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return sum(int(f[11]) + int(f[12]) for f in _group_stats(pgid)) / tick
 
 
 @contextlib.contextmanager
