@@ -97,7 +97,9 @@ def test_map_works_without_javascript(browser, live_server):
         page = context.new_page()
         page.goto(live_server.url + "/map/public")
         assert page.locator("svg.netmap a.node").count() > 50
-        page.locator("svg.netmap a.node").first.click()
+        # the click only waits for the new page to start loading; its details come further down
+        with page.expect_navigation():
+            page.locator("svg.netmap a.node").first.click()
         assert "focus=" in page.url
         assert page.locator("#map-details > p > strong").count() == 1
         assert page.locator("#map-details > p > strong").text_content()
