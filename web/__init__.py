@@ -57,6 +57,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # trust this many proxies in X-Forwarded-For (set to 1 behind one reverse proxy)
         REMO_PROXIES=0,
         REMO_PAGE_SIZE=20,
+        # the language organisations write their names and texts in (marked with lang= on every page)
+        REMO_CONTENT_LANG="de",
     )
     if test_config is None:
         app.config.from_pyfile("remo.cfg", silent=True)

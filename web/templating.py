@@ -59,9 +59,22 @@ def label(category: str, term_id: str, lang: str | None = None) -> str:
     return vocabulary().label(category, term_id, lang or current_lang())
 
 
-def bdi(value: Any) -> Markup:
-    """Wrap user-entered text in ``<bdi>`` so that mixed-direction text stays readable (escaped)."""
-    return Markup("<bdi>{}</bdi>").format("" if value is None else value)
+def bdi_filter(content_lang: str | None) -> Any:
+    """The ``bdi`` filter: user-entered text in ``<bdi>``, escaped, marked with the content language.
+
+    ``<bdi>`` keeps mixed-direction text readable (a German name inside an Arabic page); ``lang``
+    tells screen readers and hyphenation which language the organisations write in, whatever the
+    page's language is (WCAG 3.1.2, language of parts).
+    """
+    lang = (content_lang or "").strip()
+    if lang and not lang.replace("-", "").isalnum():
+        raise ValueError(f"REMO_CONTENT_LANG must be a language tag such as de, not {lang!r}")
+    opening = Markup('<bdi lang="{}">').format(lang) if lang else Markup("<bdi>")
+
+    def bdi(value: Any) -> Markup:
+        return opening + Markup("{}</bdi>").format("" if value is None else value)
+
+    return bdi
 
 
 def status_label(status: str) -> str:
@@ -113,7 +126,7 @@ def _safe_user() -> Any:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["bdi"] = bdi
+    app.jinja_env.filters["bdi"] = bdi_filter(app.config.get("REMO_CONTENT_LANG", "de"))
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["action_label"] = action_label

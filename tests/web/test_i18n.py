@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from tests.web.conftest import ORG, login
+from tests.web.conftest import ORG, login, make_web_app
 from web.i18n import COMPLETE_CATALOGS, LANGUAGE_NAMES, TRANSLATIONS, UI_LANGUAGES, compile_catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +99,29 @@ def test_switcher_names_each_language_in_itself(web_client):
 def test_names_are_isolated_with_bdi(web_client):
     login(web_client, "rana")
     html = web_client.get(f"/org/{ORG}").get_data(as_text=True)
-    assert "<h1><bdi>Elternnetzwerk Köprü e.V.</bdi></h1>" in html
+    assert '<h1><bdi lang="de">Elternnetzwerk Köprü e.V.</bdi></h1>' in html
+
+
+def test_organisation_texts_keep_their_language_inside_arabic_pages(web_client):
+    """The page is Arabic, the organisations' names and texts stay marked German (WCAG 3.1.2)."""
+    web_client.get("/lang/ar")
+    html = web_client.get(f"/org/{ORG}").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<h1><bdi lang="de">Elternnetzwerk Köprü e.V.</bdi></h1>' in html
+    assert re.search(r'<p class="lead"><bdi lang="de">[^<]+</bdi></p>', html)
+    listing = web_client.get("/directory").get_data(as_text=True)
+    assert listing.count('<bdi lang="de">') >= 20
+
+
+def test_content_language_is_configurable(template_db, tmp_path):
+    app = make_web_app(template_db, tmp_path, REMO_CONTENT_LANG="tr")
+    try:
+        assert '<bdi lang="tr">' in app.test_client().get("/directory").get_data(as_text=True)
+    finally:
+        app.extensions["remo_store"].close()
+    (tmp_path / "bad").mkdir()
+    with pytest.raises(ValueError, match="REMO_CONTENT_LANG"):
+        make_web_app(template_db, tmp_path / "bad", REMO_CONTENT_LANG='de" onmouseover="x')
 
 
 def test_css_uses_logical_properties():

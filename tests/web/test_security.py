@@ -209,7 +209,7 @@ def test_hostile_names_are_escaped_everywhere(web_app, web_store):
     rana = web_app.test_client()
     login(rana, "rana")
     html = rana.get("/").get_data(as_text=True)
-    assert "<script>alert" not in html and "<bdi>&lt;script&gt;" in html
+    assert "<script>alert" not in html and '<bdi lang="de">&lt;script&gt;' in html
 
 
 def test_open_redirects_are_refused(web_client):
