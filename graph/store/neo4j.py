@@ -47,7 +47,6 @@ increments the generation counter.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import time
@@ -70,12 +69,14 @@ from .._errors import StoreError, StoreUnavailable
 from . import redact_url
 from .base import (
     ANY,
+    GC_PAUSE_OPS,
     UNLOGGED_KINDS,
     Change,
     Op,
     Record,
     StoreBase,
     check_version,
+    gc_paused,
     now_iso,
     touches_snapshot,
 )
@@ -240,33 +241,6 @@ def parse_neo4j_url(url: str) -> tuple[str, tuple[str, str] | None, str | None]:
         password = os.environ.get("REMO_NEO4J_PASSWORD", "")
     auth = (user or "neo4j", password) if (user or password) else None
     return uri, auth, database
-
-
-#: from this many ops on, `Neo4jStore.apply` pauses Python's cyclic garbage collector
-_GC_PAUSE_OPS = 1000
-
-
-@contextmanager
-def _gc_paused(pause: bool = True) -> Iterator[None]:
-    """Pause the cyclic garbage collector (reference counting still frees memory) for a large write.
-
-    A big import holds hundreds of thousands of live containers (records, rows,
-    parameters) that are acyclic; the collector's full passes over them cost
-    about half the client's CPU time. Re-enabled afterwards only if it was on.
-    """
-    if not pause or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        # the objects made meanwhile would all sit in the youngest generation, so the first collection
-        # after gc.enable() would walk millions of them (about 0.15 s per 20,000 organisations):
-        # move them to the oldest generation instead, as if they had survived the collections
-        gc.freeze()
-        gc.enable()
-        gc.unfreeze()
 
 
 class _Progress:
@@ -791,7 +765,7 @@ class Neo4jStore(StoreBase):
         ops = list(ops)
         at = now_iso()
         reporter = _Progress(progress, len(ops))
-        with _gc_paused(len(ops) >= _GC_PAUSE_OPS):
+        with gc_paused(len(ops) >= GC_PAUSE_OPS):
             out = self._write("writing", lambda tx: self._apply(tx, ops, at, actor, reporter))
         reporter.to(1.0)
         return out
