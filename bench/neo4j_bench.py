@@ -27,6 +27,7 @@ WARNING: the Neo4j database is wiped first. Start the local one with
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import tempfile
 import time
@@ -119,11 +120,16 @@ def _run(url: str, path: Path, wipe: bool, network: Network | None = None) -> di
     finally:
         store.close()
     fresh = open_store(url)
+    # as in a new app process: the collector does not walk this process's older objects (the network,
+    # the import's leftovers) while the snapshot is built
+    gc.collect()
+    gc.freeze()
     try:
         with _Clock(pid) as load:
             snap = fresh.snapshot()
         records = list(fresh.all_records())
     finally:
+        gc.unfreeze()
         fresh.close()
     edges = sum(len(derived_edges(kind, data.get("id", ""), data)) for kind, data in records)
     return {
