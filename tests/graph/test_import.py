@@ -223,3 +223,43 @@ def test_json_vocabulary_extension(sqlite_store):
         sqlite_store, {"organisations": [{"id": "b2", "name": "B2", "kind": "other", "topics": ["imkerei"]}]}
     )
     assert "beekeeping" in sqlite_store.snapshot().topic_ids
+
+
+def test_a_large_import_pauses_the_cyclic_collector_and_always_restores_it(sqlite_store):
+    """The records of a large network are built and written with the collector paused (it would walk
+    them again and again); afterwards it runs as before, also when the write fails."""
+    import gc
+
+    from graph.generate import generate_document
+    from graph.io import import_network, store_vocabulary
+    from graph.network import parse_network
+
+    network = parse_network(generate_document(600, seed=3), store_vocabulary(sqlite_store))
+    assert sum(network.counts().values()) >= 1000
+    seen = []
+    real_apply = sqlite_store.apply
+
+    def apply(ops, **kw):
+        seen.append(gc.isenabled())
+        return real_apply(ops, **kw)
+
+    sqlite_store.apply = apply
+    assert gc.isenabled()
+    import_network(sqlite_store, network)
+    assert seen == [False] and gc.isenabled()
+    assert sqlite_store.count("organisation") == 600
+
+    def failing(ops, **kw):
+        seen.append(gc.isenabled())
+        raise RuntimeError("disk full")
+
+    sqlite_store.apply = failing
+    network = parse_network(generate_document(700, seed=4), store_vocabulary(sqlite_store))
+    with pytest.raises(RuntimeError):
+        import_network(sqlite_store, network)
+    assert seen == [False, False] and gc.isenabled()
+    # a small network is written with the collector running
+    small = parse_network(generate_document(5, seed=5), store_vocabulary(sqlite_store))
+    sqlite_store.apply = apply
+    import_network(sqlite_store, small)
+    assert seen[-1] is True
