@@ -66,7 +66,7 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
-#: from this many records on, a write (and an import's preparation) pauses Python's cyclic garbage collector
+#: from this many records on, a store's write (and an import's preparation) pauses Python's cyclic garbage collector
 GC_PAUSE_OPS = 1000
 
 

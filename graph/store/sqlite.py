@@ -21,12 +21,14 @@ from urllib.parse import unquote, urlsplit
 from .._errors import StoreError, StoreUnavailable
 from .base import (
     ANY,
+    GC_PAUSE_OPS,
     UNLOGGED_KINDS,
     Change,
     Op,
     Record,
     StoreBase,
     check_version,
+    gc_paused,
     now_iso,
     touches_snapshot,
 )
@@ -311,6 +313,12 @@ class SQLiteStore(StoreBase):
         progress: Callable[[int], None] | None = None,
     ) -> list[Record | None]:
         """Apply all ``ops`` in one transaction; any error writes nothing."""
+        with gc_paused(len(ops) >= GC_PAUSE_OPS):
+            return self._apply(ops, actor, progress)
+
+    def _apply(
+        self, ops: Sequence[Op], actor: str, progress: Callable[[int], None] | None
+    ) -> list[Record | None]:
         conn = self._conn
         at = now_iso()
         out: list[Record | None] = []
