@@ -25,6 +25,13 @@ class StoreExtension:
         app.extensions["remo_store"] = self
         self.url = app.config["REMO_STORE"]
         atexit.register(self.close)
+        app.teardown_appcontext(self.release)
+
+    def release(self, exc: BaseException | None = None) -> None:
+        """After each request (app context): hand the thread's store connection back."""
+        store = self._store
+        if store is not None:
+            store.release()
 
     @property
     def store(self) -> GraphStore:

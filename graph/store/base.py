@@ -178,6 +178,13 @@ class StoreBase:
     def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def release(self) -> None:
+        """Give back what the calling thread holds (a connection); the next call takes it again.
+
+        Servers call this at the end of every request, so that a thread per request never piles
+        up open connections. Backends whose driver pools connections itself need nothing here.
+        """
+
     # conveniences
     def require(self, kind: str, id: str) -> Record:
         rec = self.get(kind, id)

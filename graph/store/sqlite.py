@@ -13,6 +13,7 @@ import os
 import sqlite3
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,27 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
 """
 
 
+#: idle connections kept for reuse; more are closed when handed back
+MAX_IDLE_CONNECTIONS = 4
+
+
+def _close_quietly(conn: sqlite3.Connection) -> None:
+    try:
+        conn.close()
+    except sqlite3.Error:  # pragma: no cover
+        pass
+
+
+class _Lease:
+    """A thread's hold on one connection: when the thread ends, its lease is freed and closes it."""
+
+    __slots__ = ("__weakref__", "conn", "finalizer")
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.finalizer = weakref.finalize(self, _close_quietly, conn)
+
+
 def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -102,9 +124,12 @@ class SQLiteStore(StoreBase):
             self.path = Path(rel)
             self._target = str(self.path)
         self._timeout = timeout
+        # each thread holds at most one connection (a lease in a thread-local); `release` hands it
+        # back to a small idle pool, and a thread that ends without releasing closes it
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._leases: weakref.WeakSet[_Lease] = weakref.WeakSet()
+        self._pool_lock = threading.Lock()
         self._keepalive = self._connect() if self._memory else None
 
     # -- connections ----------------------------------------------------
@@ -130,17 +155,44 @@ class SQLiteStore(StoreBase):
             conn.execute("PRAGMA foreign_keys = ON")
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(f"cannot open the store {self.url}: {exc}") from exc
-        with self._all_lock:
-            self._all.append(conn)
         return conn
 
     @property
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
+        lease = getattr(self._local, "lease", None)
+        if lease is None:
+            with self._pool_lock:
+                conn = self._idle.pop() if self._idle else None
+            lease = _Lease(conn if conn is not None else self._connect())
+            with self._pool_lock:
+                self._leases.add(lease)
+            self._local.lease = lease
+        return lease.conn
+
+    def release(self) -> None:
+        """Hand this thread's connection back (the web app calls this after every request).
+
+        At most `MAX_IDLE_CONNECTIONS` stay open for the next thread; the rest are closed, so a
+        server that starts a thread per request keeps a bounded number of descriptors.
+        """
+        lease = self._local.__dict__.pop("lease", None)
+        if lease is None:
+            return
+        with self._pool_lock:
+            self._leases.discard(lease)
+            if lease.finalizer.detach() is None:  # pragma: no cover - already closed by close()
+                return
+            if lease.conn.in_transaction or len(self._idle) >= MAX_IDLE_CONNECTIONS:
+                conn = lease.conn
+            else:
+                self._idle.append(lease.conn)
+                return
+        _close_quietly(conn)
+
+    def open_connections(self) -> int:
+        """How many connections this store holds open (leased and idle), for tests and health."""
+        with self._pool_lock:
+            return len(self._idle) + sum(1 for lease in self._leases if lease.finalizer.alive)
 
     def _fail(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc)
@@ -161,14 +213,16 @@ class SQLiteStore(StoreBase):
             raise self._fail(exc) from exc
 
     def close(self) -> None:
-        with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            try:
-                conn.close()
-            except sqlite3.Error:  # pragma: no cover
-                pass
+        with self._pool_lock:
+            idle, self._idle = self._idle, []
+            leases, self._leases = list(self._leases), weakref.WeakSet()
+        for conn in idle:
+            _close_quietly(conn)
+        for lease in leases:
+            lease.finalizer()
         self._local = threading.local()
+        if self._keepalive is not None:
+            _close_quietly(self._keepalive)
         self._keepalive = None
 
     # -- reads ----------------------------------------------------------

@@ -188,3 +188,29 @@ def test_application_records_do_not_move_the_generation(store):
     assert [c.kind for c in store.changes(limit=5)] == ["setting", "user", "organisation"]
     store.create("person", "p1", {"id": "p1", "name": "P"})
     assert store.generation() > gen
+
+
+def test_sqlite_connections_are_bounded_and_closed(sqlite_store):
+    """A thread per request never piles up connections: released ones are pooled (bounded), and a
+    thread that ends without releasing closes its own."""
+    import threading
+
+    from graph.store.sqlite import MAX_IDLE_CONNECTIONS
+
+    def work(release: bool) -> None:
+        sqlite_store.generation()
+        if release:
+            sqlite_store.release()
+
+    for release in (True, False):
+        threads = [threading.Thread(target=work, args=(release,)) for _ in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sqlite_store.open_connections() <= MAX_IDLE_CONNECTIONS + 1  # + this thread's own
+    sqlite_store.generation()
+    sqlite_store.release()
+    sqlite_store.generation()  # works again after a release
+    sqlite_store.close()
+    assert sqlite_store.open_connections() == 0
