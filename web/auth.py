@@ -24,6 +24,7 @@ from graph import ConflictError
 from graph.store.base import ANY, Op
 
 from .extensions import get_store
+from .sessions import session_valid
 from .users import User, get_user
 
 __all__ = ["THROTTLE_KIND", "Anonymous", "client_address", "init_app", "login_manager", "throttle"]
@@ -44,10 +45,12 @@ class Anonymous(AnonymousUserMixin):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    username, _, stamp = user_id.partition("|")
-    user = get_user(get_store(), username)
-    if user is None or not user.active or not hmac.compare_digest(user.session_stamp, stamp):
+    username, _, session_id = user_id.partition("|")
+    store = get_store()
+    user = get_user(store, username)
+    if user is None or not user.active or not session_valid(store, user.id, session_id):
         return None
+    user.session_id = session_id
     return user
 
 

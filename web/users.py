@@ -10,7 +10,6 @@ representative speaks for), ``password_hash`` (scrypt), ``active`` and
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from graph import Issue, ValidationError
-from graph.store.base import now_iso
+from graph.store.base import Op, now_iso
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -103,6 +102,8 @@ class User:
     password_hash: str = ""
     created_at: str = ""
     version: int = 0
+    #: the server-side session this request runs in (see `web.sessions`); empty outside a login
+    session_id: str = ""
 
     # Flask-Login protocol
     is_anonymous = False
@@ -116,12 +117,8 @@ class User:
         return self.active
 
     def get_id(self) -> str:
-        """Username plus a fingerprint of the password hash: a password reset ends other sessions."""
-        return f"{self.id}|{self.session_stamp}"
-
-    @property
-    def session_stamp(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:12]
+        """Username plus the server-side session id (logout, a password change and disabling end it)."""
+        return f"{self.id}|{self.session_id}"
 
     @property
     def is_admin(self) -> bool:
@@ -231,11 +228,23 @@ def create_user(
     return User.from_record(rec)
 
 
-def update_user(store: Any, user: User, *, actor: str = "", password: str | None = None, **changes: Any) -> User:
+def update_user(
+    store: Any,
+    user: User,
+    *,
+    actor: str = "",
+    password: str | None = None,
+    keep_session: str | None = None,
+    **changes: Any,
+) -> User:
     """Write ``changes`` (name, email, role, organisations, active) and an optional new password.
 
-    Based on ``user.version``: a concurrent change raises `graph.ConflictError`.
+    A new password or disabling ends every session of the user (but ``keep_session``, the one
+    of an admin changing their own password), in the same transaction. Based on
+    ``user.version``: a concurrent change raises `graph.ConflictError`.
     """
+    from .sessions import revoke_ops
+
     data = user.to_data()
     data.update(changes)
     issues = _check(user.id, data["role"], list(data["organisations"]), store)
@@ -245,5 +254,8 @@ def update_user(store: Any, user: User, *, actor: str = "", password: str | None
             data["password_hash"] = hash_password(password)
     if issues:
         raise ValidationError(issues)
-    rec = store.update(KIND, user.id, data, user.version, actor=actor)
+    ops = [Op(KIND, user.id, data, user.version)]
+    if password is not None or (user.active and not data["active"]):
+        ops += revoke_ops(store, user.id, keep=keep_session)
+    rec = store.apply(ops, actor=actor)[0]
     return User.from_record(rec)

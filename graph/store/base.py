@@ -45,7 +45,7 @@ SNAPSHOT_KINDS = frozenset(
 
 
 #: Bookkeeping kinds whose writes are not entered in the change log (it is the audit trail of data).
-UNLOGGED_KINDS = frozenset({"login_throttle"})
+UNLOGGED_KINDS = frozenset({"login_throttle", "login_session"})
 
 
 def touches_snapshot(kinds: Iterable[str]) -> bool:

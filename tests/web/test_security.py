@@ -265,3 +265,65 @@ def test_error_page_language(web_client, lang):
     web_client.get(f"/lang/{lang}")
     html = web_client.get("/nope").get_data(as_text=True)
     assert f'lang="{lang}"' in html
+
+
+def _replay(web_app, cookie: str):
+    """A new browser that sends an old session cookie."""
+    client = web_app.test_client()
+    client.set_cookie("remo_session", cookie)
+    return client
+
+
+def test_logout_ends_the_session_on_the_server(web_app, web_store):
+    client = web_app.test_client()
+    login(client, "stefan")
+    assert client.get("/desk").status_code == 200
+    old = client.get_cookie("remo_session").value
+    assert _replay(web_app, old).get("/desk").status_code == 200  # a copy of the cookie works while logged in
+    assert post(client, "/logout").status_code == 302
+    assert client.get("/desk").status_code == 302
+    assert _replay(web_app, old).get("/desk").status_code == 302  # the old cookie no longer opens the desk
+    assert web_store.list("login_session") == []
+
+
+def test_password_change_and_disabling_revoke_old_cookies(web_app, web_store):
+    rana = web_app.test_client()
+    login(rana, "rana")
+    old = rana.get_cookie("remo_session").value
+    admin = web_app.test_client()
+    login(admin, "ada")
+    # the admin disables and re-enables rana: her old cookie stays dead
+    form = {"name": "Rana", "role": "representative", "organisations": ORG}
+    assert post(admin, "/admin/users/rana", form).status_code == 302
+    assert post(admin, "/admin/users/rana", {**form, "active": "y"}).status_code == 302
+    assert web_store.get("user", "rana").data["active"] is True
+    assert _replay(web_app, old).get(f"/org/{ORG}/edit").status_code == 302
+    # an admin who sets their own password keeps this session; the admin's other sessions end
+    other_admin = web_app.test_client()
+    login(other_admin, "ada")
+    new = "ganz neues Passwort 78"
+    resp = post(admin, "/admin/users/ada/password", {"pw-password": new, "pw-password2": new})
+    assert resp.status_code == 302
+    assert admin.get("/admin/users").status_code == 200
+    assert other_admin.get("/admin/users").status_code == 302
+    assert [r.data["user"] for r in web_store.list("login_session")] == ["ada"]
+
+
+def test_session_records_on_both_stores(store):
+    """Sessions expire, belong to one user, hold only a hash of the id, and are revoked per user."""
+    from web.sessions import end_session, revoke_ops, session_valid, start_session
+
+    sid = start_session(store, "stefan", 60, now=1000.0)
+    other = start_session(store, "stefan", 60, now=1000.0)
+    rana = start_session(store, "rana", 60, now=1000.0)
+    assert session_valid(store, "stefan", sid, now=1059.0)
+    assert not session_valid(store, "stefan", sid, now=1060.0)
+    assert not session_valid(store, "rana", sid, now=1001.0)
+    assert not session_valid(store, "stefan", "", now=1001.0)
+    assert all(sid not in str(r.id) + str(r.data) for r in store.list("login_session"))
+    store.apply(revoke_ops(store, "stefan", keep=other))
+    assert not session_valid(store, "stefan", sid, now=1001.0) and session_valid(store, "stefan", other, now=1001.0)
+    end_session(store, other)
+    assert [r.data["user"] for r in store.list("login_session")] == ["rana"]
+    assert session_valid(store, "rana", rana, now=1001.0)
+    assert store.changes(kind="login_session") == []  # bookkeeping, not in the change log

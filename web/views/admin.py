@@ -147,7 +147,13 @@ def reset_password(username: str) -> Response | tuple[str, int]:
     pw_form = PasswordResetForm(prefix="pw", username=user.id)
     if pw_form.validate_on_submit():
         try:
-            update_user(store, user, actor=current_user.actor(), password=pw_form.password.data)
+            update_user(
+                store,
+                user,
+                actor=current_user.actor(),
+                password=pw_form.password.data,
+                keep_session=current_user.session_id if user.id == current_user.id else None,
+            )
         except ConflictError:
             flash(_("This account was changed meanwhile. Please try again."), "error")
         else:

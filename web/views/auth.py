@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
@@ -12,6 +12,7 @@ from ..auth import throttle
 from ..extensions import get_store
 from ..forms import LoginForm
 from ..security import allow
+from ..sessions import end_session, start_session
 from ..users import check_password, get_user
 from .main import safe_next
 
@@ -48,6 +49,8 @@ def login() -> Response | str | tuple[str, int]:
             if lang:
                 session["lang"] = lang
             session.permanent = True
+            lifetime = current_app.permanent_session_lifetime.total_seconds()
+            user.session_id = start_session(get_store(), user.id, lifetime)
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), _home_for(user)))
@@ -60,6 +63,8 @@ def login() -> Response | str | tuple[str, int]:
 @allow("public")
 def logout() -> Response:
     lang = session.get("lang")
+    if current_user.is_authenticated:
+        end_session(get_store(), current_user.session_id)
     logout_user()
     session.clear()
     if lang:
