@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import Issue
+from .text import FORBIDDEN_REASON, has_forbidden
 from .vocabulary import Vocabulary
 
 __all__ = [
@@ -133,8 +134,8 @@ class _Ctx:
         value = value.strip()
         if len(value) > max_len:
             self.err(name, value, f"is longer than {max_len} characters", code="too_long")
-        if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-            self.err(name, value, "contains control characters")
+        if has_forbidden(value):
+            self.err(name, value, FORBIDDEN_REASON, code="forbidden_character")
         return value
 
     def ident(self, name: str, pattern: re.Pattern[str] = RECORD_ID_RE, *, required: bool = True) -> str:
@@ -424,6 +425,8 @@ def _parse_capabilities(ctx: _Ctx, name: str, *, need: bool) -> list[Any]:
                 detail = (d or "").strip()
                 if len(detail) > 500:
                     ctx.err(f"{fname}.detail", detail, "is longer than 500 characters", code="too_long")
+                if has_forbidden(detail):
+                    ctx.err(f"{fname}.detail", detail, FORBIDDEN_REASON, code="forbidden_character")
             if need:
                 u = item.get("urgency", 2)
                 if isinstance(u, bool) or not (isinstance(u, int) or (isinstance(u, str) and u.strip().isdigit())):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from graph import ConflictError, NotFoundError, StoreUnavailable
+from graph import ConflictError, NotFoundError, StoreUnavailable, ValidationError
 
 from .security import wants_json
 
@@ -88,6 +88,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ConflictError)
     def conflict(exc: ConflictError) -> Any:
         return render_error(409)
+
+    @app.errorhandler(ValidationError)
+    def invalid(exc: ValidationError) -> Any:
+        # the stores' last line (see graph.text): a page whose form checks less than the store does
+        from .forms import issue_message
+
+        detail = " ".join(dict.fromkeys(issue_message(issue) for issue in exc.issues))
+        return render_error(400, detail)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:

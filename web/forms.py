@@ -239,6 +239,11 @@ def form_to_org(form: Any, org_id: str, vocab: Vocabulary) -> dict[str, Any]:
     }
 
 
+def forbidden_character_message() -> str:
+    """The message for text with a control character (or U+FFFE, U+FFFF) that cannot be stored."""
+    return _("This text contains an invisible control character that cannot be saved. Please retype the text.")
+
+
 def issue_message(issue: Issue) -> str:
     """A translated, friendly message for a validation issue (by its stable code)."""
     messages = {
@@ -251,6 +256,7 @@ def issue_message(issue: Issue) -> str:
         "out_of_range": _("This number is outside the allowed range."),
         "bad_id": _("Use lowercase letters, digits and single hyphens."),
         "duplicate": _("This entry is listed twice."),
+        "forbidden_character": forbidden_character_message(),
     }
     if issue.code in messages:
         return messages[issue.code]

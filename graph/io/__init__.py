@@ -27,6 +27,7 @@ from .._errors import Issue, ValidationError
 from ..network import SECTIONS, Network, parse_network
 from ..snapshot import to_networkx
 from ..store.base import ANY, GC_PAUSE_OPS, Op, gc_paused
+from ..text import xml_safe_graph
 from ..vocabulary import Vocabulary
 from .tabular import read_csv, read_xlsx, rows_to_document, write_csv_tables, write_xlsx
 
@@ -239,7 +240,7 @@ def export_network(network: Network, fmt: str, path: str | Path, *, public_only:
         write_xlsx(doc, tmp)
         tmp.replace(path)
         return [path]
-    g = to_networkx(network, include_terms=True, public_only=public_only)
+    g = xml_safe_graph(to_networkx(network, include_terms=True, public_only=public_only))
     if fmt == "graphml":
         nx.write_graphml(g, tmp)
     else:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import Issue, ValidationError
+from ..text import xml_safe
 
 __all__ = [
     "COLUMNS",
@@ -556,6 +557,6 @@ def write_xlsx(doc: dict[str, Any], path: str | Path) -> None:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in _export_rows(doc, section):
-            ws.append(row)
+            ws.append([xml_safe(v) if isinstance(v, str) else v for v in row])  # openpyxl refuses the others
         ws.freeze_panes = "A2"
     wb.save(str(path))

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from .._errors import ConflictError, NotFoundError
+from .._errors import ConflictError, Issue, NotFoundError, ValidationError
+from ..text import FORBIDDEN_REASON, forbidden_issues, json_has_forbidden
 
 __all__ = [
     "ANY",
@@ -31,6 +32,7 @@ __all__ = [
     "Op",
     "Record",
     "SnapshotCache",
+    "check_text",
     "gc_paused",
     "now_iso",
     "touches_snapshot",
@@ -46,6 +48,18 @@ SNAPSHOT_KINDS = frozenset(
 
 #: Bookkeeping kinds whose writes are not entered in the change log (it is the audit trail of data).
 UNLOGGED_KINDS = frozenset({"login_throttle", "login_session"})
+
+
+def check_text(kind: str, id: str, data: Any, text: str) -> None:
+    """Refuse a record whose JSON ``text`` holds a character XML forbids (see `graph.text`).
+
+    Every backend calls this on every record it writes, so no path (import, page, API, command)
+    can store text that would break the XML exports; raises `ValidationError` naming the fields.
+    """
+    if json_has_forbidden(text):
+        where = f"{kind} {id}"
+        issues = forbidden_issues(data, where)
+        raise ValidationError(issues or [Issue("text", "", FORBIDDEN_REASON, where, "forbidden_character")])
 
 
 def touches_snapshot(kinds: Iterable[str]) -> bool:

@@ -75,6 +75,7 @@ from .base import (
     Op,
     Record,
     StoreBase,
+    check_text,
     check_version,
     gc_paused,
     now_iso,
@@ -791,6 +792,7 @@ class Neo4jStore(StoreBase):
             rec = state[key]
             assert rec is not None
             text = texts[key] = _dumps(rec.data)
+            check_text(rec.kind, rec.id, rec.data, text)
             state[key] = Record(rec.kind, rec.id, rec.version, json.loads(text), rec.updated_at, rec.updated_by)
 
         out: list[Record | None] = []
@@ -817,6 +819,7 @@ class Neo4jStore(StoreBase):
                 out.append(Record(op.kind, op.id, 1, op.data, at, actor))
                 continue
             text = _dumps(op.data)
+            check_text(op.kind, op.id, op.data, text)
             if op.version is ANY and current.data == json.loads(text):
                 out.append(current)  # unchanged: keep the version (idempotent imports)
                 continue

@@ -28,6 +28,7 @@ from .base import (
     Op,
     Record,
     StoreBase,
+    check_text,
     check_version,
     gc_paused,
     now_iso,
@@ -394,25 +395,28 @@ class SQLiteStore(StoreBase):
                         conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (op.kind, op.id))
                         log.append((at, actor, op.kind, op.id, "delete", current.version + 1))
                     out.append(None)
-                elif current is None:
-                    conn.execute(
-                        "INSERT INTO records (kind, id, version, data, updated_at, updated_by) "
-                        "VALUES (?, ?, 1, ?, ?, ?)",
-                        (op.kind, op.id, _dumps(op.data), at, actor),
-                    )
-                    log.append((at, actor, op.kind, op.id, "create", 1))
-                    out.append(Record(op.kind, op.id, 1, op.data, at, actor))
-                elif op.version is ANY and current.data == json.loads(_dumps(op.data)):
-                    out.append(current)  # unchanged: keep the version (idempotent imports)
                 else:
-                    version = current.version + 1
-                    conn.execute(
-                        "UPDATE records SET version = ?, data = ?, updated_at = ?, updated_by = ? "
-                        "WHERE kind = ? AND id = ?",
-                        (version, _dumps(op.data), at, actor, op.kind, op.id),
-                    )
-                    log.append((at, actor, op.kind, op.id, "update", version))
-                    out.append(Record(op.kind, op.id, version, op.data, at, actor))
+                    text = _dumps(op.data)
+                    check_text(op.kind, op.id, op.data, text)
+                    if current is None:
+                        conn.execute(
+                            "INSERT INTO records (kind, id, version, data, updated_at, updated_by) "
+                            "VALUES (?, ?, 1, ?, ?, ?)",
+                            (op.kind, op.id, text, at, actor),
+                        )
+                        log.append((at, actor, op.kind, op.id, "create", 1))
+                        out.append(Record(op.kind, op.id, 1, op.data, at, actor))
+                    elif op.version is ANY and current.data == json.loads(text):
+                        out.append(current)  # unchanged: keep the version (idempotent imports)
+                    else:
+                        version = current.version + 1
+                        conn.execute(
+                            "UPDATE records SET version = ?, data = ?, updated_at = ?, updated_by = ? "
+                            "WHERE kind = ? AND id = ?",
+                            (version, text, at, actor, op.kind, op.id),
+                        )
+                        log.append((at, actor, op.kind, op.id, "update", version))
+                        out.append(Record(op.kind, op.id, version, op.data, at, actor))
                 if progress is not None and (i + 1) % 1000 == 0:
                     progress(1000)
             log = [entry for entry in log if entry[2] not in UNLOGGED_KINDS]

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
+
+from graph.text import xml_safe
 
 from .model import INK, KIND_STYLE, SHAPE_GROUPS, MapNode, MapView, shape_points
 
 __all__ = ["EDGE_STYLE", "LEGEND_WIDTH", "Legend", "node_shape_svg", "render_svg"]
+
+
+def escape(text: str) -> str:
+    """Escaped for XML text, without the characters XML cannot hold (old data must not break the map)."""
+    return _escape(xml_safe(text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(xml_safe(text))
+
 
 LEGEND_WIDTH = 300
 FONT = "DejaVu Sans, Verdana, system-ui, sans-serif"

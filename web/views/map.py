@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from graph.network import Network
 from graph.privacy import public_network
 from graph.snapshot import to_networkx
+from graph.text import xml_safe_graph
 
 from ..extensions import get_store
 from ..map.model import KIND_STYLE, SHAPE_GROUPS, SIZE_METRICS, MapFilter, MapNode, MapView, build_map, filtered_network
@@ -303,7 +304,7 @@ def _export(public: bool, fmt: str) -> Response:
             abort(501, description=str(exc))
         name += f"-{paper}"
     else:
-        g = export_graph(ctx["network"], view, public=public)
+        g = xml_safe_graph(export_graph(ctx["network"], view, public=public))
         buf = io.BytesIO()
         if fmt == "gexf":
             nx.write_gexf(g, buf)  # the ``viz`` attributes become Gephi's positions, sizes and colours

@@ -38,7 +38,7 @@ from matching import FundingResult, TeamBuilder, project_ideas
 
 from ..commands.projects import load_templates, team_json
 from ..extensions import get_store
-from ..forms import MultiCheckboxField, choices
+from ..forms import MultiCheckboxField, choices, forbidden_character_message
 from ..introductions import find_introduction, set_status
 from ..security import allow
 from ..templating import current_lang
@@ -110,6 +110,7 @@ def planning_message(issue: Issue, vocab: Vocabulary | None = None, lang: str = 
         "bad_number": _("Enter a number."),
         "bad_date": _("Enter a date as DD.MM.YYYY or YYYY-MM-DD."),
         "future_date": _("This date lies in the future."),
+        "forbidden_character": forbidden_character_message(),
     }
     if issue.code in messages:
         return messages[issue.code]
