@@ -1071,6 +1071,15 @@ class MeetingPlan:
     upper_bound: float | None = None
     created_at: str = ""
     created_by: str = ""
+    #: pairs that meet more than once (``{"orgs": [a, b], "rounds": [...]}``): the best plan found had them
+    repeats: list[dict[str, Any]] = field(default_factory=list)
+    #: staff accepted the repeats (who, or ""); only then can such a plan be published
+    repeats_accepted_by: str = ""
+    #: how the plan was searched: ``{"time_limit": seconds, "seed": ..., "found_by": "weighted"|"design"|"tabu"}``
+    search: dict[str, Any] = field(default_factory=dict)
+    #: when and by whom staff published the plan to the representatives ("" = not published)
+    published_at: str = ""
+    published_by: str = ""
     _source: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -1088,7 +1097,16 @@ class MeetingPlan:
             "warnings": [dict(w) for w in self.warnings],
             "created_at": self.created_at,
             "created_by": self.created_by,
+            **({"repeats": [dict(x) for x in self.repeats]} if self.repeats else {}),
+            **({"repeats_accepted_by": self.repeats_accepted_by} if self.repeats_accepted_by else {}),
+            **({"search": dict(self.search)} if self.search else {}),
+            **({"published_at": self.published_at, "published_by": self.published_by} if self.published_at else {}),
         }
+
+    @property
+    def publishable(self) -> bool:
+        """Without repeated pairs, or with repeats that staff accepted."""
+        return not self.repeats or bool(self.repeats_accepted_by)
 
     def theme(self, table: int) -> str | None:
         """Topic id of table number ``table`` (1-based), if themed."""
@@ -1135,7 +1153,8 @@ class MeetingPlan:
 def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Issue]]:
     """Validate a stored ``meeting_plan`` record; returns ``(plan or None, issues)``.
 
-    Checks the shape, that nobody sits twice in a round and that no pair meets twice.
+    Checks the shape, that nobody sits twice in a round and that no pair meets twice (unless the
+    record lists the pair under ``repeats``: a best plan with repeats, kept for staff to decide).
 
     >>> plan, issues = parse_plan({"meeting": "m", "format": "tables", "table_size": 2,
     ...                            "rounds": [[["a", "b"]], [["b", "a"]]], "score": 1})
@@ -1150,7 +1169,8 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
     if not isinstance(data, Mapping):
         return None, [Issue("meeting_plan", data, "must be an object", where=where)]
     known = {"meeting", "format", "table_size", "rounds", "score", "objective", "upper_bound", "pairs", "locked",
-             "themes", "warnings", "created_at", "created_by"}
+             "themes", "warnings", "created_at", "created_by", "repeats", "repeats_accepted_by", "search",
+             "published_at", "published_by"}
     for key in data:
         if key not in known:
             err(str(key), data[key], "unknown field")
@@ -1165,6 +1185,7 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
         err("table_size", k, "must be between 2 and 8")
     rounds = data.get("rounds")
     met: dict[tuple[str, str], int] = {}
+    declared = {tuple(sorted(x.get("orgs") or [])) for x in data.get("repeats") or [] if isinstance(x, Mapping)}
     if not isinstance(rounds, list) or not rounds:
         err("rounds", rounds, "must be a list of rounds, each a list of tables (lists of organisation ids)")
         rounds = []
@@ -1181,14 +1202,14 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
                 seen.add(a)
                 for b in t[x + 1:]:
                     pair = (min(a, b), max(a, b))
-                    if pair in met:
+                    if pair in met and pair not in declared:
                         err(f"rounds[{r - 1}]", list(pair), f"{pair[0]} and {pair[1]} meet again (first in round "
                             f"{met[pair]})")
                     met.setdefault(pair, r)
     score = data.get("score")
     if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
         err("score", score, "must be a number")
-    for name in ("pairs", "locked", "themes", "warnings"):
+    for name in ("pairs", "locked", "themes", "warnings", "repeats"):
         value = data.get(name) or []
         if not isinstance(value, list) or not all(isinstance(x, Mapping) for x in value):
             err(name, value, "must be a list of objects")
@@ -1217,6 +1238,11 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
         upper_bound=data.get("upper_bound"),
         created_at=str(data.get("created_at") or ""),
         created_by=str(data.get("created_by") or ""),
+        repeats=[dict(x) for x in data.get("repeats") or [] if isinstance(x, Mapping)],
+        repeats_accepted_by=str(data.get("repeats_accepted_by") or ""),
+        search=dict(data.get("search") or {}) if isinstance(data.get("search"), Mapping) else {},
+        published_at=str(data.get("published_at") or ""),
+        published_by=str(data.get("published_by") or ""),
     ), []
 
 
@@ -1362,6 +1388,8 @@ def plan_meeting(
         upper_bound=round(score_upper_bound(S, table_sizes(n, planner.k_), meeting.rounds), 4),
         created_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         created_by=created_by,
+        repeats=planner.repeats_,
+        search={"time_limit": planner.time_limit, "seed": planner.seed, "found_by": planner.search_["seed"]},
     )
     plan._source = (snapshot, meeting, {"weights": weights, "history": history, "created_by": created_by, **params})
     return plan
