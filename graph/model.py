@@ -656,6 +656,15 @@ class Meeting:
     must_meet: list[tuple[str, str]] = field(default_factory=list)
     must_not_meet: list[tuple[str, str]] = field(default_factory=list)
     locked: list[dict[str, Any]] = field(default_factory=list)
+    deadline: str | None = None
+
+    def response_deadline(self) -> str | None:
+        """Last day on which representatives confirm or cancel: ``deadline``, else the day before ``date``."""
+        if self.deadline:
+            return self.deadline
+        if not self.date or len(self.date) != 10:
+            return None
+        return (dt.date.fromisoformat(self.date) - dt.timedelta(days=1)).isoformat()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -677,6 +686,8 @@ class Meeting:
             out["must_not_meet"] = [list(p) for p in self.must_not_meet]
         if self.locked:
             out["locked"] = [{"round": x["round"], "table": x["table"], "orgs": list(x["orgs"])} for x in self.locked]
+        if self.deadline:
+            out["deadline"] = self.deadline
         return out
 
 
@@ -694,6 +705,7 @@ MEETING_KEYS = {
     "must_meet",
     "must_not_meet",
     "locked",
+    "deadline",
 }
 
 
@@ -859,7 +871,10 @@ def parse_meeting(data: Any, vocab: Vocabulary | None = None, where: str = "") -
         must_meet=must_meet,
         must_not_meet=must_not,
         locked=_meeting_locked(c, registered, rounds or 1, fmt, must_not),
+        deadline=c.date("deadline"),
     )
+    if m.deadline and m.date and m.deadline > m.date:
+        c.err("deadline", m.deadline, "must not be after the meeting's date", code="out_of_range")
     return (m if not c.issues else None), c.issues
 
 

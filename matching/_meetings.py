@@ -55,6 +55,8 @@ import scipy.sparse as sp
 from graph import Issue, Meeting, Snapshot, ValidationError
 from graph.model import MEETING_FORMATS, TABLE_SIZE_RANGE, parse_meeting
 
+from ._golfers import design, golfer_search, relabel, round_bound
+from ._golfers import repeats as golfer_repeats
 from ._signals import CONTENT_SIGNALS, SIGNALS
 
 __all__ = [
@@ -70,6 +72,8 @@ __all__ = [
     "table_sizes",
 ]
 
+#: seconds of the search for a plan without repeated pairs (`MeetingPlanner.time_limit`)
+DEFAULT_TIME_LIMIT = 8.0
 _BIG = 1000.0  # weight of a forbidden pair (used before, must-not): never chosen while there is another way
 _MUST = 100.0  # bonus of a must-meet pair that has not met yet in this plan
 _EPS = 1e-9
@@ -119,14 +123,10 @@ def max_rounds(n: int, table_size: int) -> int:
     table must come from different tables of the first round, so no table may seat more than there
     are tables.
 
-    >>> max_rounds(10, 2), max_rounds(9, 2), max_rounds(16, 4), max_rounds(4, 4), max_rounds(8, 4)
-    (9, 6, 5, 1, 1)
+    >>> max_rounds(10, 2), max_rounds(9, 2), max_rounds(16, 4), max_rounds(4, 4), max_rounds(8, 4), max_rounds(20, 4)
+    (9, 6, 5, 1, 1, 5)
     """
-    sizes = table_sizes(n, table_size)
-    per_round = sum(s * (s - 1) // 2 for s in sizes)
-    if max(sizes) > len(sizes):
-        return 1
-    return max(1, min(n * (n - 1) // 2 // per_round, (n - 1) // (min(sizes) - 1)))
+    return round_bound(table_sizes(n, table_size))[0]
 
 
 def score_upper_bound(scores: np.ndarray, sizes: Sequence[int], rounds: int) -> float:
@@ -430,6 +430,11 @@ class MeetingPlanner:
         Share of a round's pairs forbidden in one search step.
     seed : int
         Seed of the perturbations (plans are reproducible).
+    time_limit : float
+        Seconds for the search without repeated pairs (default 8; with it ~60 attendees are
+        planned within 10 s). It sets the budget of moves (``iterations``), and caps the search.
+    iterations : int or None
+        Moves of that search (default: derived from ``time_limit``; see `iterations_`).
 
     Attributes
     ----------
@@ -440,9 +445,18 @@ class MeetingPlanner:
     objective_ : float
         The maximised objective (scores with penalties and table terms).
     warnings_ : list of dict
-        Soft constraints that could not be met (no common language, not mixed, met before).
+        Soft constraints that could not be met (no common language, not mixed, met before, and
+        ``repeated_pair`` for pairs that meet twice because no plan without was found).
+    repeats_ : list of dict
+        ``{"orgs": [a, b], "rounds": [r1, r2, ...]}`` per pair that meets more than once; empty when
+        the rule holds. The plan is then the best found (fewest repeats): more time, fewer rounds or
+        accepting the repeats are the ways on.
+    search_ : dict
+        How the no-repeat rule was met: ``seed`` is ``"weighted"`` (the weighted search alone),
+        ``"design"`` (a construction) or ``"tabu"`` (the tabu search).
 
-    Raises `graph.ValidationError` naming the conflicting constraints when no plan exists.
+    Raises `graph.ValidationError` naming the conflicting constraints when no plan can exist
+    (``code="too_many_rounds"`` when the rounds exceed a proven bound).
     """
 
     def __init__(
@@ -466,6 +480,8 @@ class MeetingPlanner:
         lns: int | None = None,
         destroy: float = 0.3,
         seed: int = 0,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        iterations: int | None = None,
     ) -> None:
         self.rounds = rounds
         self.format = format
@@ -485,6 +501,21 @@ class MeetingPlanner:
         self.lns = lns
         self.destroy = destroy
         self.seed = seed
+        self.time_limit = time_limit
+        self.iterations = iterations
+
+    def iterations_(self) -> int:
+        """Moves of the no-repeat search: ``iterations``, else what ``time_limit`` allows on a slow machine.
+
+        The budget is a number of moves, so that a seed gives the same plan on every machine; the
+        time limit only caps it. The default assumes about ``1.2 ms + 0.1 µs * rounds * n²`` per move
+        (two busy cores).
+        """
+        if self.iterations is not None:
+            return int(self.iterations)
+        n = getattr(self, "n_", 0) or 2
+        per_move = 0.0012 + 1.0e-7 * self.rounds * n * n
+        return max(100, int(float(self.time_limit) / per_move))
 
     # -- validation -------------------------------------------------------
     def _pairs(self, name: str, pairs: Iterable[Sequence[str]], index: dict[str, int], issues: list[Issue]
@@ -628,6 +659,7 @@ class MeetingPlanner:
         np.fill_diagonal(S, 0.0)
         S = (S + S.T) / 2.0
         ids = [str(i) for i in range(n)] if ids is None else list(ids)
+        self.n_ = n
         self._validate(n, ids)
         rng = np.random.default_rng(self.seed)
         W = S.copy()
@@ -771,6 +803,59 @@ class MeetingPlanner:
             value = total(cand)
             if value > best + _EPS:
                 plan, best = cand, value
+        # no pair twice: when the weighted search left repeats, a construction or the tabu search of
+        # `golfer_search` finds a schedule without them, which the weighted search then improves
+        base = np.zeros((n, n), dtype=np.int64)
+        for r in range(self.rounds):
+            for a, b in locked_pairs[r]:
+                base[a, b] += 1
+                base[b, a] += 1
+        for a, b in self.must_not_:
+            base[a, b] += 1
+            base[b, a] += 1
+        left = golfer_repeats([t for tables in plan for t in [tables or []]], n, base)
+        self.search_ = {"seed": "weighted", "repeats_after_weighted": left, "repeats": left}
+        if left and n >= 2:
+            starts: list[list[list[list[int]]]] = []
+            sizes_all = plan_sizes[0] if plan_sizes else []
+            if not self.locked_ and all(s == sizes_all for s in plan_sizes):
+                made = design(sizes_all, self.rounds)
+                if made is not None:
+                    starts.append(made)
+            found = None
+            if starts:
+                found, left_now, how = starts[0], 0, "design"
+            else:
+                seeds = [[[int(x) for x in t] for t in tables or []] for tables in plan]
+                found, left_now = golfer_search(seeds, n, base=base, seed=self.seed, iterations=self.iterations_(),
+                                                time_limit=self.time_limit)
+                how = "tabu"
+            self.search_ = {"seed": how, "repeats_after_weighted": left, "repeats": left_now}
+            if left_now < left:
+                if not self.locked_:  # renaming keeps the rule (must-not pairs weigh -_BIG in W)
+                    found = relabel(found, W, seed=self.seed, kicks=kicks)
+                cand = [list(map(list, tables)) for tables in found]
+                # the weighted improvement keeps the rule: repeats cost _BIG in every move
+                for _ in range(max(1, self.passes)):
+                    for r in range(self.rounds):
+                        cand[r] = solve(r, cand, cand[r], kicks)
+                plan = cand
+                best = total(plan)
+                for _ in range(lns):
+                    r = int(rng.integers(self.rounds))
+                    current = pairs_of(plan[r] or [])
+                    if not current:
+                        continue
+                    pick = rng.choice(len(current), size=max(1, int(len(current) * self.destroy)), replace=False)
+                    cand = list(plan)
+                    cand[r] = solve(r, cand, plan[r], 0, [current[x] for x in pick])
+                    for q in rng.permutation(self.rounds).tolist():
+                        if q != r:
+                            cand[q] = solve(q, cand, cand[q], 0)
+                    cand[r] = solve(r, cand, cand[r], 0)
+                    value = total(cand)
+                    if value > best + _EPS:
+                        plan, best = cand, value
         # assemble with the locked tables, check the hard constraints
         out: list[list[list[int]]] = []
         for r in range(self.rounds):
@@ -795,6 +880,7 @@ class MeetingPlanner:
     def _check(self, out: list[list[list[int]]], ids: list[str], must: np.ndarray) -> None:
         issues: list[Issue] = []
         met: dict[tuple[int, int], int] = {}
+        again: dict[tuple[int, int], list[int]] = {}
         forbidden = set(self.must_not_)
         for r, tables in enumerate(out):
             for t in tables:
@@ -805,10 +891,7 @@ class MeetingPlanner:
                             issues.append(Issue("must_not_meet", [ids[a], ids[b]], f"could not be kept apart in round "
                                                 f"{r + 1} (too few other places)", code="infeasible"))
                         elif pair in met:
-                            issues.append(Issue("rounds", self.rounds, f"no plan found without repeated pairs: "
-                                                f"{ids[a]} and {ids[b]} would meet in rounds {met[pair] + 1} and "
-                                                f"{r + 1}; try fewer rounds, bigger tables or fewer locks",
-                                                code="infeasible"))
+                            again.setdefault(pair, [met[pair] + 1]).append(r + 1)
                         met.setdefault(pair, r)
         for a, b in self.must_:
             if (a, b) not in met:
@@ -816,10 +899,12 @@ class MeetingPlanner:
                                     "a locked table, a must-not pair or the no-repeat rule", code="infeasible"))
         if issues:
             raise ValidationError(issues)
+        self.repeats_ = [{"orgs": [ids[a], ids[b]], "rounds": rs} for (a, b), rs in sorted(again.items())]
 
     def _warnings(self, out: list[list[list[int]]], ids: list[str], search: _Tables, hist: np.ndarray
                   ) -> list[dict[str, Any]]:
         warn: list[dict[str, Any]] = []
+        first: dict[tuple[int, int], int] = {}
         for r, tables in enumerate(out):
             for t, members in enumerate(tables):
                 where = {"round": r + 1, "table": t + 1, "orgs": [ids[i] for i in members]}
@@ -838,6 +923,11 @@ class MeetingPlanner:
                         if hist[a, b]:
                             warn.append({"code": "met_before", "round": r + 1, "table": t + 1,
                                          "orgs": [ids[a], ids[b]]})
+                        pair = (min(a, b), max(a, b))
+                        if pair in first:
+                            warn.append({"code": "repeated_pair", "round": r + 1, "table": t + 1,
+                                         "orgs": [ids[pair[0]], ids[pair[1]]], "first_round": first[pair]})
+                        first.setdefault(pair, r + 1)
         return warn
 
 
@@ -981,6 +1071,15 @@ class MeetingPlan:
     upper_bound: float | None = None
     created_at: str = ""
     created_by: str = ""
+    #: pairs that meet more than once (``{"orgs": [a, b], "rounds": [...]}``): the best plan found had them
+    repeats: list[dict[str, Any]] = field(default_factory=list)
+    #: staff accepted the repeats (who, or ""); only then can such a plan be published
+    repeats_accepted_by: str = ""
+    #: how the plan was searched: ``{"time_limit": seconds, "seed": ..., "found_by": "weighted"|"design"|"tabu"}``
+    search: dict[str, Any] = field(default_factory=dict)
+    #: when and by whom staff published the plan to the representatives ("" = not published)
+    published_at: str = ""
+    published_by: str = ""
     _source: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -998,7 +1097,16 @@ class MeetingPlan:
             "warnings": [dict(w) for w in self.warnings],
             "created_at": self.created_at,
             "created_by": self.created_by,
+            **({"repeats": [dict(x) for x in self.repeats]} if self.repeats else {}),
+            **({"repeats_accepted_by": self.repeats_accepted_by} if self.repeats_accepted_by else {}),
+            **({"search": dict(self.search)} if self.search else {}),
+            **({"published_at": self.published_at, "published_by": self.published_by} if self.published_at else {}),
         }
+
+    @property
+    def publishable(self) -> bool:
+        """Without repeated pairs, or with repeats that staff accepted."""
+        return not self.repeats or bool(self.repeats_accepted_by)
 
     def theme(self, table: int) -> str | None:
         """Topic id of table number ``table`` (1-based), if themed."""
@@ -1045,7 +1153,8 @@ class MeetingPlan:
 def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Issue]]:
     """Validate a stored ``meeting_plan`` record; returns ``(plan or None, issues)``.
 
-    Checks the shape, that nobody sits twice in a round and that no pair meets twice.
+    Checks the shape, that nobody sits twice in a round and that no pair meets twice (unless the
+    record lists the pair under ``repeats``: a best plan with repeats, kept for staff to decide).
 
     >>> plan, issues = parse_plan({"meeting": "m", "format": "tables", "table_size": 2,
     ...                            "rounds": [[["a", "b"]], [["b", "a"]]], "score": 1})
@@ -1060,7 +1169,8 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
     if not isinstance(data, Mapping):
         return None, [Issue("meeting_plan", data, "must be an object", where=where)]
     known = {"meeting", "format", "table_size", "rounds", "score", "objective", "upper_bound", "pairs", "locked",
-             "themes", "warnings", "created_at", "created_by"}
+             "themes", "warnings", "created_at", "created_by", "repeats", "repeats_accepted_by", "search",
+             "published_at", "published_by"}
     for key in data:
         if key not in known:
             err(str(key), data[key], "unknown field")
@@ -1075,6 +1185,7 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
         err("table_size", k, "must be between 2 and 8")
     rounds = data.get("rounds")
     met: dict[tuple[str, str], int] = {}
+    declared = {tuple(sorted(x.get("orgs") or [])) for x in data.get("repeats") or [] if isinstance(x, Mapping)}
     if not isinstance(rounds, list) or not rounds:
         err("rounds", rounds, "must be a list of rounds, each a list of tables (lists of organisation ids)")
         rounds = []
@@ -1091,14 +1202,14 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
                 seen.add(a)
                 for b in t[x + 1:]:
                     pair = (min(a, b), max(a, b))
-                    if pair in met:
+                    if pair in met and pair not in declared:
                         err(f"rounds[{r - 1}]", list(pair), f"{pair[0]} and {pair[1]} meet again (first in round "
                             f"{met[pair]})")
                     met.setdefault(pair, r)
     score = data.get("score")
     if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
         err("score", score, "must be a number")
-    for name in ("pairs", "locked", "themes", "warnings"):
+    for name in ("pairs", "locked", "themes", "warnings", "repeats"):
         value = data.get(name) or []
         if not isinstance(value, list) or not all(isinstance(x, Mapping) for x in value):
             err(name, value, "must be a list of objects")
@@ -1127,6 +1238,11 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
         upper_bound=data.get("upper_bound"),
         created_at=str(data.get("created_at") or ""),
         created_by=str(data.get("created_by") or ""),
+        repeats=[dict(x) for x in data.get("repeats") or [] if isinstance(x, Mapping)],
+        repeats_accepted_by=str(data.get("repeats_accepted_by") or ""),
+        search=dict(data.get("search") or {}) if isinstance(data.get("search"), Mapping) else {},
+        published_at=str(data.get("published_at") or ""),
+        published_by=str(data.get("published_by") or ""),
     ), []
 
 
@@ -1272,6 +1388,8 @@ def plan_meeting(
         upper_bound=round(score_upper_bound(S, table_sizes(n, planner.k_), meeting.rounds), 4),
         created_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         created_by=created_by,
+        repeats=planner.repeats_,
+        search={"time_limit": planner.time_limit, "seed": planner.seed, "found_by": planner.search_["seed"]},
     )
     plan._source = (snapshot, meeting, {"weights": weights, "history": history, "created_by": created_by, **params})
     return plan
