@@ -127,7 +127,8 @@ def build(folder: Path, split: str = "2024-10", sample: int = 300, seed: int = 0
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-o", "--output", default="cordis.json", help="remo/1 file; held-out pairs go to NAME-heldout.json")
+    parser.add_argument("-o", "--output", default="cordis.json",
+                        help="remo/1 file; held-out pairs go to NAME-heldout.json")
     parser.add_argument("--data", type=Path, default=None, help="CORDIS extract folder")
     parser.add_argument("--split", default="2024-10", help="first month of the held-out period")
     parser.add_argument("--sample", type=int, default=300, help="organisations (0 = all)")

@@ -257,7 +257,8 @@ class MatchingModel:
     def score_block(self, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Scores of ``rows`` against everybody (``-1`` where a pair may not be suggested) and the signals.
 
-        A pair needs a positive content signal (not bridging alone) to get a positive score.
+        A pair needs a positive content signal (activity counts; bridging alone does not) to get a
+        positive score.
         This is the readable reference (one dense matrix per signal); the exact path and `suggest`
         use the fused `DenseScorer` (``self.dense_``), which the tests compare with it.
         """
@@ -273,7 +274,7 @@ class MatchingModel:
         for s in EXTRA_SIGNALS:
             if w[s] > 0:
                 extra += w[s] * sig[s]
-        alone = any(w[s] >= 1.0 for s in EXTRA_SIGNALS)  # evaluation of a single extra signal
+        alone = any(w[s] >= 1.0 for s in EXTRA_SIGNALS)  # evaluation of bridging alone
         score = content + extra if alone else np.where(content > 0, content + extra, 0.0).astype(np.float32)
         blk = self.blocked_[rows].tocoo()
         score[blk.row, blk.col] = -1.0
@@ -520,7 +521,7 @@ class MatchingModel:
             ci, cj = sd.community[i], sd.community[j]
             if ci >= 0 and cj >= 0 and ci != cj:
                 add("bridge_communities", w["bridging"] * 0.5)
-        if v["activity"] > 0 and (content or w["activity"] >= 1.0):
+        if v["activity"] > 0:
             add("active_partner", w["activity"] * v["activity"])
         out.sort(key=lambda r: -r["weight"])
         return out
