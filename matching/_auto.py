@@ -35,7 +35,7 @@ from ._signals import DEFAULT_WEIGHTS
 __all__ = ["AUTO_LEARNER", "FittedWeights", "auto_weights", "fit_weights"]
 
 #: Parameters of the automatic fit: bounded samples keep it fast on large networks.
-AUTO_LEARNER: dict[str, Any] = {"max_rows": 400, "max_pairs": 5000}
+AUTO_LEARNER: dict[str, Any] = {"max_rows": 400, "max_pairs": 5000, "folds": 3, "ascent_steps": (1.0, 0.25)}
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ __all__ = [
 HINT_FIELDS: tuple[str, ...] = ("topics", "offers", "needs", "districts", "languages")
 _MET_STATUSES = frozenset({"met", "cooperating"})
 _MAX_LISTED = 5  # at most this many ids per reason (topics, partners, ...)
+MAX_REASONS = 4  # reasons shown per suggestion, strongest first
+MIN_REASON_SHARE = 0.1  # a part below this share of the score is filler, not a reason
+COMMON_SHARE = 0.5  # a trait that more than this share of all organisations would share with the row does not separate
 #: `MatchingModel(method="auto")` scores all pairs exactly up to this many organisations: the fused
 #: dense path (`matching._dense`) costs about 4 ns of CPU per pair, ~36 s CPU (~20 s wall on 2 idle
 #: cores) at 100 000, with recall 1; the candidate path is cheaper there but approximate.
@@ -58,8 +61,11 @@ EXACT_MAX_N = 100_000
 
 @dataclass
 class Suggestion:
-    """One suggested partner: ``score`` is the weighted sum of the ``reasons``' weights.
+    """One suggested partner: ``score`` is the weighted sum of all named parts.
 
+    ``reasons`` are the parts worth saying, strongest first: at most `MAX_REASONS`, none below
+    `MIN_REASON_SHARE` of the score, and no trait that most organisations would share with this one
+    (see `MatchingModel.reasons`); when nothing is dropped their weights sum to ``score``.
     ``rank_score`` is the score after the fair-exposure discount that decided the order.
     """
 
@@ -430,8 +436,9 @@ class MatchingModel:
         return out
 
     def _make(self, i: int, j: int, vec: np.ndarray, discount: float | None) -> Suggestion:
-        reasons = self.reasons(i, j, vec)
-        score = round(sum(r["weight"] for r in reasons), 4)
+        parts = self.reasons(i, j, vec, all_parts=True)
+        score = round(sum(r["weight"] for r in parts), 4)
+        reasons = self._worth_saying(i, j, parts)
         return Suggestion(
             partner=self.snapshot_.org_ids[j],
             score=score,
@@ -463,10 +470,19 @@ class MatchingModel:
             "districts": rows(snap.districts), "languages": rows(snap.languages),
             "topic_idf": sd.topic_idf.tolist(), "aa_weight": sd.aa_weight.tolist(),
             "language_weight": sd.language_weight.tolist(),
+            "district_share": (np.asarray(snap.districts.astype(bool).sum(axis=0)).ravel() / max(snap.n, 1)).tolist(),
+            "language_share": (np.asarray(snap.languages.astype(bool).sum(axis=0)).ravel() / max(snap.n, 1)).tolist(),
+            "mo_share": float(np.mean(sd.is_mo)) if snap.n else 0.0,
+            "community_size": np.bincount(sd.community[sd.community >= 0], minlength=1).tolist(),
         }
 
-    def reasons(self, i: int, j: int, vec: np.ndarray | None = None) -> list[dict[str, Any]]:
-        """Structured reasons (ids and numbers only) why column ``j`` suits row ``i``."""
+    def reasons(self, i: int, j: int, vec: np.ndarray | None = None, *, all_parts: bool = False
+                ) -> list[dict[str, Any]]:
+        """Structured reasons (ids and numbers only) why column ``j`` suits row ``i``.
+
+        Every named part of the score with ``all_parts``; else only those worth saying
+        (`_worth_saying`).
+        """
         snap, sd, w, lists = self.snapshot_, self.signals_, self.weights_, self._lists
         if vec is None:
             vec = sd.pairs(np.asarray([i]), np.asarray([j]))[0]
@@ -524,7 +540,42 @@ class MatchingModel:
         if v["activity"] > 0:
             add("active_partner", w["activity"] * v["activity"])
         out.sort(key=lambda r: -r["weight"])
-        return out
+        return out if all_parts else self._worth_saying(i, j, out)
+
+    def _worth_saying(self, i: int, j: int, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The parts that tell this partner apart, strongest first, at most `MAX_REASONS`.
+
+        Dropped: parts below `MIN_REASON_SHARE` of the score, and traits that more than
+        `COMMON_SHARE` of all organisations would share with the row (German spoken by nearly
+        everybody, one district holding most organisations, "other part of the network" when most
+        organisations are, institution for a migrant organisation in a network of institutions).
+        The strongest part always stays.
+        """
+        if len(parts) <= 1:
+            return parts
+        lists, sd, n = self._lists, self.signals_, max(self.snapshot_.n, 1)
+        total = sum(r["weight"] for r in parts)
+        snap = self.snapshot_
+
+        def common(r: dict[str, Any]) -> bool:
+            kind = r["kind"]
+            if kind == "same_district":
+                shares = [lists["district_share"][snap.district_ids.index(d)] for d in r["districts"]]
+                return bool(shares) and min(shares) > COMMON_SHARE
+            if kind == "shared_language":
+                shares = [lists["language_share"][snap.language_ids.index(x)] for x in r["languages"]]
+                return bool(shares) and min(shares) > COMMON_SHARE
+            if kind == "bridge_mo_institution":
+                other = 1.0 - lists["mo_share"] if sd.is_mo[i] else lists["mo_share"]
+                return other > COMMON_SHARE
+            if kind == "bridge_communities":
+                ci = sd.community[i]
+                size = lists["community_size"][ci] if ci >= 0 else 0
+                return (sum(lists["community_size"]) - size) / n > COMMON_SHARE
+            return False
+
+        keep = [parts[0]] + [r for r in parts[1:] if r["weight"] >= MIN_REASON_SHARE * total and not common(r)]
+        return keep[:MAX_REASONS]
 
     def hints(self, org_id: str) -> list[str]:
         """Profile fields (ids from `HINT_FIELDS`) that are empty and would improve the suggestions."""

@@ -71,7 +71,8 @@ def test_init_only_stores_params():
     assert learner.get_params() == {"min_outcomes": 5, "history_share": 0.2, "history_days": None,
                                     "min_history": 10, "negatives": 5, "C": 0.5, "random_state": 0,
                                     "objective": "ndcg", "folds": 5, "per_signal": 60, "max_rows": 2000,
-                                    "max_pairs": 20_000, "min_gain": 0.0}
+                                    "max_pairs": 20_000, "min_gain": 0.0,
+                                    "ascent_steps": (1.0, 0.5, 0.25, 0.1)}
     assert not hasattr(learner, "weights_")
     with pytest.raises(TypeError):
         WeightLearner().fit(None)  # type: ignore[arg-type]

@@ -39,12 +39,16 @@ def hint_text(field: str, lang: str) -> str:
 @click.option("--top", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many partners.")
 @click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True, help="Language of reasons.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line with --all).")
+@click.option("--fair/--no-fair", default=True, show_default=True,
+              help="Spread the suggestions over more organisations (fair exposure), as the pages do.")
 @with_appcontext
 @fail_cleanly
-def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool) -> None:
+def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool, fair: bool) -> None:
     """Suggest cooperation partners for ORG, each with the reasons why.
 
-    Existing partners and recently declined introductions are never suggested.
+    Existing partners and recently declined introductions are never suggested. The weights are
+    the automatically fitted ones (see 'remo weights'); with --all the lists are re-ranked only as
+    far as needed to keep the exposure Gini at 0.5, at a bounded cost.
     Unknown organisation: exit code 2.
     """
     if all_orgs == bool(org):
@@ -54,7 +58,7 @@ def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: boo
     weights = weights_in_use(store)
     names = {o.id: o.name for o in snap.network.organisations}
     if all_orgs:
-        results = suggest_all(snap, k, weights=weights)
+        results = suggest_all(snap, k, weights=weights, fair=fair)
         for org_id in snap.org_ids:
             doc = {"organisation": org_id, "suggestions": [s.to_dict() for s in results.get(org_id, [])]}
             doc = render_suggestions(doc, snap.vocabulary, names, lang)
@@ -65,7 +69,7 @@ def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: boo
                 click.echo(f"{names[org_id]}: {parts}")
         return
     try:
-        suggestions = suggest(snap, org, k, weights=weights)
+        suggestions = suggest(snap, org, k, weights=weights, fair=fair)
     except NotFoundError:
         click.echo(f"Error: unknown organisation {org!r} (see 'remo orgs list')", err=True)
         sys.exit(2)
