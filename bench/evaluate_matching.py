@@ -1,337 +1,266 @@
-"""Offline evaluation of the matching engine: hide cooperations, try to predict them.
+"""Offline evaluation of the matching engine on the path users take.
 
 Usage::
 
-    python bench/evaluate_matching.py [--quick] [--datasets demo,generated,cordis]
+    python bench/evaluate_matching.py [--datasets demo,generated,planted,cordis] [--planted-seeds 0,1,2]
+                                      [--cordis-dir DIR] [--cordis-sample 300]
 
-Per data set, 20 % of the cooperations are hidden (the latest 20 % by ``since`` where dates exist,
-else 5 random repeats), everything is recomputed without them, and the top-10 lists of every
-organisation with a hidden partner are scored: recall@10, precision@10, MRR, nDCG@10 (macro).
-Compared: the engine with weights learned by `WeightLearner` on the training period only (history
-source: earlier training cooperations predicting later training ones, looking back from the cut;
-on CORDIS from a snapshot built only from projects before the inner cut 2024-06, so no profile
-information from later projects leaks in), with and without the fair re-ranking; the engine with
-the default weights, with and without it; each single signal; random (mean of 5 seeds) and
-popularity (training degree) baselines. Candidates exclude the organisation itself and its training
-partners; ties are broken by column order in the engine and at random in the baselines. Under each
-table: the engine's nDCG@10 minus the best single signal's, popularity's and the logistic start's,
-with a 95 % paired bootstrap interval over organisations ("clear" when it excludes 0).
-``--ceiling`` adds a diagnostic that is *tuned on the test split* and therefore no method: the best
-linear weights coordinate ascent finds for the test lists, i.e. how far any weight vector over these
-signals could go.
+Per data set, the newest cooperations are held out (demo, generated and planted networks: the newest
+20 % by ``since``, all of the cut day included; CORDIS: the new pairs of projects starting 2024-10
+or later, written by `bench/cordis_split.py`). The training part is written as a ``remo/1`` file
+and run through the product in fresh processes, exactly as a user would::
 
-The CORDIS data set (real, CC BY 4.0, see its SOURCE.md) is read at run time from
-``../shared/datasets/cordis-he-2024`` relative to the repository root, or from ``$REMO_CORDIS_DIR``:
-organisations with their activity type, topics from the projects they joined before 2024-10,
-cooperation = joined the same project; test pairs come from projects starting 2024-10 or later.
+    python -m web.cli init; python -m web.cli import FILE; python -m web.cli suggest --all --json
+    python -m web.cli suggest --all --json --no-fair; python -m web.cli weights --json
+
+(a fresh SQLite store per data set in a temporary folder; the weights are fitted automatically
+inside ``suggest``; the ``--no-fair`` run and ``weights`` only read what the first run shows). The
+top-10 lists are scored against the held-out partners: recall@10, nDCG@10 and MRR, macro-averaged
+over organisations with a held-out partner, beside baselines computed from the same file: random
+(mean of 5 seeds), popularity (most partners first), topic Jaccard, Adamic-Adar and resource
+allocation on common partners, and need<->offer (the share of each side's needs the other offers).
+Baselines exclude the organisation and its partners and break ties at random. Under each table:
+the engine against the best of popularity / Adamic-Adar / topic Jaccard and against the best
+baseline, the cost of the fair re-ranking (recall@10 with / without) and the exposure Gini of all
+lists with and without it, and where the weights came from (``remo weights``).
+
+CORDIS is read at run time from ``--cordis-dir``, ``$REMO_CORDIS_DIR`` or
+``../shared/datasets/cordis-he-2024`` relative to the repository root (CC BY 4.0, see its SOURCE.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import dataclasses
-import datetime as dt
 import json
+import math
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from graph import Cooperation, Network, Organisation, build_snapshot, parse_network  # noqa: E402
+from cordis_split import build as cordis_build  # noqa: E402
+from cordis_split import default_dir as cordis_default_dir  # noqa: E402
+from planted_network import planted_document  # noqa: E402
+
 from graph.generate import generate_document  # noqa: E402
-from matching import SIGNALS, MatchingModel, WeightLearner, evaluate_rankings, gini, ndcg_at_k  # noqa: E402
-from matching._learn import coordinate_ascent, ranking_lists  # noqa: E402
-from matching._signals import signal_data  # noqa: E402
+from matching import evaluate_rankings, gini  # noqa: E402
 
 K = 10
-INNER_CUT = "2024-06"  # CORDIS: the learner's history window is 2024-06-01 .. 2024-10-01 (training period)
-HISTORY_DAYS = (dt.date(2024, 10, 1) - dt.date(2024, 6, 1)).days
-CORDIS_KINDS = {"HES": "education", "REC": "education", "PUB": "public_service", "PRC": "other", "OTH": "other"}
+BASELINES = ("popularity", "topic Jaccard", "Adamic-Adar", "resource allocation", "need<->offer")
+TARGET_BASELINES = ("popularity", "Adamic-Adar", "topic Jaccard")
 
 
 # ---------------------------------------------------------------------------
 # splits
 # ---------------------------------------------------------------------------
-def train_snapshot(snapshot, hidden: set[tuple[str, str]]):
-    """``snapshot`` without the ``hidden`` cooperations (and introductions between hidden pairs)."""
-    net = snapshot.network
-    coops = [c for c in net.cooperations if (c.a, c.b) not in hidden]
-    intros = [i for i in net.introductions if tuple(sorted((i.a, i.b))) not in hidden]
-    net2 = dataclasses.replace(net, cooperations=coops, introductions=intros)
-    rows, cols = [], []
-    for c in coops:
-        if c.active_on(snapshot.today) and c.a in snapshot.index and c.b in snapshot.index and c.a != c.b:
-            i, j = snapshot.index[c.a], snapshot.index[c.b]
-            rows += [i, j]
-            cols += [j, i]
-    coop = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(snapshot.n, snapshot.n))
-    coop.data[:] = 1.0
-    return dataclasses.replace(snapshot, network=net2, coop=coop.tocsr(), generation=-1)
-
-
-def splits(snapshot, repeats: int = 5, share: float = 0.2):
-    """Yield ``(train_snapshot, {org: hidden partners})``: latest 20 % by date, else random repeats."""
-    active = [c for c in snapshot.network.cooperations if c.active_on(snapshot.today)]
-    pairs = sorted({(c.a, c.b): c for c in active}.values(), key=lambda c: (c.since or "", c.a, c.b))
-    m = max(1, int(round(share * len(pairs))))
-    dated = bool(pairs) and all(c.since for c in pairs)
-    if dated:
-        chosen = [pairs[-m:]]
-    else:
-        rng = np.random.default_rng(0)
-        chosen = [[pairs[i] for i in rng.choice(len(pairs), size=m, replace=False)] for _ in range(repeats)]
-    for hidden_coops in chosen:
-        cut = hidden_coops[0].since if dated else snapshot.today
-        hidden = {(c.a, c.b) for c in hidden_coops}
-        train = train_snapshot(snapshot, hidden)
-        relevant: dict[str, set[str]] = defaultdict(set)
-        for a, b in hidden:
-            if train.coop[train.index[a], train.index[b]]:
-                continue  # still partners through another cooperation
-            relevant[a].add(b)
-            relevant[b].add(a)
-        # the learner looks back from the cut: cooperations it sees as "new" are all in training
-        yield dataclasses.replace(train, today=cut), relevant
+def time_split(doc: dict, share: float = 0.2) -> tuple[dict, list[list[str]]]:
+    """``(training document, held-out pairs)``: the newest ``share`` of the dated cooperations."""
+    coops = [c for c in doc["cooperations"] if c.get("since")]
+    dates = sorted(c["since"] for c in coops)
+    cut = dates[max(0, len(dates) - max(1, round(share * len(dates))))]
+    train = [c for c in doc["cooperations"] if not (c.get("since") and c["since"] >= cut)]
+    known = {tuple(sorted((c["a"], c["b"]))) for c in train}
+    held = sorted({tuple(sorted((c["a"], c["b"]))) for c in coops if c["since"] >= cut} - known)
+    held_set = set(held)
+    out = {**doc, "cooperations": train}
+    if doc.get("introductions"):
+        out["introductions"] = [i for i in doc["introductions"] if tuple(sorted((i["a"], i["b"]))) not in held_set]
+    return out, [list(p) for p in held]
 
 
 # ---------------------------------------------------------------------------
-# rankers
+# the product, in fresh processes
 # ---------------------------------------------------------------------------
-def engine_lists(train, weights=None, fair=False) -> dict[str, list[str]]:
-    model = MatchingModel(weights).fit(train)
-    idx, _ = model.top_k_all(K, fair=fair)
-    ids = train.org_ids
-    return {ids[i]: [ids[j] for j in row if j >= 0] for i, row in enumerate(idx)}
+def run_product(doc: dict, folder: Path) -> dict:
+    """Import ``doc`` into a fresh store and return the lists of ``remo suggest --all`` (fair and not)."""
+    path = folder / "network.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    env = {**os.environ, "REMO_STORE": f"sqlite:///{folder / 'remo.db'}"}
+    timings = {}
+
+    def cli(*args: str) -> str:
+        t0 = time.perf_counter()
+        res = subprocess.run([sys.executable, "-m", "web.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                             text=True, check=False)
+        timings[" ".join(args)] = time.perf_counter() - t0
+        if res.returncode != 0:
+            raise SystemExit(f"remo {' '.join(args)} failed:\n{res.stdout}\n{res.stderr}")
+        return res.stdout
+
+    cli("init")
+    cli("import", str(path))
+    fair = cli("suggest", "--all", "--json")
+    plain = cli("suggest", "--all", "--json", "--no-fair")
+    weights = json.loads(cli("weights", "--json"))
+
+    def lists(out: str) -> dict[str, list[str]]:
+        docs = [json.loads(line) for line in out.splitlines() if line.strip()]
+        return {d["organisation"]: [s["partner"] for s in d["suggestions"]] for d in docs}
+
+    return {"fair": lists(fair), "plain": lists(plain), "weights": weights, "timings": timings}
 
 
-def baseline_lists(train, kind: str, orgs: list[str], seed: int = 0) -> dict[str, list[str]]:
+# ---------------------------------------------------------------------------
+# baselines, from the file
+# ---------------------------------------------------------------------------
+def baselines(doc: dict, orgs: list[str], seed: int = 0) -> dict[str, dict[str, list[str]]]:
+    ids = [o["id"] for o in doc["organisations"]]
+    index = {o: i for i, o in enumerate(ids)}
+    n = len(ids)
+    nb: dict[int, set[int]] = defaultdict(set)
+    for c in doc["cooperations"]:
+        if c.get("until"):
+            continue
+        i, j = index[c["a"]], index[c["b"]]
+        nb[i].add(j)
+        nb[j].add(i)
+    deg = np.asarray([len(nb[i]) for i in range(n)], dtype=np.float64)
+    topics = [set(o.get("topics", [])) for o in doc["organisations"]]
+
+    def caps(o: dict, key: str) -> set[str]:
+        return {x if isinstance(x, str) else x["capability"] for x in o.get(key, [])}
+
+    offers = [caps(o, "offers") for o in doc["organisations"]]
+    needs = [caps(o, "needs") for o in doc["organisations"]]
+    out: dict[str, dict[str, list[str]]] = {}
     rng = np.random.default_rng(seed)
-    deg = np.asarray(train.coop.sum(axis=1)).ravel() + rng.random(train.n) * 1e-6  # random tie-break
-    order = np.argsort(-deg)
-    out = {}
-    for oid in orgs:
-        i = train.index[oid]
-        blocked = set(train.coop[i].indices.tolist()) | {i}
-        cand = rng.permutation(train.n) if kind == "random" else order
-        out[oid] = [train.org_ids[j] for j in cand[: K + len(blocked)] if j not in blocked][:K]
+    for name in ("random", *BASELINES):
+        lists = {}
+        for o in orgs:
+            i = index[o]
+            score = np.zeros(n)
+            if name == "popularity":
+                score = deg.copy()
+            elif name == "topic Jaccard":
+                score = np.asarray([len(topics[i] & t) / max(1, len(topics[i] | t)) for t in topics])
+            elif name in ("Adamic-Adar", "resource allocation"):
+                for z in nb[i]:
+                    w = (1.0 / math.log(deg[z]) if deg[z] > 1 else 0.0) if name == "Adamic-Adar" else 1.0 / deg[z]
+                    for j in nb[z]:
+                        score[j] += w
+            elif name == "need<->offer":
+                a = np.asarray([len(needs[i] & offers[j]) / max(1, len(needs[i])) for j in range(n)])
+                b = np.asarray([len(needs[j] & offers[i]) / max(1, len(needs[j])) for j in range(n)])
+                score = a + b
+            score = score + rng.random(n) * 1e-9  # ties at random
+            score[list(nb[i] | {i})] = -np.inf
+            top = np.argsort(-score)[:K]
+            lists[o] = [ids[j] for j in top if np.isfinite(score[j])]
+        out[name] = lists
     return out
 
 
-def methods_for(train, orgs, learned: dict[str, float], logistic: dict[str, float]) -> dict[str, object]:
-    methods = {
-        "engine (learned)": lambda: engine_lists(train, learned),
-        "engine (learned, fair)": lambda: engine_lists(train, learned, fair=True),
-        "engine (logistic weights only)": lambda: engine_lists(train, logistic),
-        "engine (defaults)": lambda: engine_lists(train),
-        "engine (defaults, fair)": lambda: engine_lists(train, fair=True),
-    }
-    for s in SIGNALS:
-        methods[f"only {s}"] = lambda s=s: engine_lists(train, {s: 1.0})
-    for seed in range(5):
-        methods[f"random #{seed}"] = lambda seed=seed: baseline_lists(train, "random", orgs, seed)
-    methods["popularity"] = lambda: baseline_lists(train, "popularity", orgs)
-    return methods
-
-
-def exposure(train, weights) -> dict[str, float]:
-    """Gini of the exposure over all organisations' top-10 lists, plain and fair, and the score ratio."""
-    model = MatchingModel(weights).fit(train)
-    plain, plain_s = model.top_k_all(K, fair=False)
-    fair, fair_s = model.top_k_all(K, fair=True)
-
-    def g(idx):
-        return gini(np.bincount(idx[idx >= 0], minlength=train.n))
-
-    return {"gini_plain": g(plain), "gini_fair": g(fair),
-            "score_ratio": round(float(fair_s.sum() / plain_s.sum()), 4) if plain_s.sum() else 1.0}
-
-
-def paired_bootstrap(a: np.ndarray, b: np.ndarray, reps: int = 2000, seed: int = 0) -> tuple[float, float, float]:
-    """Mean of ``a - b`` (per organisation) and its 95 % bootstrap interval over organisations."""
-    d = np.asarray(a) - np.asarray(b)
-    rng = np.random.default_rng(seed)
-    means = d[rng.integers(0, len(d), size=(reps, len(d)))].mean(axis=1)
-    return float(d.mean()), float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
-
-
-def ceiling(train, relevant, orgs, learned: dict[str, float]) -> tuple[float, dict[str, float]]:
-    """Diagnostic, tuned on the *test* split (not a method): the best linear weights for these lists.
-
-    Coordinate ascent on nDCG@10 of the test organisations' candidate lists (the learner's objective,
-    with the hidden partners as labels), started from the learned weights and from equal weights;
-    the better vector is then scored by the engine itself.
-    """
-    index = train.index
-    pairs = [(index[a], index[b]) for a in orgs for b in relevant[a] if index[a] < index[b]]
-    pos_r = np.asarray([p[0] for p in pairs])
-    pos_c = np.asarray([p[1] for p in pairs])
-    lists = ranking_lists(signal_data(train), train.coop, pos_r, pos_c, max_rows=10**9)
-    start = np.asarray([learned[s] for s in SIGNALS])
-    best = max((coordinate_ascent(lists, w0) for w0 in (start, np.ones(len(SIGNALS)))), key=lambda r: r[1])[0]
-    weights = {s: float(w) for s, w in zip(SIGNALS, best, strict=True)}
-    table = evaluate_rankings(engine_lists(train, weights), {o: relevant[o] for o in orgs}, K)
-    return table[f"ndcg@{K}"], weights
-
-
-def run(name: str, train, relevant, learner: WeightLearner, history=None, *, diagnose: bool = False
-        ) -> dict[str, dict[str, float]]:
-    orgs = sorted(o for o in relevant if relevant[o])  # sorted: the random baseline is reproducible
-    learner.fit(train, history=history)
-    learned = learner.weights_
-    table: dict[str, dict[str, float]] = {}
-    per_org: dict[str, np.ndarray] = {}
-    for method, fn in methods_for(train, orgs, learned, learner.logistic_weights_).items():
-        lists = fn()
-        table[method] = evaluate_rankings(lists, {o: relevant[o] for o in orgs}, K)
-        per_org[method] = np.asarray([ndcg_at_k(list(lists.get(o, [])), relevant[o], K) for o in orgs])
-    randoms = [table.pop(f"random #{seed}") for seed in range(5)]
-    table["random (mean of 5)"] = {key: round(float(np.mean([r[key] for r in randoms])), 4) for key in randoms[0]}
-    print_table(name, table, learner, exposure(train, learned), per_org)
-    if diagnose:
-        value, weights = ceiling(train, relevant, orgs, learned)
-        shown = ", ".join(f"{s} {w:.2f}" for s, w in weights.items() if w >= 0.005)
-        print(f"diagnostic, tuned on the test split (not a method): the best linear weights found reach "
-              f"nDCG@{K} {value:.4f} ({shown})")
-    return table
-
-
-def evaluate(name: str, snapshot, *, learner_kwargs=None, repeats: int = 5, diagnose: bool = False) -> None:
-    for train, relevant in splits(snapshot, repeats=repeats):
-        run(name, train, relevant, WeightLearner(**(learner_kwargs or {})), diagnose=diagnose)
-
-
-def print_table(name: str, table: dict[str, dict[str, float]], learner: WeightLearner, expo: dict[str, float],
-                per_org: dict[str, np.ndarray]) -> None:
-    print(f"\n### {name}  (organisations with a hidden partner: {table['engine (learned)']['n']:.0f})\n")
-    weights = ", ".join(f"{s} {w:.2f}" for s, w in learner.weights_.items() if w > 0)
-    print(f"learned weights (source {learner.source_}, {learner.n_samples_} training pairs): {weights}\n")
-    if learner.n_lists_:
-        start = ", ".join(f"{s} {w:.2f}" for s, w in learner.logistic_weights_.items() if w > 0)
-        cv = ", ".join(f"{a:g}: {v:.4f}" for a, v in learner.cv_ndcg_.items())
-        print(f"(logistic start: {start}; ranking lists of {learner.n_lists_} organisations; cross-validated "
-              f"nDCG@{K} per share of the ascent {{{cv}}} -> share {learner.blend_:g})\n")
-    print(f"| method | recall@{K} | precision@{K} | MRR | nDCG@{K} |")
-    print("|---|---:|---:|---:|---:|")
-    for method, row in table.items():
-        print(f"| {method} | {row[f'recall@{K}']:.4f} | {row[f'precision@{K}']:.4f} | {row['mrr']:.4f} | "
-              f"{row[f'ndcg@{K}']:.4f} |")
-    singles = [m for m in table if m.startswith("only ")]
-    best = max(singles, key=lambda m: table[m][f"ndcg@{K}"])
-    eng = table["engine (learned)"][f"ndcg@{K}"]
-    verdict = "beats" if eng > table[best][f"ndcg@{K}"] else "does NOT beat"
-    fair = table["engine (learned, fair)"][f"ndcg@{K}"]
-    print(f"\nengine (learned) {verdict} the best single signal ({best}) on nDCG@{K}; "
-          f"fair re-ranking: nDCG@{K} {eng:.4f} -> {fair:.4f} ({fair / eng if eng else 1:.2f}x), "
-          f"exposure Gini {expo['gini_plain']:.4f} -> {expo['gini_fair']:.4f}, "
-          f"mean score ratio {expo['score_ratio']:.4f}")
-    for other in (best, "popularity", "engine (logistic weights only)"):
-        mean, lo, hi = paired_bootstrap(per_org["engine (learned)"], per_org[other])
-        clear = "clear" if lo > 0 else ("worse" if hi < 0 else "within noise")
-        print(f"engine (learned) - {other}: nDCG@{K} {mean:+.4f}, 95 % paired bootstrap interval over "
-              f"organisations [{lo:+.4f}, {hi:+.4f}] ({clear})")
-    sys.stdout.flush()
+def exposure_gini(lists: dict[str, list[str]], ids: list[str]) -> float:
+    counts = dict.fromkeys(ids, 0)
+    for items in lists.values():
+        for p in items:
+            counts[p] = counts.get(p, 0) + 1
+    return gini(counts.values())
 
 
 # ---------------------------------------------------------------------------
-# data sets
+# one data set
 # ---------------------------------------------------------------------------
-def demo_snapshot():
-    path = ROOT / "seeds" / "demo.json"
-    return build_snapshot(parse_network(json.loads(path.read_text(encoding="utf-8"))))
-
-
-def generated_snapshot(n: int, seed: int):
-    return build_snapshot(parse_network(generate_document(n, seed=seed)), today="2026-11-01")
-
-
-def cordis_dir() -> Path:
-    env = os.environ.get("REMO_CORDIS_DIR")
-    return Path(env) if env else (ROOT / ".." / "shared" / "datasets" / "cordis-he-2024").resolve()
-
-
-def cordis(split: str = "2024-10"):
-    """``(train snapshot, {org: partners from test projects})`` from the CORDIS extract."""
-    folder = cordis_dir()
-    if not (folder / "participations.csv").exists():
-        return None
-    with (folder / "organisations.csv").open(encoding="utf-8") as fh:
-        orgs = {r["org_id"]: r for r in csv.DictReader(fh)}
-    members: dict[str, set[str]] = defaultdict(set)
-    start: dict[str, str] = {}
-    topics: dict[str, list[str]] = {}
-    with (folder / "participations.csv").open(encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            members[r["project_id"]].add(r["org_id"])
-            start[r["project_id"]] = r["project_start_date"]
-            topics[r["project_id"]] = [t.strip().lower() for t in r["topics"].split(";") if t.strip()]
-    train_p = [p for p in members if start[p][:7] < split]
-    test_p = [p for p in members if start[p][:7] >= split]
-    org_topics: dict[str, set[str]] = defaultdict(set)
-    pairs: dict[tuple[str, str], str] = {}
-    for p in train_p:
-        for o in members[p]:
-            org_topics[o].update(topics[p])
-        for a, b in combinations(sorted(members[p]), 2):
-            pairs.setdefault((a, b), start[p])
-    present = set(org_topics)
-    organisations = [
-        Organisation(id=o, name=o, kind=CORDIS_KINDS.get(orgs.get(o, {}).get("activity_type", ""), "other"),
-                     topics=sorted(org_topics[o]),
-                     districts=[orgs[o]["country"].lower()] if orgs.get(o, {}).get("country") else [])
-        for o in sorted(present)
-    ]
-    coops = [Cooperation(a=a, b=b, since=s) for (a, b), s in pairs.items()]
-    snap = build_snapshot(Network(organisations=organisations, cooperations=coops), today=f"{split}-01")
+def evaluate(name: str, train: dict, held: list[list[str]]) -> dict[str, float]:
     relevant: dict[str, set[str]] = defaultdict(set)
-    for p in test_p:
-        for a, b in combinations(sorted(members[p] & present), 2):
-            if (a, b) not in pairs:
-                relevant[a].add(b)
-                relevant[b].add(a)
-    return snap, relevant
-
-
-def evaluate_cordis(diagnose: bool = False) -> None:
-    data = cordis()
-    if data is None:
-        print(f"\nCORDIS data set not found at {cordis_dir()} (set REMO_CORDIS_DIR); skipped.")
-        return
-    snap, relevant = data
-    print(f"\nCORDIS: {snap.n:,} organisations, {snap.coop.nnz // 2:,} training cooperations, "
-          f"{sum(len(v) for v in relevant.values()) // 2:,} new test pairs")
-    # leak-free history for the learner: profiles and cooperations from projects before 2024-06 only;
-    # positives = new pairs of projects starting 2024-06 .. 2024-09 (all in the training period)
-    history, _ = cordis(INNER_CUT)
-    run("CORDIS Horizon Europe 2024 (train < 2024-10, test >= 2024-10)", snap, relevant,
-        WeightLearner(history_days=HISTORY_DAYS), history=history, diagnose=diagnose)
+    for a, b in held:
+        relevant[a].add(b)
+        relevant[b].add(a)
+    orgs = sorted(relevant)
+    with tempfile.TemporaryDirectory() as tmp:
+        product = run_product(train, Path(tmp))
+    base = baselines(train, orgs)
+    randoms = [base.pop("random")] + [baselines(train, orgs, seed)["random"] for seed in range(1, 5)]
+    rel = {o: relevant[o] for o in orgs}
+    table = {"engine (remo suggest --all)": evaluate_rankings(product["fair"], rel, K),
+             "engine without fair re-ranking (--no-fair)": evaluate_rankings(product["plain"], rel, K)}
+    rand = [evaluate_rankings(r, rel, K) for r in randoms]
+    table["random (mean of 5)"] = {key: float(np.mean([r[key] for r in rand])) for key in rand[0]}
+    for b in BASELINES:
+        table[b] = evaluate_rankings(base[b], rel, K)
+    ids = [o["id"] for o in train["organisations"]]
+    print(f"\n### {name}\n")
+    print(f"{len(ids)} organisations, {len(train['cooperations'])} training cooperations, {len(held)} held-out "
+          f"pairs, {len(orgs)} organisations with a held-out partner\n")
+    print(f"| method | recall@{K} | nDCG@{K} | MRR |")
+    print("|---|---:|---:|---:|")
+    for method, row in table.items():
+        print(f"| {method} | {row[f'recall@{K}']:.4f} | {row[f'ndcg@{K}']:.4f} | {row['mrr']:.4f} |")
+    rec = {m: r[f"recall@{K}"] for m, r in table.items()}
+    eng = rec["engine (remo suggest --all)"]
+    plain = rec["engine without fair re-ranking (--no-fair)"]
+    target = max(TARGET_BASELINES, key=rec.get)
+    best = max(BASELINES, key=rec.get)
+    g_fair, g_plain = exposure_gini(product["fair"], ids), exposure_gini(product["plain"], ids)
+    w = product["weights"]
+    shown = ", ".join(f"{s} {v:.2f}" for s, v in w["weights"].items() if v > 0)
+    print(f"\nengine / best of popularity, Adamic-Adar, topic Jaccard ({target}): recall@{K} "
+          f"{eng:.4f} / {rec[target]:.4f} = x{eng / rec[target] if rec[target] else float('inf'):.2f}")
+    print(f"engine / best baseline ({best}): x{eng / rec[best] if rec[best] else float('inf'):.2f}")
+    cost = 100 * (1 - eng / plain) if plain else 0.0
+    print(f"fair re-ranking: recall@{K} {plain:.4f} -> {eng:.4f} (cost {cost:+.1f} %), "
+          f"exposure Gini {g_plain:.4f} -> {g_fair:.4f}")
+    print(f"weights ({'learned, in use' if w['used'] else 'defaults'}; source {w['source']}, {w['n_samples']} "
+          f"samples, cross-validated gain over the defaults {100 * w['cv_gain']:+.1f} %, fit {w['seconds']:.2f} s): "
+          f"{shown}")
+    t = product["timings"]
+    print(f"(wall time of remo suggest --all --json, incl. start-up and the automatic fit: "
+          f"{t['suggest --all --json']:.1f} s)")
+    sys.stdout.flush()
+    return {"engine": eng, "plain": plain, "target": rec[target], "best": rec[best], "gini_fair": g_fair,
+            "gini_plain": g_plain}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--datasets", default="demo,generated,cordis")
-    parser.add_argument("--quick", action="store_true", help="smaller generated networks")
-    parser.add_argument("--ceiling", action="store_true",
-                        help="diagnostic: best linear weights tuned on the test split (not a method)")
+    parser.add_argument("--datasets", default="demo,generated,planted,cordis")
+    parser.add_argument("--planted-seeds", default="0,1,2")
+    parser.add_argument("--planted-n", type=int, default=400)
+    parser.add_argument("--generated-n", type=int, default=500)
+    parser.add_argument("--cordis-dir", type=Path, default=None)
+    parser.add_argument("--cordis-sample", type=int, default=300)
     args = parser.parse_args()
     wanted = set(args.datasets.split(","))
     t0 = time.perf_counter()
+    summary = {}
     if "demo" in wanted:
-        evaluate("demo network (seeds/demo.json)", demo_snapshot(), diagnose=args.ceiling)
+        demo = json.loads((ROOT / "seeds" / "demo.json").read_text(encoding="utf-8"))
+        summary["demo"] = evaluate("demo network (seeds/demo.json), newest 20 % held out", *time_split(demo))
     if "generated" in wanted:
-        for n, seed in ([(500, 1)] if args.quick else [(500, 1), (2000, 2)]):
-            evaluate(f"generated network ({n} organisations, seed {seed})", generated_snapshot(n, seed),
-                     diagnose=args.ceiling)
+        n = args.generated_n
+        summary["generated"] = evaluate(f"generated network (graph.generate, {n} organisations, seed 1), newest 20 % "
+                                        "held out", *time_split(generate_document(n, seed=1)))
+    if "planted" in wanted:
+        for seed in [int(s) for s in args.planted_seeds.split(",") if s]:
+            doc = planted_document(args.planted_n, seed)
+            summary[f"planted {seed}"] = evaluate(f"{doc['meta']['title']}, newest 20 % held out", *time_split(doc))
     if "cordis" in wanted:
-        evaluate_cordis(diagnose=args.ceiling)
+        folder = args.cordis_dir or cordis_default_dir()
+        if not (folder / "participations.csv").exists():
+            print(f"\nCORDIS extract not found in {folder} (--cordis-dir or REMO_CORDIS_DIR); skipped.")
+        else:
+            doc, held = cordis_build(folder, sample=args.cordis_sample)
+            summary["cordis"] = evaluate(f"CORDIS Horizon Europe (projects before 2024-10, new pairs from 2024-10 "
+                                         f"held out; {args.cordis_sample or 'all'} organisations sampled)", doc, held)
+    print("\n### summary\n")
+    print(f"| data set | engine recall@{K} | x best of pop/AA/topics | x best baseline | fair cost "
+          "| Gini plain -> fair |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, s in summary.items():
+        ratio_t = s["engine"] / s["target"] if s["target"] else float("inf")
+        ratio_b = s["engine"] / s["best"] if s["best"] else float("inf")
+        cost = 100 * (1 - s["engine"] / s["plain"]) if s["plain"] else 0.0
+        print(f"| {name} | {s['engine']:.4f} | x{ratio_t:.2f} | x{ratio_b:.2f} | {cost:+.1f} % | "
+              f"{s['gini_plain']:.3f} -> {s['gini_fair']:.3f} |")
     print(f"\n(total {time.perf_counter() - t0:.0f} s)")
 
 

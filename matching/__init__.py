@@ -6,6 +6,7 @@ signal weights from outcomes, ranking metrics for the evaluation, and `plan_meet
 organisations of an exchange meeting.
 """
 
+from ._auto import AUTO_LEARNER, FittedWeights, auto_weights, fit_weights
 from ._fairness import exposure_factor, exposure_gini, fairness_metrics, gini, rerank_greedy
 from ._funding import EXCLUSION_REASONS, FundingMatch, FundingResult, funding_for_org, funding_for_project
 from ._learn import WeightLearner
@@ -47,12 +48,14 @@ from ._teams import (
 from ._workshops import RESOURCE_NEEDS, WorkshopProposal, default_themes, workshop_proposals
 
 __all__ = [
+    "AUTO_LEARNER",
     "CONTENT_SIGNALS",
     "DEFAULT_WEIGHTS",
     "EXCLUSION_REASONS",
     "HINT_FIELDS",
     "RESOURCE_NEEDS",
     "SIGNALS",
+    "FittedWeights",
     "FundingMatch",
     "FundingResult",
     "MatchingModel",
@@ -66,6 +69,7 @@ __all__ = [
     "TeamMember",
     "WeightLearner",
     "WorkshopProposal",
+    "auto_weights",
     "check_weights",
     "communities",
     "complete_team",
@@ -75,6 +79,7 @@ __all__ = [
     "exposure_factor",
     "exposure_gini",
     "fairness_metrics",
+    "fit_weights",
     "funding_for_org",
     "funding_for_project",
     "gini",

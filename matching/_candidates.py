@@ -231,19 +231,18 @@ class PairScorer:
 
 
 def combine(sig: np.ndarray, w: dict[str, float]) -> np.ndarray:
-    """The match score of signal rows: content signals, plus bridging/activity only alongside content.
+    """The match score of signal rows: content signals (activity included), plus bridging only alongside content.
 
-    A signal weighted 1 alone (the single-signal evaluation) counts on its own.
+    Bridging weighted 1 alone (the single-signal evaluation) counts on its own.
     """
     content = np.zeros(sig.shape[0], dtype=np.float32)
     for s in CONTENT_SIGNALS:
         if w[s] > 0:
             content += w[s] * sig[:, SIGNALS.index(s)]
     extra = np.zeros_like(content)
-    for s in ("bridging", "activity"):
-        if w[s] > 0:
-            extra += w[s] * sig[:, SIGNALS.index(s)]
-    if any(w[s] >= 1.0 for s in ("bridging", "activity")):
+    if w["bridging"] > 0:
+        extra += w["bridging"] * sig[:, SIGNALS.index("bridging")]
+    if w["bridging"] >= 1.0:
         return content + extra
     return np.where(content > 0, content + extra, 0.0).astype(np.float32)
 

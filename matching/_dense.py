@@ -18,9 +18,10 @@ over the ``rows x n`` block:
   elsewhere, and ``(one_way / 2) T`` where ``P = 0`` is ``w_c one_way max(a, b)`` (one of them is 0).
 * **proximity only on its non-zeros**: Adamic-Adar is a sparse two-hop product; its squashed
   values are added at their cells instead of exponentiating a dense block.
-* **bridging and activity as one vector per row group**: both depend on the column and only on the
-  row's kind and community, so rows are processed grouped by (kind, community) and one ``n``-vector
-  per group is added (where the content is positive) -- no ``rows x n`` comparison.
+* **activity and bridging as vectors**: activity depends on the column only (one ``n``-vector added
+  to every row); bridging depends on the column and only on the row's kind and community, so rows
+  are processed grouped by (kind, community) and one ``n``-vector per group is added (where the
+  content is positive) -- no ``rows x n`` comparison.
 * **top-m by group maxima** (`largest`): one vectorised pass finds the few column groups that can
   hold a row's best entries, and only those are partitioned.
 
@@ -143,13 +144,15 @@ class DenseScorer:
             self.comp = (_factors(sd.needs_n, sd.offers, scale), _factors(sd.offers, sd.needs_n, scale))
         # proximity
         self.prox = w["proximity"] > 0 and sd.adj.nnz > 0
-        # bridging + activity: one vector per (kind, has community) plus a correction per community
-        self.alone = any(w[s] >= 1.0 for s in ("bridging", "activity"))
-        self.extra = w["bridging"] > 0 or w["activity"] > 0
+        # activity (a content signal): one vector added to every row
+        self.act = (np.float32(w["activity"]) * sd.activity.astype(np.float32)) if w["activity"] > 0 else None
+        # bridging: one vector per (kind, has community) plus a correction per community
+        self.alone = w["bridging"] >= 1.0
+        self.extra = w["bridging"] > 0
         if self.extra:
             is_mo = sd.is_mo.astype(bool)
             has = sd.community >= 0
-            act = w["activity"] * sd.activity.astype(np.float32)
+            act = np.zeros(n, dtype=np.float32)
             half = np.float32(0.5 * w["bridging"])
             self.extra_base = np.empty((2, 2, n), dtype=np.float32)
             for mo in (0, 1):
@@ -218,7 +221,7 @@ class DenseScorer:
         return fix
 
     def _extra(self, mo: int, comm: int, last: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
-        """Bridging + activity of a row of kind ``mo`` in community ``comm`` against every column."""
+        """Bridging of a row of kind ``mo`` in community ``comm`` against every column."""
         vec = last.get((mo, comm))
         if vec is None:
             vec = self.extra_base[mo, int(comm >= 0)]
@@ -268,7 +271,9 @@ class DenseScorer:
             if len(v):
                 flat[r * n + col] += np.float32(self.w["proximity"]) * (
                     1.0 - np.exp(-v.astype(np.float32) / np.float32(self.sd.proximity_scale)))
-        # 4. bridging + activity, only where the content is positive (unless weighted alone)
+        # 4. activity everywhere, then bridging only where the content is positive (unless weighted alone)
+        if self.act is not None:
+            np.add(c, self.act, out=c)
         if self.extra:
             if not self.alone:
                 np.greater(c, 0.0, out=mask)

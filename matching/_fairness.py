@@ -116,13 +116,28 @@ def rerank_greedy(
     strength: float = 1.0,
     seed: int = 0,
     batches: int = 200,
+    keep: int = 0,
+    prior: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pick ``k`` of each row's ``candidates`` (``-1`` = none), penalising what earlier rows picked.
 
     Rows are served in a seeded random order, in at most ``batches`` batches (one row per batch for
     small inputs), so that the exposure counts are up to date between batches and the work stays
     vectorised. Returns an ``n x k`` array of column indices, ``-1`` padded.
+
+    ``keep`` > 0 fixes each row's first ``keep`` candidates (the rows' candidates are ordered best
+    first) and re-ranks only the remaining ``k - keep`` places, counting the fixed ones as exposure:
+    the best-ranked, most likely relevant partners are never displaced.
     """
+    if keep > 0:
+        candidates = np.asarray(candidates, dtype=np.int64)
+        keep = min(keep, k, candidates.shape[1])
+        head = candidates[:, :keep]
+        if keep >= k:
+            return head.copy()
+        tail = rerank_greedy(candidates[:, keep:], np.asarray(scores)[:, keep:], k - keep, strength=strength,
+                             seed=seed, batches=batches, prior=head)
+        return np.concatenate([head, tail], axis=1)
     candidates = np.asarray(candidates, dtype=np.int64)
     scores = np.asarray(scores, dtype=np.float64)
     n, m = candidates.shape
@@ -131,7 +146,12 @@ def rerank_greedy(
     if n == 0 or k == 0:
         return out
     size = int(candidates.max()) + 1 if candidates.size and candidates.max() >= 0 else 1
+    if prior is not None and prior.size and prior.max() >= 0:
+        size = max(size, int(prior.max()) + 1)
     counts = np.zeros(size, dtype=np.float64)
+    if prior is not None:  # exposure already given (fixed places): counts in the penalty
+        fixed = np.asarray(prior)[np.asarray(prior) >= 0]
+        counts += np.bincount(fixed, minlength=size)[:size]
     order = np.random.default_rng(seed).permutation(n)
     step = max(1, -(-n // batches))
     for start in range(0, n, step):

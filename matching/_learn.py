@@ -5,9 +5,11 @@ Order of sources:
 1. ``outcomes``: at least ``min_outcomes`` labelled introductions (accepted / met / cooperating
    positive, declined negative) with both classes present: a logistic regression on the pairs'
    signal vectors.
-2. ``history``: cooperations that started within ``history_days`` before ``snapshot.today`` are
-   positives, ``negatives`` random non-partner pairs per positive are negatives; the signals are
-   computed on the network *without* those cooperations (as it looked before they began).
+2. ``history``: the newest ``history_share`` (20 %) of the dated cooperations -- a split taken from
+   the data, never from the wall clock -- are positives, ``negatives`` random non-partner pairs per
+   positive are negatives; the signals are computed on the network as it looked before the split
+   (`network_before`: without those cooperations, and without the topics that only projects
+   starting after the split gave an organisation).
 3. ``defaults``: `DEFAULT_WEIGHTS`.
 
 The weights are kept non-negative by refitting without the signals whose coefficient came out
@@ -40,15 +42,14 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 
 from graph import Snapshot
 
 from ._signals import CONTENT_SIGNALS, DEFAULT_WEIGHTS, SIGNALS, SignalData, signal_data
 
 __all__ = [
-    "NEGATIVE_STATUSES", "POSITIVE_STATUSES", "RankingLists", "WeightLearner", "coordinate_ascent", "ranking_lists",
-    "without_cooperations",
+    "NEGATIVE_STATUSES", "POSITIVE_STATUSES", "RankingLists", "WeightLearner", "coordinate_ascent", "history_split",
+    "network_before", "ranking_lists", "without_cooperations",
 ]
 
 POSITIVE_STATUSES = frozenset({"accepted", "met", "cooperating"})
@@ -78,18 +79,104 @@ def without_cooperations(snapshot: Snapshot, since: str) -> Snapshot:
     return dataclasses.replace(snapshot, network=net, coop=coop, generation=-1)
 
 
+def history_split(snapshot: Snapshot, *, share: float = 0.2, min_count: int = 10,
+                  days: int | None = None) -> str | None:
+    """The first day of the history window, taken from the dated cooperations themselves.
+
+    The newest ``share`` of the cooperations with a ``since`` date (at least ``min_count`` of them;
+    all cooperations from the chosen date on), or, with ``days``, the ``days`` before the newest
+    ``since``. Never the wall clock, so a network whose newest cooperations are years old learns
+    as well as a fresh one. ``None`` when fewer than ``min_count`` cooperations are dated or the
+    window would hold all of them (nothing would be "before").
+
+    >>> from graph import parse_network, build_snapshot
+    >>> snap = build_snapshot(parse_network({"organisations": [
+    ...     {"id": x, "name": x, "kind": "education"} for x in "abcd"], "cooperations": [
+    ...     {"a": "a", "b": "b", "since": "2019-01-01"}, {"a": "b", "b": "c", "since": "2019-06-01"},
+    ...     {"a": "c", "b": "d", "since": "2020-01-01"}, {"a": "a", "b": "d", "since": "2021-01-01"}]}))
+    >>> history_split(snap, share=0.5, min_count=1), history_split(snap, days=400, min_count=1)
+    ('2020-01-01', '2019-11-28')
+    """
+    dates = sorted(c.since[:10] for c in snapshot.network.cooperations
+                   if c.since and c.since[:10] <= snapshot.today and c.a in snapshot.index and c.b in snapshot.index)
+    if len(dates) < max(1, min_count):
+        return None
+    if days is not None:
+        since = (dt.date.fromisoformat(dates[-1]) - dt.timedelta(days=int(days))).isoformat()
+    else:
+        m = max(int(min_count), int(np.ceil(share * len(dates))))
+        since = dates[max(0, len(dates) - m)]
+    if since <= dates[0]:
+        later = [d for d in dates if d > dates[0]]
+        if not later:
+            return None
+        since = later[0]
+    return since
+
+
+def network_before(snapshot: Snapshot, since: str) -> Snapshot:
+    """``snapshot`` as it was known before ``since``, as far as the data can tell.
+
+    Cooperations that started on or after ``since`` are removed (`without_cooperations`), and so are
+    the topics that an organisation holds only through projects that started on or after ``since``
+    (a project's topics, start and members date them; topics without such evidence are kept, the
+    store cannot date them). This keeps profile information derived from the later cooperations
+    (CORDIS topics come from the very projects) out of the signals of the history pairs.
+    """
+    before = without_cooperations(snapshot, since)
+    late: dict[int, set[int]] = {}
+    early: dict[int, set[int]] = {}
+    tindex = {t: k for k, t in enumerate(snapshot.topic_ids)}
+    for p in snapshot.network.projects:
+        if not p.start:
+            continue
+        target = late if p.start[:10] >= since else early
+        cols = {tindex[t] for t in p.topics if t in tindex}
+        for m in p.members:
+            i = snapshot.index.get(m.org)
+            if i is not None and cols:
+                target.setdefault(i, set()).update(cols)
+    drop = [(i, t) for i, ts in late.items() for t in ts - early.get(i, set())]
+    if not drop:
+        return before
+    topics = snapshot.topics.tolil(copy=True)
+    for i, t in drop:
+        topics[i, t] = 0
+    topics = sp.csr_matrix(topics)
+    topics.eliminate_zeros()
+    return dataclasses.replace(before, topics=topics)
+
+
 def _nonneg_logistic(x: np.ndarray, y: np.ndarray, c: float, seed: int) -> np.ndarray:
-    active = list(range(x.shape[1]))
-    coef = np.zeros(x.shape[1])
-    while active:
-        model = LogisticRegression(C=c, max_iter=1000, random_state=seed, class_weight="balanced")
-        model.fit(x[:, active], y)
-        w = model.coef_.ravel()
-        if (w >= 0).all():
-            coef[:] = 0.0
-            coef[active] = w
-            break
-        active = [a for a, wa in zip(active, w, strict=True) if wa > 0]
+    """Class-balanced L2 logistic regression with non-negative coefficients (free intercept).
+
+    Minimises ``C * sum_i v_i log(1 + exp(-s_i (x_i w + b))) + |w|^2 / 2`` (``s_i = +-1``, ``v_i``
+    balanced class weights, scikit-learn's objective) subject to ``w >= 0`` with L-BFGS-B: a
+    signal that would get a negative weight gets 0. No scikit-learn: importing it took seconds,
+    which a first page view would have waited for. ``seed`` is unused (the solver is deterministic).
+    """
+    from scipy.optimize import minimize
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y)
+    n, d = x.shape
+    if n == 0 or len(set(y.tolist())) < 2:
+        return np.zeros(d)
+    sign = np.where(y > 0, 1.0, -1.0)
+    n_pos = float((y > 0).sum())
+    v = np.where(y > 0, n / (2.0 * n_pos), n / (2.0 * (n - n_pos)))
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:d], theta[d]
+        m = sign * (x @ w + b)
+        value = c * float(np.sum(v * np.logaddexp(0.0, -m))) + 0.5 * float(w @ w)
+        g = -c * v * sign * (0.5 * (1.0 - np.tanh(0.5 * m)))  # d loss / d (x w + b), stable sigmoid(-m)
+        return value, np.r_[x.T @ g + w, g.sum()]
+
+    res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B",
+                   bounds=[(0.0, None)] * d + [(None, None)], options={"maxiter": 1000})
+    coef = np.asarray(res.x[:d])
+    coef[coef < 1e-8] = 0.0
     return coef
 
 
@@ -99,6 +186,20 @@ def _named(coef: np.ndarray) -> dict[str, float]:
     q = np.floor(units).astype(np.int64)
     q[np.argsort(-(units - q), kind="stable")[: 10_000 - int(q.sum())]] += 1
     return {s: int(v) / 10_000 for s, v in zip(SIGNALS, q, strict=True)}
+
+
+def _auc(score: np.ndarray, labels: np.ndarray) -> float:
+    """Area under the ROC curve (ties count half), from ranks."""
+    order = np.argsort(score, kind="stable")
+    ranks = np.empty(len(score))
+    s = score[order]
+    _, first, counts = np.unique(s, return_index=True, return_counts=True)
+    ranks[order] = np.repeat(first + (counts + 1) / 2.0, counts)
+    pos = labels == 1
+    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
+    if not n_pos or not n_neg:
+        return 0.5
+    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
 _CONTENT = np.asarray([s in CONTENT_SIGNALS for s in SIGNALS])
@@ -255,10 +356,16 @@ class WeightLearner:
     ----------
     min_outcomes : int
         Labelled introductions needed before outcomes are used (default 30).
-    history_days : int
-        How far back cooperations count as "new" for the history source (default 730).
+    history_share : float
+        History source: the newest share of the dated cooperations that count as "new" (default
+        0.2; `history_split`).
+    history_days : int or None
+        Instead of ``history_share``: the days before the *newest* dated cooperation (not before
+        today) that count as new.
     min_history : int
-        New cooperations needed for the history source (default 10).
+        New cooperations needed for the history source (default 10; also the window's minimum).
+    max_pairs : int
+        At most this many new pairs (a seeded sample) enter the history fit (bounds the cost).
     negatives : int
         Random non-partner pairs per positive for the logistic regression of the history source.
     C : float
@@ -277,6 +384,12 @@ class WeightLearner:
         signal plus its new partners.
     max_rows : int
         At most this many organisations (a seeded sample) enter the ranking objective.
+    ascent_steps : tuple of float
+        The relative steps of `coordinate_ascent` (fewer steps: a faster, coarser fit).
+    min_gain : float
+        Learned weights are used only when their cross-validated nDCG@10 (history) or AUC
+        (outcomes) beats the default weights' on the same held-out folds by more than this
+        relative margin; otherwise ``weights_`` are the defaults (``used_`` False).
 
     Attributes
     ----------
@@ -298,6 +411,16 @@ class WeightLearner:
         (``0`` = the logistic weights, ``1`` = the coordinate ascent's).
     cv_ndcg_ : dict
         Cross-validated nDCG@10 per blend share tried.
+    cv_score_, cv_default_ : float
+        The fitted weights' and the default weights' score on the held-out folds (nDCG@10 of the
+        ranking lists for history, AUC for outcomes; 0 when not measured).
+    cv_gain_ : float
+        ``cv_score_ / cv_default_ - 1`` (0 when not measured).
+    used_ : bool
+        Whether ``weights_`` are the learned weights (False: they did not beat the defaults on
+        held-out data, or there was nothing to learn from).
+    split_ : str or None
+        First day of the history window (history source).
     """
 
     _BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -306,7 +429,8 @@ class WeightLearner:
         self,
         *,
         min_outcomes: int = 30,
-        history_days: int = 730,
+        history_share: float = 0.2,
+        history_days: int | None = None,
         min_history: int = 10,
         negatives: int = 5,
         C: float = 1.0,  # noqa: N803 - scikit-learn's name
@@ -315,8 +439,12 @@ class WeightLearner:
         folds: int = 5,
         per_signal: int = 60,
         max_rows: int = 2000,
+        max_pairs: int = 20_000,
+        min_gain: float = 0.0,
+        ascent_steps: tuple[float, ...] = (1.0, 0.5, 0.25, 0.1),
     ) -> None:
         self.min_outcomes = min_outcomes
+        self.history_share = history_share
         self.history_days = history_days
         self.min_history = min_history
         self.negatives = negatives
@@ -326,20 +454,21 @@ class WeightLearner:
         self.folds = folds
         self.per_signal = per_signal
         self.max_rows = max_rows
+        self.max_pairs = max_pairs
+        self.min_gain = min_gain
+        self.ascent_steps = tuple(ascent_steps)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {k: getattr(self, k) for k in
-                ("min_outcomes", "history_days", "min_history", "negatives", "C", "random_state", "objective",
-                 "folds", "per_signal", "max_rows")}
+                ("min_outcomes", "history_share", "history_days", "min_history", "negatives", "C", "random_state",
+                 "objective", "folds", "per_signal", "max_rows", "max_pairs", "min_gain", "ascent_steps")}
 
     def fit(self, snapshot: Snapshot, y: Any = None, *, history: Snapshot | None = None) -> WeightLearner:
-        """Choose the source, fit, and return self.
+        """Choose the source, fit, check against the defaults on held-out data, and return self.
 
-        ``history``, optional, is the network as it was known at the start of the history window
-        (``snapshot.today - history_days``), *profiles included*. Without it the history source
-        removes the newer cooperations from ``snapshot`` but keeps today's profiles, which leaks when
-        profiles are derived from those cooperations (CORDIS topics come from the projects). With it,
-        the signals of the history pairs are computed on ``history`` only (leak-free).
+        ``history``, optional, is the network as it was known at the start of the history window,
+        *profiles included*. Without it the history source uses `network_before` the window: the
+        newer cooperations removed, and the topics that only later projects gave an organisation.
         """
         if not isinstance(snapshot, Snapshot):
             raise TypeError("fit expects a graph.Snapshot")
@@ -347,7 +476,11 @@ class WeightLearner:
             raise ValueError("min_outcomes and negatives must be >= 1 and C > 0")
         if self.objective not in {"ndcg", "logistic"} or self.folds < 2 or self.per_signal < 1 or self.max_rows < 1:
             raise ValueError("objective must be 'ndcg' or 'logistic', folds >= 2, per_signal and max_rows >= 1")
+        if not 0 < self.history_share < 1 or self.max_pairs < 1:
+            raise ValueError("history_share must lie between 0 and 1 and max_pairs be >= 1")
         self.n_lists_, self.blend_, self.cv_ndcg_ = 0, 0.0, {}
+        self.cv_score_ = self.cv_default_ = self.cv_gain_ = 0.0
+        self.split_ = None
         x, labels = self._outcome_data(snapshot)
         source = "outcomes"
         before = pos_r = pos_c = None
@@ -363,41 +496,93 @@ class WeightLearner:
             coef = _nonneg_logistic(x, labels, self.C, self.random_state)
             if coef.sum() <= 0:
                 source = "defaults"
+        used = False
         if source == "defaults":
-            self.weights_ = dict(DEFAULT_WEIGHTS)
-            self.coef_ = np.asarray([DEFAULT_WEIGHTS[s] for s in SIGNALS])
             self.logistic_weights_ = dict(DEFAULT_WEIGHTS)
             self.n_samples_ = 0
         else:
             self.logistic_weights_ = _named(coef)
+            self.n_samples_ = len(labels)
             if source == "history" and self.objective == "ndcg":
                 coef = self._rank(before, pos_r, pos_c, coef / coef.sum())
+            elif source == "outcomes":
+                self._check_outcomes(x, labels)
+            else:  # logistic history objective: judged on the ranking lists like the ascent
+                self._check_lists(before, pos_r, pos_c, coef / coef.sum())
+            used = self.cv_default_ > 0 and self.cv_gain_ > self.min_gain or (
+                self.cv_default_ == 0 and self.cv_score_ > 0)
+        if used:
             self.coef_ = coef
             self.weights_ = _named(coef)
-            self.n_samples_ = len(labels)
+        else:
+            self.weights_ = dict(DEFAULT_WEIGHTS)
+            self.coef_ = np.asarray([DEFAULT_WEIGHTS[s] for s in SIGNALS])
+        self.used_ = used
         self.source_ = source
         return self
 
-    def _rank(self, before: Snapshot, pos_r: np.ndarray, pos_c: np.ndarray, start: np.ndarray) -> np.ndarray:
-        """Coordinate ascent on nDCG@10 from ``start``, blended with it as cross-validation says."""
+    def _folds(self, n: int) -> np.ndarray:
+        return np.random.default_rng(self.random_state).permutation(n) % self.folds
+
+    def _set_cv(self, score: float, default: float) -> None:
+        self.cv_score_, self.cv_default_ = round(float(score), 6), round(float(default), 6)
+        self.cv_gain_ = round(self.cv_score_ / self.cv_default_ - 1.0, 6) if self.cv_default_ > 0 else 0.0
+
+    def _check_outcomes(self, x: np.ndarray, labels: np.ndarray) -> None:
+        """Cross-validated AUC of the refitted logistic weights against the defaults' on the held-out folds."""
+        fold = self._folds(len(labels))
+        default = np.asarray([DEFAULT_WEIGHTS[s] for s in SIGNALS])
+        got, base, n = 0.0, 0.0, 0
+        for f in range(self.folds):
+            train, test = fold != f, fold == f
+            if len(set(labels[train].tolist())) < 2 or len(set(labels[test].tolist())) < 2:
+                continue
+            w = _nonneg_logistic(x[train], labels[train], self.C, self.random_state)
+            got += _auc(x[test] @ w, labels[test]) * test.sum()
+            base += _auc(x[test] @ default, labels[test]) * test.sum()
+            n += test.sum()
+        if n:
+            self._set_cv(got / n, base / n)
+
+    def _lists(self, before: Snapshot, pos_r: np.ndarray, pos_c: np.ndarray) -> RankingLists:
         sd = signal_data(before)  # cached: the logistic data of the same snapshot built it
         lists = ranking_lists(sd, before.coop, pos_r, pos_c, per_signal=self.per_signal, max_rows=self.max_rows,
                               seed=self.random_state)
         self.n_lists_ = lists.n_rows
+        return lists
+
+    def _check_lists(self, before: Snapshot, pos_r: np.ndarray, pos_c: np.ndarray, w: np.ndarray) -> None:
+        lists = self._lists(before, pos_r, pos_c)
+        default = np.asarray([DEFAULT_WEIGHTS[s] for s in SIGNALS])
+        if lists.n_rows:
+            self._set_cv(lists.ndcg(w), lists.ndcg(default))
+
+    def _rank(self, before: Snapshot, pos_r: np.ndarray, pos_c: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """Coordinate ascent on nDCG@10 from ``start``, blended with it as cross-validation says.
+
+        The same folds also score the default weights, so ``cv_gain_`` compares the chosen blend
+        with the defaults on lists the fit did not see.
+        """
+        lists = self._lists(before, pos_r, pos_c)
         if lists.n_rows < 2 * self.folds:
             return start
-        fold = np.random.default_rng(self.random_state).permutation(lists.n_rows) % self.folds
+        fold = self._folds(lists.n_rows)
+        default = np.asarray([DEFAULT_WEIGHTS[s] for s in SIGNALS])
         gains = np.zeros(len(self._BLENDS))
+        base = 0.0
         for f in range(self.folds):
             train, test = np.flatnonzero(fold != f), np.flatnonzero(fold == f)
-            w, _ = coordinate_ascent(lists, start, rows=train)
+            w, _ = coordinate_ascent(lists, start, rows=train, steps=self.ascent_steps)
             gains += [lists.ndcg(a * w + (1 - a) * start, rows=test) * len(test) for a in self._BLENDS]
+            base += lists.ndcg(default, rows=test) * len(test)
         gains = np.round(gains / lists.n_rows, 6)
         self.cv_ndcg_ = {a: float(g) for a, g in zip(self._BLENDS, gains, strict=True)}
-        self.blend_ = float(self._BLENDS[int(np.argmax(gains))])  # ties: the smaller move
+        best = int(np.argmax(gains))  # ties: the smaller move
+        self.blend_ = float(self._BLENDS[best])
+        self._set_cv(gains[best], base / lists.n_rows)
         if self.blend_ == 0:
             return start
-        w, _ = coordinate_ascent(lists, start)
+        w, _ = coordinate_ascent(lists, start, steps=self.ascent_steps)
         return self.blend_ * w + (1 - self.blend_) * start
 
     def _outcome_data(self, snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
@@ -421,19 +606,30 @@ class WeightLearner:
         return sd.pairs(np.asarray(rows), np.asarray(cols)).astype(np.float64), np.asarray(labels, dtype=np.int64)
 
     def _history_pairs(self, snapshot: Snapshot, history: Snapshot | None = None):
-        """``(before, positive rows, positive cols)``: the new pairs of the window and the network before it."""
-        today = dt.date.fromisoformat(snapshot.today[:10])
-        since = (today - dt.timedelta(days=self.history_days)).isoformat()
-        before = without_cooperations(history if history is not None else snapshot, since)
+        """``(before, positive rows, positive cols)``: the new pairs of the window and the network before it.
+
+        The window starts at `history_split` (the newest ``history_share`` of the dated cooperations,
+        or ``history_days`` before the newest one); ``before`` is `network_before` that date, or
+        ``history`` (the network as known then) when given.
+        """
+        since = history_split(snapshot, share=self.history_share, min_count=self.min_history, days=self.history_days)
+        self.split_ = since
+        if since is None:
+            empty = np.zeros(0, dtype=np.int64)
+            return snapshot, empty, empty
+        before = without_cooperations(history, since) if history is not None else network_before(snapshot, since)
         index = before.index
         seen = set()
         new = []
         for c in snapshot.network.cooperations:
             key = (min(c.a, c.b), max(c.a, c.b))
-            if (c.since and since <= c.since <= snapshot.today and c.a in index and c.b in index and c.a != c.b
+            if (c.since and since <= c.since[:10] <= snapshot.today and c.a in index and c.b in index and c.a != c.b
                     and key not in seen and not before.coop[index[c.a], index[c.b]]):
                 seen.add(key)
                 new.append(c)
+        if len(new) > self.max_pairs:  # bound the cost on large networks: a seeded sample
+            pick = np.random.default_rng(self.random_state).choice(len(new), size=self.max_pairs, replace=False)
+            new = [new[i] for i in np.sort(pick)]
         pos_r = np.asarray([index[c.a] for c in new], dtype=np.int64)
         pos_c = np.asarray([index[c.b] for c in new], dtype=np.int64)
         return before, pos_r, pos_c

@@ -20,8 +20,8 @@ Every signal maps a pair of organisations to a number in ``[0, 1]``:
     spoken by every organisation (German) counts nearly nothing and a rare shared one counts fully.
 ``activity``
     how active the *suggested* organisation is: ``log(1 + deg) / log(1 + max deg)`` on the
-    cooperation graph (preferential attachment). Like bridging it is not a reason on its own: it only
-    adds to pairs with a positive content signal.
+    cooperation graph (preferential attachment, the degree prior). It counts on its own (weight 0 in
+    the defaults; learned where the history shows that active organisations get the new partners).
 
 Example
 -------
@@ -67,10 +67,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "activity": 0.0,
 }
 
-#: Signals that are concrete enough on their own to justify a suggestion (bridging is not).
-CONTENT_SIGNALS: tuple[str, ...] = ("topics", "complementarity", "proximity", "district", "language")
+#: Signals that are concrete enough on their own to justify a suggestion (bridging is not). Activity
+#: ("already works with many organisations", the degree prior) counts on its own where the weights
+#: give it weight: the learned weights do only when it predicts new partners (CORDIS), the defaults never.
+CONTENT_SIGNALS: tuple[str, ...] = ("topics", "complementarity", "proximity", "district", "language", "activity")
 #: Signals that only add to pairs with a positive content signal (they are no reason on their own).
-EXTRA_SIGNALS: tuple[str, ...] = ("bridging", "activity")
+EXTRA_SIGNALS: tuple[str, ...] = ("bridging",)
 
 
 def check_weights(weights: Mapping[str, float] | None) -> dict[str, float]:

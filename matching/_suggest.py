@@ -31,7 +31,7 @@ from graph import NotFoundError, Snapshot
 
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._dense import DenseScorer
-from ._fairness import exposure_factor, rerank_greedy
+from ._fairness import exposure_factor, gini, rerank_greedy
 from ._signals import CONTENT_SIGNALS, EXTRA_SIGNALS, SIGNALS, check_weights, signal_data
 
 __all__ = [
@@ -50,6 +50,9 @@ __all__ = [
 HINT_FIELDS: tuple[str, ...] = ("topics", "offers", "needs", "districts", "languages")
 _MET_STATUSES = frozenset({"met", "cooperating"})
 _MAX_LISTED = 5  # at most this many ids per reason (topics, partners, ...)
+MAX_REASONS = 4  # reasons shown per suggestion, strongest first
+MIN_REASON_SHARE = 0.1  # a part below this share of the score is filler, not a reason
+COMMON_SHARE = 0.5  # a trait that more than this share of all organisations would share with the row does not separate
 #: `MatchingModel(method="auto")` scores all pairs exactly up to this many organisations: the fused
 #: dense path (`matching._dense`) costs about 4 ns of CPU per pair, ~36 s CPU (~20 s wall on 2 idle
 #: cores) at 100 000, with recall 1; the candidate path is cheaper there but approximate.
@@ -58,8 +61,11 @@ EXACT_MAX_N = 100_000
 
 @dataclass
 class Suggestion:
-    """One suggested partner: ``score`` is the weighted sum of the ``reasons``' weights.
+    """One suggested partner: ``score`` is the weighted sum of all named parts.
 
+    ``reasons`` are the parts worth saying, strongest first: at most `MAX_REASONS`, none below
+    `MIN_REASON_SHARE` of the score, and no trait that most organisations would share with this one
+    (see `MatchingModel.reasons`); when nothing is dropped their weights sum to ``score``.
     ``rank_score`` is the score after the fair-exposure discount that decided the order.
     """
 
@@ -99,7 +105,15 @@ class MatchingModel:
         Introductions declined within this many days before ``snapshot.today`` (or undated) are
         never suggested again. ``None`` keeps every declined pair out for good, ``0`` none.
     fairness : float
-        Strength of the exposure discount (0 switches it off).
+        Largest strength of the exposure discount (0 switches it off).
+    gini_target : float
+        `top_k_all` re-ranks only as strongly as needed to bring the exposure Gini of all lists to
+        this value: plain lists that already meet it are kept; otherwise strengths
+        ``fairness / 8, / 4, / 2, fairness`` are tried in turn (see ``min_quality``).
+    min_quality : float
+        A re-ranking may keep no less than this share of the plain lists' summed match score (the
+        bound on its cost); when no strength within it reaches ``gini_target``, the strongest
+        within it is used (the cost bound wins) and ``fair_report_`` says so.
     pool : int
         The fair re-ranking chooses among ``pool * k`` best candidates of each organisation.
     one_way, proximity_scale, community_seed
@@ -139,6 +153,8 @@ class MatchingModel:
         *,
         exclude_declined_days: int | None = 365,
         fairness: float = 1.0,
+        gini_target: float = 0.5,
+        min_quality: float = 0.97,
         pool: int = 5,
         one_way: float = 0.5,
         proximity_scale: float = 1.0,
@@ -151,6 +167,8 @@ class MatchingModel:
         self.weights = weights
         self.exclude_declined_days = exclude_declined_days
         self.fairness = fairness
+        self.gini_target = gini_target
+        self.min_quality = min_quality
         self.pool = pool
         self.one_way = one_way
         self.proximity_scale = proximity_scale
@@ -167,6 +185,8 @@ class MatchingModel:
             raise TypeError("fit expects a graph.Snapshot")
         if self.fairness < 0 or self.pool < 1:
             raise ValueError("fairness must be >= 0 and pool >= 1")
+        if not 0 <= self.gini_target <= 1 or not 0 <= self.min_quality <= 1:
+            raise ValueError("gini_target and min_quality must lie between 0 and 1")
         if self.method not in {"auto", "exact", "candidates"} or self.cap < 1:
             raise ValueError("method must be 'auto', 'exact' or 'candidates' and cap >= 1")
         self.weights_ = check_weights(self.weights)
@@ -243,7 +263,8 @@ class MatchingModel:
     def score_block(self, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Scores of ``rows`` against everybody (``-1`` where a pair may not be suggested) and the signals.
 
-        A pair needs a positive content signal (not bridging alone) to get a positive score.
+        A pair needs a positive content signal (activity counts; bridging alone does not) to get a
+        positive score.
         This is the readable reference (one dense matrix per signal); the exact path and `suggest`
         use the fused `DenseScorer` (``self.dense_``), which the tests compare with it.
         """
@@ -259,7 +280,7 @@ class MatchingModel:
         for s in EXTRA_SIGNALS:
             if w[s] > 0:
                 extra += w[s] * sig[s]
-        alone = any(w[s] >= 1.0 for s in EXTRA_SIGNALS)  # evaluation of a single extra signal
+        alone = any(w[s] >= 1.0 for s in EXTRA_SIGNALS)  # evaluation of bridging alone
         score = content + extra if alone else np.where(content > 0, content + extra, 0.0).astype(np.float32)
         blk = self.blocked_[rows].tocoo()
         score[blk.row, blk.col] = -1.0
@@ -316,11 +337,43 @@ class MatchingModel:
             idx[order], raw[order] = idx.copy(), raw.copy()
         if not fair:
             return idx[:, :k], raw[:, :k]
-        picked = rerank_greedy(idx, raw, k, strength=strength, seed=seed)
-        # scores of the picked columns
-        pos = np.argmax(idx[:, :, None] == picked[:, None, :], axis=1)
-        scores = np.where(picked >= 0, np.take_along_axis(raw, pos, axis=1), 0.0)
-        return picked, scores
+        return self._rerank(idx, raw, k, strength, seed)
+
+    def _fair_ladder(self, k: int, strength: float) -> list[tuple[float, int]]:
+        """Re-rankings from mild to strong: the last places first (``keep`` fixed), then the whole list."""
+        steps = [(strength, keep) for keep in range(k - 1, k // 2 - 1, -1)]
+        return steps + [(strength / 2, 0), (strength, 0)]
+
+    def _rerank(self, idx: np.ndarray, raw: np.ndarray, k: int, strength: float, seed: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The fair re-ranking with the weakest strength that meets `gini_target` within `min_quality`."""
+        n = self.snapshot_.n
+
+        def gini_of(picked: np.ndarray) -> float:
+            return gini(np.bincount(picked[picked >= 0], minlength=n))
+
+        plain, plain_s = idx[:, :k], raw[:, :k]
+        base = float(np.sum(plain_s))
+        report = {"gini_plain": gini_of(plain), "strength": 0.0, "gini": gini_of(plain), "quality": 1.0,
+                  "target_met": True}
+        best = (plain, plain_s)
+        if report["gini_plain"] > self.gini_target:
+            report["target_met"] = False
+            for s, keep in self._fair_ladder(k, strength):
+                picked = rerank_greedy(idx, raw, k, strength=s, seed=seed, keep=keep)
+                pos = np.argmax(idx[:, :, None] == picked[:, None, :], axis=1)
+                scores = np.where(picked >= 0, np.take_along_axis(raw, pos, axis=1), 0.0)
+                quality = float(np.sum(scores)) / base if base > 0 else 1.0
+                if quality < self.min_quality:
+                    break
+                g = gini_of(picked)
+                best = (picked, scores)
+                report.update(strength=s, keep=keep, gini=g, quality=round(quality, 4),
+                              target_met=g <= self.gini_target)
+                if g <= self.gini_target:
+                    break
+        self.fair_report_ = report
+        return best
 
     # -- public API ---------------------------------------------------------
     def suggest(self, org_id: str, k: int = 10, *, fair: bool = True) -> list[Suggestion]:
@@ -383,8 +436,9 @@ class MatchingModel:
         return out
 
     def _make(self, i: int, j: int, vec: np.ndarray, discount: float | None) -> Suggestion:
-        reasons = self.reasons(i, j, vec)
-        score = round(sum(r["weight"] for r in reasons), 4)
+        parts = self.reasons(i, j, vec, all_parts=True)
+        score = round(sum(r["weight"] for r in parts), 4)
+        reasons = self._worth_saying(i, j, parts)
         return Suggestion(
             partner=self.snapshot_.org_ids[j],
             score=score,
@@ -416,10 +470,19 @@ class MatchingModel:
             "districts": rows(snap.districts), "languages": rows(snap.languages),
             "topic_idf": sd.topic_idf.tolist(), "aa_weight": sd.aa_weight.tolist(),
             "language_weight": sd.language_weight.tolist(),
+            "district_share": (np.asarray(snap.districts.astype(bool).sum(axis=0)).ravel() / max(snap.n, 1)).tolist(),
+            "language_share": (np.asarray(snap.languages.astype(bool).sum(axis=0)).ravel() / max(snap.n, 1)).tolist(),
+            "mo_share": float(np.mean(sd.is_mo)) if snap.n else 0.0,
+            "community_size": np.bincount(sd.community[sd.community >= 0], minlength=1).tolist(),
         }
 
-    def reasons(self, i: int, j: int, vec: np.ndarray | None = None) -> list[dict[str, Any]]:
-        """Structured reasons (ids and numbers only) why column ``j`` suits row ``i``."""
+    def reasons(self, i: int, j: int, vec: np.ndarray | None = None, *, all_parts: bool = False
+                ) -> list[dict[str, Any]]:
+        """Structured reasons (ids and numbers only) why column ``j`` suits row ``i``.
+
+        Every named part of the score with ``all_parts``; else only those worth saying
+        (`_worth_saying`).
+        """
         snap, sd, w, lists = self.snapshot_, self.signals_, self.weights_, self._lists
         if vec is None:
             vec = sd.pairs(np.asarray([i]), np.asarray([j]))[0]
@@ -474,10 +537,45 @@ class MatchingModel:
             ci, cj = sd.community[i], sd.community[j]
             if ci >= 0 and cj >= 0 and ci != cj:
                 add("bridge_communities", w["bridging"] * 0.5)
-        if v["activity"] > 0 and (content or w["activity"] >= 1.0):
+        if v["activity"] > 0:
             add("active_partner", w["activity"] * v["activity"])
         out.sort(key=lambda r: -r["weight"])
-        return out
+        return out if all_parts else self._worth_saying(i, j, out)
+
+    def _worth_saying(self, i: int, j: int, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The parts that tell this partner apart, strongest first, at most `MAX_REASONS`.
+
+        Dropped: parts below `MIN_REASON_SHARE` of the score, and traits that more than
+        `COMMON_SHARE` of all organisations would share with the row (German spoken by nearly
+        everybody, one district holding most organisations, "other part of the network" when most
+        organisations are, institution for a migrant organisation in a network of institutions).
+        The strongest part always stays.
+        """
+        if len(parts) <= 1:
+            return parts
+        lists, sd, n = self._lists, self.signals_, max(self.snapshot_.n, 1)
+        total = sum(r["weight"] for r in parts)
+        snap = self.snapshot_
+
+        def common(r: dict[str, Any]) -> bool:
+            kind = r["kind"]
+            if kind == "same_district":
+                shares = [lists["district_share"][snap.district_ids.index(d)] for d in r["districts"]]
+                return bool(shares) and min(shares) > COMMON_SHARE
+            if kind == "shared_language":
+                shares = [lists["language_share"][snap.language_ids.index(x)] for x in r["languages"]]
+                return bool(shares) and min(shares) > COMMON_SHARE
+            if kind == "bridge_mo_institution":
+                other = 1.0 - lists["mo_share"] if sd.is_mo[i] else lists["mo_share"]
+                return other > COMMON_SHARE
+            if kind == "bridge_communities":
+                ci = sd.community[i]
+                size = lists["community_size"][ci] if ci >= 0 else 0
+                return (sum(lists["community_size"]) - size) / n > COMMON_SHARE
+            return False
+
+        keep = [parts[0]] + [r for r in parts[1:] if r["weight"] >= MIN_REASON_SHARE * total and not common(r)]
+        return keep[:MAX_REASONS]
 
     def hints(self, org_id: str) -> list[str]:
         """Profile fields (ids from `HINT_FIELDS`) that are empty and would improve the suggestions."""

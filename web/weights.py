@@ -1,45 +1,49 @@
-"""The matching weights in use: learned and stored, or the engine's defaults."""
+"""The matching weights in use: fitted automatically from the store's data, per data generation.
+
+`weights_in_use` is what suggestions, meetings, teams, the pages, the API and ``remo suggest`` use;
+it asks `matching.auto_weights` for the store's current snapshot, which fits the weights lazily once
+per generation (outcomes, else the network's history, else the defaults; learned weights that do not
+beat the defaults on held-out data are not used) and carries the previous fit over small changes.
+"""
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
-from matching import DEFAULT_WEIGHTS, check_weights
+from matching import FittedWeights, auto_weights
 
-__all__ = ["SETTING_ID", "learn_and_store", "stored_weights", "weights_in_use"]
+__all__ = ["SETTING_ID", "fitted_weights", "learn_and_store", "stored_weights", "weights_in_use"]
 
+#: A record of weights stored by earlier versions (``remo weights --learn``); no longer read.
 SETTING_ID = "matching_weights"
 
+_LAST: weakref.WeakKeyDictionary[Any, FittedWeights] = weakref.WeakKeyDictionary()
 
-def stored_weights(store: Any) -> dict[str, Any] | None:
-    """The stored weights record data ``{"weights", "source", "n_samples", "fitted_at"}`` or None."""
-    rec = store.get("setting", SETTING_ID)
-    return dict(rec.data) if rec is not None else None
+
+def fitted_weights(store: Any, *, force: bool = False) -> FittedWeights:
+    """The fit for the store's current snapshot (refitted when the data changed enough, or ``force``)."""
+    try:
+        previous = _LAST.get(store)
+    except TypeError:  # a store that cannot be weakly referenced: no carry-over
+        previous = None
+    fitted = auto_weights(store.snapshot(), previous=previous, force=force)
+    try:
+        _LAST[store] = fitted
+    except TypeError:
+        pass
+    return fitted
 
 
 def weights_in_use(store: Any) -> dict[str, float]:
-    data = stored_weights(store)
-    if data and isinstance(data.get("weights"), dict):
-        try:
-            return check_weights(data["weights"])
-        except (TypeError, ValueError):
-            pass
-    return dict(DEFAULT_WEIGHTS)
+    return dict(fitted_weights(store).weights)
 
 
-def learn_and_store(store: Any, *, actor: str = "") -> dict[str, Any]:
-    """Fit the weights on the store's outcomes (or history) and keep them as the weights in use."""
-    import datetime as dt
+def stored_weights(store: Any) -> dict[str, Any]:
+    """What ``remo weights`` and the staff page show: the weights in use, their source, samples and CV gain."""
+    return fitted_weights(store).to_dict()
 
-    from graph.store import ANY, Op
-    from matching import WeightLearner
 
-    learner = WeightLearner().fit(store.snapshot())
-    data = {
-        "weights": dict(learner.weights_),
-        "source": learner.source_,
-        "n_samples": int(learner.n_samples_),
-        "fitted_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-    }
-    store.apply([Op("setting", SETTING_ID, data, ANY)], actor=actor)
-    return data
+def learn_and_store(store: Any) -> dict[str, Any]:
+    """Refit now (the automatic fit, without waiting for a data change) and return `stored_weights`."""
+    return fitted_weights(store, force=True).to_dict()

@@ -72,11 +72,14 @@ def test_activity_signal(make_snapshot):
     i, j = 0, int(np.argmax(deg))
     vec = model.signals_.pairs(np.asarray([i]), np.asarray([j]))[0]
     assert vec[SIGNALS.index("activity")] == pytest.approx(act[j])
-    # activity alone is no reason: a pair sharing nothing concrete is not suggested for it
+    # activity counts on its own (the degree prior): every suggestion has a reason other than bridging,
+    # and a suggestion without any shared content carries the activity reason
     for items in model.suggest_all(5, fair=False).values():
         for s in items:
             kinds = {r["kind"] for r in s.reasons}
-            assert kinds - {"active_partner", "bridge_mo_institution", "bridge_communities"}
+            assert kinds - {"bridge_mo_institution", "bridge_communities"}
+    lone = MatchingModel({"bridging": 0.5, "activity": 0.5}).fit(snap).suggest_all(3, fair=False)
+    assert all({r["kind"] for r in s.reasons} & {"active_partner"} for items in lone.values() for s in items)
     # more weight on activity moves suggestions toward active organisations
     def mean_degree(weights):
         idx, _ = MatchingModel(weights).fit(snap).top_k_all(5, fair=False)

@@ -68,9 +68,11 @@ def test_defaults_without_data(make_snapshot):
 
 def test_init_only_stores_params():
     learner = WeightLearner(min_outcomes=5, C=0.5)
-    assert learner.get_params() == {"min_outcomes": 5, "history_days": 730, "min_history": 10, "negatives": 5,
-                                    "C": 0.5, "random_state": 0, "objective": "ndcg", "folds": 5,
-                                    "per_signal": 60, "max_rows": 2000}
+    assert learner.get_params() == {"min_outcomes": 5, "history_share": 0.2, "history_days": None,
+                                    "min_history": 10, "negatives": 5, "C": 0.5, "random_state": 0,
+                                    "objective": "ndcg", "folds": 5, "per_signal": 60, "max_rows": 2000,
+                                    "max_pairs": 20_000, "min_gain": 0.0,
+                                    "ascent_steps": (1.0, 0.5, 0.25, 0.1)}
     assert not hasattr(learner, "weights_")
     with pytest.raises(TypeError):
         WeightLearner().fit(None)  # type: ignore[arg-type]
@@ -134,8 +136,10 @@ def test_logistic_objective_keeps_the_pointwise_weights(make_snapshot):
     snap = make_snapshot(_doc_with_new_partners("topics"), today="2025-06-01")
     plain = WeightLearner(history_days=365, objective="logistic").fit(snap)
     ranked = WeightLearner(history_days=365).fit(snap)
-    assert plain.weights_ == plain.logistic_weights_ == ranked.logistic_weights_
-    assert plain.n_lists_ == 0 and plain.blend_ == 0.0
+    assert plain.logistic_weights_ == ranked.logistic_weights_
+    # the pointwise weights are used only where they beat the defaults on the ranking lists
+    assert plain.weights_ == (plain.logistic_weights_ if plain.used_ else DEFAULT_WEIGHTS)
+    assert plain.n_lists_ > 0 and plain.blend_ == 0.0 and plain.cv_default_ > 0
     assert plain.n_samples_ == ranked.n_samples_
 
 

@@ -53,13 +53,37 @@ def test_best_match_and_reasons(make_snapshot):
     ]})
     result = suggest(snap, "a", k=5)
     assert [s.partner for s in result] == ["b"]  # c and d share nothing concrete with a
-    kinds = {r["kind"]: r for r in result[0].reasons}
+    from matching import matching_model
+
+    parts = matching_model(snap).reasons(snap.index["a"], snap.index["b"], all_parts=True)
+    kinds = {r["kind"]: r for r in parts}
     assert kinds["shared_topics"]["topics"] == ["homework_help"]
     assert kinds["they_offer_what_you_need"]["capabilities"] == ["rooms"]
     assert kinds["same_district"]["districts"] == ["lennep"]
     assert kinds["shared_language"]["languages"] == ["tr"]
     assert "bridge_mo_institution" in kinds
-    assert result[0].score == pytest.approx(sum(r["weight"] for r in result[0].reasons), abs=1e-3)
+    assert result[0].score == pytest.approx(sum(r["weight"] for r in parts), abs=1e-3)
+    # shown: at most four, strongest first, all of them parts of the score
+    shown = result[0].reasons
+    assert 1 <= len(shown) <= 4 and shown == sorted(shown, key=lambda r: -r["weight"])
+    assert all(r in parts for r in shown) and shown[0] == parts[0]
+
+
+def test_reasons_leave_out_filler(make_snapshot):
+    """German everybody speaks, a district most share and weak parts are no reasons; rare traits are."""
+    orgs = [org(f"o{i}", topics=["homework_help"], districts=["lennep"], languages=["de"]) for i in range(8)]
+    orgs.append(org("x", kind="education", topics=["homework_help"], districts=["sued"], languages=["de", "tr"]))
+    orgs.append(org("y", topics=["music"], districts=["sued"], languages=["de", "tr"]))
+    snap = make_snapshot({"organisations": orgs})
+    lists = {s.partner: s for s in suggest(snap, "o0", k=10)}
+    for s in lists.values():
+        kinds = {r["kind"] for r in s.reasons}
+        assert "same_district" not in kinds  # 9 of 10 organisations are in lennep
+        assert "shared_language" not in kinds  # only German is shared
+        assert all(r["weight"] >= 0.1 * s.score for r in s.reasons[1:])
+    pair = suggest(snap, "x", k=10)
+    y = next(s for s in pair if s.partner == "y")
+    assert {r["kind"] for r in y.reasons} >= {"same_district", "shared_language"}  # rare: they separate
 
 
 def test_partners_and_recently_declined_never_suggested(make_snapshot, network):

@@ -39,12 +39,16 @@ def hint_text(field: str, lang: str) -> str:
 @click.option("--top", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many partners.")
 @click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True, help="Language of reasons.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line with --all).")
+@click.option("--fair/--no-fair", default=True, show_default=True,
+              help="Spread the suggestions over more organisations (fair exposure), as the pages do.")
 @with_appcontext
 @fail_cleanly
-def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool) -> None:
+def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool, fair: bool) -> None:
     """Suggest cooperation partners for ORG, each with the reasons why.
 
-    Existing partners and recently declined introductions are never suggested.
+    Existing partners and recently declined introductions are never suggested. The weights are
+    the automatically fitted ones (see 'remo weights'); with --all the lists are re-ranked only as
+    far as needed to keep the exposure Gini at 0.5, at a bounded cost.
     Unknown organisation: exit code 2.
     """
     if all_orgs == bool(org):
@@ -54,7 +58,7 @@ def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: boo
     weights = weights_in_use(store)
     names = {o.id: o.name for o in snap.network.organisations}
     if all_orgs:
-        results = suggest_all(snap, k, weights=weights)
+        results = suggest_all(snap, k, weights=weights, fair=fair)
         for org_id in snap.org_ids:
             doc = {"organisation": org_id, "suggestions": [s.to_dict() for s in results.get(org_id, [])]}
             doc = render_suggestions(doc, snap.vocabulary, names, lang)
@@ -65,7 +69,7 @@ def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: boo
                 click.echo(f"{names[org_id]}: {parts}")
         return
     try:
-        suggestions = suggest(snap, org, k, weights=weights)
+        suggestions = suggest(snap, org, k, weights=weights, fair=fair)
     except NotFoundError:
         click.echo(f"Error: unknown organisation {org!r} (see 'remo orgs list')", err=True)
         sys.exit(2)
@@ -87,38 +91,49 @@ def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: boo
             click.echo(gettext("Tip: add %(fields)s to the profile to get better suggestions.", fields=fields))
 
 
+def describe_weights(data: dict) -> list[str]:
+    """The lines ``remo weights`` prints for `web.weights.stored_weights` data."""
+    state = "learned, in use" if data["used"] else (
+        "defaults (nothing to learn from)" if data["source"] == "defaults"
+        else "defaults (the learned weights did not beat them on held-out data)")
+    lines = [f"source: {data['source']} ({data['n_samples']} samples), {state}",
+             f"cross-validated gain over the defaults: {data['cv_gain'] * 100:+.1f} % "
+             f"({data['cv_score']:.4f} vs {data['cv_default']:.4f} on held-out data)",
+             f"fitted on data generation {data['generation']} in {data['seconds']:.2f} s"
+             + (f", history from {data['split']}" if data.get("split") else "")]
+    for name, value in data["weights"].items():
+        lines.append(f"  {name:18} {value:.3f}")
+    return lines
+
+
 @click.command("weights")
-@click.option("--learn", is_flag=True, help="Fit the weights on outcomes (or the network's history) and use them.")
-@click.option("--reset", is_flag=True, help="Go back to the documented default weights.")
+@click.option("--learn", is_flag=True, help="Refit now instead of waiting for the next data change.")
+@click.option("--reset", is_flag=True, help="Remove weights stored by earlier versions (they are not used).")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 @fail_cleanly
 def weights_cmd(learn: bool, reset: bool, as_json: bool) -> None:
-    """Show the matching weights in use; --learn fits them from introductions' outcomes.
+    """Show the matching weights in use, where they came from and their cross-validated gain.
 
-    With at least 30 labelled introductions (accepted, met, cooperating vs. declined) a logistic
-    regression learns the weights; before that the network's own history is used (earlier
-    cooperations predicting later ones: a logistic start, then the weights that rank the later
-    partners best, checked by cross-validation); without enough history, the defaults.
+    The weights are fitted automatically, once per data change, before the next suggestions: with
+    at least 30 labelled introductions (accepted, met, cooperating vs. declined) from their
+    outcomes; before that from the network's own history (the newest 20 % of the dated
+    cooperations as the outcome of the network before them); without enough of either, the
+    defaults. Learned weights that do not beat the defaults on held-out data are not used.
     """
-    from matching import DEFAULT_WEIGHTS
-
     from ..weights import SETTING_ID, learn_and_store, stored_weights
 
     store = get_store()
     if learn and reset:
         raise click.UsageError("--learn and --reset exclude each other")
-    if learn:
-        learn_and_store(store, actor="cli")
     if reset and store.get("setting", SETTING_ID) is not None:
         store.delete("setting", SETTING_ID, actor="cli")
-    data = stored_weights(store) or {"weights": dict(DEFAULT_WEIGHTS), "source": "defaults", "n_samples": 0}
+    data = learn_and_store(store) if learn else stored_weights(store)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    click.echo(f"source: {data['source']} ({data.get('n_samples', 0)} samples) {data.get('fitted_at', '')}".rstrip())
-    for name, value in data["weights"].items():
-        click.echo(f"  {name:18} {value:.3f}")
+    for line in describe_weights(data):
+        click.echo(line)
 
 
 COMMANDS = [suggest_cmd, weights_cmd]
