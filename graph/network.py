@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import Issue, ValidationError
+from .events import Event, event_from_stored, parse_event
 from .model import (
     Cooperation,
     FundingProgramme,
@@ -51,6 +52,7 @@ SECTIONS: dict[str, str] = {
     "introductions": "introduction",
     "projects": "project",
     "funding_programmes": "funding_programme",
+    "events": "event",
 }
 KINDS = {v: k for k, v in SECTIONS.items()}
 
@@ -62,6 +64,7 @@ _PARSERS: dict[str, Callable[..., tuple[Any, list[Issue]]]] = {
     "introductions": parse_introduction,
     "projects": parse_project,
     "funding_programmes": parse_funding_programme,
+    "events": parse_event,
 }
 
 
@@ -76,6 +79,7 @@ class Network:
     introductions: list[Introduction] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     funding_programmes: list[FundingProgramme] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     vocabulary: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -173,6 +177,7 @@ def _coop_from_stored(d: dict[str, Any]) -> Cooperation:
 _TRUSTED: dict[str, Callable[[dict[str, Any]], Any]] = {
     "organisations": _org_from_stored,
     "cooperations": _coop_from_stored,
+    "events": event_from_stored,
 }
 
 
@@ -293,6 +298,9 @@ def parse_network(
     for p in net.projects:
         for m in p.members:
             check("projects", p, "members", m.org, orgs, "organisation")
+    for ev in net.events:
+        for o in ev.organisations:
+            check("events", ev, "organisations", o, orgs, "organisation")
     if issues:
         raise ValidationError(issues)
     return net

@@ -134,6 +134,7 @@ def public_network(network: Network) -> Network:
         introductions=[],
         projects=list(network.projects),
         funding_programmes=list(network.funding_programmes),
+        events=[dataclasses.replace(e, review_note="", created_by="") for e in network.events if e.is_public],
         vocabulary={k: [dict(t) for t in v] for k, v in network.vocabulary.items()},
         meta=dict(network.meta),
     )

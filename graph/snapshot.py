@@ -191,7 +191,8 @@ def to_networkx(
     comma-joined lists; with ``include_terms`` topics and capabilities become
     nodes too, linked by ``WORKS_ON``, ``OFFERS`` and ``NEEDS`` edges.
     Edges carry ``relation`` (GEXF reserves ``type``). Cooperations are
-    ``COOPERATES_WITH`` edges (all of them, with since/until).
+    ``COOPERATES_WITH`` edges (all of them, with since/until). With ``include_terms`` events become
+    ``event:<id>`` nodes (start, end, rrule, status) linked to their organisations by ``HOSTS`` edges.
     """
     g = nx.MultiGraph() if include_terms else nx.Graph()
     for o in network.organisations:
@@ -235,4 +236,15 @@ def to_networkx(
             for x in o.needs if "needs" in pub else []:
                 g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
                 g.add_edge(o.id, f"capability:{x.capability}", relation="NEEDS", detail=x.detail, urgency=x.urgency)
+        for ev in network.events:
+            if public_only and not ev.is_public:
+                continue
+            node = f"event:{ev.id}"
+            attrs = {"label": ev.title, "type": "event", "start": ev.start, "end": ev.end, "timezone": ev.timezone,
+                     "status": ev.status, "topics": ",".join(ev.topics), "languages": ",".join(ev.languages)}
+            attrs.update({k: v for k, v in (("rrule", ev.rrule), ("district", ev.district)) if v})
+            g.add_node(node, **attrs)
+            for n, org in enumerate(ev.organisations):
+                if org in g:
+                    g.add_edge(org, node, key=f"{ev.id}:{org}", relation="HOSTS", role="host" if n == 0 else "partner")
     return g

@@ -262,6 +262,8 @@ def network_document(network: Network, *, public_only: bool = False) -> dict[str
     # persons took part, nor the planning constraints
     doc["cooperations"] = [{k: v for k, v in c.items() if k != "note"} for c in doc["cooperations"]]
     doc["meetings"] = [{k: m[k] for k in PUBLIC_MEETING_KEYS if k in m} for m in doc["meetings"]]
+    # events: only public ones that were published (a cancelled one stays, marked), without the review notes
+    doc["events"] = [e.public_dict() for e in sorted(network.events, key=lambda e: e.id) if e.is_public]
     return doc
 
 

@@ -42,7 +42,10 @@ __all__ = [
 #: audit entries, login throttles, plans, ...) do not move the generation counter, so that they
 #: never force the snapshot to be rebuilt.
 SNAPSHOT_KINDS = frozenset(
-    {"organisation", "person", "cooperation", "meeting", "introduction", "project", "funding_programme", "term"}
+    {
+        "organisation", "person", "cooperation", "meeting", "introduction", "project", "funding_programme", "term",
+        "event",
+    }
 )
 
 

@@ -5,7 +5,7 @@ Every record is a node labelled ``:Record`` with the properties ``kind``,
 canonical JSON text: the source of truth for `Neo4jStore.get` and
 `Neo4jStore.list`, so that round trips are exact). Records of the domain kinds
 carry a second label (``:Organisation``, ``:Person``, ``:Cooperation``,
-``:Meeting``, ``:Introduction``, ``:Project``, ``:FundingProgramme``);
+``:Meeting``, ``:Introduction``, ``:Project``, ``:FundingProgramme``, ``:Event``);
 application kinds (``user``, ``token``, ``setting``, ``term``, ...) are plain
 ``:Record`` nodes.
 
@@ -24,10 +24,12 @@ it::
     (:Organisation)-[:ATTENDED]->(:Meeting)   (:Person)-[:ATTENDED]->(:Meeting)
     (:Organisation)-[:MEMBER_OF {role}]->(:Project)   (:Project)-[:WORKS_ON]->(:Topic)
     (:FundingProgramme)-[:FUNDS]->(:Topic|Capability)
+    (:Organisation)-[:HOSTS {role, status}]->(:Event)   (:Event)-[:WORKS_ON]->(:Topic)
+    (:Event)-[:LOCATED_IN]->(:District)   (:Event)-[:SPEAKS]->(:Language)
 
 Every derived relationship is *owned* by exactly one record (an organisation
 owns its topic/offer/need/district/language edges, a meeting its attendance, a
-project its members, a cooperation or introduction record its edge, found by
+project its members, an event its hosts, a cooperation or introduction record its edge, found by
 the edge's ``id``); a write of a record deletes the relationships it owns and
 creates them anew from its data. A record that points at a record which does not
 exist (yet) points at a *stub*: a node with the domain label and only an ``id``,
@@ -96,6 +98,7 @@ LABELS: dict[str, str] = {
     "introduction": "Introduction",
     "project": "Project",
     "funding_programme": "FundingProgramme",
+    "event": "Event",
 }
 VOCABULARY_LABELS = ("Topic", "Capability", "District", "Language")
 
@@ -153,6 +156,10 @@ _SHAPES: dict[str, tuple[str, str, str, str]] = {
     "project_topic": ("Project", "WORKS_ON", "Topic", "s"),
     "funds_topic": ("FundingProgramme", "FUNDS", "Topic", "s"),
     "funds_capability": ("FundingProgramme", "FUNDS", "Capability", "s"),
+    "hosts": ("Organisation", "HOSTS", "Event", "t"),
+    "event_topic": ("Event", "WORKS_ON", "Topic", "s"),
+    "event_district": ("Event", "LOCATED_IN", "District", "s"),
+    "event_language": ("Event", "SPEAKS", "Language", "s"),
 }
 
 #: how to find the relationships a record owns (``x``, and ``y`` if present, are the other ends)
@@ -162,6 +169,7 @@ _OWNED: dict[str, str] = {
     "meeting": "MATCH (n:Meeting {id: id})<-[r:ATTENDED]-(x)",
     "project": "MATCH (n:Project {id: id})-[r:MEMBER_OF|WORKS_ON]-(x)",
     "funding_programme": "MATCH (n:FundingProgramme {id: id})-[r:FUNDS]->(x)",
+    "event": "MATCH (n:Event {id: id})-[r:HOSTS|WORKS_ON|LOCATED_IN|SPEAKS]-(x)",
     "cooperation": "MATCH (x)-[r:COOPERATES_WITH {id: id}]->(y)",
     "introduction": "MATCH (x)-[r:INTRODUCED {id: id}]->(y)",
 }
@@ -173,6 +181,7 @@ _TITLES = {
     "funding_programme": "name",
     "meeting": "title",
     "project": "title",
+    "event": "title",
 }
 
 _Key = tuple[str, str]
@@ -346,6 +355,16 @@ def _edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, str, str
             add("funds_topic", id, t)
         for cap in _strings(funds.get("capabilities")):
             add("funds_capability", id, cap)
+    elif kind == "event":
+        orgs = _strings(data.get("organisations"))
+        for n, org in enumerate(orgs):
+            add("hosts", org, id, _props(status=data.get("status"), role="host" if n == 0 else "partner"))
+        for t in _strings(data.get("topics")):
+            add("event_topic", id, t)
+        place = data.get("place") if isinstance(data.get("place"), dict) else {}
+        add("event_district", id, place.get("district"))
+        for lang in _strings(data.get("languages")):
+            add("event_language", id, lang)
     return out
 
 
