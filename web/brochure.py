@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -35,7 +35,7 @@ from fpdf.enums import XPos, YPos
 from graph import Network, ReMoError, Vocabulary
 from graph.privacy import brochure_data
 
-from .i18n import RTL, UI_LANGUAGES, text_direction
+from .i18n import RTL, UI_LANGUAGES, isolate, text_direction
 
 __all__ = [
     "BrochureError",
@@ -62,133 +62,60 @@ class BrochureError(ReMoError):
 # ---------------------------------------------------------------------------
 # fixed texts
 # ---------------------------------------------------------------------------
-#: German texts for the brochure's msgids, used only while the German catalogue lacks them
-#: (the brochure must be German by default even before the translations are merged).
-_DE: dict[str, str] = {
-    "Remscheid migrant organisations": "Remscheider Migrantenorganisationen",
-    "Brochure": "Broschüre",
-    "Network of migrant organisations in Remscheid – ReMo": "Netzwerk Remscheider Migrantenorganisationen – ReMo",
-    "Published by the Kommunales Integrationszentrum Remscheid": "Herausgegeben vom Kommunalen Integrationszentrum "
-    "Remscheid",
-    "As of %(date)s": "Stand: %(date)s",
-    "Contents": "Inhalt",
-    "Introduction": "Einleitung",
-    "Migrant organisations": "Migrantenorganisationen",
-    "Partners in the network": "Partner im Netzwerk",
-    "Index by topic": "Verzeichnis nach Themen",
-    "Index by district": "Verzeichnis nach Stadtteilen",
-    "Topics": "Themen",
-    "Offers": "Angebote",
-    "Languages": "Sprachen",
-    "District": "Stadtteil",
-    "Target groups": "Zielgruppen",
-    "Contact": "Kontakt",
-    "Contact persons": "Ansprechpersonen",
-    "Founded": "Gegründet",
-    "Phone": "Telefon",
-    "Email": "E-Mail",
-    "Website": "Website",
-    "Address": "Adresse",
-    "page": "Seite",
-    "Page %(n)s": "Seite %(n)s",
-    "%(n)s organisations": "%(n)s Organisationen",
-    "In Remscheid, around thirty associations and initiatives of people with a migration history are active, "
-    "most of them run by volunteers. They are places where art, culture and religion are kept alive, and they "
-    "give their members a sense of security and belonging.": "In Remscheid engagieren sich rund dreißig "
-    "Vereine und Initiativen von Menschen mit Einwanderungsgeschichte – die meisten davon ehrenamtlich. Sie sind "
-    "Orte, an denen Kunst, Kultur und Religion gepflegt werden, und geben ihren Mitgliedern Sicherheit und "
-    "Zusammenhalt.",
-    "For people who have recently arrived, migrant organisations are often the first point of contact and a "
-    "bridge into the city: they offer language courses, homework help, music and sports, information events and "
-    "forums for exchange, and they represent the interests of their members.": "Für neu Zugewanderte sind "
-    "Migrantenorganisationen oft die erste Anlaufstelle und eine Brücke in die Stadtgesellschaft: Sie bieten "
-    "Sprachkurse, Hausaufgabenhilfe, Musik und Sport, Informationsabende und Austauschforen an und vertreten die "
-    "Anliegen ihrer Mitglieder.",
-    "The network ReMo, coordinated by the Kommunales Integrationszentrum (KI), brings these organisations "
-    "together with each other and with partners in the city – integration agencies, welfare and youth "
-    "associations, schools and public services – at exchange meetings twice a year, in workshops and in joint "
-    "projects.": "Das Netzwerk ReMo, koordiniert vom Kommunalen Integrationszentrum (KI), bringt diese "
-    "Organisationen miteinander und mit Partnern in der Stadt zusammen – mit Integrationsagenturen, Wohlfahrts- "
-    "und Jugendverbänden, Schulen und Fachdiensten: bei zweimal jährlich stattfindenden Austauschtreffen, in "
-    "Workshops und in gemeinsamen Projekten.",
-    "This brochure makes the organisations and what they offer visible. It lists every organisation with its "
-    "topics, offers, languages and district, and how to get in touch. Two indexes at the end help you find "
-    "organisations by topic and by district.": "Diese Broschüre macht die Organisationen und ihre Angebote "
-    "sichtbar. Sie stellt jede Organisation mit ihren Themen, Angeboten, Sprachen und ihrem Stadtteil vor und "
-    "nennt, wie man Kontakt aufnimmt. Zwei Verzeichnisse am Ende helfen, Organisationen nach Thema und nach "
-    "Stadtteil zu finden.",
-    "Contact persons are named only with their consent. All information as provided by the organisations.": (
-        "Ansprechpersonen werden nur mit ihrer Einwilligung genannt. Alle Angaben nach Auskunft der Organisationen."
-    ),
-}
-
-
-def _t(msgid: str, lang: str, **params: Any) -> str:
-    text = _(msgid, **params)
-    if lang == "de" and text == (msgid % params if params else msgid) and msgid in _DE:
-        text = _DE[msgid] % params if params else _DE[msgid]
-    return text
-
-
-def texts(lang: str) -> dict[str, str]:
+def texts(lang: str) -> dict[str, Any]:
     """The brochure's fixed texts in ``lang`` (call inside ``force_locale(lang)``)."""
-    today = dt.date.today()
-    date = today.strftime("%d.%m.%Y") if lang == "de" else today.isoformat()
-    t = {
-        "title": _t("Remscheid migrant organisations", lang),
-        "kicker": _t("Brochure", lang),
-        "network": _t("Network of migrant organisations in Remscheid – ReMo", lang),
-        "publisher": _t("Published by the Kommunales Integrationszentrum Remscheid", lang),
-        "as_of": _t("As of %(date)s", lang, date=date),
-        "contents": _t("Contents", lang),
-        "introduction": _t("Introduction", lang),
-        "mo": _t("Migrant organisations", lang),
-        "partners": _t("Partners in the network", lang),
-        "by_topic": _t("Index by topic", lang),
-        "by_district": _t("Index by district", lang),
-        "topics": _t("Topics", lang),
-        "offers": _t("Offers", lang),
-        "languages": _t("Languages", lang),
-        "district": _t("District", lang),
-        "target_groups": _t("Target groups", lang),
-        "contact": _t("Contact", lang),
-        "contacts": _t("Contact persons", lang),
-        "founded": _t("Founded", lang),
-        "phone": _t("Phone", lang),
-        "email": _t("Email", lang),
-        "website": _t("Website", lang),
-        "address": _t("Address", lang),
-        "page": _t("page", lang),
-        "consent_note": _t(
-            "Contact persons are named only with their consent. All information as provided by the organisations.",
-            lang,
+    date = format_date(dt.date.today(), format="long")
+    t: dict[str, Any] = {
+        "title": _("Remscheid migrant organisations"),
+        "kicker": _("Brochure"),
+        "network": _("Network of migrant organisations in Remscheid – ReMo"),
+        "publisher": _("Published by the Kommunales Integrationszentrum Remscheid"),
+        "as_of": _("As of %(date)s", date=date),
+        "contents": _("Contents"),
+        # not "Introduction": that msgid is the UI's introduction of two organisations to each other
+        "introduction": _("Introduction (chapter of the brochure)"),
+        "mo": _("Migrant organisations"),
+        "partners": _("Partners in the network"),
+        "by_topic": _("Index by topic"),
+        "by_district": _("Index by district"),
+        "topics": _("Topics"),
+        "offers": _("Offers"),
+        "languages": _("Languages"),
+        "district": _("District"),
+        "target_groups": _("Target groups"),
+        "contact": _("Contact"),
+        "contacts": _("Contact persons"),
+        "founded": _("Founded"),
+        "phone": _("Phone"),
+        "email": _("Email"),
+        "website": _("Website"),
+        "address": _("Address"),
+        "consent_note": _(
+            "Contact persons are named only with their consent. All information as provided by the organisations."
         ),
+        "list_sep": "، " if lang in RTL else ", ",
     }
-    t["intro"] = [  # type: ignore[assignment]
-        _t(
+    t["intro"] = [
+        _(
             "In Remscheid, around thirty associations and initiatives of people with a migration history are "
             "active, most of them run by volunteers. They are places where art, culture and religion are kept "
-            "alive, and they give their members a sense of security and belonging.",
-            lang,
+            "alive, and they give their members a sense of security and belonging."
         ),
-        _t(
+        _(
             "For people who have recently arrived, migrant organisations are often the first point of contact and "
             "a bridge into the city: they offer language courses, homework help, music and sports, information "
-            "events and forums for exchange, and they represent the interests of their members.",
-            lang,
+            "events and forums for exchange, and they represent the interests of their members."
         ),
-        _t(
+        _(
             "The network ReMo, coordinated by the Kommunales Integrationszentrum (KI), brings these organisations "
             "together with each other and with partners in the city – integration agencies, welfare and youth "
             "associations, schools and public services – at exchange meetings twice a year, in workshops and in "
-            "joint projects.",
-            lang,
+            "joint projects."
         ),
-        _t(
+        _(
             "This brochure makes the organisations and what they offer visible. It lists every organisation with "
             "its topics, offers, languages and district, and how to get in touch. Two indexes at the end help you "
-            "find organisations by topic and by district.",
-            lang,
+            "find organisations by topic and by district."
         ),
     ]
     return t
@@ -274,6 +201,10 @@ class _BrochurePDF(FPDF):
     def align(self) -> str:
         return "R" if self.rtl else "L"
 
+    def isolate(self, text: str) -> str:
+        """User-entered text inside a right-to-left page: in Unicode isolates, so "e.V." keeps its full stop."""
+        return isolate(text) if self.rtl and text else text
+
     def clean(self, text: str) -> str:
         text = str(text)
         self.written.append(text)
@@ -352,28 +283,30 @@ def _entry(pdf: _BrochurePDF, e: dict[str, Any]) -> int:
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(2.5)
     pdf.start_section(pdf.clean(e["name"]) if pdf.latin1 else e["name"], level=1)
-    pdf.para(e["name"], 13, style="B")
+    iso = pdf.isolate
+    sep = t["list_sep"]
+    pdf.para(iso(e["name"]), 13, style="B")
     kind = e["kind_label"] + (f" · {t['founded']} {e['founded']}" if e.get("founded") else "")
     pdf.para(kind, 9, color=MUTED)
     pdf.ln(1.5)
-    pdf.para(e["description"], 10)
+    pdf.para(iso(e["description"]), 10)
     pdf.ln(1.5)
-    pdf.field(t["topics"], ", ".join(e["topics"]))
-    offers = [o["label"] + (f": {o['detail']}" if o["detail"] else "") for o in e["offers"]]
+    pdf.field(t["topics"], sep.join(e["topics"]))
+    offers = [o["label"] + (f": {iso(o['detail'])}" if o["detail"] else "") for o in e["offers"]]
     pdf.field(t["offers"], "\n".join(f"• {o}" for o in offers))
-    pdf.field(t["languages"], ", ".join(e["languages"]))
-    pdf.field(t["district"], ", ".join(e["districts"]))
+    pdf.field(t["languages"], sep.join(e["languages"]))
+    pdf.field(t["district"], sep.join(e["districts"]))
     contact = [
-        e["address"],
-        f"{t['phone']}: {e['phone']}" if e["phone"] else "",
-        f"{t['email']}: {e['email']}" if e["email"] else "",
-        e["website"],
+        iso(e["address"]),
+        f"{t['phone']}: {iso(e['phone'])}" if e["phone"] else "",
+        f"{t['email']}: {iso(e['email'])}" if e["email"] else "",
+        iso(e["website"]),
     ]
     pdf.field(t["contact"], "\n".join(x for x in contact if x))
     people = []
     for c in e["contacts"]:
-        line = ", ".join(x for x in (c["name"], c["role"]) if x)
-        reach = " · ".join(x for x in (c["email"], c["phone"]) if x)
+        line = sep.join(iso(x) for x in (c["name"], c["role"]) if x)
+        reach = " · ".join(iso(x) for x in (c["email"], c["phone"]) if x)
         people.append(line + (f"\n{reach}" if reach else ""))
     pdf.field(t["contacts"], "\n".join(people))
     pdf.ln(3)
@@ -398,7 +331,7 @@ def _index(
             page = str(pages.get(org_id, ""))
             if pdf.rtl:
                 pdf.cell(12, 4.8, pdf.clean(page), align="L")
-                pdf.cell(width - 12, 4.8, pdf.clean(name), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.cell(width - 12, 4.8, pdf.clean(isolate(name)), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             else:
                 pdf.cell(width - 12, 4.8, pdf.clean(name), align="L")
                 pdf.cell(12, 4.8, pdf.clean(page), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -453,7 +386,7 @@ def build_pdf(ctx: dict[str, Any], *, config: Any = None) -> _BrochurePDF:
     pdf.ln(4)
     count = b["counts"]["organisations"]
     with force_locale(lang):
-        pdf.para(_t("%(n)s organisations", lang, n=count), 11)
+        pdf.para(ngettext("%(num)d organisation", "%(num)d organisations", count), 11)
     pdf.para(t["as_of"], 11)
     pdf.set_y(-45)
     pdf.para(t["publisher"], 10, color=MUTED)

@@ -16,6 +16,11 @@ def _set_store(ctx: click.Context, param: click.Parameter, value: str | None) ->
         os.environ["REMO_STORE"] = value
 
 
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        os.environ["REMO_CLI_LANG"] = value
+
+
 def _create_app():
     from . import create_app
 
@@ -38,6 +43,15 @@ def _create_app():
     expose_value=False,
     is_eager=True,
     help="Store URL: sqlite:///instance/remo.db (default), bolt://host:7687 or neo4j://host:7687. Also REMO_STORE.",
+)
+@click.option(
+    "--lang",
+    metavar="LANG",
+    type=click.Choice(["de", "en", "tr", "ar", "ru", "uk"]),
+    callback=_set_lang,
+    expose_value=False,
+    is_eager=True,
+    help="Language of the command line's messages (default: en). Also REMO_CLI_LANG. The web UI speaks German.",
 )
 @click.version_option(package_name="remo", prog_name="remo")
 def cli() -> None:

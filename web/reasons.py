@@ -6,15 +6,17 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 
 from graph import Vocabulary
+
+from .i18n import join_list
 
 __all__ = ["reason_text", "render_suggestions"]
 
 
 def _join(items: Iterable[str]) -> str:
-    return ", ".join(items)
+    return join_list(items)
 
 
 def reason_text(reason: dict[str, Any], vocab: Vocabulary, names: dict[str, str], lang: str = "de") -> str:
@@ -36,8 +38,14 @@ def _reason_text(reason: dict[str, Any], vocab: Vocabulary, names: dict[str, str
         caps = _join(vocab.label("capabilities", c, lang) for c in reason.get("capabilities", []))
         return gettext("You offer what they need: %(items)s", items=caps)
     if kind == "common_partner":
-        partners = _join(names.get(p, p) for p in reason.get("partners", []))
-        return gettext("Common partner who can introduce you: %(partners)s", partners=partners)
+        ids = reason.get("partners", [])
+        partners = _join(names.get(p, p) for p in ids)
+        return ngettext(
+            "Common partner who can introduce you: %(partners)s",
+            "Common partners who can introduce you: %(partners)s",
+            len(ids),
+            partners=partners,
+        )
     if kind == "same_district":
         districts = _join(vocab.label("districts", d, lang) for d in reason.get("districts", []))
         return gettext("Same district: %(districts)s", districts=districts)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from graph import Issue, ValidationError
@@ -27,6 +29,8 @@ __all__ = [
     "User",
     "check_password",
     "create_user",
+    "DEMO_ACCOUNTS",
+    "ensure_demo_accounts",
     "get_user",
     "hash_password",
     "list_users",
@@ -78,9 +82,13 @@ def password_problems(password: str, username: str = "") -> list[str]:
     """Why ``password`` is not acceptable (translated texts; empty when it is fine)."""
     problems: list[str] = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        problems.append(ngettext(
+            "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH
+        ))
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(_("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
+        problems.append(ngettext(
+            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_PASSWORD_LENGTH
+        ))
     folded = password.casefold()
     if username and username.casefold() in folded:
         problems.append(_("The password must not contain the user name."))
@@ -259,3 +267,39 @@ def update_user(
         ops += revoke_ops(store, user.id, keep=keep_session)
     rec = store.apply(ops, actor=actor)[0]
     return User.from_record(rec)
+
+
+#: the demo accounts ``remo demo`` makes in development: one per role (username, role, organisations)
+DEMO_ACCOUNTS = (
+    ("demo-admin", "admin", ()),
+    ("demo-staff", "staff", ()),
+    ("demo-rep", "representative", ("elternnetzwerk-koepru",)),
+)
+
+
+def _demo_password() -> str:
+    # 4 groups of 4 letters and digits (no 0/O, 1/l): easy to type from a terminal
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+def ensure_demo_accounts(store: Any, *, actor: str = "demo") -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """Create (or give a new password to) one demo account per role; returns ``(username, role, password, orgs)``.
+
+    Each call generates fresh passwords, so a login printed once at start is the only one that works.
+    Only for development: `remo demo` never calls it with ``REMO_ENV=production``.
+    """
+    out = []
+    for username, role, orgs in DEMO_ACCOUNTS:
+        orgs = tuple(o for o in orgs if store.get("organisation", o) is not None)
+        if role == "representative" and not orgs:
+            continue
+        password = _demo_password()
+        user = get_user(store, username)
+        if user is None:
+            create_user(store, username, role=role, password=password, organisations=list(orgs), name=username,
+                        actor=actor)
+        else:
+            update_user(store, user, actor=actor, password=password, role=role, organisations=list(orgs), active=True)
+        out.append((username, role, password, orgs))
+    return out

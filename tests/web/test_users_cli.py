@@ -83,3 +83,56 @@ def test_admin_cannot_lock_themselves_out(web_client, web_store):
     resp = web_client.post("/admin/users/ada", data=data)
     assert resp.status_code == 422
     assert web_store.get("user", "ada").data["active"] is True
+
+
+def test_demo_makes_one_login_per_role_and_prints_it_once(web_app, web_store):
+    import re
+
+    runner = web_app.test_cli_runner()
+    result = runner.invoke(args=["demo-accounts"])
+    assert result.exit_code == 0, result.output
+    logins = dict(re.findall(r"username (\S+)\s+password (\S+)", result.output))
+    assert set(logins) == {"demo-admin", "demo-staff", "demo-rep"}
+    roles = {u: web_store.get("user", u).data["role"] for u in logins}
+    assert roles == {"demo-admin": "admin", "demo-staff": "staff", "demo-rep": "representative"}
+    for username, password in logins.items():
+        login(web_app.test_client(), username, password)
+    # a new start makes new passwords: the old printout no longer opens the account
+    again = dict(re.findall(r"username (\S+)\s+password (\S+)", runner.invoke(args=["demo-accounts"]).output))
+    assert again["demo-staff"] != logins["demo-staff"]
+    login(web_app.test_client(), "demo-staff", logins["demo-staff"], expect=200)
+    login(web_app.test_client(), "demo-staff", again["demo-staff"])
+
+
+def test_no_demo_accounts_in_production(template_db, tmp_path):
+    from tests.web.conftest import make_web_app
+
+    app = make_web_app(template_db, tmp_path, REMO_ENV="production", SECRET_KEY="x" * 32)
+    try:
+        result = app.test_cli_runner().invoke(args=["demo-accounts"])
+        assert result.exit_code == 0 and "password" not in result.output
+        assert app.extensions["remo_store"].store.get("user", "demo-admin") is None
+    finally:
+        app.extensions["remo_store"].close()
+
+
+def test_the_command_line_speaks_english_unless_told(web_app, web_store):
+    runner = web_app.test_cli_runner()
+    weak = runner.invoke(args=["user", "create", "dora", "--role", "staff", "--password-stdin"], input="kurz\n")
+    assert weak.exit_code == 1 and "at least 12 characters" in weak.output.lower(), weak.output
+    web_app.config["REMO_CLI_LANG"] = "de"
+    weak = runner.invoke(args=["user", "create", "dora", "--role", "staff", "--password-stdin"], input="kurz\n")
+    assert "mindestens 12 Zeichen" in weak.output, weak.output
+
+
+def test_remo_lang_option_sets_the_cli_language(monkeypatch):
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    monkeypatch.setenv("REMO_CLI_LANG", "en")  # restored after the test
+    result = CliRunner().invoke(cli, ["--lang", "de", "--help"])
+    assert result.exit_code == 0 and "--lang" in result.output
+    import os
+
+    assert os.environ.get("REMO_CLI_LANG") == "de"

@@ -299,10 +299,33 @@ def serve_cmd(host: str, port: int, production: bool, workers: int | None) -> No
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.pass_context
 def demo_cmd(ctx: click.Context, host: str, port: int) -> None:
-    """Create the store, load the demo network and serve it (init + seed --demo + serve)."""
+    """Create the store, load the demo network and serve it (init + seed --demo + serve).
+
+    In development (REMO_ENV unset or development) it also makes one demo account per role with a newly
+    generated password and prints the logins once; with REMO_ENV=production it makes none.
+    """
     ctx.invoke(init_cmd)
     ctx.invoke(seed_cmd, demo=True)
+    ctx.invoke(demo_accounts_cmd)
     ctx.invoke(serve_cmd, host=host, port=port)
+
+
+@click.command("demo-accounts", hidden=True)
+@with_appcontext
+@fail_cleanly
+def demo_accounts_cmd() -> None:
+    """Make the demo accounts and print their logins (development only; part of `remo demo`)."""
+    from ..users import ensure_demo_accounts
+
+    if current_app.config["REMO_ENV"] != "development":
+        click.echo("No demo accounts outside development (REMO_ENV=production); create users with `remo user create`.")
+        return
+    accounts = ensure_demo_accounts(get_store())
+    click.echo("Demo logins (new passwords on every start of `remo demo`; development only):")
+    for username, role, password, orgs in accounts:
+        extra = f"  for {', '.join(orgs)}" if orgs else ""
+        click.echo(f"  {role:15} username {username:16} password {password}{extra}")
+    click.echo("Log in at /login (top right: \"Anmelden\").")
 
 
 @click.command("migrate")
@@ -348,4 +371,5 @@ COMMANDS = [
     generate_cmd,
     serve_cmd,
     demo_cmd,
+    demo_accounts_cmd,
 ]

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 
 from graph import Issue, Meeting, NotFoundError, Op, ValidationError
 from graph.model import parse_introduction, parse_meeting
@@ -234,7 +234,7 @@ def plan_pdf(plan: MeetingPlan, snapshot: Any, *, lang: str | None = None, title
     with force_locale(overview):
         pdf.add_page()
         line(title or gettext("Exchange meeting"), 16, "B", 8)
-        line(gettext("Seating plan: %(rounds)s rounds", rounds=len(plan.rounds)), 11)
+        line(ngettext("Seating plan: %(num)d round", "Seating plan: %(num)d rounds", len(plan.rounds)), 11)
         for r, tables in enumerate(plan.rounds, start=1):
             line(gettext("Round %(n)s", n=r), 13, "B", 8)
             for t, members in enumerate(tables, start=1):

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 
 from graph import NotFoundError, Vocabulary
 from graph.planning import ProjectTemplate, Proposal, Workshop, merge_templates, parse_proposal, parse_workshop
@@ -115,7 +115,8 @@ def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
             lines.append(checked + (" – " + "; ".join(parts) if parts else ""))
             return lines
         for m in res.matches:
-            when = (gettext("deadline %(date)s (%(days)s days)", date=m.deadline, days=m.days_left)
+            when = (ngettext("deadline %(date)s (%(num)d day left)", "deadline %(date)s (%(num)d days left)",
+                             m.days_left, date=m.deadline)
                     if m.deadline else gettext("applications any time"))
             lines.append(f"{m.name} – {m.funder} – {when}")
             if m.topics:
@@ -291,7 +292,9 @@ def workshops_cmd(k: int, today: str | None, lang: str, as_json: bool) -> None:
         for n, doc in enumerate(docs, start=1):
             mos = doc["migrant_organisations"]
             click.echo(f"{n:2}. {doc['label']}  [{doc['score']:.1f}] – " + gettext(
-                "%(n)s organisations (%(mos)s migrant organisations)", n=doc["organisations"], mos=mos))
+                "%(orgs)s (%(mos)s)",
+                orgs=ngettext("%(num)d organisation", "%(num)d organisations", doc["organisations"]),
+                mos=ngettext("%(num)d migrant organisation", "%(num)d migrant organisations", mos)))
             if doc["proposals"]:
                 click.echo("      " + gettext("proposed by representatives: %(ids)s", ids=", ".join(doc["proposals"])))
             langs = ", ".join(f"{x['label']} ({x['organisations']})" for x in doc["languages"][:6])

@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -24,6 +25,7 @@ from graph.snapshot import to_networkx
 from graph.text import xml_safe_graph
 
 from ..extensions import get_store
+from ..i18n import isolate, join_list
 from ..map.model import KIND_STYLE, SHAPE_GROUPS, SIZE_METRICS, MapFilter, MapNode, MapView, build_map, filtered_network
 from ..map.raster import PAPER_SIZES, MapExportError, render_pdf, render_png
 from ..map.store import ensure_layout, relayout, set_pinned
@@ -91,26 +93,42 @@ def describe(view: MapView) -> str:
         when = _("between %(start)s and %(end)s", start=flt.start, end=flt.end)
     parts = [
         _(
-            "The map shows %(orgs)d organisations and %(coops)d cooperations %(when)s.",
-            orgs=s["organisations"],
-            coops=s["cooperations"],
+            "The map shows %(orgs)s and %(coops)s %(when)s.",
+            orgs=ngettext("%(num)d organisation", "%(num)d organisations", s["organisations"]),
+            coops=ngettext("%(num)d cooperation", "%(num)d cooperations", s["cooperations"]),
             when=when,
         )
     ]
     if s["without_partner"]:
-        parts.append(_("%(n)d organisations have no partner.", n=s["without_partner"]))
+        parts.append(ngettext(
+                "%(num)d organisation has no partner.", "%(num)d organisations have no partner.", s["without_partner"]
+            ))
     if s["most_connected"]:
-        top = ", ".join(f"{name} ({deg})" for name, deg in s["most_connected"])
+        top = join_list(f"{isolate(name)} ({deg})" for name, deg in s["most_connected"])
         parts.append(_("Most connected: %(list)s.", list=top))
     if s["communities"]:
-        parts.append(_("%(n)d communities (groups that cooperate closely).", n=len(s["communities"])))
+        parts.append(ngettext(
+                "%(num)d community (a group that cooperates closely).",
+                "%(num)d communities (groups that cooperate closely).",
+                len(s["communities"]),
+            ))
     if s["suggestions"]:
-        parts.append(_("%(n)d suggested cooperations are drawn dashed.", n=s["suggestions"]))
+        parts.append(ngettext(
+                "%(num)d suggested cooperation is drawn dashed.",
+                "%(num)d suggested cooperations are drawn dashed.",
+                s["suggestions"],
+            ))
     return " ".join(parts)
 
 
 def node_label(n: MapNode) -> str:
-    return _("%(name)s, %(kind)s, %(n)d partners", name=n.name, kind=label("org_kinds", n.kind), n=n.degree)
+    return ngettext(
+        "%(name)s, %(kind)s, %(num)d partner",
+        "%(name)s, %(kind)s, %(num)d partners",
+        n.degree,
+        name=isolate(n.name),
+        kind=label("org_kinds", n.kind),
+    )
 
 
 def _suggestions(snap: Any, k: int = 3) -> dict[str, list[tuple[str, float]]]:

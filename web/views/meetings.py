@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -312,5 +312,5 @@ def outcomes(meeting_id: str) -> Response:
     except ConflictError:
         flash(_("An introduction was changed meanwhile; please record again."), "error")
     else:
-        flash(_("%(n)s introductions recorded.", n=len(written)), "success")
+        flash(ngettext("%(num)d introduction recorded.", "%(num)d introductions recorded.", len(written)), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#outcomes")

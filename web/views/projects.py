@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -102,7 +102,11 @@ def planning_message(issue: Issue, vocab: Vocabulary | None = None, lang: str = 
         "too_long": _("This text is too long."),
         "bad_id": _("Use lowercase letters, digits, '_' and '-' only."),
         "duplicate": _("This entry is listed twice."),
-        "too_many": _("At most %(n)s roles: a team has at most %(n)s organisations.", n=MAX_ROLES),
+        "too_many": ngettext(
+            "At most %(num)d role: a team has at most %(num)d organisation.",
+            "At most %(num)d roles: a team has at most %(num)d organisations.",
+            MAX_ROLES,
+        ),
         "unknown_role": _("Please choose from the list."),
         "unknown_ref": _("Please choose from the list."),
         "bad_url": _("Enter a web address that starts with https://."),
@@ -484,7 +488,11 @@ def introduce() -> Response:
         )
         created += 1
     if created:
-        flash(_("%(n)s introductions were added to the staff desk.", n=created), "success")
+        flash(ngettext(
+            "%(num)d introduction was added to the staff desk.",
+            "%(num)d introductions were added to the staff desk.",
+            created,
+        ), "success")
     else:
         flash(_("These organisations already know each other or are already being introduced."), "success")
     return redirect(_back())
