@@ -27,10 +27,8 @@ Example
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 import json
 import secrets
 from collections import defaultdict
@@ -45,6 +43,7 @@ from .io import PUBLIC_MEETING_KEYS, network_document
 from .migrate import read_records
 from .model import ORG_FIELDS, PERSON_FIELDS, Meeting, Organisation, Person
 from .network import Network
+from .spreadsheet import csv_text
 from .store.base import Op, Record
 from .vocabulary import Vocabulary
 
@@ -272,9 +271,7 @@ def subject_rows(doc: dict[str, Any]) -> list[list[Any]]:
 
 def subject_csv(doc: dict[str, Any]) -> str:
     """`subject_rows` as CSV text (comma separated; write it as UTF-8 with BOM for spreadsheets)."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(subject_rows(doc))
-    return buf.getvalue()
+    return csv_text(subject_rows(doc), lineterminator="\n")  # formula-like values neutralised
 
 
 @dataclass

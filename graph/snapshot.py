@@ -193,6 +193,8 @@ def to_networkx(
     Edges carry ``relation`` (GEXF reserves ``type``). Cooperations are
     ``COOPERATES_WITH`` edges (all of them, with since/until). With ``include_terms`` events become
     ``event:<id>`` nodes (start, end, rrule, status) linked to their organisations by ``HOSTS`` edges.
+    In the multigraph every edge key is unique (the cooperation's id, ``ORG.works_on.TOPIC``,
+    ``ORG.offers.CAP``, ``ORG.needs.CAP``, ``EVENT:ORG``): GraphML takes the keys as edge ids.
     """
     g = nx.MultiGraph() if include_terms else nx.Graph()
     for o in network.organisations:
@@ -229,13 +231,19 @@ def to_networkx(
             pub = o.public_dict() if public_only else o.to_dict()
             for t in pub.get("topics", []):
                 g.add_node(f"topic:{t}", label=t, type="topic")
-                g.add_edge(o.id, f"topic:{t}", relation="WORKS_ON")
+                g.add_edge(o.id, f"topic:{t}", key=f"{o.id}.works_on.{t}", relation="WORKS_ON")
             for x in o.offers if "offers" in pub else []:
                 g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
-                g.add_edge(o.id, f"capability:{x.capability}", relation="OFFERS", detail=x.detail)
+                g.add_edge(
+                    o.id, f"capability:{x.capability}", key=f"{o.id}.offers.{x.capability}", relation="OFFERS",
+                    detail=x.detail,
+                )
             for x in o.needs if "needs" in pub else []:
                 g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
-                g.add_edge(o.id, f"capability:{x.capability}", relation="NEEDS", detail=x.detail, urgency=x.urgency)
+                g.add_edge(
+                    o.id, f"capability:{x.capability}", key=f"{o.id}.needs.{x.capability}", relation="NEEDS",
+                    detail=x.detail, urgency=x.urgency,
+                )
         for ev in network.events:
             if public_only and not ev.is_public:
                 continue

@@ -51,8 +51,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # CSRF tokens live as long as the session (a volunteer may fill a form slowly)
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
-        # login throttling: at most this many attempts per username and per client address per minute
+        # login throttling, failed logins only: this many per account from one address, and per address
+        # (many people behind one venue Wi-Fi) within the window in seconds
         REMO_LOGIN_ATTEMPTS=5,
+        REMO_LOGIN_ADDRESS_ATTEMPTS=20,
         REMO_LOGIN_WINDOW=60,
         # trust this many proxies in X-Forwarded-For (set to 1 behind one reverse proxy)
         REMO_PROXIES=0,

@@ -3,10 +3,13 @@
 The throttle keeps its counters in the store (records of kind
 ``login_throttle``), so that it holds across several worker processes and
 machines sharing one store. Keys are HMACs of the username and the client
-address with the app's secret: no plain IP addresses are kept. An attempt is
-counted whether it succeeds or not; when a key already has
-``REMO_LOGIN_ATTEMPTS`` attempts within the last ``REMO_LOGIN_WINDOW``
-seconds, the next one is refused with 429 and not counted.
+address with the app's secret: no plain IP addresses are kept. Only failed
+logins count (a venue's Wi-Fi where ten representatives log in at once is fine),
+per account, per account and address, and per address (`login_wait`,
+`login_failed`); within ``REMO_LOGIN_WINDOW`` seconds an address may fail
+``REMO_LOGIN_ADDRESS_ATTEMPTS`` times and an account ``REMO_LOGIN_ATTEMPTS``
+times from one address. Then the next attempt is refused with 429 and not
+counted. Failures from one address never lock the account for the others.
 """
 
 from __future__ import annotations
@@ -27,7 +30,15 @@ from .extensions import get_store
 from .sessions import session_valid
 from .users import User, get_user
 
-__all__ = ["THROTTLE_KIND", "Anonymous", "client_address", "init_app", "login_manager", "throttle"]
+__all__ = [
+    "THROTTLE_KIND",
+    "Anonymous",
+    "client_address",
+    "init_app",
+    "login_failed",
+    "login_manager",
+    "login_wait",
+]
 
 THROTTLE_KIND = "login_throttle"
 login_manager = LoginManager()
@@ -64,32 +75,68 @@ def _key(kind: str, value: str) -> str:
     return f"{kind}-{digest}"
 
 
-def throttle(username: str, address: str | None = None, *, now: float | None = None) -> int:
-    """Count one login attempt; returns 0 when allowed, else the seconds to wait (nothing counted)."""
+def _counter_keys(username: str, address: str) -> dict[str, str]:
+    user = username.strip().lower()
+    return {
+        "pair": _key("pair", f"{user}|{address}"),  # this account from this address
+        "user": _key("user", user),  # this account from anywhere
+        "ip": _key("ip", address),  # this address, any account
+    }
+
+
+def _recent(rec: Any, now: float, window: float) -> list[float]:
+    return sorted(t for t in (rec.data.get("attempts", []) if rec else []) if now - t < window)
+
+
+def _wait(recent: list[float], limit: int, now: float, window: float) -> float:
+    """Seconds until fewer than ``limit`` of ``recent`` are inside the window (0: below the limit now)."""
+    if len(recent) < limit:
+        return 0.0
+    return recent[len(recent) - limit] + window - now
+
+
+def login_wait(username: str, address: str | None = None, *, now: float | None = None) -> int:
+    """0 when a login attempt for ``username`` from ``address`` may be checked, else the seconds to wait.
+
+    Refused: an address with ``REMO_LOGIN_ADDRESS_ATTEMPTS`` recent failures (for any accounts); an account
+    with ``REMO_LOGIN_ATTEMPTS`` recent failures from this address; and, while an account has that many
+    failures from anywhere, every address that has failed on it too. An address with a clean record for the
+    account still gets its password checked, so that a brute force from one address does not lock the
+    account for everybody.
+    """
     limit = int(current_app.config["REMO_LOGIN_ATTEMPTS"])
+    address_limit = int(current_app.config["REMO_LOGIN_ADDRESS_ATTEMPTS"])
+    window = float(current_app.config["REMO_LOGIN_WINDOW"])
+    now_ = time.time() if now is None else now
+    store = get_store()
+    keys = _counter_keys(username, address or client_address())
+    recent = {name: _recent(store.get(THROTTLE_KIND, key), now_, window) for name, key in keys.items()}
+    waits = [_wait(recent["ip"], address_limit, now_, window), _wait(recent["pair"], limit, now_, window)]
+    if recent["pair"] and len(recent["user"]) >= limit:
+        # refused while both hold: the account is under attack and this address took part
+        waits.append(min(_wait(recent["user"], limit, now_, window), recent["pair"][-1] + window - now_))
+    wait = max(waits)
+    return max(1, math.ceil(wait)) if wait > 0 else 0
+
+
+def login_failed(username: str, address: str | None = None, *, now: float | None = None) -> None:
+    """Count one failed login of ``username`` from ``address`` (successful logins are never counted)."""
     window = float(current_app.config["REMO_LOGIN_WINDOW"])
     store = get_store()
-    keys = [_key("user", username.strip().lower()), _key("ip", address or client_address())]
+    keys = list(_counter_keys(username, address or client_address()).values())
     for _attempt in range(8):
         now_ = time.time() if now is None else now
-        ops: list[Op] = []
-        wait = 0.0
+        ops = []
         for key in keys:
             rec = store.get(THROTTLE_KIND, key)
-            recent = [t for t in (rec.data.get("attempts", []) if rec else []) if now_ - t < window]
-            if len(recent) >= limit:
-                wait = max(wait, min(recent) + window - now_)
-                continue
-            ops.append(Op(THROTTLE_KIND, key, {"attempts": [*recent, now_]}, rec.version if rec else None))
-        if wait > 0:
-            return max(1, math.ceil(wait))
+            ops.append(Op(THROTTLE_KIND, key, {"attempts": [*_recent(rec, now_, window), now_]},
+                          rec.version if rec else None))
         try:
             store.apply(ops, actor="login")
         except ConflictError:  # another worker counted at the same moment: count again
             continue
         _sweep(store, now_, window)
-        return 0
-    return int(window)  # pragma: no cover - extreme contention: refuse rather than not count
+        return
 
 
 def _sweep(store: Any, now: float, window: float) -> None:

@@ -122,7 +122,8 @@ def make_org_form(
         name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_NAME)])
         kind = SelectField(
             _l("Kind of organisation"),
-            choices=_terms(vocab, "org_kinds", lang),
+            # a required <select> starts with an empty option (HTML: otherwise the first kind is chosen unseen)
+            choices=_terms(vocab, "org_kinds", lang, empty=_("– please choose –")),
             validators=[DataRequired(message=REQUIRED)],
         )
         description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=MAX_TEXT)])
@@ -139,7 +140,8 @@ def make_org_form(
         website = StringField(_l("Website"), validators=[Optional(), Length(max=500)])
         email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
         phone = StringField(_l("Telephone"), validators=[Optional(), Length(max=40)])
-        address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+        # a textarea: autocomplete="street-address" (the whole address) is only allowed on one
+        address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=300)])
         internal = MultiCheckboxField(
             _l("Show only to the KI staff and your organisation"),
             choices=choices([(f, field_label(f)) for f in INTERNAL_CHOICES]),
@@ -234,7 +236,8 @@ def form_to_org(form: Any, org_id: str, vocab: Vocabulary) -> dict[str, Any]:
         "website": (form.website.data or "").strip(),
         "email": (form.email.data or "").strip(),
         "phone": (form.phone.data or "").strip(),
-        "address": (form.address.data or "").strip(),
+        # the textarea's lines become one line, as imports and the profile keep an address
+        "address": ", ".join(line.strip() for line in (form.address.data or "").splitlines() if line.strip()),
         "visibility": {f: "internal" for f in INTERNAL_CHOICES if f in internal},
     }
 

@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from .._errors import Issue, ValidationError
 from ..network import SECTIONS, Network, parse_network
 from ..snapshot import to_networkx
 from ..store.base import ANY, GC_PAUSE_OPS, Op, gc_paused
 from ..text import xml_safe_graph
 from ..vocabulary import Vocabulary
+from .graphxml import write_graph_xml
 from .tabular import read_csv, read_xlsx, rows_to_document, write_csv_tables, write_xlsx
 
 __all__ = [
@@ -39,6 +38,7 @@ __all__ = [
     "import_file",
     "load_file",
     "store_vocabulary",
+    "write_graph_xml",
 ]
 
 EXPORT_FORMATS = ("json", "csv", "xlsx", "graphml", "gexf")
@@ -241,10 +241,7 @@ def export_network(network: Network, fmt: str, path: str | Path, *, public_only:
         tmp.replace(path)
         return [path]
     g = xml_safe_graph(to_networkx(network, include_terms=True, public_only=public_only))
-    if fmt == "graphml":
-        nx.write_graphml(g, tmp)
-    else:
-        nx.write_gexf(g, tmp)
+    write_graph_xml(g, fmt, tmp)
     tmp.replace(path)
     return [path]
 

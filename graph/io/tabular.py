@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import Issue, ValidationError
+from ..spreadsheet import neutralise_row, restore_cell, xlsx_append
 from ..text import xml_safe
 
 __all__ = [
@@ -252,7 +253,7 @@ def read_csv(path: str | Path, *, data: bytes | None = None) -> Table:
     for n, row in enumerate(all_rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        body.append((n, row))
+        body.append((n, [restore_cell(cell) for cell in row]))  # our own exports neutralise formula-like cells
     table = _table(source, header, body)
     for n, row in body:
         if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
@@ -535,7 +536,7 @@ def write_csv_tables(doc: dict[str, Any], path: str | Path) -> list[Path]:
         with target.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh, delimiter=";")
             w.writerow([h for _, h in _EXPORT_HEADERS[section]])
-            w.writerows(_export_rows(doc, section))
+            w.writerows(neutralise_row(row) for row in _export_rows(doc, section))
         written.append(target)
     return written
 
@@ -557,6 +558,6 @@ def write_xlsx(doc: dict[str, Any], path: str | Path) -> None:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in _export_rows(doc, section):
-            ws.append([xml_safe(v) if isinstance(v, str) else v for v in row])  # openpyxl refuses the others
+            xlsx_append(ws, [xml_safe(v) if isinstance(v, str) else v for v in row])  # openpyxl refuses the others
         ws.freeze_panes = "A2"
     wb.save(str(path))

@@ -112,7 +112,7 @@ def test_login_throttle_per_username(web_client):
 
 def test_login_throttle_per_address_and_across_clients(web_app):
     """The counter lives in the store: separate clients (think: worker processes) share it."""
-    for i in range(5):
+    for i in range(web_app.config["REMO_LOGIN_ADDRESS_ATTEMPTS"]):
         client = web_app.test_client()
         login(client, f"nobody{i}", "whatever password", expect=200)
     other = web_app.test_client()
@@ -128,12 +128,59 @@ def test_login_throttle_per_address_and_across_clients(web_app):
     assert resp.status_code == 302
 
 
+def _attempt(app, username, password, address):
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    data = {"username": username, "password": password, "csrf_token": token}
+    return client.post("/login", data=data, environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_successful_logins_are_not_counted(web_app):
+    """The venue Wi-Fi: many representatives log in from one address within a minute."""
+    assert web_app.config["REMO_LOGIN_ATTEMPTS"] == 5
+    for _ in range(12):
+        assert _attempt(web_app, "rana", PASSWORD, "192.0.2.10") == 302
+    assert _attempt(web_app, "otto", PASSWORD, "192.0.2.10") == 302
+
+
+def test_failures_from_one_address_do_not_lock_the_account_for_everybody(web_app):
+    for _ in range(5):
+        assert _attempt(web_app, "rana", "wrong password!!", "198.51.100.66") == 200
+    assert _attempt(web_app, "rana", PASSWORD, "198.51.100.66") == 429  # the attacker's address is stopped
+    assert _attempt(web_app, "rana", PASSWORD, "192.0.2.10") == 302  # the real rana, from the venue
+    assert _attempt(web_app, "otto", PASSWORD, "198.51.100.66") == 302  # other accounts from there: fine
+
+
+def test_an_account_under_attack_from_many_addresses(web_app):
+    """Once an account has failed 5 times anywhere, every address that failed on it waits; clean ones do not."""
+    for i in range(5):
+        assert _attempt(web_app, "rana", "wrong password!!", f"203.0.113.{i}") == 200
+    assert _attempt(web_app, "rana", PASSWORD, "203.0.113.1") == 429
+    assert _attempt(web_app, "rana", "another wrong one", "203.0.113.9") == 200  # a new address: one try
+    assert _attempt(web_app, "rana", PASSWORD, "203.0.113.9") == 429
+    assert _attempt(web_app, "rana", PASSWORD, "192.0.2.10") == 302
+
+
+def test_the_throttle_forgets_after_the_window(web_app):
+    from web.auth import login_failed, login_wait
+
+    with web_app.test_request_context():
+        for _ in range(5):
+            login_failed("rana", "198.51.100.1", now=1000.0)
+        assert 1 <= login_wait("rana", "198.51.100.1", now=1010.0) <= 50
+        assert login_wait("rana", "198.51.100.2", now=1010.0) == 0
+        assert login_wait("rana", "198.51.100.1", now=1061.0) == 0
+
+
 def test_throttle_counts_in_the_store_without_plain_addresses(web_app, web_store):
     client = web_app.test_client()
     login(client, "rana")
+    assert web_store.list("login_throttle") == []  # a successful login counts nothing
+    login(web_app.test_client(), "rana", "wrong password!!", expect=200)
     recs = web_store.list("login_throttle")
-    assert len(recs) == 2
+    assert len(recs) == 3  # the account, the account from this address, the address
     assert all("127.0.0.1" not in r.id and "rana" not in r.id for r in recs)
+    assert all("127.0.0.1" not in str(r.data) and "rana" not in str(r.data) for r in recs)
 
 
 def test_password_rules():

@@ -7,8 +7,6 @@ web pages in `web.views.meetings`; the optimisation itself is `matching.plan_mee
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -20,6 +18,7 @@ from flask_babel import force_locale, gettext, ngettext
 
 from graph import Issue, Meeting, NotFoundError, Op, ValidationError
 from graph.model import parse_introduction, parse_meeting
+from graph.spreadsheet import csv_text
 from matching import MeetingPlan, parse_plan, plan_meeting
 
 from ..extensions import get_store
@@ -170,15 +169,13 @@ def record_outcomes(
 
 def plan_csv(plan: MeetingPlan, names: dict[str, str]) -> str:
     """One row per organisation, round and table: ``round;table;theme;organisation;name;with``."""
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";")
-    w.writerow(["round", "table", "theme", "organisation", "name", "with"])
+    rows: list[list[Any]] = [["round", "table", "theme", "organisation", "name", "with"]]
     for r, tables in enumerate(plan.rounds, start=1):
         for t, members in enumerate(tables, start=1):
             for o in members:
                 mates = ", ".join(names.get(x, x) for x in members if x != o)
-                w.writerow([r, t, plan.theme(t) or "", o, names.get(o, o), mates])
-    return out.getvalue()
+                rows.append([r, t, plan.theme(t) or "", o, names.get(o, o), mates])
+    return csv_text(rows, delimiter=";")  # names and themes cannot become formulas
 
 
 def _pdf_text(pdf: Any, unicode_font: bool, text: str) -> str:

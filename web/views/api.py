@@ -730,7 +730,7 @@ class RevokeForm(FlaskForm):
 def _token_form() -> TokenForm:
     form = TokenForm()
     users = sorted((u for u in list_users(get_store()) if u.active), key=lambda u: u.id)
-    form.user.choices = choices([(u.id, f"{u.id} ({u.role})") for u in users])
+    form.user.choices = choices([("", _("– please choose –"))] + [(u.id, f"{u.id} ({u.role})") for u in users])
     return form
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from ..auth import throttle
+from ..auth import login_failed, login_wait
 from ..extensions import get_store
 from ..forms import LoginForm
 from ..security import allow
@@ -37,7 +37,7 @@ def login() -> Response | str | tuple[str, int]:
         return redirect(_home_for(current_user))
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
-        wait = throttle(username)
+        wait = login_wait(username)
         if wait:
             exc = TooManyRequests(retry_after=wait)
             raise exc
@@ -54,6 +54,7 @@ def login() -> Response | str | tuple[str, int]:
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), _home_for(user)))
+        login_failed(username)
         form.password.errors.append(_("User name or password is wrong, or the account is disabled."))
         return render_template("auth/login.html", form=form), 200
     return render_template("auth/login.html", form=form)

@@ -19,6 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from graph.io import write_graph_xml
 from graph.network import Network
 from graph.privacy import public_network
 from graph.snapshot import to_networkx
@@ -324,12 +325,8 @@ def _export(public: bool, fmt: str) -> Response:
     else:
         g = xml_safe_graph(export_graph(ctx["network"], view, public=public))
         buf = io.BytesIO()
-        if fmt == "gexf":
-            nx.write_gexf(g, buf)  # the ``viz`` attributes become Gephi's positions, sizes and colours
-        else:
-            for v in g:
-                g.nodes[v].pop("viz", None)
-            nx.write_graphml(g, buf)
+        # GEXF: the ``viz`` attributes become Gephi's positions, sizes and colours; GraphML drops them
+        write_graph_xml(g, fmt, buf)
         data = buf.getvalue()
     response = make_response(data)
     response.headers["Content-Type"] = MIME[fmt] + ("; charset=utf-8" if fmt in ("svg", "gexf", "graphml") else "")

@@ -98,7 +98,9 @@ def _workshop_form(snap: Any, lang: str, formdata: Any = None, data: dict[str, A
     class WorkshopForm(FlaskForm):
         title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_NAME)])
         capability = SelectField(
-            _l("Theme"), choices=term_choices(vocab, "capabilities", lang), validators=[DataRequired(message=REQUIRED)]
+            _l("Theme"),
+            choices=term_choices(vocab, "capabilities", lang, empty=_("– please choose –")),
+            validators=[DataRequired(message=REQUIRED)],
         )
         date = StringField(_l("Date"), validators=[DataRequired(message=REQUIRED), Length(max=20)])
         place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])

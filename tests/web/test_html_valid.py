@@ -1,0 +1,134 @@
+"""The W3C Nu Html Checker over every HTML page of the app, in German and Arabic, for every role: 0 errors.
+
+The pages come from the route walker of the browser tests (`tests.browser.pages`), fetched with the Flask
+test client, written to files and checked in one JVM call (``tools/vnu/vnu.sh check``). The checker's jars
+come from Maven Central (``tools/vnu/vnu.sh fetch``). Without Java or the fetched jars the test is skipped
+with the reason, unless ``REMO_REQUIRE_VNU`` is set (CI sets it): then it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.pages import LANG_PARAM, ROLES, _client, collect_pages
+from tests.web.conftest import make_web_app
+
+ROOT = Path(__file__).resolve().parents[2]
+VNU = ROOT / "tools" / "vnu" / "vnu.sh"
+LANGS = ("de", "ar")
+
+
+def vnu_missing() -> str | None:
+    """None when the checker can run, else the reason."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java (apt-get install default-jre-headless)"
+    if not (VNU.parent / "lib" / ".fetch-complete").is_file():
+        if shutil.which(os.environ.get("MVN", "mvn")) is None:
+            return "the Nu Html Checker is not fetched and there is no Maven to fetch it (apt-get install maven)"
+        fetch = subprocess.run([str(VNU), "fetch"], capture_output=True, text=True)
+        if fetch.returncode != 0:
+            return f"tools/vnu/vnu.sh fetch failed: {fetch.stderr.strip()[-500:]}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def checker() -> Path:
+    reason = vnu_missing()
+    if reason:
+        if os.environ.get("REMO_REQUIRE_VNU"):
+            pytest.fail(f"REMO_REQUIRE_VNU is set but: {reason}")
+        pytest.skip(reason)
+    return VNU
+
+
+def run_vnu(files: list[Path]) -> list[dict[str, Any]]:
+    """The checker's messages (errors and warnings) for ``files``, in one JVM."""
+    proc = subprocess.run([str(VNU), "check", *map(str, files)], capture_output=True, text=True, timeout=600)
+    out = proc.stderr.strip() or proc.stdout.strip()
+    try:
+        return json.loads(out)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"the checker did not answer JSON (exit {proc.returncode}): {out[-2000:]}")
+
+
+def errors_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
+
+
+def describe(messages: list[dict[str, Any]], names: dict[str, str]) -> str:
+    lines = []
+    for m in messages:
+        where = names.get(m.get("url", "").removeprefix("file:"), m.get("url", ""))
+        lines.append(f"{where}:{m.get('lastLine', '?')}: {m.get('message')}  [{m.get('extract', '').strip()[:120]}]")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def app(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo app with a stored meeting plan and a workshop, so that their pages exist too."""
+    app = make_web_app(template_db, tmp_path_factory.mktemp("vnu"), REMO_LOGIN_ATTEMPTS=10_000)
+    plan = app.test_cli_runner().invoke(args=["plan-meeting", "austauschtreffen-2025-1", "--save", "--json"])
+    assert plan.exit_code == 0, plan.output
+    app.extensions["remo_store"].store.create(
+        "workshop",
+        "workshop-1",
+        {"id": "workshop-1", "title": "Förderanträge schreiben", "capability": "funding_application_help",
+         "date": "2026-03-12", "place": "KI Remscheid", "attendance": [], "note": ""},
+        actor="test",
+    )
+    yield app
+    app.extensions["remo_store"].close()
+
+
+@pytest.mark.slow
+def test_every_page_is_valid_html(checker: Path, app: Any, tmp_path: Path) -> None:
+    pages, _left_out = collect_pages(app)
+    files: list[Path] = []
+    names: dict[str, str] = {}
+    for lang in LANGS:
+        clients = {}
+        for role in ROLES:
+            clients[role] = _client(app, role)
+            clients[role].get(f"/lang/{lang}")
+        for page in pages:
+            path = page.path
+            if page.name in LANG_PARAM:
+                path += ("&" if "?" in path else "?") + f"lang={lang}"
+            # the page as every role that gets it (a profile shows staff more than the public)
+            roles = ROLES[ROLES.index(page.role):] if page.status == 200 else (page.role,)
+            for role in roles:
+                resp = clients[role].get(path, headers={"Accept": "text/html"})
+                if role != page.role and (resp.status_code != 200 or resp.mimetype != "text/html"):
+                    continue
+                assert resp.status_code == page.status, f"{path} as {role}: {resp.status_code} {page.problem}"
+                html = resp.get_data(as_text=True)
+                assert re.search(rf'<html[^>]*lang="{lang}"', html), f"{path} as {role} is not in {lang}"
+                slug = re.sub(r"[^A-Za-z0-9]+", "_", page.name)
+                target = tmp_path / f"{len(files):03d}-{slug}-{role}-{lang}.html"
+                target.write_text(html, encoding="utf-8")
+                files.append(target)
+                names[str(target)] = f"{path} ({role}, {lang})"
+    assert len(files) > 2 * 100, "the walk found too few pages"
+    errors = errors_of(run_vnu(files))
+    assert not errors, f"{len(errors)} HTML errors:\n" + describe(errors, names)
+
+
+def test_the_checker_finds_a_planted_error(checker: Path, tmp_path: Path) -> None:
+    """The harness works: a required <select> without an empty first option is an error."""
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        '<!DOCTYPE html><html lang="de"><head><title>x</title></head><body>'
+        '<select name="k" required><option value="a">A</option></select>'
+        '<input name="s" autocomplete="street-address"></body></html>',
+        encoding="utf-8",
+    )
+    errors = errors_of(run_vnu([bad]))
+    assert len(errors) >= 2, errors
