@@ -125,10 +125,21 @@ def browser_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "date": "2026-03-12", "place": "KI Remscheid", "attendance": [], "note": ""},
         actor="test",
     )
+    _queue_sample_mail(app, store)
     target = folder / "clean.db"
     store.backup(target)  # type: ignore[attr-defined]
     app.extensions["remo_store"].close()
     return target
+
+
+def _queue_sample_mail(app: Any, store: Any) -> None:
+    """One outbox message in Arabic (id ``message-1``), so that the outbox's detail and HTML pages exist."""
+    from graph.store import Op
+    from web.mail.compose import compose, queue_op
+
+    with app.test_request_context("/"):
+        op = queue_op(compose("test", "ar", [{"name": "Rana", "address": "rana@example.org"}], lambda: "ReMo"))
+    store.apply([Op("message", "message-1", op.data)], actor="test")
 
 
 def _live_app(template_db: Path, folder: Path) -> Any:

@@ -57,6 +57,7 @@ SAMPLE_ARGS: dict[str, str] = {
     "district_id": "lennep",
     "filename": "remo.css",
     "fmt": "svg",
+    "message_id": "message-1",
 }
 # query strings some routes need to do their job
 SAMPLE_QUERY: dict[str, str] = {
