@@ -140,6 +140,12 @@ def _queue_sample_mail(app: Any, store: Any) -> None:
     with app.test_request_context("/"):
         op = queue_op(compose("test", "ar", [{"name": "Rana", "address": "rana@example.org"}], lambda: "ReMo"))
     store.apply([Op("message", "message-1", op.data)], actor="test")
+    # an introduction waiting for both sides' answers, for the mail link's confirmation page
+    from tests.browser.pages import SAMPLE_OPTIN
+    from web.introductions import set_status
+
+    with app.test_request_context("/"):
+        set_status(store, *SAMPLE_OPTIN, "proposed", actor="test", staff=True)
 
 
 def _live_app(template_db: Path, folder: Path) -> Any:
