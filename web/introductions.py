@@ -114,6 +114,10 @@ def set_status(
         if coop is None:
             raise ValidationError(coop_issues)
         ops.append(Op("cooperation", coop.id, coop.to_dict(), ANY))
+    # the double opt-in mails and their record, in the same transaction (web.mail.introductions)
+    from .mail.introductions import optin_ops
+
+    ops += optin_ops(store, intro, previous=current, acting_org=None if staff else org_id, actor=actor)
     written = store.apply(ops, actor=actor)
     assert written[0] is not None
     return written[0]

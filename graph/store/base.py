@@ -28,6 +28,7 @@ __all__ = [
     "UNLOGGED_KINDS",
     "GC_PAUSE_OPS",
     "Change",
+    "DUE_FIELD",
     "GraphStore",
     "Op",
     "Record",
@@ -50,7 +51,7 @@ SNAPSHOT_KINDS = frozenset(
 
 
 #: Bookkeeping kinds whose writes are not entered in the change log (it is the audit trail of data).
-UNLOGGED_KINDS = frozenset({"login_throttle", "login_session"})
+UNLOGGED_KINDS = frozenset({"login_throttle", "login_session", "message"})
 
 
 def check_text(kind: str, id: str, data: Any, text: str) -> None:
@@ -63,6 +64,12 @@ def check_text(kind: str, id: str, data: Any, text: str) -> None:
         where = f"{kind} {id}"
         issues = forbidden_issues(data, where)
         raise ValidationError(issues or [Issue("text", "", FORBIDDEN_REASON, where, "forbidden_character")])
+
+
+#: Outbox messages keep their own history (queued, attempts, sent) in the record.
+#: The data field `GraphStore.due` orders and filters by: an ISO 8601 UTC timestamp text, or absent/None
+#: for "not due at all". Only for application kinds (not `SNAPSHOT_KINDS`): outbox messages, scheduled jobs.
+DUE_FIELD = "due"
 
 
 def touches_snapshot(kinds: Iterable[str]) -> bool:
@@ -164,6 +171,15 @@ class GraphStore(Protocol):
         actor: str = "",
         progress: Callable[[int], None] | None = None,
     ) -> list[Record | None]: ...
+    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
+        """Records of ``kind`` whose ``data["due"]`` is set and ``<= until``, earliest first (then by id).
+
+        The queue primitive of the transactional outbox: a message is a record written in the same
+        `apply` as the change that causes it; the sender asks for the due ones. Backends answer from
+        an index; ``kind`` must not be one of `SNAPSHOT_KINDS`.
+        """
+        ...
+
     def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]: ...
     def purge_changes(self, before: str) -> int: ...
     def snapshot(self) -> Any: ...
@@ -201,6 +217,13 @@ class StoreBase:
         Servers call this at the end of every request, so that a thread per request never piles
         up open connections. Backends whose driver pools connections itself need nothing here.
         """
+
+    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
+        """A backend-neutral `GraphStore.due` (reads every record of ``kind``); backends override it."""
+        check_due_kind(kind)
+        found = [r for r in self.list(kind) if _due_of(r) is not None and _due_of(r) <= until]  # type: ignore[operator]
+        found.sort(key=lambda r: (_due_of(r), r.id))
+        return found[: max(0, int(limit))]
 
     # conveniences
     def require(self, kind: str, id: str) -> Record:
@@ -271,6 +294,16 @@ class SnapshotCache:
             self._snapshot = build_snapshot(network, generation=gen)
             self._generation = gen
             return self._snapshot
+
+
+def _due_of(rec: Record) -> str | None:
+    value = rec.data.get(DUE_FIELD)
+    return value if isinstance(value, str) and value else None
+
+
+def check_due_kind(kind: str) -> None:
+    if kind in SNAPSHOT_KINDS:
+        raise ValueError(f"due() is for application kinds, not {kind!r}")
 
 
 def check_version(op: Op, current: Record | None) -> None:

@@ -71,12 +71,14 @@ from .._errors import StoreError, StoreUnavailable
 from . import redact_url
 from .base import (
     ANY,
+    DUE_FIELD,
     GC_PAUSE_OPS,
     UNLOGGED_KINDS,
     Change,
     Op,
     Record,
     StoreBase,
+    check_due_kind,
     check_text,
     check_version,
     gc_paused,
@@ -137,6 +139,8 @@ _INDEXES: dict[str, str] = {
     "remo_change_record": "FOR (n:Change) ON (n.kind, n.id)",
     "remo_cooperates_with_id": "FOR ()-[r:COOPERATES_WITH]-() ON (r.id)",
     "remo_introduced_id": "FOR ()-[r:INTRODUCED]-() ON (r.id)",
+    # the outbox's queue (`Neo4jStore.due`): application records carry their data's "due" as a property
+    "remo_record_due": "FOR (n:Record) ON (n.kind, n.due)",
 }
 
 #: derived relationship shapes: (source label, type, target label, which end is the owning record's node:
@@ -411,6 +415,9 @@ def _upsert(
             }
             if title and isinstance(rec.data.get(title), str):
                 props[title] = rec.data[title]
+            due = rec.data.get(DUE_FIELD)
+            if isinstance(due, str) and due:
+                props[DUE_FIELD] = due  # SET n = props drops a stale one
             rows.append({"id": id, "props": props})
         query = "UNWIND $rows AS r MERGE (n:Record {kind: $kind, id: r.id}) SET n = r.props"
         return query, {"rows": rows, "kind": kind}
@@ -682,6 +689,21 @@ class Neo4jStore(StoreBase):
             lambda tx: _rows(tx, f"{_OF_KIND} {_batched(_FIELDS_OF_X)}", kind=kind),
         )
         rows.sort(key=lambda r: r[0])  # by code point, as SQLite's BINARY collation
+        return [self._record(kind, r) for r in rows]
+
+    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
+        """Records of ``kind`` due by ``until`` (see `GraphStore.due`), from the ``remo_record_due`` index."""
+        check_due_kind(kind)
+        rows = self._read(
+            f"reading the due {kind} records",
+            lambda tx: tx.run(
+                f"MATCH (n:Record) WHERE n.kind = $kind AND n.due <= $until RETURN {self._FIELDS} "
+                "ORDER BY n.due, n.id LIMIT $limit",
+                kind=kind,
+                until=until,
+                limit=max(0, int(limit)),
+            ).values(),
+        )
         return [self._record(kind, r) for r in rows]
 
     def count(self, kind: str) -> int:

@@ -28,6 +28,7 @@ from .base import (
     Op,
     Record,
     StoreBase,
+    check_due_kind,
     check_text,
     check_version,
     gc_paused,
@@ -62,6 +63,8 @@ CREATE TABLE IF NOT EXISTS changes (
     version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_record ON changes (kind, id);
+CREATE INDEX IF NOT EXISTS records_due ON records (kind, json_extract(data, '$.due'))
+    WHERE json_extract(data, '$.due') IS NOT NULL;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0');
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
 """
@@ -263,6 +266,20 @@ class SQLiteStore(StoreBase):
             return self._conn.execute("SELECT count(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
         except sqlite3.Error as exc:
             raise self._fail(exc) from exc
+
+    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
+        """Records of ``kind`` due by ``until`` (see `GraphStore.due`), from the ``records_due`` index."""
+        check_due_kind(kind)
+        try:
+            rows = self._conn.execute(
+                "SELECT kind, id, version, data, updated_at, updated_by FROM records "
+                "WHERE kind = ? AND json_extract(data, '$.due') IS NOT NULL AND json_extract(data, '$.due') <= ? "
+                "ORDER BY json_extract(data, '$.due'), id LIMIT ?",
+                (kind, until, max(0, int(limit))),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from exc
+        return [self._record(r) for r in rows]
 
     def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]:
         return self.network_with_generation(raw=True)[0]

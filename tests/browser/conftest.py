@@ -125,10 +125,27 @@ def browser_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "date": "2026-03-12", "place": "KI Remscheid", "attendance": [], "note": ""},
         actor="test",
     )
+    _queue_sample_mail(app, store)
     target = folder / "clean.db"
     store.backup(target)  # type: ignore[attr-defined]
     app.extensions["remo_store"].close()
     return target
+
+
+def _queue_sample_mail(app: Any, store: Any) -> None:
+    """One outbox message in Arabic (id ``message-1``), so that the outbox's detail and HTML pages exist."""
+    from graph.store import Op
+    from web.mail.compose import compose, queue_op
+
+    with app.test_request_context("/"):
+        op = queue_op(compose("test", "ar", [{"name": "Rana", "address": "rana@example.org"}], lambda: "ReMo"))
+    store.apply([Op("message", "message-1", op.data)], actor="test")
+    # an introduction waiting for both sides' answers, for the mail link's confirmation page
+    from tests.browser.pages import SAMPLE_OPTIN
+    from web.introductions import set_status
+
+    with app.test_request_context("/"):
+        set_status(store, *SAMPLE_OPTIN, "proposed", actor="test", staff=True)
 
 
 def _live_app(template_db: Path, folder: Path) -> Any:

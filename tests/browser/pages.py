@@ -19,6 +19,7 @@ from tests.web.conftest import ORG, OTHER_ORG, PASSWORD
 __all__ = [
     "EXTRA_PAGES",
     "LANG_PARAM",
+    "OWN_LANG",
     "IN_PROGRESS",
     "ROLES",
     "SAMPLE_ARGS",
@@ -57,13 +58,19 @@ SAMPLE_ARGS: dict[str, str] = {
     "district_id": "lennep",
     "filename": "remo.css",
     "fmt": "svg",
+    "message_id": "message-1",
+    "token": "(a signed mail link, made by _sample_token)",
 }
+#: the introduction with a pending double opt-in that the browser's template database holds (its side "a")
+SAMPLE_OPTIN = ("bildungsverein-al-jisr", "thamarai")
 # query strings some routes need to do their job
 SAMPLE_QUERY: dict[str, str] = {
     "desk.act_for": f"org={ORG}",
 }
 # pages that pick their language from ``?lang=`` rather than from the session
 LANG_PARAM = frozenset({"brochure.html", "suggestions.sheet"})
+# pages that show a document in its own language whatever the UI's (the sample outbox message is Arabic)
+OWN_LANG: dict[str, str] = {"outbox.html_part": "ar"}
 
 # areas other people are still building: accessibility findings there are reported, not fixed here
 IN_PROGRESS: dict[str, str] = {}  # areas whose pages may still fail axe (none now)
@@ -102,6 +109,8 @@ def get_endpoints(app: Any) -> list[Any]:
 def sample_url(app: Any, rule: Any) -> str:
     """The rule's URL with sample arguments (KeyError names a missing sample)."""
     args = {name: SAMPLE_ARGS[name] for name in sorted(rule.arguments)}
+    if "token" in args:
+        args["token"] = _sample_token(app)
     with app.test_request_context():
         try:
             from flask import url_for
@@ -111,6 +120,15 @@ def sample_url(app: Any, rule: Any) -> str:
             url = rule.build(args)[1]
     query = SAMPLE_QUERY.get(rule.endpoint)
     return f"{url}?{query}" if query else url
+
+
+def _sample_token(app: Any) -> str:
+    """A fresh accept link (signed with ``app``'s secret) for side a of the `SAMPLE_OPTIN` introduction."""
+    from web.introductions import introduction_id
+    from web.mail.links import make_link
+
+    with app.app_context():
+        return make_link("intro_accept", f"{introduction_id(*SAMPLE_OPTIN)}|a", days=1)[0]
 
 
 def _client(app: Any, role: str) -> Any:

@@ -214,3 +214,58 @@ def test_sqlite_connections_are_bounded_and_closed(sqlite_store):
     sqlite_store.generation()  # works again after a release
     sqlite_store.close()
     assert sqlite_store.open_connections() == 0
+
+def test_due_lists_queued_records_earliest_first(store):
+    """The outbox's queue: records with a ``due`` time up to the given one, earliest first, ties by id."""
+    store.apply(
+        [
+            Op("message", "m3", {"due": "2026-01-03T00:00:00+00:00"}),
+            Op("message", "m1", {"due": "2026-01-01T00:00:00+00:00"}),
+            Op("message", "m2", {"due": "2026-01-01T00:00:00+00:00"}),
+            Op("message", "later", {"due": "2027-01-01T00:00:00+00:00"}),
+            Op("message", "sent", {"due": None, "status": "sent"}),
+            Op("message", "nodue", {"status": "failed"}),
+            Op("setting", "m0", {"due": "2020-01-01T00:00:00+00:00"}),  # another kind
+        ]
+    )
+    assert [r.id for r in store.due("message", "2026-06-01T00:00:00+00:00")] == ["m1", "m2", "m3"]
+    assert [r.id for r in store.due("message", "2026-06-01T00:00:00+00:00", limit=2)] == ["m1", "m2"]
+    assert store.due("message", "2025-01-01T00:00:00+00:00") == []
+    first = store.due("message", "2026-01-01T00:00:00+00:00")[0]
+    assert first.data == {"due": "2026-01-01T00:00:00+00:00"} and first.version == 1
+
+
+def test_due_follows_updates_and_deletes(store):
+    store.create("message", "m", {"due": "2026-01-01T00:00:00+00:00"})
+    store.update("message", "m", {"due": None, "status": "sent"}, 1)
+    assert store.due("message", "2030-01-01T00:00:00+00:00") == []
+    store.update("message", "m", {"due": "2026-02-01T00:00:00+00:00"}, 2)
+    assert [r.version for r in store.due("message", "2030-01-01T00:00:00+00:00")] == [3]
+    store.delete("message", "m")
+    assert store.due("message", "2030-01-01T00:00:00+00:00") == []
+
+
+def test_outbox_message_is_written_with_its_cause_or_not_at_all(store):
+    """A message and the change that causes it are one transaction: a conflict writes neither."""
+    store.create("organisation", "a", {"id": "a"})
+    with pytest.raises(ConflictError):
+        store.apply(
+            [
+                Op("message", "m", {"due": "2026-01-01T00:00:00+00:00"}),
+                Op("organisation", "a", {"id": "a", "name": "stale"}, 7),
+            ]
+        )
+    assert store.get("message", "m") is None and store.due("message", "2030-01-01T00:00:00+00:00") == []
+    store.apply([Op("organisation", "a", {"id": "a", "x": 1}, 1), Op("message", "m", {"due": "2026-01-01"})])
+    assert store.get("organisation", "a").version == 2 and [r.id for r in store.due("message", "2027")] == ["m"]
+
+
+def test_due_refuses_domain_kinds(store):
+    with pytest.raises(ValueError):
+        store.due("organisation", "2030")
+
+
+def test_message_writes_stay_out_of_the_change_log(store):
+    store.create("message", "m", {"due": "2026-01-01"})
+    store.update("message", "m", {"due": None}, 1)
+    assert store.changes(kind="message") == []

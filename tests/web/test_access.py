@@ -57,6 +57,11 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
         {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
     ),
     "admin.users": ("GET", "/admin/users", {}, ADMIN_GET),
+    # the outbox (tests/web/test_mail_outbox.py); "nope" is no message
+    "links.confirm": ("GET", "/m/not-a-signed-link", {}, dict.fromkeys(ROLES, 400)),
+    "outbox.index": ("GET", "/desk/outbox?status=failed", {}, STAFF_GET),
+    "outbox.detail": ("GET", "/desk/outbox/nope", {}, {**STAFF_GET, "staff": 404, "admin": 404}),
+    "outbox.html_part": ("GET", "/desk/outbox/nope/html", {}, {**STAFF_GET, "staff": 404, "admin": 404}),
     # areas of other modules (audit log, printable brochure)
     "audit.index": ("GET", "/admin/audit", {}, ADMIN_GET),
     "brochure.html": ("GET", "/brochure", {}, ALL_200),
