@@ -248,7 +248,7 @@ def to_networkx(
             if public_only and not ev.is_public:
                 continue
             node = f"event:{ev.id}"
-            attrs = {"label": ev.title, "type": "event", "start": ev.start, "end": ev.end, "timezone": ev.timezone,
+            attrs = {"label": ev.title, "type": "event", "starts": ev.start, "ends": ev.end, "timezone": ev.timezone,
                      "status": ev.status, "topics": ",".join(ev.topics), "languages": ",".join(ev.languages)}
             attrs.update({k: v for k, v in (("rrule", ev.rrule), ("district", ev.district)) if v})
             g.add_node(node, **attrs)

@@ -1326,7 +1326,7 @@ def plan_meeting(
     >>> m = Meeting("m", "Treffen", attendance=["a", "b", "c", "d"], format="pairs", table_size=2)
     >>> plan = plan_meeting(build_snapshot(net, today="2025-01-01"), m)
     >>> plan.rounds, [r["kind"] for r in plan.pairs[0]["reasons"]]
-    ([[['a', 'b'], ['c', 'd']]], ['shared_topics', 'bridge_mo_institution'])
+    ([[['a', 'b'], ['c', 'd']]], ['shared_topics'])
     """
     from ._suggest import matching_model
 

@@ -11,7 +11,7 @@ Example
 >>> snap = build_snapshot(net, today="2025-01-01")
 >>> best = suggest(snap, "a", k=3)[0]
 >>> best.partner, [r["kind"] for r in best.reasons]
-('b', ['shared_topics', 'they_offer_what_you_need', 'bridge_mo_institution'])
+('b', ['shared_topics', 'they_offer_what_you_need'])
 """
 
 from __future__ import annotations
