@@ -787,22 +787,28 @@ class MeetingPlanner:
         # large neighbourhood search across rounds: forbid part of one round, repair all rounds
         budget = (600 if self.format == "pairs" else 8_000) // (n * self.rounds)
         lns = self.lns if self.lns is not None else (0 if self.rounds == 1 or n > 100 else min(150, budget))
-        best = total(plan)
-        for _ in range(lns):
-            r = int(rng.integers(self.rounds))
-            current = pairs_of(plan[r] or [])
-            if not current:
-                continue
-            pick = rng.choice(len(current), size=max(1, int(len(current) * self.destroy)), replace=False)
-            cand = list(plan)
-            cand[r] = solve(r, cand, plan[r], 0, [current[x] for x in pick])
-            for q in rng.permutation(self.rounds).tolist():
-                if q != r:
-                    cand[q] = solve(q, cand, cand[q], 0)
-            cand[r] = solve(r, cand, cand[r], 0)
-            value = total(cand)
-            if value > best + _EPS:
-                plan, best = cand, value
+
+        def neighbourhood_search(plan: list, steps: int) -> tuple[list, float]:
+            """Forbid part of one round, repair all rounds; keep the result when it scores more."""
+            best = total(plan)
+            for _ in range(steps):
+                r = int(rng.integers(self.rounds))
+                current = pairs_of(plan[r] or [])
+                if not current:
+                    continue
+                pick = rng.choice(len(current), size=max(1, int(len(current) * self.destroy)), replace=False)
+                cand = list(plan)
+                cand[r] = solve(r, cand, plan[r], 0, [current[x] for x in pick])
+                for q in rng.permutation(self.rounds).tolist():
+                    if q != r:
+                        cand[q] = solve(q, cand, cand[q], 0)
+                cand[r] = solve(r, cand, cand[r], 0)
+                value = total(cand)
+                if value > best + _EPS:
+                    plan, best = cand, value
+            return plan, best
+
+        plan, best = neighbourhood_search(plan, lns)
         # no pair twice: when the weighted search left repeats, a construction or the tabu search of
         # `golfer_search` finds a schedule without them, which the weighted search then improves
         base = np.zeros((n, n), dtype=np.int64)
@@ -839,23 +845,7 @@ class MeetingPlanner:
                 for _ in range(max(1, self.passes)):
                     for r in range(self.rounds):
                         cand[r] = solve(r, cand, cand[r], kicks)
-                plan = cand
-                best = total(plan)
-                for _ in range(lns):
-                    r = int(rng.integers(self.rounds))
-                    current = pairs_of(plan[r] or [])
-                    if not current:
-                        continue
-                    pick = rng.choice(len(current), size=max(1, int(len(current) * self.destroy)), replace=False)
-                    cand = list(plan)
-                    cand[r] = solve(r, cand, plan[r], 0, [current[x] for x in pick])
-                    for q in rng.permutation(self.rounds).tolist():
-                        if q != r:
-                            cand[q] = solve(q, cand, cand[q], 0)
-                    cand[r] = solve(r, cand, cand[r], 0)
-                    value = total(cand)
-                    if value > best + _EPS:
-                        plan, best = cand, value
+                plan, best = neighbourhood_search(cand, lns)
         # assemble with the locked tables, check the hard constraints
         out: list[list[list[int]]] = []
         for r in range(self.rounds):
