@@ -8,6 +8,7 @@ while one writer writes; every ``apply`` is one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .._errors import StoreError, StoreUnavailable
+from ..files import PRIVATE_FILE_MODE, make_private_dir
 from .base import (
     ANY,
     GC_PAUSE_OPS,
@@ -142,7 +144,12 @@ class SQLiteStore(StoreBase):
             if not self._memory:
                 assert self.path is not None
                 if not self.path.parent.exists():
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    make_private_dir(self.path.parent)
+                if not self.path.exists():
+                    # the database holds password hashes and personal data: owner only (SQLite gives
+                    # its -wal and -shm files the same mode)
+                    with contextlib.suppress(FileExistsError):
+                        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
             conn = sqlite3.connect(
                 self._target,
                 timeout=self._timeout,
