@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import Issue, StoreError, ValidationError
+from .files import private_file
 from .store.base import Op
 
 __all__ = ["BACKUP_FORMAT", "backup", "restore"]
@@ -43,9 +44,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
     """Write a consistent backup of ``store`` to ``path``; returns ``{"format", "records"}``."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    tmp.unlink(missing_ok=True)
-    try:
+    with private_file(path) as tmp:  # mode 0600: a backup holds password hashes and personal data
         if hasattr(store, "backup"):
             store.backup(tmp)
             fmt = "sqlite"
@@ -69,9 +68,6 @@ def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
                     fh.write(json.dumps({"kind": r.kind, "id": r.id, "data": r.data}, ensure_ascii=False) + "\n")
             fmt = "jsonl"
             count = len(records)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return {"format": fmt, "records": count, "file": str(path)}
 
 
