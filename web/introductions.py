@@ -2,8 +2,11 @@
 
 ``proposed`` → ``accepted`` or ``declined`` → ``met`` → ``cooperating``. Moving to
 ``cooperating`` also records a cooperation between the two organisations (in the
-same transaction). Representatives follow the flow; KI staff may move an
-introduction to any status (the desk's pipeline).
+same transaction, as a checked create: a cooperation written meanwhile is never
+overwritten, the move then fails as a conflict). When the two already cooperate
+(`current_cooperation`), that record is kept as it is, with its note.
+Representatives follow the flow; KI staff may move an introduction to any status
+(the desk's pipeline).
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from typing import Any
 
 from graph import Issue, Record, ValidationError, Vocabulary
 from graph.model import Cooperation, parse_cooperation, parse_introduction
-from graph.store.base import ANY, Op
+from graph.store.base import Op
 
 __all__ = [
     "PIPELINE",
     "STATUSES",
     "allowed_next",
+    "current_cooperation",
     "find_introduction",
     "introduction_id",
     "set_status",
@@ -50,6 +54,18 @@ def introduction_id(a: str, b: str) -> str:
     if len(rid) > 120:
         rid = "intro-" + hashlib.sha256(f"{x}|{y}".encode()).hexdigest()[:32]
     return rid
+
+
+def current_cooperation(store: Any, a: str, b: str, day: str | None = None) -> Record | None:
+    """A cooperation between ``a`` and ``b`` that is active on ``day`` (default today), if there is one."""
+    day = day or dt.date.today().isoformat()
+    pair = {a, b}
+    for rec in store.list("cooperation"):
+        data = rec.data
+        if {data.get("a"), data.get("b")} == pair and (data.get("until") is None or data["until"] >= day):
+            if data.get("since") is None or data["since"] <= day:
+                return rec
+    return None
 
 
 def find_introduction(store: Any, a: str, b: str) -> Record | None:
@@ -107,13 +123,13 @@ def set_status(
     if intro is None:
         raise ValidationError(issues)
     ops = [Op("introduction", intro.id, intro.to_dict(), version)]
-    if status == "cooperating":
+    if status == "cooperating" and current_cooperation(store, intro.a, intro.b, today) is None:
         coop, coop_issues = parse_cooperation(
             Cooperation(intro.a, intro.b, "other", since=today, note="via ReMo introduction").to_dict(), vocab
         )
         if coop is None:
             raise ValidationError(coop_issues)
-        ops.append(Op("cooperation", coop.id, coop.to_dict(), ANY))
+        ops.append(Op("cooperation", coop.id, coop.to_dict(), None))  # created meanwhile: conflict, nothing written
     # the double opt-in mails and their record, in the same transaction (web.mail.introductions)
     from .mail.introductions import optin_ops
 

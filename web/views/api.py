@@ -26,12 +26,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from graph import Issue, NotFoundError, Snapshot, ValidationError
+from graph.jsontext import loads as json_loads
 from graph.model import parse_cooperation, parse_organisation, slugify
 from graph.privacy import public_document, references
 from graph.store.base import ANY, Op
@@ -184,12 +184,13 @@ def _detail(org_id: str, who: Caller) -> dict[str, Any]:
 
 def _body(schema_name: str) -> dict[str, Any]:
     """The JSON body, checked against its schema (415, 400 or 422)."""
+    if not request.is_json:
+        raise ApiError(415)
     try:
-        data = request.get_json()
-    except UnsupportedMediaType as exc:
-        raise ApiError(415) from exc
-    except BadRequest as exc:
-        raise ApiError(400, "The body is not valid JSON.") from exc
+        data = json_loads(request.get_data(cache=True), where="body")
+    except ValidationError as exc:
+        issue = exc.issues[0]
+        raise ApiError(400, f"The body is not valid JSON: {issue.reason}.", details=[issue.to_dict()]) from exc
     schema = request_schemas(_snapshot().vocabulary)[schema_name]
     issues = validate(data, schema)
     if issues:

@@ -14,7 +14,7 @@ from graph import ConflictError, ValidationError
 from graph.network import SECTIONS
 
 from ..extensions import get_store
-from ..introductions import PIPELINE, STATUSES, allowed_next, set_status
+from ..introductions import PIPELINE, STATUSES, allowed_next, current_cooperation, set_status
 from ..security import allow
 
 __all__ = ["bp", "needs_overview"]
@@ -70,6 +70,7 @@ def move(intro_id: str) -> Response:
     except ValueError:
         abort(400)
     a, b = rec.data["a"], rec.data["b"]
+    kept = current_cooperation(store, a, b) if status == "cooperating" else None
     try:
         set_status(
             store,
@@ -96,6 +97,8 @@ def move(intro_id: str) -> Response:
             ),
             "success",
         )
+        if kept is not None:
+            flash(_("The two organisations already cooperate; their recorded cooperation was kept unchanged."), "info")
     return redirect(url_for("desk.index") + f"#col-{status}")
 
 
