@@ -17,6 +17,7 @@ from ..extensions import get_store
 from ..forms import field_label
 from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
 from ..introductions import allowed_next, current_cooperation, find_introduction, set_status
+from ..mail.digest import is_subscribed
 from ..security import allow
 from ..suggestion_cache import suggestion_document, suggestion_list
 from ..templating import current_lang
@@ -74,6 +75,7 @@ def index(org_id: str) -> str:
         hint_fields=[field_label(f) for f in hints(snap, org_id)],
         allowed_next=allowed_next,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
+        digest_on=is_subscribed(get_store(), org_id, current_user.id),
     )
 
 
