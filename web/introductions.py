@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from graph import Issue, Record, ValidationError, Vocabulary
+from graph import Issue, NotFoundError, Record, ValidationError, Vocabulary
 from graph.model import Cooperation, parse_cooperation, parse_introduction
 from graph.store.base import Op
 
@@ -26,6 +26,7 @@ __all__ = [
     "current_cooperation",
     "find_introduction",
     "introduction_id",
+    "set_follow_up",
     "set_status",
 ]
 
@@ -42,10 +43,17 @@ _NEXT: dict[str | None, tuple[str, ...]] = {
 
 
 def allowed_next(status: str | None, *, staff: bool = False) -> tuple[str, ...]:
-    """The statuses an introduction in ``status`` may move to."""
+    """The statuses an introduction in ``status`` may move to, the usual next step first.
+
+    Staff may move to any other status; the flow's own steps still come first, so that the
+    desk's "move" choice starts at the next step (``accepted`` → ``met``), not at ``proposed``.
+    """
+    flow = _NEXT.get(status, ())
     if staff:
-        return tuple(s for s in STATUSES if s != status)
-    return _NEXT.get(status, ())
+        # at the end of the flow (cooperating) the step back comes first: met, accepted, ...
+        rest = [s for s in PIPELINE[::-1] if s != status and s not in flow] + ["declined"]
+        return tuple(dict.fromkeys(s for s in (*flow, *rest) if s != status))
+    return flow
 
 
 def introduction_id(a: str, b: str) -> str:
@@ -135,5 +143,35 @@ def set_status(
 
     ops += optin_ops(store, intro, previous=current, acting_org=None if staff else org_id, actor=actor)
     written = store.apply(ops, actor=actor)
+    assert written[0] is not None
+    return written[0]
+
+
+def set_follow_up(
+    store: Any,
+    intro_id: str,
+    *,
+    note: str,
+    next_step: str,
+    due: str | None,
+    owner: str,
+    actor: str,
+    expected_version: int,
+    vocab: Vocabulary | None = None,
+) -> Record:
+    """Store the staff's note, next step, due date and owner on an introduction.
+
+    The write is checked against ``expected_version`` (`graph.ConflictError` when somebody saved
+    in between) and lands in the change log under ``actor``. Raises `graph.NotFoundError` for an
+    unknown introduction and `graph.ValidationError` for a bad date or too long a text.
+    """
+    rec = store.get("introduction", intro_id)
+    if rec is None:
+        raise NotFoundError(f"introduction {intro_id!r} not found")
+    data = {**rec.data, "note": note, "next_step": next_step, "due": due or None, "owner": owner}
+    intro, issues = parse_introduction(data, vocab)
+    if intro is None:
+        raise ValidationError(issues)
+    written = store.apply([Op("introduction", intro.id, intro.to_dict(), expected_version)], actor=actor)
     assert written[0] is not None
     return written[0]

@@ -56,6 +56,12 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
         {"status": "met"},
         {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
     ),
+    "desk.follow_up": (
+        "POST",
+        "/desk/introductions/intro-001/follow-up",
+        {"note": "call", "version": "1"},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
     "admin.users": ("GET", "/admin/users", {}, ADMIN_GET),
     # the outbox (tests/web/test_mail_outbox.py); "nope" is no message
     "links.confirm": ("GET", "/m/not-a-signed-link", {}, dict.fromkeys(ROLES, 400)),
