@@ -66,9 +66,9 @@ def make_event_form(
             _l("Language of title and description"), choices=choices(list(LANGUAGE_NAMES.items())), default="de"
         )
         start = StringField(
-            _l("Start"), validators=[DataRequired(message=REQUIRED)], render_kw={"type": "datetime-local"}
+            _l("Begins"), validators=[DataRequired(message=REQUIRED)], render_kw={"type": "datetime-local"}
         )
-        end = StringField(_l("End"), validators=[DataRequired(message=REQUIRED)], render_kw={"type": "datetime-local"})
+        end = StringField(_l("Ends"), validators=[DataRequired(message=REQUIRED)], render_kw={"type": "datetime-local"})
         repeat = SelectField(_l("Repetition"), choices=_repeat_choices(), default="")
         rrule = StringField(
             _l("Own rule"), validators=[Optional(), Length(max=300)], render_kw={"spellcheck": "false", "dir": "ltr"}

@@ -40,6 +40,7 @@ __all__ = [
     "can_publish",
     "event_action",
     "is_trusted",
+    "joint_activity",
     "new_event_id",
     "next_dates",
     "public_events",
@@ -292,6 +293,29 @@ def next_dates(events: Iterable[Event], now: dt.datetime | None = None) -> dict[
         for org in ev.organisations:
             if org not in out or occ.start < out[org][0].start:
                 out[org] = (occ, ev)
+    return out
+
+
+def joint_activity(
+    events: Iterable[Event], since: dt.date, until: dt.date, *, public_only: bool = False
+) -> dict[tuple[str, str], list[str]]:
+    """Pairs of organisations that held a joint event on some day of ``since`` .. ``until``.
+
+    Counts published events (a cancelled one did not take place, drafts have not been agreed);
+    ``public_only`` leaves out internal ones (for public views). Returns ``{(a, b): [event ids]}``
+    with ``a < b``: the activity between organisations that the dashboard and the map show next
+    to the recorded cooperations.
+    """
+    out: dict[tuple[str, str], list[str]] = {}
+    for ev in events:
+        if not ev.joint or ev.status != "published" or (public_only and ev.visibility != "public"):
+            continue
+        if not occurrences(ev, since, until):
+            continue
+        orgs = sorted(set(ev.organisations))
+        for i, a in enumerate(orgs):
+            for b in orgs[i + 1 :]:
+                out.setdefault((a, b), []).append(ev.id)
     return out
 
 
