@@ -297,3 +297,75 @@ def test_calendar_pages_render_for_everybody(web_client):
     # the demo's weekly homework help shows on a Tuesday of its term
     html = web_client.get("/events/month?month=2026-09").get_data(as_text=True)
     assert "Hausaufgabenhilfe" in html
+
+
+def _expand(vevent, since: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
+    """A VEVENT's dates in ``[since, until)``: RRULE expanded with dateutil, EXDATEs left out."""
+    from dateutil.rrule import rrulestr
+
+    start = vevent["DTSTART"].dt
+    if "RRULE" not in vevent:
+        return [start] if since <= start < until else []
+    rule = rrulestr(vevent["RRULE"].to_ical().decode(), dtstart=start)
+    exdates = vevent.get("EXDATE", [])
+    excluded = {d.dt for ex in (exdates if isinstance(exdates, list) else [exdates]) for d in ex.dts}
+    return [d for d in rule.between(since, until, inc=True) if d not in excluded and d < until]
+
+
+def test_organisation_feed_has_the_right_recurrence(web_client, web_store):
+    import icalendar
+
+    from graph.events import event_from_stored, occurrences
+
+    login(web_client, "rana")
+    until = next_weekday(1, weeks=9)
+    submit_event(web_client, repeat_until=until.isoformat())
+    rec = _publish_as_staff(web_client, web_store, _event(web_store))
+    submit_event(web_client, title="Noch nicht veröffentlicht")  # stefan is logged in: staff may draft for an org
+    _logout(web_client)
+    resp = web_client.get(f"/org/{ORG}/events.ics")
+    assert resp.status_code == 200 and resp.mimetype == "text/calendar"
+    cal = icalendar.Calendar.from_ical(resp.data)
+    vevents = {str(v["UID"]): v for v in cal.walk("VEVENT")}
+    mine = vevents[f"event-{rec.id}@localhost"]
+    assert str(mine["SUMMARY"]) == "Sprachcafé am Dienstag"
+    assert mine["DTSTART"].dt.tzinfo is not None and mine["DTSTART"].params["TZID"] == "Europe/Berlin"
+    rule = mine["RRULE"]
+    assert rule["FREQ"] == ["WEEKLY"] and rule["BYDAY"] == ["TU"]
+    assert rule["UNTIL"][0].tzinfo is not None  # UTC, as RFC 5545 wants with a TZID start
+    ev = event_from_stored(web_store.get("event", rec.id).data)
+    lo = dt.datetime.now(BERLIN) - dt.timedelta(days=1)
+    hi = lo + dt.timedelta(days=120)
+    expanded = _expand(mine, lo, hi)
+    expected = [o.start for o in occurrences(ev, lo, hi)]
+    assert expanded == expected
+    assert len(expected) == 8  # nine Tuesdays, one of them (the exdate) left out
+    assert "Noch nicht veröffentlicht" not in resp.get_data(as_text=True)
+    # the joint demo event of this organisation is in its feed too
+    assert any(v["UID"].startswith("event-hausaufgabenhilfe-koepru@") for v in cal.walk("VEVENT"))
+
+
+def test_filtered_feed_and_all_events_feed(web_client, web_store):
+    import icalendar
+
+    snap = web_store.snapshot()
+    public = [e for e in snap.network.events if e.is_public]
+    cal = icalendar.Calendar.from_ical(web_client.get("/events.ics").data)
+    assert {str(v["UID"]).split("@")[0] for v in cal.walk("VEVENT")} == {f"event-{e.id}" for e in public}
+    turkish = {f"event-{e.id}" for e in public if "tr" in e.languages}
+    cal = icalendar.Calendar.from_ical(web_client.get("/events.ics?language=tr").data)
+    assert {str(v["UID"]).split("@")[0] for v in cal.walk("VEVENT")} == turkish
+    cancelled = [e for e in public if e.status == "cancelled"]
+    assert cancelled
+    cal = icalendar.Calendar.from_ical(web_client.get("/events.ics").data)
+    status = {str(v["UID"]).split("@")[0]: str(v["STATUS"]) for v in cal.walk("VEVENT")}
+    assert all(status[f"event-{e.id}"] == "CANCELLED" for e in cancelled)
+    # a demo event with exception periods: its EXDATEs are exactly the excluded dates
+    ev = next(e for e in public if e.exceptions and e.rrule)
+    from graph.events import exception_starts
+
+    vevent = next(v for v in cal.walk("VEVENT") if str(v["UID"]).startswith(f"event-{ev.id}@"))
+    exdates = vevent.get("EXDATE", [])
+    got = sorted(d.dt.replace(tzinfo=None) for ex in (exdates if isinstance(exdates, list) else [exdates])
+                 for d in ex.dts)
+    assert got == exception_starts(ev)

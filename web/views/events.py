@@ -179,6 +179,7 @@ def index() -> str:
         later=(until + dt.timedelta(days=1)).isoformat(),
         earlier=(since - dt.timedelta(days=LIST_DAYS)).isoformat() if since > today else None,
         org_name=names.get(flt.org, ""),
+        ics_available=True,
     )
 
 
@@ -360,6 +361,91 @@ def atom() -> Response:
         ET.SubElement(entry, f"{{{ns}}}summary", {"type": "text"}).text = summary
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return Response(body, mimetype="application/atom+xml")
+
+
+# ---------------------------------------------------------------------------
+# iCalendar feeds (built by web.ics)
+# ---------------------------------------------------------------------------
+def _utc_until(rule: str, tz: Any) -> str:
+    """The rule with its local ``UNTIL`` (how ReMo stores it) in UTC, as RFC 5545 wants with a ``TZID`` start."""
+    parts = []
+    for part in rule.split(";"):
+        key, _sep, value = part.partition("=")
+        if key == "UNTIL" and not value.endswith("Z"):
+            try:
+                local = (
+                    dt.datetime.strptime(value, "%Y%m%dT%H%M%S")
+                    if "T" in value
+                    else dt.datetime.strptime(value, "%Y%m%d").replace(hour=23, minute=59, second=59)
+                )
+            except ValueError:
+                parts.append(part)
+                continue
+            value = local.replace(tzinfo=tz).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        parts.append(f"{key}={value}" if _sep else part)
+    return ";".join(parts)
+
+
+def _stamp(ev: Event) -> dt.datetime | None:
+    for value in (ev.published_at, ev.submitted_at):
+        try:
+            return dt.datetime.fromisoformat(value) if value else None
+        except ValueError:
+            continue
+    return None
+
+
+def ics_response(items: list[Event], snap: Any, name: str, filename: str) -> Response:
+    """A ``METHOD:PUBLISH`` calendar of ``items`` with their recurrences and exceptions."""
+    from graph.events import exception_starts
+
+    from ..ics import add_event, new_calendar, to_bytes
+
+    cal = new_calendar(method="PUBLISH", name=name)
+    host = request.host.split(":")[0] or "remo"
+    for ev in items:
+        tz = ev.tz
+        place = ", ".join(x for x in (ev.place_name, ev.address) if x)
+        organisers = ", ".join(snap.orgs[o].name for o in ev.organisations if o in snap.orgs)
+        description = "\n\n".join(x for x in (ev.description, organisers) if x)
+        add_event(
+            cal,
+            uid=f"event-{ev.id}@{host}",
+            start=dt.datetime.fromisoformat(ev.start).replace(tzinfo=tz),
+            end=dt.datetime.fromisoformat(ev.end).replace(tzinfo=tz),
+            summary=ev.title,
+            description=description or None,
+            location=place or None,
+            url=url_for("events.detail", event_id=ev.id, _external=True),
+            rrule=_utc_until(ev.rrule, tz) if ev.rrule else None,
+            exdates=[s.replace(tzinfo=tz) for s in exception_starts(ev)],
+            stamp=_stamp(ev),
+            status="CANCELLED" if ev.status == "cancelled" else "CONFIRMED",
+        )
+    response = Response(to_bytes(cal), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@bp.route("/events.ics")
+@allow("public")
+def ics() -> Response:
+    """All public events, or those that fit the calendar's filters (the same query arguments)."""
+    snap = get_store().snapshot()
+    flt = svc.EventFilter.from_args(request.args, snap.vocabulary, snap.orgs)
+    return ics_response(svc.public_events(snap.network.events, flt), snap, _("ReMo events"), "remo-events.ics")
+
+
+@bp.route("/org/<org_id>/events.ics")
+@allow("public")
+def org_ics(org_id: str) -> Response:
+    """The public events of one organisation (also the joint ones)."""
+    snap = get_store().snapshot()
+    org = snap.orgs.get(org_id)
+    if org is None:
+        abort(404)
+    items = svc.public_events(snap.network.events, svc.EventFilter(org=org_id))
+    return ics_response(items, snap, org.name, f"{org_id}.ics")
 
 
 # ---------------------------------------------------------------------------
