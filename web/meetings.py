@@ -17,6 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+
 from graph import ConflictError, Meeting, NotFoundError, ValidationError
 from graph.model import parse_meeting
 from graph.store.base import Op, now_iso
@@ -29,6 +32,9 @@ __all__ = [
     "DeadlinePassed",
     "NotPublishable",
     "agenda_for",
+    "agenda_text",
+    "day_text",
+    "describe_when",
     "calendar_for",
     "can_answer",
     "event_times",
@@ -216,6 +222,39 @@ def event_times(meeting: Meeting) -> tuple[dt.date | dt.datetime, dt.date | dt.d
     start = dt.datetime.combine(day, dt.time.fromisoformat(meeting.start_time))
     end = dt.datetime.combine(day, dt.time.fromisoformat(meeting.end_time)) if meeting.end_time else None
     return start, end or start + DEFAULT_LENGTH
+
+
+def day_text(iso: str | None) -> str:
+    """An ISO day as a full date in the current language (Babel)."""
+    if not iso or len(iso) != 10:
+        return iso or ""
+    return format_date(dt.date.fromisoformat(iso), "full")
+
+
+def describe_when(meeting: Any) -> str:
+    """When the meeting is, e.g. "Samstag, 28. März 2026, 18:00–20:00", in the current language."""
+    times = event_times(meeting)
+    if times is None:
+        return day_text(meeting.date)
+    start, end = times
+    day = day_text(meeting.date)
+    if not isinstance(start, dt.datetime):
+        return day
+    return _("%(day)s, %(start)s–%(end)s", day=day, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+
+
+def agenda_text(items: list[dict[str, Any]]) -> str:
+    """The agenda as plain lines (for the calendar entry and mails), in the current language."""
+    lines = []
+    for item in items:
+        head = _("Round %(r)s, table %(t)s", r=item["round"], t=item["table"])
+        if item["theme"]:
+            head += f" ({item['theme']})"
+        lines.append(head + ": " + ", ".join(m["name"] for m in item["with"]))
+        for mate in item["with"]:
+            for text in mate["texts"]:
+                lines.append(f"  - {mate['name']}: {text}")
+    return "\n".join(lines)
 
 
 def _uid_domain(base_url: str) -> str:

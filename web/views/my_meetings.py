@@ -1,12 +1,10 @@
-""""Meine Treffen": a representative's upcoming exchange meetings, answers, agenda and calendar file."""
+"""The page "Meine Treffen": a representative's upcoming exchange meetings, answers, agenda and calendar file."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,8 +15,11 @@ from ..extensions import get_store
 from ..meetings import (
     DeadlinePassed,
     agenda_for,
+    agenda_text,
     calendar_for,
     can_answer,
+    day_text,
+    describe_when,
     event_times,
     meetings_of,
     set_attendance,
@@ -27,27 +28,9 @@ from ..meetings import (
 from ..security import allow
 from ..templating import current_lang
 
-__all__ = ["bp", "describe_when"]
+__all__ = ["bp"]
 
 bp = Blueprint("my_meetings", __name__)
-
-
-def _day(iso: str | None) -> str:
-    if not iso or len(iso) != 10:
-        return iso or ""
-    return format_date(dt.date.fromisoformat(iso), "full")
-
-
-def describe_when(meeting: Any) -> str:
-    """"Samstag, 28. März 2026, 18:00–20:00" in the current language (no date: "")."""
-    times = event_times(meeting)
-    if times is None:
-        return _day(meeting.date)
-    start, end = times
-    day = _day(meeting.date)
-    if not isinstance(start, dt.datetime):
-        return day
-    return _("%(day)s, %(start)s–%(end)s", day=day, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
 
 
 def _mine(org_id: str, meeting_id: str) -> Any:
@@ -71,7 +54,7 @@ def index() -> str:
         {
             "m": m,
             "when": describe_when(m.meeting),
-            "deadline": _day(m.meeting.response_deadline()),
+            "deadline": day_text(m.meeting.response_deadline()),
             "org_name": snap.orgs[m.org].name if m.org in snap.orgs else m.org,
         }
         for m in meetings_of(store, orgs)
@@ -88,11 +71,24 @@ def answer(meeting_id: str, org_id: str) -> Response:
         abort(400)
     back = redirect(url_for("my_meetings.index") + f"#m-{meeting_id}-{org_id}")
     try:
-        set_attendance(get_store(), meeting_id, org_id, choice == "yes", actor=current_user.actor(),
-                       staff=bool(current_user.is_staff))
+        set_attendance(
+            get_store(),
+            meeting_id,
+            org_id,
+            choice == "yes",
+            actor=current_user.actor(),
+            staff=bool(current_user.is_staff),
+        )
     except DeadlinePassed as exc:
-        flash(_("The deadline for answers to “%(title)s” was %(date)s. Please contact the KI staff if your plans "
-                "have changed.", title=meeting.title, date=_day(exc.deadline)), "error")
+        flash(
+            _(
+                "The deadline for answers to “%(title)s” was %(date)s. Please contact the KI staff if your plans "
+                "have changed.",
+                title=meeting.title,
+                date=day_text(exc.deadline),
+            ),
+            "error",
+        )
     except ConflictError:
         flash(_("The meeting was changed meanwhile; please answer again."), "error")
     except ValidationError as exc:
@@ -115,7 +111,9 @@ def agenda(meeting_id: str, org_id: str) -> str:
     store = get_store()
     snap = store.snapshot()
     plan, _version = load_plan(store, meeting_id)
-    published = plan is not None and bool(plan.published_at) and org_id in {o for r in plan.rounds for t in r for o in t}
+    published = (
+        plan is not None and bool(plan.published_at) and org_id in {o for r in plan.rounds for t in r for o in t}
+    )
     items = agenda_for(plan, snap, org_id, current_lang()) if published else []
     org = snap.orgs.get(org_id)
     return render_template(
@@ -124,27 +122,13 @@ def agenda(meeting_id: str, org_id: str) -> str:
         org_id=org_id,
         org_name=org.name if org else org_id,
         when=describe_when(meeting),
-        deadline=_day(meeting.response_deadline()),
+        deadline=day_text(meeting.response_deadline()),
         open=can_answer(meeting, today_berlin()),
         answer=meeting.answer_of(org_id),
         published=published,
         items=items,
         has_date=event_times(meeting) is not None,
     )
-
-
-def agenda_text(items: list[dict[str, Any]]) -> str:
-    """The agenda as plain lines (for the calendar entry and mails), in the current language."""
-    lines = []
-    for item in items:
-        head = _("Round %(r)s, table %(t)s", r=item["round"], t=item["table"])
-        if item["theme"]:
-            head += f" ({item['theme']})"
-        lines.append(head + ": " + ", ".join(m["name"] for m in item["with"]))
-        for mate in item["with"]:
-            for text in mate["texts"]:
-                lines.append(f"  - {mate['name']}: {text}")
-    return "\n".join(lines)
 
 
 @bp.route("/meine-treffen/<meeting_id>/<org_id>.ics")
@@ -167,5 +151,6 @@ def calendar(meeting_id: str, org_id: str) -> Response:
         description=description,
         cancelled=meeting.answer_of(org_id) == "no",
     )
-    return Response(data, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="{meeting_id}.ics"'})
+    return Response(
+        data, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{meeting_id}.ics"'}
+    )
