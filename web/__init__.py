@@ -110,6 +110,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_blueprints(app)
 
+    from . import ratelimit, render_cache
+
+    render_cache.init_app(app)
+    ratelimit.init_app(app)  # after the blueprints: it limits the views marked expensive
+
     from .commands import register_commands
 
     register_commands(app)
