@@ -205,3 +205,23 @@ def test_sqlite_limit_storage_counts_and_expires(tmp_path, monkeypatch):
     assert s.get("k") == 0 and s.incr("k", 10) == 1
     s.clear("k")
     assert s.get("k") == 0
+
+
+def test_public_map_page_body_is_cached(web_app, web_store, monkeypatch):
+    import web.views.map as views
+
+    build = Counter(views.build_map)
+    monkeypatch.setattr(views, "build_map", build)
+    client = web_app.test_client()
+    first = client.get("/map/public").get_data(as_text=True)
+    again = client.get("/map/public").get_data(as_text=True)
+    assert build.calls == 1
+    assert first == again and "<svg" in first and "csrf_token" not in first
+    english = client.get("/map/public", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert build.calls == 2 and english != first
+    login(client, "stefan")  # the header changes with the user, the cached body does not
+    staff = client.get("/map/public").get_data(as_text=True)
+    assert build.calls == 2 and "Abmelden" in staff and "Abmelden" not in first
+    assert client.get("/map").status_code == 200 and build.calls == 3  # the internal map is never cached
+    _rename_first_org(web_store)
+    assert client.get("/map/public").status_code == 200 and build.calls == 4

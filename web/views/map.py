@@ -34,7 +34,7 @@ from ..map.svg import Legend, node_shape_svg, render_svg
 from ..ratelimit import expensive
 from ..render_cache import cached
 from ..security import allow
-from ..templating import label
+from ..templating import label, render_block
 
 __all__ = ["bp", "describe", "legend", "map_context", "present_steps"]
 
@@ -170,7 +170,20 @@ def _endpoint(public: bool, name: str = "") -> str:
 
 
 def _page(public: bool) -> str:
-    ctx = map_context(public)
+    if not public:
+        return render_template("map/index.html", **_page_context(map_context(False), public=False))
+    # the public page's body depends only on the data, layout, language, day and filter: cached for all workers
+    flt, parts = _public_key("page", "")
+
+    def body() -> bytes:
+        ctx = _page_context(map_context(True, flt), public=True)
+        return str(render_block("map/index.html", "content", **ctx)).encode("utf-8")
+
+    data, _etag = cached("map", parts, body)
+    return render_template("map/index.html", body=Markup(data.decode("utf-8")))  # our own rendering
+
+
+def _page_context(ctx: dict[str, Any], *, public: bool) -> dict[str, Any]:
     view: MapView = ctx["view"]
     flt: MapFilter = ctx["filter"]
     ep = _endpoint(public)
@@ -193,8 +206,7 @@ def _page(public: bool) -> str:
         focus_suggestions = [(p, names.get(p, p), sc) for p, sc in ctx["suggestions"].get(flt.focus, [])[:3]]
     names = {n.id: n.name for n in view.nodes}
     kinds_used = sorted({o.kind for o in ctx["network"].organisations})
-    return render_template(
-        "map/index.html",
+    return dict(
         public=public,
         view=view,
         svg=Markup(svg),  # built from escaped parts in web.map.svg
@@ -246,6 +258,7 @@ def index() -> str:
 
 @bp.route("/map/public")
 @allow("public")
+@expensive
 def public() -> str:
     return _page(public=True)
 
@@ -325,8 +338,8 @@ def _render_export(ctx: dict[str, Any], fmt: str, paper: str) -> bytes:
     return buf.getvalue()
 
 
-def _public_export(fmt: str, paper: str) -> tuple[bytes, str, MapFilter]:
-    """The public export from the shared render cache: by data generation, layout, language, day and filter."""
+def _public_key(fmt: str, paper: str) -> tuple[MapFilter, dict[str, Any]]:
+    """The request's filter and what a public rendering depends on: generation, layout, language, day, filter."""
     store = get_store()
     snap = store.snapshot()
     ensure_layout(store, snap.network, actor="map")
@@ -344,6 +357,12 @@ def _public_export(fmt: str, paper: str) -> tuple[bytes, str, MapFilter]:
         "fmt": fmt,
         "paper": paper if fmt == "pdf" else "",
     }
+    return flt, parts
+
+
+def _public_export(fmt: str, paper: str) -> tuple[bytes, str, MapFilter]:
+    """The public export from the shared render cache."""
+    flt, parts = _public_key(fmt, paper)
     data, etag = cached("map", parts, lambda: _render_export({**map_context(True, flt), "public": True}, fmt, paper))
     return data, etag, flt
 
