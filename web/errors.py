@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template
-from flask_babel import gettext as _
 from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError

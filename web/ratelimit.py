@@ -17,8 +17,8 @@ import os
 import sqlite3
 import threading
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -72,7 +72,8 @@ class SQLiteLimitStorage(Storage):
             conn.execute("PRAGMA synchronous = OFF")  # counters: losing them in a power cut is harmless
             if not self._ready:
                 conn.execute(
-                    "CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, n INTEGER NOT NULL, expires REAL NOT NULL)"
+                    "CREATE TABLE IF NOT EXISTS counters"
+                    " (key TEXT PRIMARY KEY, n INTEGER NOT NULL, expires REAL NOT NULL)"
                 )
                 self._ready = True
             self._local.conn = conn
@@ -165,6 +166,9 @@ def init_app(app: Flask) -> None:
         strategy="fixed-window",
         headers_enabled=False,
         key_prefix="remo",
+        # a broken counter store (full disk, Redis down) must not take the pages down: log, count in memory
+        swallow_errors=True,
+        in_memory_fallback_enabled=True,
     )
     app.extensions["remo_limiter"] = limiter
     limit = limiter.limit(render_limit, exempt_when=_logged_in, deduct_when=_rendered)

@@ -75,16 +75,25 @@ def cached(kind: str, parts: dict[str, Any], render: Callable[[], bytes]) -> tup
     data = _read(path)
     if data is not None:
         return data, key
-    make_private_dir(folder)
     lock_path = folder / (key + ".lock")
-    with open(lock_path, "a") as lock:
+    try:
+        make_private_dir(folder)
+        lock = open(lock_path, "a")  # noqa: SIM115 - closed below
+    except OSError as exc:  # a read-only or full disk: serve without the cache, loudly
+        current_app.logger.warning("render cache %s unusable, rendering without it: %s", folder, exc)
+        g.remo_rendered = True
+        return render(), key
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one renders, the others wait and read its file
         try:
             data = _read(path)
             if data is None:
                 g.remo_rendered = True
                 data = render()
-                write_private(path, data)
+                try:
+                    write_private(path, data)
+                except OSError as exc:
+                    current_app.logger.warning("render cache %s: cannot store a rendering: %s", folder, exc)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     try:

@@ -52,7 +52,9 @@ def test_bad_hsts_settings_refuse_to_start(make_app, bad):
         make_app(REMO_ENV="production", SECRET_KEY="x" * 32, **bad)
 
 
-@pytest.mark.parametrize("given", ["0f3a9c2e4b5d6e7f8091a2b3c4d5e6f7", "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "req.42:a_b"])
+@pytest.mark.parametrize(
+    "given", ["0f3a9c2e4b5d6e7f8091a2b3c4d5e6f7", "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "req.42:a_b"]
+)
 def test_a_well_formed_request_id_is_echoed(web_client, given):
     assert web_client.get("/", headers={"X-Request-ID": given}).headers["X-Request-ID"] == given
 

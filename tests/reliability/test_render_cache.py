@@ -225,3 +225,17 @@ def test_public_map_page_body_is_cached(web_app, web_store, monkeypatch):
     assert client.get("/map").status_code == 200 and build.calls == 3  # the internal map is never cached
     _rename_first_org(web_store)
     assert client.get("/map/public").status_code == 200 and build.calls == 4
+
+
+def test_an_unusable_cache_folder_or_limit_store_does_not_break_the_pages(template_db, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    (tmp_path / "w").mkdir()
+    app = make_web_app(template_db, tmp_path / "w", REMO_RENDER_CACHE_DIR=str(blocker / "cache"),
+                       REMO_RATELIMIT_STORAGE=f"sqlite:///{blocker}/limits.db")
+    try:
+        client = app.test_client()
+        assert client.get("/brochure?lang=de").status_code == 200
+        assert client.get("/map/public.svg").status_code == 200
+    finally:
+        app.extensions["remo_store"].close()

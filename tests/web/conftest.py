@@ -60,7 +60,13 @@ def make_web_app(template_db: Path, folder: Path, **config):
     dest.close()
     cache = str(folder / "render-cache")
     return create_app(
-        {"TESTING": True, "SECRET_KEY": "test", "REMO_STORE": f"sqlite:///{db}", "REMO_RENDER_CACHE_DIR": cache, **config}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "REMO_STORE": f"sqlite:///{db}",
+            "REMO_RENDER_CACHE_DIR": cache,
+            **config,
+        }
     )
 
 

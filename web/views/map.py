@@ -13,8 +13,8 @@ from typing import Any
 
 import networkx as nx
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
