@@ -33,6 +33,7 @@ from typing import Any
 
 from ._errors import Issue, StoreError, ValidationError
 from .files import private_file
+from .jsontext import loads as json_loads
 from .store.base import Op
 
 __all__ = ["BACKUP_FORMAT", "backup", "restore"]
@@ -77,8 +78,8 @@ def _read_jsonl(path: Path) -> list[tuple[str, str, dict[str, Any]]]:
     with path.open(encoding="utf-8") as fh:
         header = fh.readline()
         try:
-            head = json.loads(header)
-        except json.JSONDecodeError:
+            head = json_loads(header, where=path.name)
+        except ValidationError:
             head = None
         if not isinstance(head, dict) or head.get("format") != BACKUP_FORMAT:
             raise ValidationError(
@@ -90,9 +91,11 @@ def _read_jsonl(path: Path) -> list[tuple[str, str, dict[str, Any]]]:
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = json_loads(line, where=f"{path.name} line {n}")
                 out.append((item["kind"], item["id"], item["data"]))
-            except (json.JSONDecodeError, KeyError, TypeError):
+            except ValidationError as exc:
+                issues += exc.issues
+            except (KeyError, TypeError):
                 issues.append(Issue("line", n, "is not a backup record", where=f"{path.name} line {n}"))
         if head.get("records") is not None and head["records"] != len(out) and not issues:
             issues.append(

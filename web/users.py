@@ -245,8 +245,14 @@ def create_user(
     name: str = "",
     email: str = "",
     actor: str = "",
+    extra_ops: Any = None,
 ) -> User:
-    """Create a user (raises `graph.ValidationError` or `graph.ConflictError` when it exists)."""
+    """Create a user (raises `graph.ValidationError` or `graph.ConflictError` when it exists).
+
+    ``password_hash=""`` makes an account without a password (nobody can log in until one is set,
+    e.g. through an invitation link). ``extra_ops(user) -> list[Op]`` adds writes (a mail) to the
+    same transaction.
+    """
     username = username.strip().lower()
     organisations = list(dict.fromkeys(organisations or []))
     issues = _check(username, role, organisations, store)
@@ -267,7 +273,8 @@ def create_user(
         password_hash=password_hash or "",
         created_at=now_iso(),
     )
-    rec = store.create(KIND, username, user.to_data(), actor=actor)
+    more = list(extra_ops(user)) if extra_ops is not None else []
+    rec = store.apply([Op(KIND, username, user.to_data(), None), *more], actor=actor)[0]
     return User.from_record(rec)
 
 
@@ -278,12 +285,13 @@ def update_user(
     actor: str = "",
     password: str | None = None,
     keep_session: str | None = None,
+    extra_ops: list[Op] | None = None,
     **changes: Any,
 ) -> User:
     """Write ``changes`` (name, email, role, organisations, active) and an optional new password.
 
     A new password or disabling ends every session of the user (but ``keep_session``, the one
-    of an admin changing their own password), in the same transaction. Based on
+    of an admin changing their own password), in the same transaction (with ``extra_ops``). Based on
     ``user.version``: a concurrent change raises `graph.ConflictError`.
     """
     from .sessions import revoke_ops
@@ -300,7 +308,7 @@ def update_user(
     ops = [Op(KIND, user.id, data, user.version)]
     if password is not None or (user.active and not data["active"]):
         ops += revoke_ops(store, user.id, keep=keep_session)
-    rec = store.apply(ops, actor=actor)[0]
+    rec = store.apply([*ops, *(extra_ops or [])], actor=actor)[0]
     return User.from_record(rec)
 
 

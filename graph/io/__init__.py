@@ -23,6 +23,7 @@ from typing import Any
 
 from .._errors import Issue, ValidationError
 from ..files import private_file
+from ..jsontext import loads as json_loads
 from ..network import SECTIONS, Network, parse_network
 from ..snapshot import to_networkx
 from ..store.base import ANY, GC_PAUSE_OPS, Op, gc_paused
@@ -102,22 +103,7 @@ def load_file(path: str | Path, store: Any = None, *, vocab: Vocabulary | None =
     if suffix == ".json":
         if not raw.strip():
             raise ValidationError(Issue("file", source, "the file is empty", where=source, code="empty_file"))
-        try:
-            doc = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                Issue("file", source, "is not UTF-8 text (a binary file?)", where=source, code="binary_file")
-            ) from exc
-        except json.JSONDecodeError as exc:
-            raise ValidationError(
-                Issue(
-                    "file",
-                    exc.msg,
-                    f"invalid JSON at line {exc.lineno}, column {exc.colno}",
-                    where=source,
-                    code="bad_json",
-                )
-            ) from exc
+        doc = json_loads(raw, where=source)
         return parse_network(doc, vocab, where=source, **known)
     if suffix in (".csv", ".txt", ".tsv"):
         tables = [read_csv(path, data=raw)]

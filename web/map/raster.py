@@ -12,13 +12,15 @@ import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
 from .model import INK, KIND_STYLE, MapView, shape_points
 from .svg import EDGE_STYLE, HULL_FILL, HULL_STROKE, LEGEND_WIDTH, Legend, legend_rows
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = ["PAPER_SIZES", "MapExportError", "find_fonts", "render_pdf", "render_png"]
 
@@ -198,6 +200,8 @@ def new_pdf(paper: str = "a4", *, config: Any = None, orientation: str = "L") ->
         raise MapExportError(
             "no Unicode TrueType font found for the PDF (install fonts-dejavu-core or set REMO_BROCHURE_FONT)"
         )
+    from fpdf import FPDF  # imported when a PDF is made: 0.4 s that other commands do not pay
+
     pdf = FPDF(orientation=orientation, unit="mm", format=paper.upper())
     regular, bold = fonts
     pdf.add_font("remo", "", str(regular))
