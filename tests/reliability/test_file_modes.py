@@ -62,7 +62,8 @@ def test_exports_are_private(web_app, tmp_path, fmt):
 def test_person_export_is_private(web_app, tmp_path):
     for fmt in ("json", "csv"):
         target = tmp_path / f"p.{fmt}"
-        result = web_app.test_cli_runner().invoke(args=["person", "export", "p-001", "--format", fmt, "-o", str(target)])
+        args = ["person", "export", "p-001", "--format", fmt, "-o", str(target)]
+        result = web_app.test_cli_runner().invoke(args=args)
         assert result.exit_code == 0, result.output
         assert _mode(target) == 0o600
 

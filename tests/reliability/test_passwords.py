@@ -32,7 +32,8 @@ def test_good_passwords_pass(web_app):
 @pytest.mark.parametrize("password", sorted(WEAK))
 def test_cli_create_refuses_weak_password_in_english(web_app, web_store, password):
     runner = web_app.test_cli_runner()
-    result = runner.invoke(args=["user", "create", "dora", "--role", "staff", "--password-stdin"], input=password + "\n")
+    args = ["user", "create", "dora", "--role", "staff", "--password-stdin"]
+    result = runner.invoke(args=args, input=password + "\n")
     assert result.exit_code == 1 and web_store.get("user", "dora") is None
     assert "too easy to guess" in result.output and WEAK[password] in result.output, result.output
 

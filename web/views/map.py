@@ -13,8 +13,8 @@ from typing import Any
 
 import networkx as nx
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -29,10 +29,12 @@ from ..extensions import get_store
 from ..i18n import isolate, join_list
 from ..map.model import KIND_STYLE, SHAPE_GROUPS, SIZE_METRICS, MapFilter, MapNode, MapView, build_map, filtered_network
 from ..map.raster import PAPER_SIZES, MapExportError, render_pdf, render_png
-from ..map.store import ensure_layout, relayout, set_pinned
+from ..map.store import LAYOUT_ID, LAYOUT_KIND, ensure_layout, relayout, set_pinned
 from ..map.svg import Legend, node_shape_svg, render_svg
+from ..ratelimit import expensive
+from ..render_cache import cached
 from ..security import allow
-from ..templating import fmt_date, label
+from ..templating import fmt_date, label, render_block
 
 __all__ = ["bp", "describe", "legend", "map_context", "present_steps"]
 
@@ -168,7 +170,20 @@ def _endpoint(public: bool, name: str = "") -> str:
 
 
 def _page(public: bool) -> str:
-    ctx = map_context(public)
+    if not public:
+        return render_template("map/index.html", **_page_context(map_context(False), public=False))
+    # the public page's body depends only on the data, layout, language, day and filter: cached for all workers
+    flt, parts = _public_key("page", "")
+
+    def body() -> bytes:
+        ctx = _page_context(map_context(True, flt), public=True)
+        return str(render_block("map/index.html", "content", **ctx)).encode("utf-8")
+
+    data, _etag = cached("map", parts, body)
+    return render_template("map/index.html", body=Markup(data.decode("utf-8")))  # our own rendering
+
+
+def _page_context(ctx: dict[str, Any], *, public: bool) -> dict[str, Any]:
     view: MapView = ctx["view"]
     flt: MapFilter = ctx["filter"]
     ep = _endpoint(public)
@@ -191,8 +206,7 @@ def _page(public: bool) -> str:
         focus_suggestions = [(p, names.get(p, p), sc) for p, sc in ctx["suggestions"].get(flt.focus, [])[:3]]
     names = {n.id: n.name for n in view.nodes}
     kinds_used = sorted({o.kind for o in ctx["network"].organisations})
-    return render_template(
-        "map/index.html",
+    return dict(
         public=public,
         view=view,
         svg=Markup(svg),  # built from escaped parts in web.map.svg
@@ -244,6 +258,7 @@ def index() -> str:
 
 @bp.route("/map/public")
 @allow("public")
+@expensive
 def public() -> str:
     return _page(public=True)
 
@@ -292,25 +307,20 @@ def export_graph(network: Network, view: MapView, *, public: bool) -> nx.Graph:
     return g
 
 
-def _export(public: bool, fmt: str) -> Response:
-    ctx = map_context(public)
+def _render_export(ctx: dict[str, Any], fmt: str, paper: str) -> bytes:
     view: MapView = ctx["view"]
     flt: MapFilter = ctx["filter"]
     title = _("Network map of ReMo")
     note = _filter_note(flt)
-    name = f"remo-map-{flt.end}"
     if fmt == "svg":
-        data: bytes = render_svg(
+        return render_svg(
             view, title=f"{title} – {note}", desc=describe(view), legend=legend(view), standalone=True
         ).encode("utf-8")
-    elif fmt == "png":
-        data = render_png(view, title=f"{title} – {note}", legend=legend(view), config=current_app.config)
-    elif fmt == "pdf":
-        paper = request.args.get("paper", "a4")
-        if paper not in PAPER_SIZES:
-            abort(404)
+    if fmt == "png":
+        return render_png(view, title=f"{title} – {note}", legend=legend(view), config=current_app.config)
+    if fmt == "pdf":
         try:
-            data = render_pdf(
+            return render_pdf(
                 view,
                 title=title,
                 subtitle=note,
@@ -321,16 +331,60 @@ def _export(public: bool, fmt: str) -> Response:
             )
         except MapExportError as exc:
             abort(501, description=str(exc))
-        name += f"-{paper}"
+    g = xml_safe_graph(export_graph(ctx["network"], view, public=ctx["public"]))
+    buf = io.BytesIO()
+    # GEXF: the ``viz`` attributes become Gephi's positions, sizes and colours; GraphML drops them
+    write_graph_xml(g, fmt, buf)
+    return buf.getvalue()
+
+
+def _public_key(fmt: str, paper: str) -> tuple[MapFilter, dict[str, Any]]:
+    """The request's filter and what a public rendering depends on: generation, layout, language, day, filter."""
+    store = get_store()
+    snap = store.snapshot()
+    ensure_layout(store, snap.network, actor="map")
+    today = _today()
+    flt = MapFilter.from_args(request.args, today=today)
+    if flt.focus and flt.focus not in snap.orgs:
+        flt.focus = ""
+    layout = store.get(LAYOUT_KIND, LAYOUT_ID)
+    parts = {
+        "generation": snap.generation,
+        "layout": layout.version if layout is not None else 0,
+        "lang": str(get_locale()),
+        "today": today,
+        "filter": dataclasses.asdict(flt),
+        "fmt": fmt,
+        "paper": paper if fmt == "pdf" else "",
+    }
+    return flt, parts
+
+
+def _public_export(fmt: str, paper: str) -> tuple[bytes, str, MapFilter]:
+    """The public export from the shared render cache."""
+    flt, parts = _public_key(fmt, paper)
+    data, etag = cached("map", parts, lambda: _render_export({**map_context(True, flt), "public": True}, fmt, paper))
+    return data, etag, flt
+
+
+def _export(public: bool, fmt: str) -> Response:
+    paper = request.args.get("paper", "a4") if fmt == "pdf" else ""
+    if fmt == "pdf" and paper not in PAPER_SIZES:
+        abort(404)
+    etag = ""
+    if public:
+        data, etag, flt = _public_export(fmt, paper)
     else:
-        g = xml_safe_graph(export_graph(ctx["network"], view, public=public))
-        buf = io.BytesIO()
-        # GEXF: the ``viz`` attributes become Gephi's positions, sizes and colours; GraphML drops them
-        write_graph_xml(g, fmt, buf)
-        data = buf.getvalue()
+        ctx = map_context(public)
+        flt = ctx["filter"]
+        data = _render_export({**ctx, "public": False}, fmt, paper)
+    name = f"remo-map-{flt.end}" + (f"-{paper}" if fmt == "pdf" else "")
     response = make_response(data)
     response.headers["Content-Type"] = MIME[fmt] + ("; charset=utf-8" if fmt in ("svg", "gexf", "graphml") else "")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    if etag:
+        response.set_etag(etag)
+        response.make_conditional(request)
     return response
 
 
@@ -342,6 +396,7 @@ def export(fmt: str) -> Response:
 
 @bp.route(f"/map/public.<any({EXPORTS}):fmt>")
 @allow("public")
+@expensive
 def public_export(fmt: str) -> Response:
     return _export(True, fmt)
 
