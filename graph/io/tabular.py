@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from .._errors import Issue, ValidationError
 from ..spreadsheet import neutralise_row, restore_cell, xlsx_append
 from ..text import xml_safe
+from ._xlsx_limits import Deadline, check_xlsx
 
 __all__ = [
     "COLUMNS",
@@ -280,6 +282,12 @@ def read_xlsx(path: str | Path, *, data: bytes | None = None) -> list[Table]:
     if not raw:
         raise ValidationError(Issue("file", source, "the file is empty", where=source, code="empty_file"))
     try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            check_xlsx(zf, source)  # zip bombs and far-away cells, before openpyxl unpacks anything
+    except zipfile.BadZipFile:
+        pass  # openpyxl names it below
+    deadline = Deadline(source)
+    try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise ValidationError(
@@ -301,6 +309,8 @@ def read_xlsx(path: str | Path, *, data: bytes | None = None) -> list[Table]:
                 continue
             body = []
             for n, row in enumerate(rows, start=2):
+                if not n % 1024:
+                    deadline.tick()
                 cells = list(row)
                 if not any(c not in (None, "") for c in cells):
                     continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import xml.etree.ElementTree as ET
 
@@ -148,3 +149,141 @@ def test_deep_json_is_refused_by_remo_import_and_restore(any_app, any_store, tmp
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert "deep.backup line 2" in result.output and "deeper than 32 levels" in result.output
     assert dump(any_store) == before
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# XLSX limits (graph.io._xlsx_limits): checked on the zip archive before openpyxl reads anything
+
+
+def _workbook(rows=(("Name", "Art"), ("Verein A", "Sonstige")), far: str | None = None) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Organisationen"
+    for row in rows:
+        ws.append(list(row))
+    if far:
+        ws[far] = "x"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _rezip(data: bytes, change=None, add: dict | None = None) -> bytes:
+    """The workbook ``data`` with part texts changed by ``change(name, bytes)`` and parts added."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info.filename, change(info.filename, body) if change else body)
+        for name, writer in (add or {}).items():
+            with dst.open(name, "w", force_zip64=True) as fh:
+                writer(fh)
+    return out.getvalue()
+
+
+def _declare_size(data: bytes, name: str, size: int) -> bytes:
+    """``data`` with the unpacked size of part ``name`` declared as ``size`` (local and central header)."""
+    import struct
+    import zipfile
+
+    raw = bytearray(data)
+    offset = zipfile.ZipFile(io.BytesIO(data)).getinfo(name).header_offset
+    struct.pack_into("<I", raw, offset + 22, size)
+    pos = raw.find(b"PK\x01\x02")
+    while pos >= 0:
+        n = struct.unpack_from("<H", raw, pos + 28)[0]
+        if raw[pos + 46 : pos + 46 + n] == name.encode():
+            struct.pack_into("<I", raw, pos + 24, size)
+        pos = raw.find(b"PK\x01\x02", pos + 4)
+    return bytes(raw)
+
+
+def _xlsx_issue(data: bytes, tmp_path, name="net.xlsx"):
+    from graph.io.tabular import read_xlsx
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ValidationError) as info:
+        read_xlsx(path)
+    return info.value.issues[0]
+
+
+def _zeros(megabytes: int):
+    def write(fh):
+        block = b"\0" * 2**20
+        for _ in range(megabytes):
+            fh.write(block)
+
+    return write
+
+
+def test_xlsx_one_far_away_cell_is_refused_at_once_on_both_stores(any_app, any_store, tmp_path):
+    import time
+
+    data = _workbook(far="XFD1048576")
+    assert len(data) < 6000
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(data)
+    before = dump(any_store)
+    start = time.monotonic()
+    result = any_app.test_cli_runner().invoke(args=["import", str(path)])
+    assert time.monotonic() - start < 5
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "far.xlsx: 1 problem found; nothing was imported." in result.output
+    assert "16,384 columns; at most 1,000 are read" in result.output
+    assert dump(any_store) == before
+
+
+def test_xlsx_sheet_extent_is_bounded(tmp_path):
+    # a <dimension> that claims a huge sheet (openpyxl pads every row to it)
+    lying = _rezip(
+        _workbook(),
+        lambda n, b: b.replace(b'<dimension ref="A1:B2"', b'<dimension ref="A1:Z1048576"') if "sheet" in n else b,
+    )
+    issue = _xlsx_issue(lying, tmp_path)
+    assert issue.code == "too_large" and "1,048,576 rows x 26 columns; at most 5,000,000 cells" in issue.reason
+    # no <dimension> at all, but a cell far down
+    far = _rezip(
+        _workbook(far="Z900000"), lambda n, b: re.sub(rb"<dimension [^>]*/>", b"", b) if "sheet" in n else b
+    )
+    issue = _xlsx_issue(far, tmp_path)
+    assert "900,000 rows x 26 columns" in issue.reason
+
+
+def test_xlsx_zip_bombs_are_refused_before_unpacking(tmp_path):
+    import time
+
+    # highly compressible: 40 MiB of zeros in a 40 KiB part
+    bomb = _rezip(_workbook(), add={"xl/media/image1.bin": _zeros(40)})
+    assert len(bomb) < 200_000
+    start = time.monotonic()
+    issue = _xlsx_issue(bomb, tmp_path)
+    assert "times larger than it is packed; at most 200 times" in issue.reason
+    # a part that declares 1.5 GB
+    issue = _xlsx_issue(_declare_size(_workbook(), "xl/styles.xml", 1_500_000_000), tmp_path)
+    assert "unpacks to 1,50" in issue.reason and "at most 268,435,456 are read" in issue.reason
+    # a part that declares less than it holds: unpacking stops at the declared size and refuses it
+    small = _rezip(_workbook(), add={"xl/media/image1.bin": lambda fh: fh.write(bytes(range(256)) * 4000)})
+    issue = _xlsx_issue(_declare_size(small, "xl/media/image1.bin", 1000), tmp_path)
+    assert issue.code == "binary_file" and "xl/media/image1.bin is damaged" in issue.reason
+    assert time.monotonic() - start < 5
+
+
+def test_xlsx_reading_time_is_bounded(tmp_path, monkeypatch):
+    from graph.io import _xlsx_limits
+
+    data = _workbook(rows=[("Name", "Art")] + [(f"Verein {i}", "Sonstige") for i in range(3000)])
+    monkeypatch.setattr(_xlsx_limits, "MAX_SECONDS", 0.0)
+    issue = _xlsx_issue(data, tmp_path)
+    assert issue.code == "too_slow" and "took longer than 0 seconds" in issue.reason
+    monkeypatch.undo()
+    from graph.io.tabular import read_xlsx
+
+    path = tmp_path / "ok.xlsx"
+    path.write_bytes(data)
+    assert len(read_xlsx(path)[0].rows) == 3000
