@@ -6,13 +6,14 @@ import io
 import json
 import re
 import sqlite3
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from graph import ValidationError
 from graph.store.base import Op
-from tests.web.conftest import ORG
+from tests.web.conftest import ORG, form_data, login
 from web.api.tokens import create_token
 
 API = "/api/v1"
@@ -287,3 +288,99 @@ def test_xlsx_reading_time_is_bounded(tmp_path, monkeypatch):
     path = tmp_path / "ok.xlsx"
     path.write_bytes(data)
     assert len(read_xlsx(path)[0].rows) == 3000
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# encodings, ids that differ only in case, names that differ only in Unicode normalisation (graph.identity)
+
+NFC_NAME = "Elternnetzwerk Köprü e.V."  # the demo organisation ORG
+NFD_NAME = unicodedata.normalize("NFD", NFC_NAME)
+
+
+def test_a_shift_jis_csv_is_refused_with_the_line_on_both_stores(any_app, any_store, tmp_path):
+    runner = any_app.test_cli_runner()
+    before = dump(any_store)
+    for n, name in enumerate(("日本語の会", "横浜文化", "カタカナ協会", "さくら")):
+        path = tmp_path / f"sjis{n}.csv"
+        path.write_bytes(f"Name;Art\nVerein Lennep;Sonstige\n{name};Sonstige\n".encode("shift_jis"))
+        result = runner.invoke(args=["import", str(path)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert f"sjis{n}.csv line 3" in result.output, result.output
+        assert "line 3 is neither UTF-8 nor Windows-1252 text" in result.output and 'save the file as "CSV UTF-8"' in (
+            result.output
+        )
+    for enc, text in (("cp1251", "Общество культуры"), ("cp1254", "Kültür Derneği Şişli")):
+        path = tmp_path / f"{enc}.csv"
+        path.write_bytes(f"Name;Art\n{text};Sonstige\n".encode(enc))
+        result = runner.invoke(args=["import", str(path)])
+        assert result.exit_code == 1 and "line 2 is neither UTF-8 nor Windows-1252" in result.output, result.output
+    assert dump(any_store) == before
+    # German Excel's Windows-1252 stays welcome
+    path = tmp_path / "de.csv"
+    german = "Name;Art;Beschreibung\nMüßiggang „Öz“ e.V.;Sonstige;30 m², 5 €, 20 °C, § 3, ½ Tag\n"
+    path.write_bytes(german.encode("cp1252"))
+    result = runner.invoke(args=["import", "--dry-run", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_ids_that_differ_only_in_case_are_one_record_on_import(any_app, any_store, tmp_path):
+    runner = any_app.test_cli_runner()
+
+    def person(pid):
+        return {"id": pid, "name": "Eine Person", "organisations": [ORG]}
+
+    before = dump(any_store)
+    both = tmp_path / "both.json"
+    both.write_text(json.dumps({"format": "remo/1", "persons": [person("p-ABC"), person("p-abc")]}), encoding="utf-8")
+    result = runner.invoke(args=["import", str(both)])
+    assert result.exit_code == 1, result.output
+    assert "differs only in case from the person id 'p-abc'" in result.output
+    assert dump(any_store) == before
+    # against the store: p-001 is stored
+    upper = tmp_path / "upper.json"
+    upper.write_text(json.dumps({"format": "remo/1", "persons": [person("P-001")]}), encoding="utf-8")
+    result = runner.invoke(args=["import", str(upper)])
+    assert result.exit_code == 1 and "differs only in case from the person id 'p-001'" in result.output
+    assert dump(any_store) == before
+
+
+def test_names_that_differ_only_in_normalisation_are_one_name(any_app, any_store, tmp_path):
+    runner = any_app.test_cli_runner()
+    before = dump(any_store)
+    doc = {"format": "remo/1", "organisations": [{"id": "koepru-zwei", "name": NFD_NAME, "kind": "other"}]}
+    path = tmp_path / "nfd.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert f"organisation '{ORG}' has the same name" in result.output
+    within = {"format": "remo/1", "organisations": [
+        {"id": "cafe-eins", "name": "Café Lennep", "kind": "other"},
+        {"id": "cafe-zwei", "name": unicodedata.normalize("NFD", "café  LENNEP"), "kind": "other"},
+    ]}
+    path.write_text(json.dumps(within, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1 and "has the same name" in result.output, result.output
+    # the API and the pages refuse it too
+    client = any_app.test_client()
+    h = _token_headers(any_store)
+    login(client, "stefan")
+    before = dump(any_store)
+    resp = client.post(f"{API}/organisations", json={"id": "koepru-zwei", "name": NFD_NAME, "kind": "other"}, headers=h)
+    assert resp.status_code == 409 and resp.get_json()["error"]["details"][0]["code"] == "duplicate_name"
+    other = client.get(f"{API}/organisations/kulturverein-yesil-vadi", headers=h).get_json()
+    other = {k: v for k, v in other.items() if k not in ("persons", "internal")}
+    resp = client.put(f"{API}/organisations/kulturverein-yesil-vadi", json={**other, "name": NFD_NAME}, headers=h)
+    assert resp.status_code == 409, resp.get_json()
+    data = form_data(client.get("/org/new").get_data(as_text=True))
+    data["name"], data["id"] = NFD_NAME, "koepru-zwei"
+    resp = client.post("/org/new", data=data)
+    assert resp.status_code == 409 and "Eine andere Organisation hat schon diesen Namen." in resp.get_data(as_text=True)
+    assert dump(any_store) == before
+    # a new name arrives in NFD and is stored in NFC
+    resp = client.post(
+        f"{API}/organisations", json={"name": unicodedata.normalize("NFD", "Çocuk Kulübü Hasten"), "kind": "other"},
+        headers=h,
+    )
+    assert resp.status_code == 201, resp.get_json()
+    rec = any_store.get("organisation", resp.get_json()["id"])
+    assert rec.id == "cocuk-kuluebue-hasten" and rec.data["name"] == "Çocuk Kulübü Hasten"

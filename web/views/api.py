@@ -31,6 +31,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from graph import Issue, NotFoundError, Snapshot, ValidationError
+from graph.identity import store_clashes
 from graph.jsontext import loads as json_loads
 from graph.model import parse_cooperation, parse_organisation, slugify
 from graph.privacy import public_document, references
@@ -207,6 +208,13 @@ def _body(schema_name: str) -> dict[str, Any]:
     return data
 
 
+def _no_clash(org_id: str, data: dict[str, Any]) -> None:
+    """409 when another organisation has the same name (compared as `graph.identity` does)."""
+    clashes = store_clashes(get_store(), [("organisation", org_id, data)])
+    if clashes:
+        raise ApiError(409, clashes[0].reason, details=[i.to_dict() for i in clashes])
+
+
 def _page(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
     total = len(items)
     return {
@@ -320,6 +328,8 @@ def create_organisation() -> Response:
     org, issues = parse_organisation({**data, "id": org_id}, _snapshot().vocabulary, "body")
     if org is None:
         raise ApiError.invalid(issues)
+    if get_store().get("organisation", org_id) is None:  # else the create answers 409: the id is taken
+        _no_clash(org_id, org.to_dict())
     get_store().create("organisation", org_id, org.to_dict(), actor=who.actor())
     return _created(_detail(org_id, who), url_for("api.v1.get_organisation", org_id=org_id))
 
@@ -354,6 +364,7 @@ def update_organisation(org_id: str) -> Response:
     org, issues = parse_organisation({**data, "id": org_id}, _snapshot().vocabulary, "body")
     if org is None:
         raise ApiError.invalid(issues)
+    _no_clash(org_id, org.to_dict())
     store.update("organisation", org_id, org.to_dict(), version, actor=who.actor(org_id))
     return jsonify(_detail(org_id, who))
 
