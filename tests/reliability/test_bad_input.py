@@ -384,3 +384,67 @@ def test_names_that_differ_only_in_normalisation_are_one_name(any_app, any_store
     assert resp.status_code == 201, resp.get_json()
     rec = any_store.get("organisation", resp.get_json()["id"])
     assert rec.id == "cocuk-kuluebue-hasten" and rec.data["name"] == "Çocuk Kulübü Hasten"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the OpenAPI document says exactly what the server accepts (the fuzzing is tests/reliability/test_api_schema.py)
+
+
+def _document_rejects(client, schema_name: str, body) -> bool:
+    from jsonschema import Draft202012Validator
+
+    doc = client.get("/api/openapi.json").get_json()
+    schema = {**doc["components"]["schemas"][schema_name], "components": doc["components"]}
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return not validator.is_valid(body)
+
+
+def test_what_the_document_refuses_the_server_refuses(web_app, web_store):
+    client = web_app.test_client()
+    h = _token_headers(web_store)
+    before = dump(web_store)
+    a, b = ORG, "kulturverein-yesil-vadi"
+    for since in ("0000-00-00", "2025-02-30", "2025-13-01", "2025-1-5", "01.05.2025"):
+        body = {"a": a, "b": b, "kind": "event", "since": since}
+        assert _document_rejects(client, "CooperationCreate", body), since
+        resp = client.post(f"{API}/cooperations", json=body, headers=h)
+        assert resp.status_code == 422 and resp.get_json()["error"]["details"][0]["field"] == "since", since
+    good = client.get(f"{API}/organisations/{ORG}", headers=h).get_json()
+    good = {k: v for k, v in good.items() if k not in ("persons", "internal")}
+    for field, value in (
+        ("website", "ftp://verein.example"),
+        ("website", "verein example"),
+        ("email", "info(at)verein.example"),
+        ("phone", "ruf mich an"),
+        ("name", "   "),
+        ("description", "Saal\x01frei"),
+        ("offers", [{"capability": "rooms"}, {"capability": "rooms", "detail": "zweimal"}]),
+        ("version", 10**12),
+    ):
+        body = {**good, field: value}
+        assert _document_rejects(client, "OrganisationUpdate", body), field
+        resp = client.put(f"{API}/organisations/{ORG}", json=body, headers=h)
+        assert resp.status_code == 422, (field, resp.get_json())
+    # a body id that differs from the address: the document says 409, and so does the server
+    resp = client.put(f"{API}/organisations/{ORG}", json={**good, "id": b}, headers=h)
+    assert resp.status_code == 409 and resp.get_json()["error"]["details"][0]["code"] == "id_mismatch"
+    doc = client.get("/api/openapi.json").get_json()
+    assert "409" in doc["paths"]["/api/v1/organisations/{org_id}"]["put"]["responses"]
+    # a huge ?version=: the document's maximum and the server's
+    params = doc["paths"]["/api/v1/organisations/{org_id}"]["delete"]["parameters"]
+    version = next(p for p in params if p["name"] == "version")
+    assert version["schema"]["maximum"] == 999_999_999
+    for huge in ("1000000000", "9" * 400):
+        resp = client.delete(f"{API}/organisations/{ORG}?version={huge}", headers=h)
+        assert resp.status_code == 400 and resp.get_json()["error"]["details"][0]["field"] == "version"
+    # unknown organisations in a cooperation: 404, documented
+    resp = client.post(f"{API}/cooperations", json={"a": a, "b": "gibt-es-nicht"}, headers=h)
+    assert resp.status_code == 404
+    assert "404" in doc["paths"]["/api/v1/cooperations"]["post"]["responses"]
+    assert dump(web_store) == before
+    # and what the document accepts, the server accepts
+    resp = client.post(f"{API}/cooperations", json={"a": a, "b": b, "kind": "event", "since": "2024-02-29"}, headers=h)
+    assert resp.status_code == 201, resp.get_json()
+    body = {**good, "website": "HTTPS://verein.example/ä", "email": "", "phone": "+49 (2191) 12-34/5"}
+    assert not _document_rejects(client, "OrganisationUpdate", body)
+    assert client.put(f"{API}/organisations/{ORG}", json=body, headers=h).status_code == 200
