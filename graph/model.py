@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,7 +100,8 @@ def slugify(text: str) -> str:
     table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", text.translate(table)).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", text).translate(table))  # NFD "ü" too
+    text = text.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "org"
 
 
@@ -131,7 +133,7 @@ class _Ctx:
         if not isinstance(value, str):
             self.err(name, value, "must be text")
             return ""
-        value = value.strip()
+        value = unicodedata.normalize("NFC", value.strip())  # one form for "é" typed on any system
         if len(value) > max_len:
             self.err(name, value, f"is longer than {max_len} characters", code="too_long")
         if has_forbidden(value):

@@ -23,6 +23,7 @@ from typing import Any
 
 from .._errors import Issue, ValidationError
 from ..files import private_file
+from ..identity import clash_issues
 from ..jsontext import loads as json_loads
 from ..network import SECTIONS, Network, parse_network
 from ..snapshot import to_networkx
@@ -146,12 +147,16 @@ def _ops(network: Network, store: Any, report: ImportReport) -> list[Op]:
     ops: list[Op] = []
     for kind, rid, data in network.records():
         ops.append(Op(kind, rid, data, ANY))
+    existing: dict[tuple[str, str], dict[str, Any]] = {}
     if store is not None:
-        existing: dict[tuple[str, str], dict[str, Any]] = {}
         kinds = {op.kind for op in ops}
         for kind in kinds:
             for rec in store.list(kind):
                 existing[(kind, rec.id)] = rec.data
+    clashes = clash_issues(((op.kind, op.id, op.data) for op in ops), existing)
+    if clashes:
+        raise ValidationError(clashes)
+    if store is not None:
         for op in ops:
             old = existing.get((op.kind, op.id))
             if old is None:

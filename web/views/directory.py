@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
 from graph.events import next_occurrence
+from graph.identity import store_clashes
 from graph.model import ORG_FIELDS, parse_organisation, slugify
 
 from ..editing import edit_conflict, sign_original
@@ -378,6 +379,9 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
         for msg in general:
             flash(msg, "error")
         return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False), 422
+    if store_clashes(store, [("organisation", org_id, parsed.to_dict())]):
+        form.name.errors = [*form.name.errors, _("Another organisation already has this name.")]
+        return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False), 409
     try:
         version = int(form.version.data or "0")
     except ValueError:
@@ -428,6 +432,10 @@ def create() -> Response | str | tuple[str, int]:
         for msg in apply_issues(form, issues, data):
             flash(msg, "error")
         return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 422
+    taken = store.get("organisation", org_id) is not None  # then the short name is the problem (below)
+    if not taken and store_clashes(store, [("organisation", org_id, parsed.to_dict())]):
+        form.name.errors = [*form.name.errors, _("Another organisation already has this name.")]
+        return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 409
     try:
         store.create("organisation", org_id, parsed.to_dict(), actor=current_user.actor())
     except ConflictError:
