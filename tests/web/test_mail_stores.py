@@ -161,3 +161,31 @@ def test_mail_links_used_twice_expired_and_tampered_on_both_stores(mail_app):
     for _twice in range(2):  # unsubscribing again changes nothing and says the same
         assert client.post(f"/m/{unsubscribe}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
     assert store.get(DIGEST_KIND, "org.rana").data["active"] is False
+
+
+@pytest.mark.slow  # seeding the demo network into Neo4j takes about half a minute
+def test_access_request_and_digest_on_both_stores(mail_app):
+    import datetime as dt
+
+    from web.mail.accounts import REQUEST_KIND, request_access, set_request_status
+    from web.mail.digest import DIGEST_KIND, run_digest, subscribe
+    from web.users import create_user, hash_password
+
+    store = mail_app.extensions["remo_store"].store
+    mail_app.config["REMO_MAIL_KI"] = "ki@ki.example"
+    seeded = mail_app.test_cli_runner().invoke(args=["seed", "--demo"])
+    assert seeded.exit_code == 0, seeded.output
+    with mail_app.test_request_context("/"):
+        rid = request_access(store, {"organisation": "Verein", "name": "A", "email": "a@example.org", "website": ""},
+                             client="10.0.0.1")
+        set_request_status(store, rid, "done", actor="staff:stefan")
+        create_user(store, "rana", role="representative", organisations=["elternnetzwerk-koepru"],
+                    password_hash=hash_password("Alte Brücke am Morsbach 3"), email="rana@example.org", actor="t")
+        subscribe(store, "elternnetzwerk-koepru", "rana", on=True, lang="tr", actor="t")
+        now = dt.datetime.now(dt.UTC)
+        assert run_digest(store, now) == 1 and run_digest(store, now) == 0
+        assert run_digest(store, now + dt.timedelta(days=31)) == 1
+    assert store.get(REQUEST_KIND, rid).data["status"] == "done"
+    purposes = sorted(r.data["purpose"] for r in store.list(KIND))
+    assert purposes == ["access_request", "digest", "digest"]
+    assert len(store.get(DIGEST_KIND, "elternnetzwerk-koepru.rana").data["sent"]) == 10
