@@ -117,7 +117,9 @@ def test_invalid_address_fails_clearly_and_the_others_go_out_on_both_stores(mail
         report = send_pending(store, Transport(parse_smtp_url(smtp.url)), mail_settings())
         got = smtp.wait_for(2)
     assert sorted(m["To"] for m in got) == ["a@example.org", "b@example.org"] and len(report.sent) == 2
-    failed = {r.data["to"][0]["address"]: r.data["last_error"] for r in store.list(KIND) if r.data["status"] == "failed"}
+    failed = {
+        r.data["to"][0]["address"]: r.data["last_error"] for r in store.list(KIND) if r.data["status"] == "failed"
+    }
     assert "invalid address 'kein at zeichen'" in failed["kein at zeichen"]
     assert "550" in failed["weg@example.org"] and len(failed) == 2
 
