@@ -98,6 +98,17 @@ def test_invitation_creates_an_account_that_opens_with_the_mailed_link_once(app,
     assert "leyla" in set_password(fresh, token, NEW_PASSWORD)
     login(fresh, "leyla", NEW_PASSWORD)
     assert fresh.get(f"/m/{token}").status_code == 409  # used up
+    with app.test_request_context("/"):
+        from web.mail.accounts import _invite_ops
+        from web.users import get_user
+
+        leyla = get_user(store, "leyla")
+        store.update("user", "leyla", {**leyla.to_data(), "active": False}, leyla.version, actor="test")
+        store.apply(_invite_ops(get_user(store, "leyla"), "de"), actor="test")
+    deliver(app, smtp)
+    late = link_of(smtp.wait_for(2)[1])
+    assert fresh.get(f"/m/{late}").status_code == 400  # a disabled account is not opened by a link
+    assert store.get("user", "leyla").data["active"] is False
     again = post(client, "/admin/users/invite",
                  {"username": "leyla", "email": "x@example.org", "organisations": ["thamarai"], "lang": "de"},
                  token_from="/admin/users/invite")

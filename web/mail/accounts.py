@@ -198,7 +198,7 @@ def request_reset(store: Any, address: str, *, client: str, lang: str = "de") ->
 def _set_password(store: Any, link: Link, form: Any, *, invitation: bool) -> str:
     username, _sep, fingerprint = link.ref.partition("|")
     user = get_user(store, username)
-    if user is None or (not user.active and not invitation):
+    if user is None or not user.active:  # a disabled account stays disabled, also for an invitation
         raise LinkError("invalid")
     if _fingerprint(user.password_hash) != fingerprint:
         raise LinkError("used")
@@ -208,8 +208,7 @@ def _set_password(store: Any, link: Link, form: Any, *, invitation: bool) -> str
     problems = password_problems(password, user.id)
     if problems:
         raise ValidationError([Issue("password", "***", p, code="weak_password") for p in problems])
-    changes = {"active": True} if invitation else {}
-    update_user(store, user, actor=f"link:{user.id}", password=password, extra_ops=[used_op(link)], **changes)
+    update_user(store, user, actor=f"link:{user.id}", password=password, extra_ops=[used_op(link)])
     if invitation:
         return _("Your password is set. You can now log in with the user name %(name)s.", name=user.id)
     return _("Your new password is set, and every session of your account has ended. Please log in again.")
@@ -219,7 +218,7 @@ def _describe(invitation: bool):
     def describe(store: Any, link: Link) -> dict[str, str]:
         username = link.ref.partition("|")[0]
         user = get_user(store, username)
-        if user is None:
+        if user is None or not user.active:
             raise LinkError("invalid")
         if _fingerprint(user.password_hash) != link.ref.partition("|")[2]:
             raise LinkError("used")
