@@ -244,3 +244,17 @@ def test_request_for_access_refuses_spam_and_half_filled_forms(app):
 def test_login_page_links_to_forgot_password_and_request_access(app):
     html = app.test_client().get("/login").get_data(as_text=True)
     assert 'href="/login/forgot"' in html and 'href="/access"' in html
+
+
+def test_stale_form_counters_are_swept(app, monkeypatch):
+    import time
+
+    from web.mail import accounts
+
+    store = app.extensions["remo_store"].store
+    monkeypatch.setattr(accounts, "_SWEEP_AT", 3)
+    for i in range(3):
+        store.create(accounts.THROTTLE_KIND, f"old-{i}", {"attempts": [time.time() - 7200]})
+    forgot(app.test_client(), "rana@example.org")
+    left = {r.id for r in store.list(accounts.THROTTLE_KIND)}
+    assert not any(k.startswith("old-") for k in left) and len(left) == 2  # this request's two counters

@@ -89,6 +89,22 @@ def _throttle(store: Any, key: str, limit: int, window: float) -> tuple[Op, int]
     return Op(THROTTLE_KIND, key, {"attempts": recent}, rec.version if rec else None), wait
 
 
+#: drop stale counters once there are this many
+_SWEEP_AT = 500
+
+
+def _sweep(store: Any) -> None:
+    """Delete counters without a recent attempt now and then, so that many addresses do not pile up."""
+    if store.count(THROTTLE_KIND) < _SWEEP_AT:
+        return
+    window = max(_cfg("REMO_MAIL_RESET_WINDOW", 3600), _cfg("REMO_ACCESS_REQUEST_WINDOW", 3600))
+    now = time.time()
+    stale = [Op(THROTTLE_KIND, r.id, None, ANY) for r in store.list(THROTTLE_KIND)
+             if not any(now - t < window for t in r.data.get("attempts", []))]
+    if stale:
+        store.apply(stale, actor="throttle")
+
+
 def _valid_email(address: str) -> bool:
     return bool(EMAIL_RE.match(address)) and check_address(address) is None
 
@@ -192,6 +208,7 @@ def request_reset(store: Any, address: str, *, client: str, lang: str = "de") ->
             store.apply(ops, actor="password-reset")
         except ConflictError:  # another request counted at the same moment
             continue
+        _sweep(store)
         return
 
 
@@ -297,6 +314,7 @@ def request_access(store: Any, fields: dict[str, str], *, client: str, lang: str
         )
         ops.append(queue_op(draft))
     store.apply(ops, actor="access-request")
+    _sweep(store)
     return rid
 
 
