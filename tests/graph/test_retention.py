@@ -126,5 +126,6 @@ def test_old_mail_used_links_and_access_requests_go(store):
     assert sorted(r.id for r in store.list("message")) == ["m2", "m3"]
     assert [r.id for r in store.list("mail_link")] == ["l-new"]
     assert [r.id for r in store.list("access_request")] == ["r-new"]
-    off = run_retention(store, RetentionPolicy(mail_months=0, access_requests_months=0), today=months_before(TODAY, -30))
+    never = RetentionPolicy(mail_months=0, access_requests_months=0)
+    off = run_retention(store, never, today=months_before(TODAY, -30))
     assert off.removed["mail"] == [] and off.removed["access_requests"] == []
