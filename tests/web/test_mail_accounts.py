@@ -258,3 +258,14 @@ def test_stale_form_counters_are_swept(app, monkeypatch):
     forgot(app.test_client(), "rana@example.org")
     left = {r.id for r in store.list(accounts.THROTTLE_KIND)}
     assert not any(k.startswith("old-") for k in left) and len(left) == 2  # this request's two counters
+
+
+def test_users_page_shows_a_pending_invitation(app):
+    with app.test_request_context("/"):
+        from web.mail.accounts import invite_user
+
+        invite_user(app.extensions["remo_store"].store, "neu", email="neu@example.org", organisations=["thamarai"])
+    client = app.test_client()
+    login(client, "ada")
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert html.count("eingeladen, noch kein Passwort") == 1
