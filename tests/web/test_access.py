@@ -56,6 +56,12 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
         {"status": "met"},
         {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
     ),
+    "desk.follow_up": (
+        "POST",
+        "/desk/introductions/intro-001/follow-up",
+        {"note": "call", "version": "1"},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
     "admin.users": ("GET", "/admin/users", {}, ADMIN_GET),
     # the outbox (tests/web/test_mail_outbox.py); "nope" is no message
     "links.confirm": ("GET", "/m/not-a-signed-link", {}, dict.fromkeys(ROLES, 400)),
@@ -155,8 +161,22 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
             ("move", "move"),
             ("do_replan", "replan"),
             ("outcomes", "outcomes"),
+            ("staff_answer", "answer"),
+            ("invite", "invite"),
+            ("publish", "publish"),
         )
     },
+    # "Meine Treffen" (tests/web/test_my_meetings.py): rana's organisation attended the demo meeting,
+    # whose deadline has passed (an answer is refused with a message, staff may still change it)
+    "my_meetings.index": ("GET", "/meine-treffen", {}, {**ALL_200, "anonymous": 302}),
+    "my_meetings.agenda": ("GET", f"/meine-treffen/austauschtreffen-2025-2/{ORG}", {}, ORG_GET),
+    "my_meetings.calendar": ("GET", f"/meine-treffen/austauschtreffen-2025-2/{ORG}.ics", {}, ORG_GET),
+    "my_meetings.answer": (
+        "POST",
+        f"/meine-treffen/austauschtreffen-2025-2/{ORG}/answer",
+        {"answer": "yes"},
+        {"anonymous": 401, "rep": 302, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
     # joint projects, funding referral, workshop planning (tests/web/test_projects_pages.py)
     "projects.ideas": ("GET", "/projects", {}, {**ALL_200, "anonymous": 302}),
     "projects.teams": ("GET", f"/projects/teams?template=homework_help&org={ORG}&k=1", {}, ORG_GET),

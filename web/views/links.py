@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from graph import ConflictError, ValidationError
 
 from ..extensions import get_store
-from ..mail import accounts, digest, introductions  # noqa: F401 - they register their link actions
+from ..mail import accounts, digest, introductions, meetings  # noqa: F401 - they register their link actions
 from ..mail.links import ACTIONS, LinkError, read_link
 from ..security import allow, csrf
 

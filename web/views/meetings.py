@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -115,7 +116,37 @@ def detail(meeting_id: str) -> str:
     doc = rendered_plan(plan, snap, _lang()) if plan else None
     names = {o.id: o.name for o in snap.network.organisations}
     return render_template("meetings/detail.html", meeting=meeting, plan=plan, doc=doc, version=version,
-                           names=names, formats=MEETING_FORMATS, languages=LANGUAGE_NAMES)
+                           names=names, formats=MEETING_FORMATS, languages=LANGUAGE_NAMES,
+                           **_answers_context(store, meeting, plan, names))
+
+
+def _answers_context(store: Any, meeting: Any, plan: MeetingPlan | None, names: dict[str, str]) -> dict[str, Any]:
+    """Who answered what, who got an invitation, and where the plan no longer matches the answers."""
+    from ..mail.meetings import SCHEDULE_KIND
+
+    rec = store.get(SCHEDULE_KIND, meeting.id)
+    invited = (rec.data.get("invited") or {}) if rec is not None else {}
+    answers = [{"org": o, "name": names.get(o, o), "answer": meeting.answer_of(o), "mailed": o in invited}
+               for o in sorted(meeting.organisations(), key=lambda o: names.get(o, o).casefold())]
+    seated = {o for r in plan.rounds for t in r for o in t} if plan else set()
+    return {
+        "answers": answers,
+        "not_mailed": sum(1 for a in answers if not a["mailed"] and a["answer"] != "no"),
+        "deadline": meeting.response_deadline(),
+        "seated_not_coming": sorted((names.get(o, o) for o in seated - set(meeting.attendance)), key=str.casefold),
+        "coming_not_seated": sorted((names.get(o, o) for o in set(meeting.attendance) - seated), key=str.casefold)
+        if plan else [],
+        "published_at": _when(plan.published_at) if plan and plan.published_at else "",
+    }
+
+
+def _when(iso: str) -> str:
+    from flask_babel import format_datetime
+
+    try:
+        return format_datetime(dt.datetime.fromisoformat(iso), "medium")
+    except ValueError:
+        return iso
 
 
 def _lang() -> str:
@@ -314,3 +345,92 @@ def outcomes(meeting_id: str) -> Response:
     else:
         flash(ngettext("%(num)d introduction recorded.", "%(num)d introductions recorded.", len(written)), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#outcomes")
+
+
+@bp.route("/meetings/<meeting_id>/answer", methods=["POST"])
+@allow("staff")
+def staff_answer(meeting_id: str) -> Response:
+    """Staff confirm or cancel for an organisation, also after the deadline."""
+    from ..meetings import set_attendance
+
+    meeting = _meeting_or_404(meeting_id)
+    org = request.form.get("org", "")
+    choice = request.form.get("answer", "")
+    snap = get_store().snapshot()
+    if org not in snap.orgs or choice not in ("yes", "no"):
+        abort(400)
+    try:
+        set_attendance(get_store(), meeting.id, org, choice == "yes", actor=current_user.actor(), staff=True)
+    except ValidationError as exc:
+        _flash_issues(exc)
+    except ConflictError:
+        flash(_("The meeting was changed meanwhile; please answer again."), "error")
+    else:
+        name = snap.orgs[org].name
+        if choice == "yes":
+            flash(_("Thank you: %(org)s takes part in “%(title)s”.", org=name, title=meeting.title), "success")
+        else:
+            flash(_("Thank you: %(org)s does not take part in “%(title)s”.", org=name, title=meeting.title), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
+
+
+@bp.route("/meetings/<meeting_id>/invite", methods=["POST"])
+@allow("staff")
+def invite(meeting_id: str) -> Response:
+    """Invitations by mail to every organisation of the meeting that has not got one yet."""
+    from ..mail.meetings import SCHEDULE_KIND, invite_ops
+
+    meeting = _meeting_or_404(meeting_id)
+    store = get_store()
+    mailed, ops = invite_ops(store, meeting)
+    try:
+        if ops:
+            store.apply(ops, actor=current_user.actor())
+    except ConflictError:
+        flash(_("The invitations were sent meanwhile from another window; please look again."), "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
+    if mailed:
+        flash(ngettext("%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(mailed)),
+              "success")
+    rec = store.get(SCHEDULE_KIND, meeting_id)
+    invited = (rec.data.get("invited") or {}) if rec is not None else {}
+    orgs = store.snapshot().orgs
+    missing = [orgs[o].name if o in orgs else o for o in meeting.organisations()
+               if meeting.answer_of(o) != "no" and o not in invited]
+    if missing:
+        flash(_("No mail address for: %(names)s. Please invite them another way.", names=", ".join(missing)),
+              "error")
+    elif not mailed:
+        flash(_("Every organisation of this meeting has been invited already."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
+
+
+@bp.route("/meetings/<meeting_id>/publish", methods=["POST"])
+@allow("staff")
+def publish(meeting_id: str) -> Response:
+    """Publish the plan to the representatives (each seated organisation gets its agenda by mail), or withdraw it."""
+    from ..mail.meetings import agenda_ops
+    from ..meetings import NotPublishable, publish_ops, unpublish_ops
+
+    meeting = _meeting_or_404(meeting_id)
+    store = get_store()
+    back = redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#publication")
+    try:
+        if request.form.get("withdraw"):
+            store.apply(unpublish_ops(store, meeting_id, version=_int("version")), actor=current_user.actor())
+            flash(_("The plan is withdrawn: representatives see no tables until you publish again."), "success")
+            return back
+        plan, ops = publish_ops(store, meeting_id, actor=current_user.actor(), version=_int("version"))
+        mails = agenda_ops(store, meeting, plan)
+        store.apply([*ops, *mails], actor=current_user.actor())
+    except NotFoundError:
+        abort(404)
+    except NotPublishable:
+        flash(_("The plan seats some pairs twice. Accept the repeats or plan anew before publishing."), "error")
+    except ConflictError:
+        flash(_("The plan was changed meanwhile; please look at it again."), "error")
+    else:
+        sent = sum(1 for op in mails if op.kind == "message")
+        flash(ngettext("Plan published; %(num)d agenda is on its way by mail.",
+                       "Plan published; %(num)d agendas are on their way by mail.", sent), "success")
+    return back
