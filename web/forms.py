@@ -382,8 +382,11 @@ class ForgotPasswordForm(FlaskForm):
 
     email = StringField(
         _l("Email"),
-        validators=[DataRequired(message=REQUIRED), Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
-                    Length(max=254)],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
     )
 
 
@@ -394,8 +397,11 @@ class AccessRequestForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_NAME)])
     email = StringField(
         _l("Email"),
-        validators=[DataRequired(message=REQUIRED), Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
-                    Length(max=254)],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
     )
     message = TextAreaField(_l("Message to the KI (optional)"), validators=[Optional(), Length(max=2000)])
     consent = BooleanField(
@@ -420,8 +426,11 @@ class InviteForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_NAME)])
     email = StringField(
         _l("Email"),
-        validators=[DataRequired(message=REQUIRED), Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
-                    Length(max=254)],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
     )
     organisations = MultiCheckboxField(_l("Organisations"), choices=[])
     lang = SelectField(_l("Language of the invitation"), choices=[])

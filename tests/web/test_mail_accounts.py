@@ -98,6 +98,17 @@ def test_invitation_creates_an_account_that_opens_with_the_mailed_link_once(app,
     assert "leyla" in set_password(fresh, token, NEW_PASSWORD)
     login(fresh, "leyla", NEW_PASSWORD)
     assert fresh.get(f"/m/{token}").status_code == 409  # used up
+    with app.test_request_context("/"):
+        from web.mail.accounts import _invite_ops
+        from web.users import get_user
+
+        leyla = get_user(store, "leyla")
+        store.update("user", "leyla", {**leyla.to_data(), "active": False}, leyla.version, actor="test")
+        store.apply(_invite_ops(get_user(store, "leyla"), "de"), actor="test")
+    deliver(app, smtp)
+    late = link_of(smtp.wait_for(2)[1])
+    assert fresh.get(f"/m/{late}").status_code == 400  # a disabled account is not opened by a link
+    assert store.get("user", "leyla").data["active"] is False
     again = post(client, "/admin/users/invite",
                  {"username": "leyla", "email": "x@example.org", "organisations": ["thamarai"], "lang": "de"},
                  token_from="/admin/users/invite")
@@ -233,3 +244,28 @@ def test_request_for_access_refuses_spam_and_half_filled_forms(app):
 def test_login_page_links_to_forgot_password_and_request_access(app):
     html = app.test_client().get("/login").get_data(as_text=True)
     assert 'href="/login/forgot"' in html and 'href="/access"' in html
+
+
+def test_stale_form_counters_are_swept(app, monkeypatch):
+    import time
+
+    from web.mail import accounts
+
+    store = app.extensions["remo_store"].store
+    monkeypatch.setattr(accounts, "_SWEEP_AT", 3)
+    for i in range(3):
+        store.create(accounts.THROTTLE_KIND, f"old-{i}", {"attempts": [time.time() - 7200]})
+    forgot(app.test_client(), "rana@example.org")
+    left = {r.id for r in store.list(accounts.THROTTLE_KIND)}
+    assert not any(k.startswith("old-") for k in left) and len(left) == 2  # this request's two counters
+
+
+def test_users_page_shows_a_pending_invitation(app):
+    with app.test_request_context("/"):
+        from web.mail.accounts import invite_user
+
+        invite_user(app.extensions["remo_store"].store, "neu", email="neu@example.org", organisations=["thamarai"])
+    client = app.test_client()
+    login(client, "ada")
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert html.count("eingeladen, noch kein Passwort") == 1

@@ -107,9 +107,8 @@ def test_digest_has_rfc8058_headers_and_one_click_unsubscribe_without_login(app)
 
 def test_other_links_still_need_the_csrf_token(app):
     with app.test_request_context("/"):
-        from web.mail.links import make_link
-
         from web.mail.accounts import _fingerprint
+        from web.mail.links import make_link
 
         fp = _fingerprint(app.extensions["remo_store"].store.get("user", "rana").data["password_hash"])
         token, _link = make_link("password_reset", f"rana|{fp}", days=1)

@@ -89,6 +89,22 @@ def _throttle(store: Any, key: str, limit: int, window: float) -> tuple[Op, int]
     return Op(THROTTLE_KIND, key, {"attempts": recent}, rec.version if rec else None), wait
 
 
+#: drop stale counters once there are this many
+_SWEEP_AT = 500
+
+
+def _sweep(store: Any) -> None:
+    """Delete counters without a recent attempt now and then, so that many addresses do not pile up."""
+    if store.count(THROTTLE_KIND) < _SWEEP_AT:
+        return
+    window = max(_cfg("REMO_MAIL_RESET_WINDOW", 3600), _cfg("REMO_ACCESS_REQUEST_WINDOW", 3600))
+    now = time.time()
+    stale = [Op(THROTTLE_KIND, r.id, None, ANY) for r in store.list(THROTTLE_KIND)
+             if not any(now - t < window for t in r.data.get("attempts", []))]
+    if stale:
+        store.apply(stale, actor="throttle")
+
+
 def _valid_email(address: str) -> bool:
     return bool(EMAIL_RE.match(address)) and check_address(address) is None
 
@@ -192,13 +208,14 @@ def request_reset(store: Any, address: str, *, client: str, lang: str = "de") ->
             store.apply(ops, actor="password-reset")
         except ConflictError:  # another request counted at the same moment
             continue
+        _sweep(store)
         return
 
 
 def _set_password(store: Any, link: Link, form: Any, *, invitation: bool) -> str:
     username, _sep, fingerprint = link.ref.partition("|")
     user = get_user(store, username)
-    if user is None or (not user.active and not invitation):
+    if user is None or not user.active:  # a disabled account stays disabled, also for an invitation
         raise LinkError("invalid")
     if _fingerprint(user.password_hash) != fingerprint:
         raise LinkError("used")
@@ -208,8 +225,7 @@ def _set_password(store: Any, link: Link, form: Any, *, invitation: bool) -> str
     problems = password_problems(password, user.id)
     if problems:
         raise ValidationError([Issue("password", "***", p, code="weak_password") for p in problems])
-    changes = {"active": True} if invitation else {}
-    update_user(store, user, actor=f"link:{user.id}", password=password, extra_ops=[used_op(link)], **changes)
+    update_user(store, user, actor=f"link:{user.id}", password=password, extra_ops=[used_op(link)])
     if invitation:
         return _("Your password is set. You can now log in with the user name %(name)s.", name=user.id)
     return _("Your new password is set, and every session of your account has ended. Please log in again.")
@@ -219,7 +235,7 @@ def _describe(invitation: bool):
     def describe(store: Any, link: Link) -> dict[str, str]:
         username = link.ref.partition("|")[0]
         user = get_user(store, username)
-        if user is None:
+        if user is None or not user.active:
             raise LinkError("invalid")
         if _fingerprint(user.password_hash) != link.ref.partition("|")[2]:
             raise LinkError("used")
@@ -298,6 +314,7 @@ def request_access(store: Any, fields: dict[str, str], *, client: str, lang: str
         )
         ops.append(queue_op(draft))
     store.apply(ops, actor="access-request")
+    _sweep(store)
     return rid
 
 
