@@ -359,9 +359,12 @@ def _hull(points: np.ndarray) -> list[tuple[float, float]]:
 
 def _place_labels(nodes: list[MapNode], font: float, limit: int, width: int, height: int) -> None:
     """Greedy labels: most important nodes first, right of the node (else left, above, below), skipped when
-    they would overlap another label or node. Hubs get up to 40 % larger type (Kumu's "label by size")."""
+    they would overlap another label or node. Hubs get up to 40 % larger type (Kumu's "label by size"); the
+    most important ones (``hubs``) only have to keep clear of other labels: in the dense middle of a network
+    every spot touches some node, and the halo keeps the text readable over it."""
     cell = 64.0
     grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+    label_boxes: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
 
     def cells(b: tuple[float, float, float, float]) -> list[tuple[int, int]]:
         return [
@@ -370,18 +373,22 @@ def _place_labels(nodes: list[MapNode], font: float, limit: int, width: int, hei
             for j in range(int(b[1] // cell), int(b[3] // cell) + 1)
         ]
 
-    def add(b: tuple[float, float, float, float]) -> None:
+    def add(b: tuple[float, float, float, float], label: bool = False) -> None:
         for c in cells(b):
             grid.setdefault(c, []).append(b)
+            if label:
+                label_boxes.setdefault(c, []).append(b)
 
     for n in nodes:  # nodes block label space too
         add((n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r))
     placed = 0
     vmax = max((n.value for n in nodes), default=0.0) or 1.0
     order = sorted(nodes, key=lambda n: (n.emphasis != "focus", -n.value, -n.degree, n.name.casefold()))
-    for n in order[: max(limit * 4, limit)]:
+    hubs = max(5, limit // 8)
+    for rank, n in enumerate(order[: max(limit * 4, limit)]):
         if placed >= limit:
             break
+        blocking = label_boxes if rank < hubs and n.value > 0 else grid
         size = round(font * (1 + 0.4 * math.sqrt(max(n.value, 0.0) / vmax)), 1)
         text = n.name if len(n.name) <= 30 else n.name[:28].rstrip() + "…"
         w = 0.56 * size * len(text)
@@ -398,9 +405,9 @@ def _place_labels(nodes: list[MapNode], font: float, limit: int, width: int, hei
             box = (x0, ty - size * 0.8, x0 + w, ty + size * 0.3)
             if box[0] < 2 or box[2] > width - 2 or box[1] < 2 or box[3] > height - 2:
                 continue
-            if any(_overlap(box, b) for c in cells(box) for b in grid.get(c, ()) if b != own):
+            if any(_overlap(box, b) for c in cells(box) for b in blocking.get(c, ()) if b != own):
                 continue
-            add(box)
+            add(box, label=True)
             n.label, n.anchor, n.label_size = text, side, size
             n.label_x, n.label_y = tx, ty
             placed += 1
