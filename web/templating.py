@@ -27,6 +27,8 @@ __all__ = [
     "fmt_percent",
     "init_app",
     "intro_state",
+    "join_markup",
+    "list_sep",
     "kind_label",
     "label",
     "render_block",
@@ -227,6 +229,16 @@ def actor_name(actor: str | None) -> str:
     return who
 
 
+def list_sep() -> str:
+    """The separator of list items in the current language: "، " in Arabic, ", " elsewhere."""
+    return join_list(["", ""])
+
+
+def join_markup(items: Any) -> Markup:
+    """The ``join_list`` template filter: `web.i18n.join_list` that escapes plain items and keeps markup."""
+    return Markup(list_sep()).join(items)
+
+
 def _safe_user() -> Any:
     try:
         return current_user._get_current_object()  # type: ignore[attr-defined]
@@ -246,7 +258,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["number"] = fmt_number
     app.jinja_env.filters["percent"] = fmt_percent
-    app.jinja_env.filters["join_list"] = join_list
+    app.jinja_env.filters["join_list"] = join_markup
+    app.jinja_env.globals["list_sep"] = list_sep
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -146,3 +146,25 @@ def test_follow_up_fields_on_every_store(store):
     set_follow_up(store, rec.id, note="", next_step="", due=None, owner="", actor="staff:stefan",
                   expected_version=done.version)
     assert "next_step" not in store.get("introduction", rec.id).data
+
+
+def test_arabic_lists_use_the_arabic_comma(web_client):
+    web_client.get("/lang/ar?next=/directory")
+    html = web_client.get("/directory").get_data(as_text=True)
+    offers = re.findall(r"<p><strong>[^<]+:</strong> ([^<]+)</p>", html)
+    assert offers and any("، " in o for o in offers) and not any(", " in o for o in offers)
+    web_client.get("/lang/de?next=/directory")
+    html = web_client.get("/directory").get_data(as_text=True)
+    offers = re.findall(r"<p><strong>[^<]+:</strong> ([^<]+)</p>", html)
+    assert any(", " in o for o in offers) and "، " not in html
+
+
+def test_join_filter_escapes_plain_items_and_keeps_markup(web_app):
+    from markupsafe import Markup
+
+    from web.templating import join_markup
+
+    with web_app.test_request_context("/", headers={"Accept-Language": "ar"}):
+        assert join_markup(["a<b", Markup("<bdi>c</bdi>")]) == "a&lt;b، <bdi>c</bdi>"
+    with web_app.test_request_context("/", headers={"Accept-Language": "de"}):
+        assert join_markup(["x", "y"]) == "x, y"

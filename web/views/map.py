@@ -218,6 +218,9 @@ def _page_context(ctx: dict[str, Any], *, public: bool) -> dict[str, Any]:
         export_ep=_endpoint(public, "export"),
         legend=legend(view),
         legend_swatches=_swatches(),
+        shape_swatches=_shape_swatches(),
+        colour_choices=[("kind", _("Kind of organisation")), ("district", _("District")), ("topic", _("Main topic"))],
+        filters_in_use=bool(set(flt.args(_today())) - {"focus", "suggest"}),
         shape_groups=SHAPE_GROUPS,
         kinds=[k for k in vocab.ids("org_kinds") if k in kinds_used] or kinds_used,
         topics=vocab.ids("topics"),
@@ -237,6 +240,18 @@ def _page_context(ctx: dict[str, Any], *, public: bool) -> dict[str, Any]:
         papers=list(PAPER_SIZES),
         today=_today(),
     )
+
+
+def _shape_swatches() -> dict[str, Markup]:
+    """A neutral swatch per shape (the legend when the colour stands for the district or the topic)."""
+    return {
+        shape: Markup(
+            '<svg class="swatch" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">'
+            + node_shape_svg(shape, 12, 12, 8, "#ffffff")
+            + "</svg>"
+        )
+        for shape in SHAPE_GROUPS
+    }
 
 
 def _swatches() -> dict[str, Markup]:
