@@ -77,32 +77,6 @@ def _display_title(ev: Event) -> tuple[str, str]:
     return title, lang
 
 
-def _recurrence_text(ev: Event) -> str:
-    if not ev.rrule:
-        return ""
-    parts = dict(p.split("=", 1) for p in ev.rrule.split(";") if "=" in p)
-    freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1") or 1)
-    start = dt.datetime.fromisoformat(ev.start)
-    weekday = format_skeleton("EEEE", start, locale=_locale())
-    if freq == "WEEKLY" and interval == 1:
-        text = _("every week on %(weekday)s", weekday=weekday)
-    elif freq == "WEEKLY" and interval == 2:
-        text = _("every two weeks on %(weekday)s", weekday=weekday)
-    elif freq == "MONTHLY":
-        text = _("every month")
-    elif freq == "DAILY":
-        text = _("every day")
-    else:
-        text = _("regularly")
-    if "UNTIL" in parts:
-        try:
-            until = dt.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
-            text += ", " + _("until %(date)s", date=format_date(until, "medium"))
-        except ValueError:
-            pass
-    return text
-
-
 def _item(occ: Occurrence, ev: Event, names: dict[str, str]) -> dict[str, Any]:
     title, title_lang = _display_title(ev)
     return {
@@ -302,7 +276,7 @@ def detail(event_id: str) -> Response:
         orgs=[(o, snap.orgs[o].name) for o in ev.organisations if o in snap.orgs],
         upcoming=[(o, format_date(o.start.date(), "full"), _item(o, ev, {})["time"]) for o in upcoming[:8]],
         first=(format_datetime(dt.datetime.fromisoformat(ev.start).replace(tzinfo=ev.tz), "medium")),
-        recurrence=_recurrence_text(ev),
+        recurrence=svc.recurrence_text(ev),
         exceptions=ev.exceptions,
         json_ld=Markup(ld),
         own=own,
