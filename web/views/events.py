@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_time, get_locale, get_timezone
+from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -279,6 +279,7 @@ def detail(event_id: str) -> Response:
         recurrence=svc.recurrence_text(ev),
         exceptions=ev.exceptions,
         json_ld=Markup(ld),
+        cost=format_currency(ev.amount or 0, "EUR") if not ev.free else "",
         own=own,
     )
     response = Response(html, mimetype="text/html")
