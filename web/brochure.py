@@ -320,7 +320,9 @@ def _entry(pdf: _BrochurePDF, e: dict[str, Any]) -> int:
         reach = " · ".join(iso(x) for x in (c["email"], c["phone"]) if x)
         people.append(line + (f"\n{reach}" if reach else ""))
     pdf.field(t["contacts"], "\n".join(people))
-    acts = [f"• {iso(a['title'])}: {a['when']}" + (f", {iso(a['place'])}" if a["place"] else "") for a in e["activities"]]
+    acts = [
+        f"• {iso(a['title'])}: {a['when']}" + (f", {iso(a['place'])}" if a["place"] else "") for a in e["activities"]
+    ]
     pdf.field(t["activities"], "\n".join(acts))
     pdf.ln(3)
     return start

@@ -24,13 +24,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_skeleton
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
 from graph import ConflictError, Issue, ReMoError, ValidationError, Vocabulary
 from graph.audit import audit_op
-from graph.events import PUBLIC_STATUSES, Event, Occurrence, event_from_stored, next_occurrence, occurrences, parse_event
+from graph.events import (
+    PUBLIC_STATUSES,
+    Event,
+    Occurrence,
+    event_from_stored,
+    next_occurrence,
+    occurrences,
+    parse_event,
+)
 from graph.model import slugify
 from graph.store.base import Op, Record, now_iso
 
@@ -333,7 +340,7 @@ def recurrence_text(ev: Event) -> str:
     parts = dict(p.split("=", 1) for p in ev.rrule.split(";") if "=" in p)
     freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1") or 1)
     start = dt.datetime.fromisoformat(ev.start)
-    weekday = format_skeleton("EEEE", start, locale=get_locale() or "de")
+    weekday = format_date(start.date(), "EEEE")
     if freq == "WEEKLY" and interval == 1:
         text = _("every week on %(weekday)s", weekday=weekday)
     elif freq == "WEEKLY" and interval == 2:
@@ -362,7 +369,8 @@ def regular_activities(events: Iterable[Event], org_id: str) -> list[dict[str, s
     for ev in events:
         if org_id not in ev.organisations or not ev.recurring or not ev.is_public or ev.status != "published":
             continue
-        start, end = dt.datetime.fromisoformat(ev.start), dt.datetime.fromisoformat(ev.end)
+        start = dt.datetime.fromisoformat(ev.start).replace(tzinfo=ev.tz)
+        end = dt.datetime.fromisoformat(ev.end).replace(tzinfo=ev.tz)
         when = f"{recurrence_text(ev)}, {format_time(start, 'short')}–{format_time(end, 'short')}"
         out.append({"title": ev.title, "lang": ev.lang, "when": when, "place": ev.place_name})
     return sorted(out, key=lambda a: a["title"].casefold())

@@ -53,7 +53,7 @@ def when_text(start: dt.datetime, *, now: dt.datetime | None = None) -> str:
     local = start.astimezone(get_timezone())
     time = format_time(local, "short")
     if dt.timedelta(0) <= local - now < dt.timedelta(days=6):
-        return f"{format_skeleton('E', local, locale=_locale())}, {time}"
+        return f"{format_datetime(local, 'EEE')}, {time}"
     return f"{format_skeleton('MMMEd', local, locale=_locale())}, {time}"
 
 
@@ -178,7 +178,8 @@ def month() -> str:
     weeks = []
     day = grid_start
     while day <= last:
-        weeks.append([(d, d.month == first.month, by_day.get(d, [])) for d in (day + dt.timedelta(i) for i in range(7))])
+        days = [day + dt.timedelta(days=i) for i in range(7)]
+        weeks.append([(d, d.month == first.month, by_day.get(d, [])) for d in days])
         day += dt.timedelta(days=7)
     weekdays = [format_skeleton("EEE", grid_start + dt.timedelta(days=i), locale=_locale()) for i in range(7)]
     prev = (first - dt.timedelta(days=1)).replace(day=1)
