@@ -34,6 +34,7 @@ from flask_babel import gettext as _
 from graph import Network, ReMoError, Vocabulary
 from graph.privacy import brochure_data
 
+from .events import regular_activities
 from .i18n import RTL, UI_LANGUAGES, isolate, text_direction
 
 __all__ = [
@@ -84,6 +85,7 @@ def texts(lang: str) -> dict[str, Any]:
         "target_groups": _("Target groups"),
         "contact": _("Contact"),
         "contacts": _("Contact persons"),
+        "activities": _("Regular activities"),
         "founded": _("Founded"),
         "phone": _("Phone"),
         "email": _("Email"),
@@ -126,12 +128,21 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def brochure_context(network: Network, vocab: Vocabulary | None, lang: str = "de") -> dict[str, Any]:
-    """Content (public data only) and fixed texts of the brochure in ``lang``, ready for a template."""
+def brochure_context(
+    network: Network, vocab: Vocabulary | None, lang: str = "de", *, activities: bool = True
+) -> dict[str, Any]:
+    """Content (public data only) and fixed texts of the brochure in ``lang``, ready for a template.
+
+    ``activities``: each entry also lists the organisation's regular activities (its public, published,
+    recurring events) as ``activities``.
+    """
     lang = _check_lang(lang)
     with force_locale(lang):
+        b = brochure_data(network, vocab, lang)
+        for e in b["entries"]:
+            e["activities"] = regular_activities(network.events, e["id"]) if activities else []
         return {
-            "b": brochure_data(network, vocab, lang),
+            "b": b,
             "t": texts(lang),
             "page_lang": lang,
             "page_dir": text_direction(lang),
@@ -323,6 +334,10 @@ def _entry(pdf: _BrochurePDF, e: dict[str, Any]) -> int:
         reach = " · ".join(iso(x) for x in (c["email"], c["phone"]) if x)
         people.append(line + (f"\n{reach}" if reach else ""))
     pdf.field(t["contacts"], "\n".join(people))
+    acts = [
+        f"• {iso(a['title'])}: {a['when']}" + (f", {iso(a['place'])}" if a["place"] else "") for a in e["activities"]
+    ]
+    pdf.field(t["activities"], "\n".join(acts))
     pdf.ln(3)
     return start
 

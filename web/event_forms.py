@@ -92,7 +92,9 @@ def make_event_form(
         topics = MultiCheckboxField(_l("Topics"), choices=_terms(vocab, "topics", lang))
         target_groups = MultiCheckboxField(_l("Target groups"), choices=_terms(vocab, "target_groups", lang))
         free = BooleanField(_l("Free of charge"), default=True)
-        amount = StringField(_l("Cost in euros"), validators=[Optional(), Length(max=20)], render_kw={"inputmode": "decimal"})
+        amount = StringField(
+            _l("Cost in euros"), validators=[Optional(), Length(max=20)], render_kw={"inputmode": "decimal"}
+        )
         cost_note = StringField(_l("Note on the cost"), validators=[Optional(), Length(max=200)])
         registration = SelectField(
             _l("Registration"),

@@ -1,6 +1,7 @@
 """Events: who may write, submit, publish and cancel them, and what the public calendar shows.
 
-Plain service functions over the store (no Flask): the pages, the API and the feeds call them.
+Plain service functions over the store (no requests; texts through Flask-Babel): the pages, the API, the
+feeds and the brochure call them.
 
 Workflow (``status`` of a `graph.events.Event`)::
 
@@ -23,9 +24,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
+
 from graph import ConflictError, Issue, ReMoError, ValidationError, Vocabulary
 from graph.audit import audit_op
-from graph.events import PUBLIC_STATUSES, Event, Occurrence, event_from_stored, next_occurrence, occurrences, parse_event
+from graph.events import (
+    PUBLIC_STATUSES,
+    Event,
+    Occurrence,
+    event_from_stored,
+    next_occurrence,
+    occurrences,
+    parse_event,
+)
 from graph.model import slugify
 from graph.store.base import Op, Record, now_iso
 
@@ -44,6 +56,8 @@ __all__ = [
     "new_event_id",
     "next_dates",
     "public_events",
+    "recurrence_text",
+    "regular_activities",
     "set_trust",
     "trusted_orgs",
     "waiting_for_review",
@@ -317,6 +331,49 @@ def joint_activity(
             for b in orgs[i + 1 :]:
                 out.setdefault((a, b), []).append(ev.id)
     return out
+
+
+def recurrence_text(ev: Event) -> str:
+    """The recurrence in words in the current locale ("every week on Tuesday, until 30 Jun 2027"); '' if none."""
+    if not ev.rrule:
+        return ""
+    parts = dict(p.split("=", 1) for p in ev.rrule.split(";") if "=" in p)
+    freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1") or 1)
+    start = dt.datetime.fromisoformat(ev.start)
+    weekday = format_date(start.date(), "EEEE")
+    if freq == "WEEKLY" and interval == 1:
+        text = _("every week on %(weekday)s", weekday=weekday)
+    elif freq == "WEEKLY" and interval == 2:
+        text = _("every two weeks on %(weekday)s", weekday=weekday)
+    elif freq == "MONTHLY":
+        text = _("every month")
+    elif freq == "DAILY":
+        text = _("every day")
+    else:
+        text = _("regularly")
+    if "UNTIL" in parts:
+        try:
+            until = dt.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
+            text += ", " + _("until %(date)s", date=format_date(until, "medium"))
+        except ValueError:
+            pass
+    return text
+
+
+def regular_activities(events: Iterable[Event], org_id: str) -> list[dict[str, str]]:
+    """An organisation's regular activities for the brochure: public, published, recurring events.
+
+    Each as ``{"title", "lang", "when", "place"}`` with the rhythm in words and the time of day.
+    """
+    out = []
+    for ev in events:
+        if org_id not in ev.organisations or not ev.recurring or not ev.is_public or ev.status != "published":
+            continue
+        start = dt.datetime.fromisoformat(ev.start).replace(tzinfo=ev.tz)
+        end = dt.datetime.fromisoformat(ev.end).replace(tzinfo=ev.tz)
+        when = f"{recurrence_text(ev)}, {format_time(start, 'short')}–{format_time(end, 'short')}"
+        out.append({"title": ev.title, "lang": ev.lang, "when": when, "place": ev.place_name})
+    return sorted(out, key=lambda a: a["title"].casefold())
 
 
 def stored_event(rec: Record) -> Event:

@@ -26,6 +26,12 @@ MAIN_PAGES = [
     ("/desk/changes", "staff"),
     ("/admin/users", "admin"),
     ("/admin/audit", "admin"),
+    ("/events", "anonymous"),
+    ("/events/month?month=2026-09", "anonymous"),
+    ("/events/hausaufgabenhilfe-koepru", "anonymous"),
+    (f"/org/{ORG}/events", "representative"),
+    (f"/org/{ORG}/events/new", "representative"),
+    ("/desk/events", "staff"),
 ]
 
 _OVERFLOW = """() => {

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .conftest import ORG, OTHER_ORG, csrf_token, login, post
+from .conftest import ORG, OTHER_ORG, login, post
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -369,3 +369,54 @@ def test_filtered_feed_and_all_events_feed(web_client, web_store):
     got = sorted(d.dt.replace(tzinfo=None) for ex in (exdates if isinstance(exdates, list) else [exdates])
                  for d in ex.dts)
     assert got == exception_starts(ev)
+
+
+def test_directory_card_shows_the_next_date(web_client, web_store):
+    login(web_client, "rana")
+    submit_event(web_client, start=f"{next_weekday(1)}T15:00", end=f"{next_weekday(1)}T17:00")
+    _publish_as_staff(web_client, web_store, _event(web_store))
+    _logout(web_client)
+    html = web_client.get("/directory?q=elternnetzwerk").get_data(as_text=True)
+    card = html[html.find(f'href="/org/{ORG}"'):]
+    card = card[: card.find("</li>\n")]
+    # "nächster Termin: Di., 15:00 Sprachcafé" (or an earlier demo date of the organisation, in the same form)
+    match = re.search(r'nächster Termin: (\w\w\.), (\d\d:\d\d) <a href="/events/([^"]+)">', card)
+    assert match, card
+    assert ORG in web_store.get("event", match.group(3)).data["organisations"]
+
+
+def test_dashboard_counts_joint_events_apart_from_cooperations(web_client, web_store):
+    from web.map.dashboard import dashboard_figures
+
+    snap = web_store.snapshot()
+    fig = dashboard_figures(snap.network, "2026-09-01", "2026-12-31")
+    pairs = dict(fig["joint_event_pairs"])
+    assert "hausaufgabenhilfe-koepru" in pairs[("elternnetzwerk-koepru", "grundschule-lindenhof")]
+    assert fig["joint_events"] >= 1
+    # draft, submitted and cancelled joint events are no activity
+    ids = {e for v in pairs.values() for e in v}
+    assert all(e.status == "published" for e in snap.network.events if e.id in ids)
+    # the cooperation figures do not include them
+    without = dashboard_figures(type(snap.network)(**{**snap.network.__dict__, "events": []}), "2026-09-01",
+                                "2026-12-31")
+    for key in ("cooperations", "density", "bridges", "organisations"):
+        assert fig[key] == without[key]
+    login(web_client, "stefan")
+    assert "Gemeinsame Veranstaltungen im Zeitraum" in web_client.get("/dashboard").get_data(as_text=True)
+
+
+def test_brochure_lists_regular_activities(web_app, web_store):
+    from web.brochure import brochure_context
+
+    net = web_store.snapshot().network
+    with web_app.test_request_context():
+        ctx = brochure_context(net, web_store.snapshot().vocabulary, "de")
+        entry = next(e for e in ctx["b"]["entries"] if e["id"] == ORG)
+        titles = [a["title"] for a in entry["activities"]]
+        assert "Hausaufgabenhilfe" in titles
+        hw = entry["activities"][titles.index("Hausaufgabenhilfe")]
+        assert hw["when"].startswith("jede Woche am Dienstag") and "15:00" in hw["when"]
+        # only public, published, recurring events
+        assert "Lesepaten-Infotreffen" not in " ".join(titles)
+        off = brochure_context(net, web_store.snapshot().vocabulary, "de", activities=False)
+        assert all(not e["activities"] for e in off["b"]["entries"])

@@ -668,6 +668,7 @@ def _day_arg(args: dict[str, Any], name: str) -> Any:
     tag="events",
     params=[*EVENT_FILTERS, P_PAGE, P_PER_PAGE],
     responses={200: ("EventList", "One page of events, by their first date")},
+    errors=(404,),
     description="The calendar's filters. Without a token only public events (published or cancelled) are listed; "
     "a token also lists its organisations' drafts, submitted and internal events. With `from`/`to` only events "
     "with a date in that period.",

@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, format_time, get_locale, get_timezone
+from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -53,7 +53,7 @@ def when_text(start: dt.datetime, *, now: dt.datetime | None = None) -> str:
     local = start.astimezone(get_timezone())
     time = format_time(local, "short")
     if dt.timedelta(0) <= local - now < dt.timedelta(days=6):
-        return f"{format_skeleton('E', local, locale=_locale())}, {time}"
+        return f"{format_datetime(local, 'EEE')}, {time}"
     return f"{format_skeleton('MMMEd', local, locale=_locale())}, {time}"
 
 
@@ -75,32 +75,6 @@ def _display_title(ev: Event) -> tuple[str, str]:
     """The title for lists: the UI language's translation if there is one, else as written; with its language."""
     title, _desc, lang = ev.text(current_lang())
     return title, lang
-
-
-def _recurrence_text(ev: Event) -> str:
-    if not ev.rrule:
-        return ""
-    parts = dict(p.split("=", 1) for p in ev.rrule.split(";") if "=" in p)
-    freq, interval = parts.get("FREQ"), int(parts.get("INTERVAL", "1") or 1)
-    start = dt.datetime.fromisoformat(ev.start)
-    weekday = format_skeleton("EEEE", start, locale=_locale())
-    if freq == "WEEKLY" and interval == 1:
-        text = _("every week on %(weekday)s", weekday=weekday)
-    elif freq == "WEEKLY" and interval == 2:
-        text = _("every two weeks on %(weekday)s", weekday=weekday)
-    elif freq == "MONTHLY":
-        text = _("every month")
-    elif freq == "DAILY":
-        text = _("every day")
-    else:
-        text = _("regularly")
-    if "UNTIL" in parts:
-        try:
-            until = dt.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
-            text += ", " + _("until %(date)s", date=format_date(until, "medium"))
-        except ValueError:
-            pass
-    return text
 
 
 def _item(occ: Occurrence, ev: Event, names: dict[str, str]) -> dict[str, Any]:
@@ -204,7 +178,8 @@ def month() -> str:
     weeks = []
     day = grid_start
     while day <= last:
-        weeks.append([(d, d.month == first.month, by_day.get(d, [])) for d in (day + dt.timedelta(i) for i in range(7))])
+        days = [day + dt.timedelta(days=i) for i in range(7)]
+        weeks.append([(d, d.month == first.month, by_day.get(d, [])) for d in days])
         day += dt.timedelta(days=7)
     weekdays = [format_skeleton("EEE", grid_start + dt.timedelta(days=i), locale=_locale()) for i in range(7)]
     prev = (first - dt.timedelta(days=1)).replace(day=1)
@@ -302,9 +277,10 @@ def detail(event_id: str) -> Response:
         orgs=[(o, snap.orgs[o].name) for o in ev.organisations if o in snap.orgs],
         upcoming=[(o, format_date(o.start.date(), "full"), _item(o, ev, {})["time"]) for o in upcoming[:8]],
         first=(format_datetime(dt.datetime.fromisoformat(ev.start).replace(tzinfo=ev.tz), "medium")),
-        recurrence=_recurrence_text(ev),
+        recurrence=svc.recurrence_text(ev),
         exceptions=ev.exceptions,
         json_ld=Markup(ld),
+        cost=format_currency(ev.amount or 0, "EUR") if not ev.free else "",
         own=own,
     )
     response = Response(html, mimetype="text/html")
