@@ -12,8 +12,16 @@ from web.meetings import today_berlin
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MEETING = "treffen-winter"
-OTHERS = ["ki-remscheid", "integrationsagentur-brueckenhaus", "kulturverein-yesil-vadi", "bildungsverein-al-jisr",
-          "nachbarschaftsnetz-jasmin", "circolo-la-lanterna", "thamarai", "junge-stimmen"]
+OTHERS = [
+    "ki-remscheid",
+    "integrationsagentur-brueckenhaus",
+    "kulturverein-yesil-vadi",
+    "bildungsverein-al-jisr",
+    "nachbarschaftsnetz-jasmin",
+    "circolo-la-lanterna",
+    "thamarai",
+    "junge-stimmen",
+]
 
 
 def make_meeting(store, *, days=30, deadline_days=10, invited=(ORG,), attendance=None, **extra):
@@ -58,8 +66,10 @@ def test_confirm_then_agenda_only_after_publication_and_ics(web_client, web_stor
     staff = web_client.application.test_client()
     login(staff, "stefan")
     base = f"/meetings/{MEETING}"
-    assert post(staff, f"{base}/plan", {"rounds": "2", "table_size": "3", "format": "tables"},
-                token_from=base).status_code == 302
+    assert (
+        post(staff, f"{base}/plan", {"rounds": "2", "table_size": "3", "format": "tables"}, token_from=base).status_code
+        == 302
+    )
     assert "Runde 1" not in web_client.get(agenda_url).get_data(as_text=True)  # planned, not published
     assert post(staff, f"{base}/publish", {}, token_from=base).status_code == 302
     plan = web_store.get("meeting_plan", MEETING).data
