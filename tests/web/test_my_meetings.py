@@ -155,3 +155,40 @@ def test_past_meetings_are_not_listed_and_menu_links(web_client, web_store):
     admin = web_client.application.test_client()
     login(admin, "ada")
     assert 'href="/admin/audit"' in admin.get("/").get_data(as_text=True)
+
+
+def test_staff_create_a_meeting_with_times_and_deadline(web_client, web_store):
+    login(web_client, "stefan")
+    day = (today_berlin() + dt.timedelta(days=20)).isoformat()
+    form = {
+        "title": "Sommertreffen",
+        "date": day,
+        "place": "Rathaus",
+        "rounds": "1",
+        "format": "tables",
+        "table_size": "4",
+        "attendance": OTHERS[:4],
+    }
+    bad = post(
+        web_client,
+        "/meetings/new",
+        {**form, "start_time": "18:00", "end_time": "17:00", "deadline": "2099-01-01"},
+        token_from="/meetings/new",
+    )
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Das Ende muss nach dem Beginn liegen." in html
+    assert "Die Frist für Antworten darf nicht nach dem Datum des Treffens liegen." in html
+    assert not [r for r in web_store.list("meeting") if r.data["title"] == "Sommertreffen"]
+    assert "Bitte geben Sie eine Uhrzeit" in post(
+        web_client, "/meetings/new", {**form, "start_time": "25:00"}, token_from="/meetings/new"
+    ).get_data(as_text=True)
+    ok = post(
+        web_client,
+        "/meetings/new",
+        {**form, "start_time": "18:00", "end_time": "20:00", "deadline": day},
+        token_from="/meetings/new",
+    )
+    assert ok.status_code == 302
+    (rec,) = [r for r in web_store.list("meeting") if r.data["title"] == "Sommertreffen"]
+    assert (rec.data["start_time"], rec.data["end_time"], rec.data["deadline"]) == ("18:00", "20:00", day)

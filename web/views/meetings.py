@@ -80,6 +80,9 @@ def create() -> Response | str | tuple[str, int]:
             "title": request.form.get("title", "").strip(),
             "date": request.form.get("date", "").strip(),
             "place": request.form.get("place", "").strip(),
+            "start_time": request.form.get("start_time", "").strip(),
+            "end_time": request.form.get("end_time", "").strip(),
+            "deadline": request.form.get("deadline", "").strip(),
             "rounds": request.form.get("rounds", "").strip(),
             "format": request.form.get("format", "tables").strip(),
             "table_size": request.form.get("table_size", "").strip(),
@@ -93,7 +96,7 @@ def create() -> Response | str | tuple[str, int]:
         if len(values["attendance"]) < 2:
             errors["attendance"] = _("Register at least two organisations.")
         for issue in issues:
-            errors.setdefault(issue.field.split("[")[0].split(".")[0], issue.reason)
+            errors.setdefault(issue.field.split("[")[0].split(".")[0], _time_error(issue) or issue.reason)
         if meeting is not None and not errors:
             try:
                 store.create("meeting", meeting.id, meeting.to_dict(), actor=current_user.actor())
@@ -104,6 +107,17 @@ def create() -> Response | str | tuple[str, int]:
                 return redirect(url_for("meetings.detail", meeting_id=meeting.id))
         return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors), 422
     return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors)
+
+
+def _time_error(issue: Any) -> str:
+    """The form's own words for the time and deadline fields."""
+    if issue.field in ("start_time", "end_time") and issue.code == "bad_time":
+        return _("Please enter a time as HH:MM, e.g. 18:30.")
+    if issue.field == "end_time" and issue.code == "out_of_range":
+        return _("The end must be after the start.")
+    if issue.field == "deadline" and issue.code == "out_of_range":
+        return _("The deadline for answers must not be after the meeting's date.")
+    return ""
 
 
 @bp.route("/meetings/<meeting_id>")
