@@ -192,3 +192,15 @@ def test_staff_create_a_meeting_with_times_and_deadline(web_client, web_store):
     assert ok.status_code == 302
     (rec,) = [r for r in web_store.list("meeting") if r.data["title"] == "Sommertreffen"]
     assert (rec.data["start_time"], rec.data["end_time"], rec.data["deadline"]) == ("18:00", "20:00", day)
+
+
+def test_published_plan_without_a_seat_says_so(web_client, web_store):
+    make_meeting(web_store, invited=(ORG,), rounds=1)
+    staff = web_client.application.test_client()
+    login(staff, "stefan")
+    base = f"/meetings/{MEETING}"
+    post(staff, f"{base}/plan", {"rounds": "1", "table_size": "3", "format": "tables"}, token_from=base)
+    post(staff, f"{base}/publish", token_from=base)
+    login(web_client, "rana")
+    html = web_client.get(f"/meine-treffen/{MEETING}/{ORG}").get_data(as_text=True)
+    assert "hat darin keinen Platz" in html and "Runde 1" not in html
