@@ -943,9 +943,13 @@ class Introduction:
     meeting: str | None = None
     note: str = ""
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    #: the staff desk's follow-up: what happens next, by when, and who of the staff sees to it
+    next_step: str = ""
+    due: str | None = None
+    owner: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "id": self.id,
             "a": self.a,
             "b": self.b,
@@ -956,6 +960,14 @@ class Introduction:
             "note": self.note,
             "reasons": list(self.reasons),
         }
+        # follow-up fields only when set, so that older files and exports keep their shape
+        if self.next_step:
+            d["next_step"] = self.next_step
+        if self.due:
+            d["due"] = self.due
+        if self.owner:
+            d["owner"] = self.owner
+        return d
 
 
 def parse_introduction(
@@ -965,7 +977,7 @@ def parse_introduction(
     if bad:
         return None, bad
     c = _Ctx(data, vocab, where)
-    c.no_unknown({"id", "a", "b", "status", "by", "at", "meeting", "note", "reasons"})
+    c.no_unknown({"id", "a", "b", "status", "by", "at", "meeting", "note", "reasons", "next_step", "due", "owner"})
     a = c.ident("a", SLUG_RE)
     b = c.ident("b", SLUG_RE)
     if a and a == b:
@@ -988,6 +1000,9 @@ def parse_introduction(
         meeting=meeting,
         note=c.text("note", max_len=1000),
         reasons=[dict(r) for r in reasons],
+        next_step=c.text("next_step", max_len=200),
+        due=c.date("due"),
+        owner=c.text("owner", max_len=MAX_NAME),
     )
     return (intro if not c.issues else None), c.issues
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import Issue, ValidationError
+from ..files import private_file
 from ..spreadsheet import neutralise_row, restore_cell, xlsx_append
 from ..text import xml_safe
 
@@ -533,7 +534,7 @@ def write_csv_tables(doc: dict[str, Any], path: str | Path) -> list[Path]:
         if section != "organisations" and not doc.get(section):
             continue
         target = path if not suffix else path.with_name(path.stem + suffix + path.suffix)
-        with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        with private_file(target) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh, delimiter=";")
             w.writerow([h for _, h in _EXPORT_HEADERS[section]])
             w.writerows(neutralise_row(row) for row in _export_rows(doc, section))

@@ -96,3 +96,55 @@ def test_exports_survive_old_data_with_forbidden_characters(web_app, web_store, 
 
     ws = load_workbook(io.BytesIO((tmp_path / "export.xlsx").read_bytes()))["Organisationen"]
     assert any(c.value == "Altverein" for row in ws.iter_rows() for c in row)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# deeply nested JSON: refused before parsing (graph.jsontext), in the API, `remo import` and `remo restore`
+
+DEEP = "[" * 50_000
+
+
+def _token_headers(store) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_token(store, 'stefan', name='t')[0]}"}
+
+
+def test_deep_json_is_refused_by_the_api_with_a_clear_400(any_app, any_store):
+    client = any_app.test_client()
+    h = {**_token_headers(any_store), "Content-Type": "application/json"}
+    before = dump(any_store)
+    nested_33 = json.dumps({"name": "X", "kind": "other", "description": json.loads("[" * 32 + "]" * 32)})
+    for body in (DEEP, '{"name": ' + DEEP, nested_33, '{"a": NaN}'):
+        for method, url in (
+            ("post", f"{API}/organisations"),
+            ("put", f"{API}/organisations/{ORG}"),
+            ("post", f"{API}/cooperations"),
+        ):
+            resp = getattr(client, method)(url, data=body, headers=h)
+            assert resp.status_code == 400, (url, resp.status_code, resp.get_data(as_text=True)[:300])
+            error = resp.get_json()["error"]
+            assert error["code"] == "bad_request" and "JSON" in error["message"], error
+    assert "deeper than 32 levels" in client.post(f"{API}/organisations", data=DEEP, headers=h).get_json()[
+        "error"
+    ]["message"]
+    assert dump(any_store) == before
+
+
+def test_deep_json_is_refused_by_remo_import_and_restore(any_app, any_store, tmp_path):
+    runner = any_app.test_cli_runner()
+    before = dump(any_store)
+    bad = tmp_path / "deep.json"
+    bad.write_text('{"format": "remo/1", "organisations": ' + DEEP, encoding="utf-8")
+    result = runner.invoke(args=["import", str(bad)])
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "deep.json: 1 problem found; nothing was imported." in result.output
+    assert "JSON nested deeper than 32 levels" in result.output and "Traceback" not in result.output
+    backup = tmp_path / "deep.backup"
+    backup.write_text(
+        json.dumps({"format": "remo-backup/1", "records": 1}) + "\n"
+        + '{"kind": "organisation", "id": "a", "data": ' + DEEP + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["restore", "--yes", str(backup)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "deep.backup line 2" in result.output and "deeper than 32 levels" in result.output
+    assert dump(any_store) == before

@@ -56,12 +56,30 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
         {"status": "met"},
         {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
     ),
+    "desk.follow_up": (
+        "POST",
+        "/desk/introductions/intro-001/follow-up",
+        {"note": "call", "version": "1"},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
     "admin.users": ("GET", "/admin/users", {}, ADMIN_GET),
     # the outbox (tests/web/test_mail_outbox.py); "nope" is no message
     "links.confirm": ("GET", "/m/not-a-signed-link", {}, dict.fromkeys(ROLES, 400)),
     "outbox.index": ("GET", "/desk/outbox?status=failed", {}, STAFF_GET),
     "outbox.detail": ("GET", "/desk/outbox/nope", {}, {**STAFF_GET, "staff": 404, "admin": 404}),
     "outbox.html_part": ("GET", "/desk/outbox/nope/html", {}, {**STAFF_GET, "staff": 404, "admin": 404}),
+    # accounts by mail and the digest (tests/web/test_mail_accounts.py, test_mail_digest.py)
+    "account.forgot": ("GET", "/login/forgot", {}, ALL_200),
+    "account.request_form": ("GET", "/access", {}, ALL_200),
+    "account.requests": ("GET", "/desk/requests", {}, STAFF_GET),
+    "account.request_status": ("POST", "/desk/requests/nope", {"status": "done"}, STAFF_POST_404),
+    "account.digest": (
+        "POST",
+        f"/org/{ORG}/digest",
+        {"digest": "off"},
+        {"anonymous": 401, "rep": 302, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
+    "admin.invite": ("GET", "/admin/users/invite", {}, ADMIN_GET),
     # areas of other modules (audit log, printable brochure)
     "audit.index": ("GET", "/admin/audit", {}, ADMIN_GET),
     "brochure.html": ("GET", "/brochure", {}, ALL_200),

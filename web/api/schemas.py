@@ -337,6 +337,45 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         },
         ["user", "role", "organisations", "token"],
     )
+    occurrence = _obj({"start": STR, "end": STR}, ["start", "end"])
+    event = _obj(
+        {
+            "id": STR,
+            "title": STR,
+            "description": STR,
+            "lang": STR,
+            "translations": {"type": "object", "additionalProperties": _obj({"title": STR, "description": STR})},
+            "organisations": STRS,
+            "start": {"type": "string", "description": "wall-clock time in `timezone`, YYYY-MM-DDTHH:MM"},
+            "end": STR,
+            "timezone": STR,
+            "recurrence": {
+                "type": ["object", "null"],
+                "properties": {
+                    "rrule": {"type": "string", "description": "RFC 5545 RRULE (UNTIL in local time)"},
+                    "exdates": STRS,
+                    "except": {"type": "array", "items": _obj({"from": STR, "until": STR, "label": STR})},
+                },
+            },
+            "place": _obj({"name": STR, "address": STR, "district": STR, "accessible": {"type": ["boolean", "null"]}}),
+            "languages": STRS,
+            "topics": STRS,
+            "target_groups": STRS,
+            "cost": _obj({"free": BOOL, "amount": {"type": ["number", "null"]}, "note": STR}, ["free"]),
+            "registration": _obj({"kind": {"type": "string", "enum": ["none", "link", "contact"]}, "url": STR,
+                                  "contact": STR}, ["kind"]),
+            "visibility": {"type": "string", "enum": ["public", "internal"]},
+            "status": {"type": "string", "enum": ["draft", "submitted", "published", "cancelled"]},
+            "review_note": {"type": "string", "description": "only for the organisations' tokens"},
+            "created_by": {"type": "string", "description": "only for the organisations' tokens"},
+            "submitted_at": NSTR,
+            "published_at": NSTR,
+            "version": {"type": "integer", "description": "only for the organisations' tokens"},
+            "next_occurrence": {"oneOf": [occurrence, {"type": "null"}], "description": "the next date, if any"},
+            "url": {"type": "string", "description": "the event's page"},
+        },
+        ["id", "title", "organisations", "start", "end", "timezone", "status", "next_occurrence", "url"],
+    )
     out = {
         "Error": error,
         "Issue": issue,
@@ -352,6 +391,8 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         "Meeting": meeting,
         "MeetingList": _obj({"items": {"type": "array", "items": _ref("Meeting")}}, ["items"]),
         "MeetingPlan": plan,
+        "Event": event,
+        "EventList": _page("Event"),
         "Metrics": metrics,
         "Me": me,
     }

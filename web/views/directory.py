@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import unicodedata
@@ -10,15 +11,18 @@ from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
+from graph.events import next_occurrence
 from graph.model import ORG_FIELDS, parse_organisation, slugify
 
 from ..editing import edit_conflict, sign_original
+from ..events import next_dates, public_events
 from ..extensions import get_store
 from ..forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
 from ..security import allow, can_edit_org
@@ -206,8 +210,11 @@ def index() -> str:
         filters[name] = value if value in vocab.ids(cat) else ""
     internal = current_user.is_authenticated and current_user.is_staff
     size = int(current_app.config.get("REMO_PAGE_SIZE") or 20)
-    # the page body depends only on these (and the snapshot): rendered once, then reused
-    key = (lang, internal, query, tuple(filters.items()), request.args.get("page", "1"), size)
+    # the page body depends only on these (and the snapshot): rendered once, then reused; the cards'
+    # next event dates move on with the clock, so a body is kept for a quarter of an hour at most
+    now = dt.datetime.now(get_timezone())
+    key = (lang, internal, query, tuple(filters.items()), request.args.get("page", "1"), size,
+           now.strftime("%Y%m%d%H"), now.minute // 15)
     with _bodies_lock:
         bodies = _bodies.setdefault(snap, OrderedDict())
         body = bodies.get(key)
@@ -226,10 +233,12 @@ def index() -> str:
         choices = per_lang.get(lang)
         if choices is None:
             choices = per_lang[lang] = {name: _choices(vocab, cat, lang) for name, cat in FILTERS.items()}
+        upcoming = _next_dates(snap, now)
         body = render_block(
             "directory/index.html",
             "content",
             orgs=[_visible(o, internal) for o in shown],
+            next_event={o.id: upcoming[o.id] for o in shown if o.id in upcoming},
             total=len(found),
             page=page,
             pages=pages,
@@ -244,6 +253,17 @@ def index() -> str:
             while len(bodies) > BODY_CACHE_SIZE:
                 bodies.popitem(last=False)
     return render_template("directory/index.html", body=body)
+
+
+def _next_dates(snap: Snapshot, now: dt.datetime) -> dict[str, dict[str, Any]]:
+    """Per organisation its next public date, as the card shows it ("next date: Tue, 15:00 Homework help")."""
+    from .events import when_text  # the events blueprint formats dates; imported late (it imports this module's peers)
+
+    out = {}
+    for org_id, (occ, ev) in next_dates(snap.network.events, now).items():
+        title, _desc, title_lang = ev.text(current_lang())
+        out[org_id] = {"id": ev.id, "title": title, "lang": title_lang, "when": when_text(occ.start, now=now)}
+    return out
 
 
 def _persons_for(snap: Any, org_id: str, internal: bool) -> list[dict[str, Any]]:
@@ -277,9 +297,20 @@ def profile(org_id: str) -> str:
         partners = sorted((snap.orgs[p] for p in snap.partners(org_id) if p in snap.orgs), key=lambda o: fold(o.name))
         intros = [i for i in snap.network.introductions if org_id in (i.a, i.b)]
         intros.sort(key=lambda i: i.at or "", reverse=True)
+    now = dt.datetime.now(get_timezone())
+    org_events = public_events(e for e in snap.network.events if org_id in e.organisations)
+    nexts = {e.id: next_occurrence(e, now) for e in org_events if e.status == "published"}
+    from .events import when_text
+
+    events = sorted(
+        ({"ev": e, "title": e.text(current_lang()), "when": when_text(nexts[e.id].start, now=now)}
+         for e in org_events if nexts.get(e.id)),
+        key=lambda x: nexts[x["ev"].id].start,
+    )
     return render_template(
         "directory/profile.html",
         org=d,
+        events=events,
         internal=internal,
         visibility=org.visibility,
         persons=_persons_for(snap, org_id, internal),

@@ -32,7 +32,7 @@ from ..map.raster import PAPER_SIZES, MapExportError, render_pdf, render_png
 from ..map.store import ensure_layout, relayout, set_pinned
 from ..map.svg import Legend, node_shape_svg, render_svg
 from ..security import allow
-from ..templating import label
+from ..templating import fmt_date, label
 
 __all__ = ["bp", "describe", "legend", "map_context", "present_steps"]
 
@@ -89,9 +89,9 @@ def describe(view: MapView) -> str:
     s = view.summary()
     flt = view.filter
     if flt.start == flt.end:
-        when = _("on %(date)s", date=flt.end)
+        when = _("on %(date)s", date=fmt_date(flt.end))
     else:
-        when = _("between %(start)s and %(end)s", start=flt.start, end=flt.end)
+        when = _("between %(start)s and %(end)s", start=fmt_date(flt.start), end=fmt_date(flt.end))
     parts = [
         _(
             "The map shows %(orgs)s and %(coops)s %(when)s.",
@@ -361,10 +361,10 @@ def present_steps(snap: Any, positions: dict[str, Any], step: int, today: str) -
     meeting = last_meeting(network, today)
     if meeting is not None:
         day = meeting.date
-        heading1 = _("The network at the last meeting (%(date)s)", date=day)
+        heading1 = _("The network at the last meeting (%(date)s)", date=fmt_date(day))
     else:
         day = (dt.date.fromisoformat(today) - dt.timedelta(days=365)).isoformat()
-        heading1 = _("The network one year ago (%(date)s)", date=day)
+        heading1 = _("The network one year ago (%(date)s)", date=fmt_date(day))
     build = {"width": 1600, "height": 900, "font_size": 22.0, "radius": (8.0, 26.0), "label_limit": 70}
     then = {c.a for c in network.cooperations if c.active_on(day)} | {
         c.b for c in network.cooperations if c.active_on(day)
