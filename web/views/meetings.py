@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -150,17 +149,7 @@ def _answers_context(store: Any, meeting: Any, plan: MeetingPlan | None, names: 
         "seated_not_coming": sorted((names.get(o, o) for o in seated - set(meeting.attendance)), key=str.casefold),
         "coming_not_seated": sorted((names.get(o, o) for o in set(meeting.attendance) - seated), key=str.casefold)
         if plan else [],
-        "published_at": _when(plan.published_at) if plan and plan.published_at else "",
     }
-
-
-def _when(iso: str) -> str:
-    from flask_babel import format_datetime
-
-    try:
-        return format_datetime(dt.datetime.fromisoformat(iso), "medium")
-    except ValueError:
-        return iso
 
 
 def _lang() -> str:
