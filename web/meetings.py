@@ -25,7 +25,7 @@ from graph.model import parse_meeting
 from graph.store.base import Op, now_iso
 
 from . import ics
-from .commands.meetings import PLAN_KIND, load_meeting, load_plan
+from .commands.meetings import PLAN_KIND, load_plan
 from .reasons import reason_text
 
 __all__ = [
@@ -140,7 +140,9 @@ def set_attendance(
     """
     for _attempt in range(5):
         rec = store.require("meeting", meeting_id)
-        meeting = load_meeting(store, meeting_id)
+        meeting, issues = parse_meeting(rec.data, None, where=f"meeting {meeting_id}")
+        if meeting is None:
+            raise ValidationError(issues)
         if meeting.answer_of(org) is None and not staff:
             raise NotFoundError("meeting", f"{meeting_id} (for {org})")
         if not staff and not can_answer(meeting, today):
@@ -160,14 +162,18 @@ def set_attendance(
         checked, issues = parse_meeting(doc, None, where=f"meeting {meeting_id}")
         if checked is None:
             raise ValidationError(issues)
+        ops = [*(extra_ops or [])]
+        if checked.to_dict() != meeting.to_dict():  # an answer given again changes nothing
+            ops.insert(0, Op("meeting", meeting_id, checked.to_dict(), rec.version))
         try:
-            store.apply([Op("meeting", meeting_id, checked.to_dict(), rec.version), *(extra_ops or [])], actor=actor)
+            if ops:
+                store.apply(ops, actor=actor)
         except ConflictError:
             if extra_ops and any(store.get(op.kind, op.id) is not None for op in extra_ops if op.version is None):
                 raise
             continue
         return checked
-    raise ConflictError("meeting", meeting_id)
+    raise ConflictError("meeting", meeting_id, None, message="the meeting kept changing; please answer again")
 
 
 def publish_ops(store: Any, meeting_id: str, *, actor: str, version: int | None) -> tuple[Any, list[Op]]:

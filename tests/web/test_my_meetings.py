@@ -12,8 +12,16 @@ from web.meetings import today_berlin
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MEETING = "treffen-winter"
-OTHERS = ["ki-remscheid", "integrationsagentur-brueckenhaus", "kulturverein-yesil-vadi", "bildungsverein-al-jisr",
-          "nachbarschaftsnetz-jasmin", "circolo-la-lanterna", "thamarai", "junge-stimmen"]
+OTHERS = [
+    "ki-remscheid",
+    "integrationsagentur-brueckenhaus",
+    "kulturverein-yesil-vadi",
+    "bildungsverein-al-jisr",
+    "nachbarschaftsnetz-jasmin",
+    "circolo-la-lanterna",
+    "thamarai",
+    "junge-stimmen",
+]
 
 
 def make_meeting(store, *, days=30, deadline_days=10, invited=(ORG,), attendance=None, **extra):
@@ -58,8 +66,10 @@ def test_confirm_then_agenda_only_after_publication_and_ics(web_client, web_stor
     staff = web_client.application.test_client()
     login(staff, "stefan")
     base = f"/meetings/{MEETING}"
-    assert post(staff, f"{base}/plan", {"rounds": "2", "table_size": "3", "format": "tables"},
-                token_from=base).status_code == 302
+    assert (
+        post(staff, f"{base}/plan", {"rounds": "2", "table_size": "3", "format": "tables"}, token_from=base).status_code
+        == 302
+    )
     assert "Runde 1" not in web_client.get(agenda_url).get_data(as_text=True)  # planned, not published
     assert post(staff, f"{base}/publish", {}, token_from=base).status_code == 302
     plan = web_store.get("meeting_plan", MEETING).data
@@ -145,3 +155,52 @@ def test_past_meetings_are_not_listed_and_menu_links(web_client, web_store):
     admin = web_client.application.test_client()
     login(admin, "ada")
     assert 'href="/admin/audit"' in admin.get("/").get_data(as_text=True)
+
+
+def test_staff_create_a_meeting_with_times_and_deadline(web_client, web_store):
+    login(web_client, "stefan")
+    day = (today_berlin() + dt.timedelta(days=20)).isoformat()
+    form = {
+        "title": "Sommertreffen",
+        "date": day,
+        "place": "Rathaus",
+        "rounds": "1",
+        "format": "tables",
+        "table_size": "4",
+        "attendance": OTHERS[:4],
+    }
+    bad = post(
+        web_client,
+        "/meetings/new",
+        {**form, "start_time": "18:00", "end_time": "17:00", "deadline": "2099-01-01"},
+        token_from="/meetings/new",
+    )
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Das Ende muss nach dem Beginn liegen." in html
+    assert "Die Frist für Antworten darf nicht nach dem Datum des Treffens liegen." in html
+    assert not [r for r in web_store.list("meeting") if r.data["title"] == "Sommertreffen"]
+    assert "Bitte geben Sie eine Uhrzeit" in post(
+        web_client, "/meetings/new", {**form, "start_time": "25:00"}, token_from="/meetings/new"
+    ).get_data(as_text=True)
+    ok = post(
+        web_client,
+        "/meetings/new",
+        {**form, "start_time": "18:00", "end_time": "20:00", "deadline": day},
+        token_from="/meetings/new",
+    )
+    assert ok.status_code == 302
+    (rec,) = [r for r in web_store.list("meeting") if r.data["title"] == "Sommertreffen"]
+    assert (rec.data["start_time"], rec.data["end_time"], rec.data["deadline"]) == ("18:00", "20:00", day)
+
+
+def test_published_plan_without_a_seat_says_so(web_client, web_store):
+    make_meeting(web_store, invited=(ORG,), rounds=1)
+    staff = web_client.application.test_client()
+    login(staff, "stefan")
+    base = f"/meetings/{MEETING}"
+    post(staff, f"{base}/plan", {"rounds": "1", "table_size": "3", "format": "tables"}, token_from=base)
+    post(staff, f"{base}/publish", token_from=base)
+    login(web_client, "rana")
+    html = web_client.get(f"/meine-treffen/{MEETING}/{ORG}").get_data(as_text=True)
+    assert "hat darin keinen Platz" in html and "Runde 1" not in html

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -80,6 +79,9 @@ def create() -> Response | str | tuple[str, int]:
             "title": request.form.get("title", "").strip(),
             "date": request.form.get("date", "").strip(),
             "place": request.form.get("place", "").strip(),
+            "start_time": request.form.get("start_time", "").strip(),
+            "end_time": request.form.get("end_time", "").strip(),
+            "deadline": request.form.get("deadline", "").strip(),
             "rounds": request.form.get("rounds", "").strip(),
             "format": request.form.get("format", "tables").strip(),
             "table_size": request.form.get("table_size", "").strip(),
@@ -93,7 +95,7 @@ def create() -> Response | str | tuple[str, int]:
         if len(values["attendance"]) < 2:
             errors["attendance"] = _("Register at least two organisations.")
         for issue in issues:
-            errors.setdefault(issue.field.split("[")[0].split(".")[0], issue.reason)
+            errors.setdefault(issue.field.split("[")[0].split(".")[0], _time_error(issue) or issue.reason)
         if meeting is not None and not errors:
             try:
                 store.create("meeting", meeting.id, meeting.to_dict(), actor=current_user.actor())
@@ -104,6 +106,17 @@ def create() -> Response | str | tuple[str, int]:
                 return redirect(url_for("meetings.detail", meeting_id=meeting.id))
         return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors), 422
     return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors)
+
+
+def _time_error(issue: Any) -> str:
+    """The form's own words for the time and deadline fields."""
+    if issue.field in ("start_time", "end_time") and issue.code == "bad_time":
+        return _("Please enter a time as HH:MM, e.g. 18:30.")
+    if issue.field == "end_time" and issue.code == "out_of_range":
+        return _("The end must be after the start.")
+    if issue.field == "deadline" and issue.code == "out_of_range":
+        return _("The deadline for answers must not be after the meeting's date.")
+    return ""
 
 
 @bp.route("/meetings/<meeting_id>")
@@ -136,17 +149,7 @@ def _answers_context(store: Any, meeting: Any, plan: MeetingPlan | None, names: 
         "seated_not_coming": sorted((names.get(o, o) for o in seated - set(meeting.attendance)), key=str.casefold),
         "coming_not_seated": sorted((names.get(o, o) for o in set(meeting.attendance) - seated), key=str.casefold)
         if plan else [],
-        "published_at": _when(plan.published_at) if plan and plan.published_at else "",
     }
-
-
-def _when(iso: str) -> str:
-    from flask_babel import format_datetime
-
-    try:
-        return format_datetime(dt.datetime.fromisoformat(iso), "medium")
-    except ValueError:
-        return iso
 
 
 def _lang() -> str:

@@ -111,9 +111,8 @@ def agenda(meeting_id: str, org_id: str) -> str:
     store = get_store()
     snap = store.snapshot()
     plan, _version = load_plan(store, meeting_id)
-    published = (
-        plan is not None and bool(plan.published_at) and org_id in {o for r in plan.rounds for t in r for o in t}
-    )
+    released = plan is not None and bool(plan.published_at)
+    published = released and org_id in {o for r in plan.rounds for t in r for o in t}
     items = agenda_for(plan, snap, org_id, current_lang()) if published else []
     org = snap.orgs.get(org_id)
     return render_template(
@@ -126,6 +125,7 @@ def agenda(meeting_id: str, org_id: str) -> str:
         open=can_answer(meeting, today_berlin()),
         answer=meeting.answer_of(org_id),
         published=published,
+        unseated=released and not published,
         items=items,
         has_date=event_times(meeting) is not None,
     )
