@@ -55,7 +55,7 @@ import scipy.sparse as sp
 from graph import Issue, Meeting, Snapshot, ValidationError
 from graph.model import MEETING_FORMATS, TABLE_SIZE_RANGE, parse_meeting
 
-from ._golfers import design, golfer_search, relabel, round_bound
+from ._golfers import TABU_MOVE_MS, moves_for, relabel, round_bound, schedule_search
 from ._golfers import repeats as golfer_repeats
 from ._signals import CONTENT_SIGNALS, SIGNALS
 
@@ -505,17 +505,15 @@ class MeetingPlanner:
         self.iterations = iterations
 
     def iterations_(self) -> int:
-        """Moves of the no-repeat search: ``iterations``, else what ``time_limit`` allows on a slow machine.
+        """Moves of the tabu search: ``iterations``, else what ``time_limit`` allows (`matching._golfers.moves_for`).
 
         The budget is a number of moves, so that a seed gives the same plan on every machine; the
-        time limit only caps it. The default assumes about ``1.2 ms + 0.1 µs * rounds * n²`` per move
-        (two busy cores).
+        time limit only caps it (and then the plan may depend on the machine's speed).
         """
         if self.iterations is not None:
             return int(self.iterations)
         n = getattr(self, "n_", 0) or 2
-        per_move = 0.0012 + 1.0e-7 * self.rounds * n * n
-        return max(100, int(float(self.time_limit) / per_move))
+        return moves_for(float(self.time_limit), n, self.rounds, TABU_MOVE_MS)
 
     # -- validation -------------------------------------------------------
     def _pairs(self, name: str, pairs: Iterable[Sequence[str]], index: dict[str, int], issues: list[Issue]
@@ -822,20 +820,10 @@ class MeetingPlanner:
         left = golfer_repeats([t for tables in plan for t in [tables or []]], n, base)
         self.search_ = {"seed": "weighted", "repeats_after_weighted": left, "repeats": left}
         if left and n >= 2:
-            starts: list[list[list[list[int]]]] = []
-            sizes_all = plan_sizes[0] if plan_sizes else []
-            if not self.locked_ and all(s == sizes_all for s in plan_sizes):
-                made = design(sizes_all, self.rounds)
-                if made is not None:
-                    starts.append(made)
-            found = None
-            if starts:
-                found, left_now, how = starts[0], 0, "design"
-            else:
-                seeds = [[[int(x) for x in t] for t in tables or []] for tables in plan]
-                found, left_now = golfer_search(seeds, n, base=base, seed=self.seed, iterations=self.iterations_(),
-                                                time_limit=self.time_limit)
-                how = "tabu"
+            seeds = [[[int(x) for x in t] for t in tables or []] for tables in plan]
+            complete = not self.locked_ and all(s == plan_sizes[0] for s in plan_sizes)
+            found, left_now, how = schedule_search(seeds, n, base=base, complete=complete, seed=self.seed,
+                                                   time_limit=float(self.time_limit), iterations=self.iterations)
             self.search_ = {"seed": how, "repeats_after_weighted": left, "repeats": left_now}
             if left_now < left:
                 if not self.locked_:  # renaming keeps the rule (must-not pairs weigh -_BIG in W)
