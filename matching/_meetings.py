@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -68,12 +69,15 @@ __all__ = [
     "parse_plan",
     "plan_meeting",
     "replan",
+    "rounds_bound",
     "score_upper_bound",
     "table_sizes",
 ]
 
-#: seconds of the search for a plan without repeated pairs (`MeetingPlanner.time_limit`)
+#: seconds of the search (`MeetingPlanner.time_limit`): with it ~60 attendees are planned within 10 s
 DEFAULT_TIME_LIMIT = 8.0
+#: share of the time limit that the search for a plan without repeated pairs gets (as moves)
+SEARCH_SHARE = 0.75
 _BIG = 1000.0  # weight of a forbidden pair (used before, must-not): never chosen while there is another way
 _MUST = 100.0  # bonus of a must-meet pair that has not met yet in this plan
 _EPS = 1e-9
@@ -127,6 +131,21 @@ def max_rounds(n: int, table_size: int) -> int:
     (9, 6, 5, 1, 1, 5)
     """
     return round_bound(table_sizes(n, table_size))[0]
+
+
+def rounds_bound(n: int, table_size: int) -> tuple[int, str]:
+    """`max_rounds` and why: ``"partners"``, ``"pairs"``, ``"tables"`` or ``"known"`` (see `round_bound`).
+
+    Above this many rounds a plan without a pair meeting twice is impossible (a proof, not a
+    failed search): ``"partners"``: everybody meets at least ``min(sizes) - 1`` new people per
+    round and there are ``n - 1`` others; ``"pairs"``: a round seats ``sum(s * (s - 1) / 2)`` of the
+    ``n * (n - 1) / 2`` pairs; ``"tables"``: from round two on a table's members come from
+    different tables of round one; ``"known"``: a proven maximum of the literature.
+
+    >>> rounds_bound(15, 3), rounds_bound(20, 4), rounds_bound(8, 4), rounds_bound(12, 3)
+    ((7, 'partners'), (5, 'known'), (1, 'tables'), (4, 'known'))
+    """
+    return round_bound(table_sizes(n, table_size))
 
 
 def score_upper_bound(scores: np.ndarray, sizes: Sequence[int], rounds: int) -> float:
@@ -660,6 +679,8 @@ class MeetingPlanner:
         self.n_ = n
         self._validate(n, ids)
         rng = np.random.default_rng(self.seed)
+        # the search is bounded by numbers of moves and steps (reproducible); this deadline only caps it
+        deadline = time.perf_counter() + float(self.time_limit)
         W = S.copy()
         hist = np.zeros((n, n), dtype=bool) if history is None else np.asarray(history, dtype=bool)
         if hist.any():
@@ -722,14 +743,12 @@ class MeetingPlanner:
         def round_weights(r: int, plan: list[list[list[int]] | None], lam: float = _BIG) -> np.ndarray:
             Wr = W.copy()
             used = np.zeros((n, n), dtype=bool)
-            for q, tables in enumerate(plan):
+            for q, tables in [*enumerate(plan), *((q, list(lk.values())) for q, lk in self.locked_.items())]:
                 if q != r and tables is not None:
-                    for a, b in pairs_of(tables):
-                        used[a, b] = used[b, a] = True
-            for q, locked in self.locked_.items():
-                if q != r:
-                    for a, b in pairs_of(list(locked.values())):
-                        used[a, b] = used[b, a] = True
+                    for t in tables:
+                        idx = np.asarray(t, dtype=np.int64)
+                        used[np.ix_(idx, idx)] = True
+            np.fill_diagonal(used, False)
             Wr[used] -= lam if lam < _BIG else _BIG + Wr[used]
             Wr[must & ~used] += _MUST
             return Wr
@@ -790,6 +809,8 @@ class MeetingPlanner:
             """Forbid part of one round, repair all rounds; keep the result when it scores more."""
             best = total(plan)
             for _ in range(steps):
+                if time.perf_counter() > deadline:
+                    break
                 r = int(rng.integers(self.rounds))
                 current = pairs_of(plan[r] or [])
                 if not current:
@@ -806,9 +827,9 @@ class MeetingPlanner:
                     plan, best = cand, value
             return plan, best
 
-        plan, best = neighbourhood_search(plan, lns)
-        # no pair twice: when the weighted search left repeats, a construction or the tabu search of
-        # `golfer_search` finds a schedule without them, which the weighted search then improves
+        # no pair twice: when the weighted search left repeats, a construction, the rotational or the
+        # tabu search (`schedule_search`) finds a schedule without them, which the weighted search
+        # then improves; the cross-round search runs once, on the plan that is kept
         base = np.zeros((n, n), dtype=np.int64)
         for r in range(self.rounds):
             for a, b in locked_pairs[r]:
@@ -818,12 +839,15 @@ class MeetingPlanner:
             base[a, b] += 1
             base[b, a] += 1
         left = golfer_repeats([t for tables in plan for t in [tables or []]], n, base)
+        if not left:
+            plan, best = neighbourhood_search(plan, lns)
         self.search_ = {"seed": "weighted", "repeats_after_weighted": left, "repeats": left}
         if left and n >= 2:
             seeds = [[[int(x) for x in t] for t in tables or []] for tables in plan]
             complete = not self.locked_ and all(s == plan_sizes[0] for s in plan_sizes)
-            found, left_now, how = schedule_search(seeds, n, base=base, complete=complete, seed=self.seed,
-                                                   time_limit=float(self.time_limit), iterations=self.iterations)
+            found, left_now, how = schedule_search(
+                seeds, n, base=base, complete=complete, seed=self.seed, budget=SEARCH_SHARE * float(self.time_limit),
+                time_limit=max(0.1, deadline - time.perf_counter()), iterations=self.iterations)
             self.search_ = {"seed": how, "repeats_after_weighted": left, "repeats": left_now}
             if left_now < left:
                 if not self.locked_:  # renaming keeps the rule (must-not pairs weigh -_BIG in W)
@@ -834,6 +858,8 @@ class MeetingPlanner:
                     for r in range(self.rounds):
                         cand[r] = solve(r, cand, cand[r], kicks)
                 plan, best = neighbourhood_search(cand, lns)
+            else:
+                plan, best = neighbourhood_search(plan, lns)
         # assemble with the locked tables, check the hard constraints
         out: list[list[list[int]]] = []
         for r in range(self.rounds):
