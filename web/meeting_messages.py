@@ -79,14 +79,14 @@ def impossible_message(n: int, table_size: int, rounds: int, format: str = "tabl
                         "%(num)d rounds in which nobody meets anybody twice.", most, n=n, k=k)
     sizes = table_sizes(n, k)
     if why == "partners":
-        reason = _("Each organisation meets at least %(new)s new ones per round, and there are only %(others)s "
-                   "others.", new=min(sizes) - 1, others=n - 1)
+        reason = _("Each organisation meets new people in every round (at least %(new)s), and the number of "
+                   "others is only %(others)s.", new=min(sizes) - 1, others=n - 1)
     elif why == "pairs":
-        reason = _("Each round seats %(per)s of the %(all)s possible pairs.",
+        reason = _("Each round seats %(per)s of the pairs, and the number of pairs is %(all)s.",
                    per=sum(s * (s - 1) // 2 for s in sizes), all=n * (n - 1) // 2)
     elif why == "tables":
         reason = _("From the second round on, the members of a table must come from different tables of the "
-                   "first round, but there are only %(tables)s tables.", tables=len(sizes))
+                   "first round, but the number of tables is only %(tables)s.", tables=len(sizes))
     else:
         reason = _("This is proven (the “social golfer problem”).")
     return f"{head} {reason} " + _("Please plan fewer rounds or change the seats per table.")
@@ -116,10 +116,11 @@ def repeats_message(repeats: Sequence[Mapping[str, Any]], names: Mapping[str, st
     if len(repeats) > 6:
         shown.append("…")
     if seconds:
-        head = ngettext("No plan without repeated pairs was found within %(seconds)s seconds; the best plan found has "
-                        "%(num)d repeated meeting: %(pairs)s.",
-                        "No plan without repeated pairs was found within %(seconds)s seconds; the best plan found has "
-                        "%(num)d repeated meetings: %(pairs)s.", count, seconds=f"{seconds:g}", pairs="; ".join(shown))
+        head = ngettext("No plan without repeated pairs was found within the search time (%(seconds)s s); the best "
+                        "plan found has %(num)d repeated meeting: %(pairs)s.",
+                        "No plan without repeated pairs was found within the search time (%(seconds)s s); the best "
+                        "plan found has %(num)d repeated meetings: %(pairs)s.", count, seconds=f"{seconds:g}",
+                        pairs="; ".join(shown))
     else:
         head = ngettext("The plan has %(num)d repeated meeting: %(pairs)s.",
                         "The plan has %(num)d repeated meetings: %(pairs)s.", count, pairs="; ".join(shown))
@@ -141,7 +142,7 @@ def issue_message(issue: Issue, names: Mapping[str, str], meeting: Any = None) -
             if text:
                 return text
         found = re.search(r"at most (\d+)", reason)
-        return _("Impossible without repeats: at most %(most)s rounds are possible.",
+        return _("Impossible without repeats: the most rounds possible is %(most)s.",
                  most=found.group(1) if found else "?")
     if code == "future_meeting":
         return future_outcomes_message(str(issue.value))
@@ -152,6 +153,9 @@ def issue_message(issue: Issue, names: Mapping[str, str], meeting: Any = None) -
             return _("An organisation is registered twice.")
         if code == "unknown_ref":
             return _("Unknown organisation: %(id)s.", id=_join(orgs))
+    if fname == "pair" and code == "unknown_ref":  # an outcome for an organisation that was not registered
+        missing = reason.split(" was not registered")[0].split(", ")
+        return _("Not registered for this meeting: %(names)s.", names=_join([_name(names, x) for x in missing]))
     if fname == "format":
         return _("Choose tables or 1:1 talks.")
     if fname == "table_size":
@@ -171,12 +175,12 @@ def issue_message(issue: Issue, names: Mapping[str, str], meeting: Any = None) -
             return _("%(a)s and %(b)s are to meet and to be kept apart at the same time.", a=pair[0], b=pair[1])
         found = re.match(r"(\S+) must meet (\d+) organisations, but .* allow at most (\d+)", reason)
         if found:
-            return _("%(name)s is to meet %(count)s organisations, but the rounds of this meeting allow at most "
-                     "%(most)s.", name=_name(names, found.group(1)), count=found.group(2), most=found.group(3))
+            return _("%(name)s is to meet more organisations (%(count)s) than the rounds of this meeting allow "
+                     "(%(most)s).", name=_name(names, found.group(1)), count=found.group(2), most=found.group(3))
         found = re.search(r"need (\d+) organisations at one table .* at most (\d+)", reason)
         if found:
-            return _("These organisations are to meet in the only round but would need %(count)s seats at one table "
-                     "(a table seats at most %(most)s): %(names)s.", count=found.group(1), most=found.group(2),
+            return _("These organisations are to meet in the only round but would need a table for %(count)s (a "
+                     "table seats at most %(most)s): %(names)s.", count=found.group(1), most=found.group(2),
                      names=_join(list(dict.fromkeys(orgs))))
         return _("The pairs to meet or to keep apart cannot all be honoured: %(names)s.",
                  names=_join(list(dict.fromkeys(orgs))))

@@ -320,8 +320,9 @@ def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int
     Plans MEETING_ID (its registered organisations and constraints) or the organisations listed in
     --attendees FILE. No pair meets twice; pairs that already cooperate or met are avoided.
     Problems (unknown organisation, too many rounds, conflicting constraints): exit code 1, with the
-    reason in --lang. When no plan without repeated pairs is found in --time-limit seconds, the
-    best plan is shown with its repeats (exit code 0; saved only with --accept-repeats).
+    reason in the command line's language (remo --lang). When no plan without repeated pairs is found
+    in --time-limit seconds, the best plan is shown with its repeats (exit code 0; with --save it is
+    stored only with --accept-repeats, else exit code 1).
     """
     if bool(meeting_id) == bool(attendees):
         raise click.UsageError("give a MEETING_ID or --attendees FILE (not both)")
@@ -352,15 +353,14 @@ def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int
         checked, issues = parse_meeting(doc, None, where=f"meeting {meeting.id}")
         names = {o.id: o.name for o in snap.network.organisations}
         if checked is None:
-            _fail_translated(ValidationError(issues), names, meeting, lang)
+            _fail_translated(ValidationError(issues), names, meeting)
         meeting = checked
     names = {o.id: o.name for o in snap.network.organisations}
     try:
         plan = plan_for(store, meeting, actor="cli", seed=seed, time_limit=time_limit)
     except ValidationError as exc:
-        _fail_translated(exc, names, meeting, lang)
-    with force_locale(lang):
-        repeats = repeats_message(plan.repeats, names, time_limit) if plan.repeats else ""
+        _fail_translated(exc, names, meeting)
+    repeats = repeats_message(plan.repeats, names, time_limit) if plan.repeats else ""  # the CLI's language
     refused = bool(repeats and save and not accept_repeats)  # the best plan is shown, not stored
     save = save and not refused
     if save:
@@ -384,21 +384,20 @@ def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int
         for w in plan.warnings:
             if w["code"] != "repeated_pair":
                 click.echo(f"  ! {w['code']}: " + ", ".join(names.get(o, o) for o in w["orgs"]))
-        if repeats:
-            click.echo(repeats)
         if save:
             click.echo(gettext("Plan saved."))
-        if refused:
-            click.echo(gettext("The plan was not saved: add --accept-repeats to save it with the repeats."), err=True)
-            sys.exit(1)
+    if repeats:
+        click.echo(repeats)
+    if refused:
+        click.echo(gettext("The plan was not saved: add --accept-repeats to save it with the repeats."), err=True)
+        sys.exit(1)
 
 
-def _fail_translated(exc: ValidationError, names: dict[str, str], meeting: Meeting | None, lang: str) -> NoReturn:
-    """The problems in ``lang`` with organisation names on stderr, exit code 1."""
-    with force_locale(lang):
-        messages = issue_messages(exc.issues, names, meeting)
-        click.echo(ngettext("Error: %(num)d problem found; nothing was written.",
-                            "Error: %(num)d problems found; nothing was written.", len(messages)), err=True)
+def _fail_translated(exc: ValidationError, names: dict[str, str], meeting: Meeting | None) -> NoReturn:
+    """The problems in the command line's language with organisation names on stderr, exit code 1."""
+    messages = issue_messages(exc.issues, names, meeting)
+    click.echo(ngettext("Error: %(num)d problem found; nothing was written.",
+                        "Error: %(num)d problems found; nothing was written.", len(messages)), err=True)
     for message in messages:
         click.echo(f"  {message}", err=True)
     sys.exit(1)
@@ -419,21 +418,19 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 @click.option("--met", "met", multiple=True, metavar="A:B", help="Two organisations that talked (repeatable).")
 @click.option("--agreed", "agreed", multiple=True, metavar="A:B", help="Two that agreed a follow-up (repeatable).")
 @click.option("--by", required=True, help="The staff user who records the outcome.")
-@click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True,
-              help="Language of the messages.")
 @with_appcontext
 @fail_cleanly
-def meeting_outcomes_cmd(meeting_id: str, met: tuple[str, ...], agreed: tuple[str, ...], by: str, lang: str) -> None:
+def meeting_outcomes_cmd(meeting_id: str, met: tuple[str, ...], agreed: tuple[str, ...], by: str) -> None:
     """Record who met at MEETING_ID (introduction status met) and who agreed a follow-up (accepted).
 
-    Refused (exit code 1) before the meeting's date.
+    Refused (exit code 1) before the meeting's date; problems in the command line's language (remo --lang).
     """
     store = get_store()
     try:
         written = record_outcomes(store, meeting_id, _pairs(met, "--met"), _pairs(agreed, "--agreed"), by=by)
     except ValidationError as exc:
         names = {o.id: o.name for o in store.snapshot().network.organisations}
-        _fail_translated(exc, names, None, lang)
+        _fail_translated(exc, names, None)
     click.echo(f"{len(written)} introduction(s) recorded for {meeting_id}.")
 
 
