@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..commands.meetings import (
 )
 from ..extensions import get_store
 from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
+from ..meeting_messages import future_outcomes_message, issue_messages, repeats_message, settings_warning
 from ..reasons import reason_text
 from ..security import allow
 from ..weights import weights_in_use
@@ -35,6 +37,8 @@ from ..weights import weights_in_use
 __all__ = ["bp"]
 
 bp = Blueprint("meetings", __name__)
+#: the longest search staff can ask for on the page (seconds; the request waits for it)
+MAX_SEARCH_SECONDS = 120
 
 
 def _meeting_or_404(meeting_id: str) -> Any:
@@ -44,9 +48,11 @@ def _meeting_or_404(meeting_id: str) -> Any:
         abort(404)
 
 
-def _flash_issues(exc: ValidationError) -> None:
-    for issue in exc.issues[:8]:
-        flash(_("%(field)s: %(reason)s", field=issue.field, reason=issue.reason), "error")
+def _flash_issues(exc: ValidationError, meeting: Any = None) -> None:
+    """The planner's problems in the UI language, organisations by name (`web.meeting_messages`)."""
+    names = {o.id: o.name for o in get_store().snapshot().network.organisations}
+    for message in issue_messages(exc.issues, names, meeting)[:8]:
+        flash(message, "error")
 
 
 def _int(name: str, default: int | None = None) -> int | None:
@@ -103,6 +109,9 @@ def create() -> Response | str | tuple[str, int]:
                 errors["title"] = _("A meeting with this title and date exists already.")
             else:
                 flash(_("Meeting created. Now plan who meets whom."), "success")
+                warning = settings_warning(meeting)
+                if warning:
+                    flash(warning, "error")
                 return redirect(url_for("meetings.detail", meeting_id=meeting.id))
         return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors), 422
     return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors)
@@ -130,6 +139,7 @@ def detail(meeting_id: str) -> str:
     names = {o.id: o.name for o in snap.network.organisations}
     return render_template("meetings/detail.html", meeting=meeting, plan=plan, doc=doc, version=version,
                            names=names, formats=MEETING_FORMATS, languages=LANGUAGE_NAMES,
+                           planner_notes=_planner_notes(meeting, plan, names),
                            **_answers_context(store, meeting, plan, names))
 
 
@@ -150,6 +160,18 @@ def _answers_context(store: Any, meeting: Any, plan: MeetingPlan | None, names: 
         "coming_not_seated": sorted((names.get(o, o) for o in set(meeting.attendance) - seated), key=str.casefold)
         if plan else [],
     }
+
+
+def _planner_notes(meeting: Any, plan: MeetingPlan | None, names: dict[str, str]) -> dict[str, Any]:
+    """Impossible settings and the repeats of a best plan, as messages for the meeting page."""
+    repeats = ""
+    if plan is not None and plan.repeats:
+        repeats = repeats_message(plan.repeats, names, (plan.search or {}).get("time_limit"),
+                                  accepted=bool(plan.repeats_accepted_by))
+    future = bool(meeting.date) and meeting.date > dt.date.today().isoformat()
+    return {"impossible": settings_warning(meeting), "repeats": repeats,
+            "accepted": bool(plan is not None and plan.repeats_accepted_by),
+            "future": future_outcomes_message(meeting.date) if future else ""}
 
 
 def _lang() -> str:
@@ -173,19 +195,28 @@ def make_plan(meeting_id: str) -> Response:
         doc["format"] = fmt
         if fmt == "pairs":
             doc.pop("table_size", None)
+    params: dict[str, Any] = {}
+    seconds = _int("time_limit")
+    if seconds is not None:
+        params["time_limit"] = float(min(max(seconds, 1), MAX_SEARCH_SECONDS))
+    checked = None
     try:
         checked, issues = parse_meeting(doc, None, where=f"meeting {meeting_id}")
         if checked is None:
             raise ValidationError(issues)
-        plan = plan_for(store, checked, actor=current_user.actor())
+        plan = plan_for(store, checked, actor=current_user.actor(), **params)
         _old, version = load_plan(store, meeting_id)
         save_plan(store, plan, actor=current_user.actor(), version=version)
     except ValidationError as exc:
-        _flash_issues(exc)
+        _flash_issues(exc, checked or meeting)
     except ConflictError:
         flash(_("The plan was changed meanwhile; please look at it again."), "error")
     else:
-        flash(_("Plan created."), "success")
+        if plan.repeats:
+            names = {o.id: o.name for o in store.snapshot().network.organisations}
+            flash(repeats_message(plan.repeats, names, plan.search.get("time_limit")), "error")
+        else:
+            flash(_("Plan created."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id))
 
 
@@ -205,11 +236,29 @@ def _replan(meeting_id: str, locked: list[dict[str, Any]]) -> Response:
                      history=earlier_pairs(store, meeting), created_by=current_user.actor())
         save_plan(store, new, actor=current_user.actor(), version=version)
     except ValidationError as exc:
-        _flash_issues(exc)
+        _flash_issues(exc, settings)
     except ConflictError:
         flash(_("The plan was changed meanwhile; please look at it again."), "error")
     else:
         flash(_("Plan re-optimised; locked tables were kept."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+
+
+@bp.route("/meetings/<meeting_id>/accept-repeats", methods=["POST"])
+@allow("staff")
+def accept_repeats(meeting_id: str) -> Response:
+    """Staff accept the repeated pairs of the best plan found (then it can be published)."""
+    store = get_store()
+    plan, version = load_plan(store, meeting_id)
+    if plan is None or not plan.repeats:
+        abort(404)
+    plan.repeats_accepted_by = current_user.actor()
+    try:
+        save_plan(store, plan, actor=current_user.actor(), version=_int("version", version))
+    except ConflictError:
+        flash(_("The plan was changed meanwhile; please look at it again."), "error")
+    else:
+        flash(_("The repeated pairs are accepted for this plan."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id))
 
 
