@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from graph import NotFoundError, Snapshot
 
-from ._batch import batch_parts
+from ._batch import batch_parts, no_gc
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._dense import DenseScorer
 from ._fairness import exposure_factor, gini, rerank_greedy
@@ -463,12 +463,13 @@ class MatchingModel:
         ids, met, worth = self.snapshot_.org_ids, self._met_pairs, self._worth_saying
         disc = discount[cols].tolist() if discount is not None else None
         out = []
-        for p, (i, j, pp) in enumerate(zip(rows.tolist(), cols.tolist(), parts, strict=True)):
-            score = round(sum(r["weight"] for r in pp), 4)
-            out.append(Suggestion(
-                partner=ids[j], score=score, reasons=worth(i, j, pp), already_met=(i, j) in met,
-                rank_score=round(score * disc[p], 4) if disc is not None else score,
-            ))
+        with no_gc():
+            for p, (i, j, pp) in enumerate(zip(rows.tolist(), cols.tolist(), parts, strict=True)):
+                score = round(sum(r["weight"] for r in pp), 4)
+                out.append(Suggestion(
+                    partner=ids[j], score=score, reasons=worth(i, j, pp), already_met=(i, j) in met,
+                    rank_score=round(score * disc[p], 4) if disc is not None else score,
+                ))
         return out
 
     def _make(self, i: int, j: int, vec: np.ndarray, discount: float | None) -> Suggestion:
