@@ -307,9 +307,12 @@ class MatchingModel:
         size = self.block_size or max(tile, -(-n // (16 * max(self.n_jobs, 1) * tile)) * tile)
         return [order[s : s + size] for s in range(0, n, size)]
 
-    def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` column indices (``-1`` padded) and match scores for every organisation."""
+    def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0,
+                  progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` column indices (``-1`` padded) and match scores for every organisation.
+
+        ``progress(rows)`` is called (in the calling thread) as row blocks are ranked.
+        """
         self._check()
         strength = self.fairness if fairness is None else fairness
         fair = fair and strength > 0
@@ -326,11 +329,18 @@ class MatchingModel:
             def work(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return self._pool_block(rows, m, None)
 
+        parts = []
         if self.n_jobs > 1 and len(blocks) > 1:
             with ThreadPoolExecutor(self.n_jobs) as ex:
-                parts = list(ex.map(work, blocks))
+                for rows, part in zip(blocks, ex.map(work, blocks), strict=True):
+                    parts.append(part)
+                    if progress is not None:
+                        progress(len(rows))
         else:
-            parts = [work(rows) for rows in blocks]
+            for rows in blocks:
+                parts.append(work(rows))
+                if progress is not None:
+                    progress(len(rows))
         idx = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, m), np.int64)
         raw = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, m))
         order = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
@@ -426,9 +436,10 @@ class MatchingModel:
 
         The ranking (`top_k_all`) runs first; the suggestions with their reasons are then built
         ``block`` organisations at a time (`matching._batch`), so memory stays bounded by a block.
-        ``progress(rows)`` is called after each block.
+        ``progress(rows)`` is called as rows are ranked and again as their suggestions are built
+        (``2 n`` in all).
         """
-        picked, _ = self.top_k_all(k, fair=fair, fairness=fairness, seed=seed)
+        picked, _ = self.top_k_all(k, fair=fair, fairness=fairness, seed=seed, progress=progress)
         ids = self.snapshot_.org_ids
         width = picked.shape[1]
         for start in range(0, len(ids), block):
