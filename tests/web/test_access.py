@@ -44,6 +44,8 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     "desk.index": ("GET", "/desk", {}, STAFF_GET),
     "desk.network": ("GET", "/desk/network", {}, STAFF_GET),
     "desk.changes": ("GET", "/desk/changes", {}, STAFF_GET),
+    "weights.index": ("GET", "/desk/weights", {}, STAFF_GET),
+    "weights.refit": ("POST", "/desk/weights/refit", {}, STAFF_POST_302),
     "desk.act_for": (
         "GET",
         f"/desk/act-for?org={ORG}",
@@ -186,6 +188,7 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
             ("staff_answer", "answer"),
             ("invite", "invite"),
             ("publish", "publish"),
+            ("accept_repeats", "accept-repeats"),
         )
     },
     # "Meine Treffen" (tests/web/test_my_meetings.py): rana's organisation attended the demo meeting,
