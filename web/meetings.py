@@ -38,6 +38,7 @@ __all__ = [
     "calendar_for",
     "can_answer",
     "event_times",
+    "invite_org",
     "meetings_of",
     "publish_ops",
     "set_attendance",
@@ -174,6 +175,24 @@ def set_attendance(
             continue
         return checked
     raise ConflictError("meeting", meeting_id, None, message="the meeting kept changing; please answer again")
+
+
+def invite_org(store: Any, meeting_id: str, org: str, *, actor: str) -> Meeting:
+    """Add ``org`` to the meeting's ``invited`` organisations (no answer yet); nothing if it is concerned already."""
+    for _attempt in range(5):
+        rec = store.require("meeting", meeting_id)
+        meeting, issues = parse_meeting(rec.data, None, where=f"meeting {meeting_id}")
+        if meeting is None:
+            raise ValidationError(issues)
+        if meeting.answer_of(org) is not None:
+            return meeting
+        meeting.invited = [*meeting.invited, org]
+        try:
+            store.apply([Op("meeting", meeting_id, meeting.to_dict(), rec.version)], actor=actor)
+        except ConflictError:
+            continue
+        return meeting
+    raise ConflictError("meeting", meeting_id, None, message="the meeting kept changing; please try again")
 
 
 def publish_ops(store: Any, meeting_id: str, *, actor: str, version: int | None) -> tuple[Any, list[Op]]:

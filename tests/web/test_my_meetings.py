@@ -204,3 +204,52 @@ def test_published_plan_without_a_seat_says_so(web_client, web_store):
     login(web_client, "rana")
     html = web_client.get(f"/meine-treffen/{MEETING}/{ORG}").get_data(as_text=True)
     assert "hat darin keinen Platz" in html and "Runde 1" not in html
+
+
+def test_staff_add_an_organisation_then_its_representative_answers(web_client, web_store):
+    make_meeting(web_store, invited=())
+    staff = web_client.application.test_client()
+    login(staff, "stefan")
+    base = f"/meetings/{MEETING}"
+    assert ORG in staff.get(base).get_data(as_text=True)  # offered in the list of organisations to add
+    assert post(staff, f"{base}/answer", {"org": ORG, "answer": "invite"}, token_from=base).status_code == 302
+    data = web_store.get("meeting", MEETING).data
+    assert data["invited"] == [ORG] and ORG not in data["attendance"]
+    login(web_client, "rana")
+    assert "Austauschtreffen Winter" in web_client.get("/meine-treffen").get_data(as_text=True)
+    assert answer(web_client, "yes").status_code == 302
+    assert ORG in web_store.get("meeting", MEETING).data["attendance"]
+
+
+def test_an_answer_survives_a_concurrent_change(web_store):
+    """The write that loses the race reads the meeting again and applies the answer to the new version."""
+    from web.meetings import set_attendance
+
+    first = make_meeting(web_store, invited=(ORG, OTHER_ORG)) and web_store.get("meeting", MEETING)
+    real_apply = web_store.apply
+    raced = []
+
+    def apply(ops, **kw):
+        if not raced:  # somebody else answers between our read and our write
+            raced.append(1)
+            rec = web_store.get("meeting", MEETING)
+            real_apply(
+                [
+                    type(ops[0])(
+                        "meeting",
+                        MEETING,
+                        {**rec.data, "attendance": [*rec.data["attendance"], OTHER_ORG]},
+                        rec.version,
+                    )
+                ]
+            )
+        return real_apply(ops, **kw)
+
+    web_store.apply = apply
+    try:
+        set_attendance(web_store, MEETING, ORG, True, actor="rep")
+    finally:
+        web_store.apply = real_apply
+    attendance = web_store.get("meeting", MEETING).data["attendance"]
+    assert ORG in attendance and OTHER_ORG in attendance
+    assert raced and web_store.get("meeting", MEETING).version == first.version + 2

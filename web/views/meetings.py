@@ -154,6 +154,8 @@ def _answers_context(store: Any, meeting: Any, plan: MeetingPlan | None, names: 
     seated = {o for r in plan.rounds for t in r for o in t} if plan else set()
     return {
         "answers": answers,
+        "others": sorted(((o, n) for o, n in names.items() if meeting.answer_of(o) is None),
+                         key=lambda x: x[1].casefold()),
         "not_mailed": sum(1 for a in answers if not a["mailed"] and a["answer"] != "no"),
         "deadline": meeting.response_deadline(),
         "seated_not_coming": sorted((names.get(o, o) for o in seated - set(meeting.attendance)), key=str.casefold),
@@ -409,9 +411,16 @@ def staff_answer(meeting_id: str) -> Response:
     org = request.form.get("org", "")
     choice = request.form.get("answer", "")
     snap = get_store().snapshot()
-    if org not in snap.orgs or choice not in ("yes", "no"):
+    if org not in snap.orgs or choice not in ("yes", "no", "invite"):
         abort(400)
     try:
+        if choice == "invite":
+            from ..meetings import invite_org
+
+            invite_org(get_store(), meeting.id, org, actor=current_user.actor())
+            flash(_("%(org)s is on the list. “Send invitations” mails the invitation.", org=snap.orgs[org].name),
+                  "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
         set_attendance(get_store(), meeting.id, org, choice == "yes", actor=current_user.actor(), staff=True)
     except ValidationError as exc:
         _flash_issues(exc)
