@@ -133,3 +133,14 @@ def test_opt_out_on_the_page_and_no_mail_without_address_or_right(app):
     assert refused.status_code == 302
     assert "keine E-Mail-Adresse" in staff.get(refused.headers["Location"]).get_data(as_text=True)
     assert store.get(DIGEST_KIND, sub_id(ORG, "stefan")) is None
+
+
+def test_the_worker_writes_and_sends_the_digest(app):
+    opt_in(app)
+    with SmtpServer() as smtp:
+        app.config["REMO_SMTP_URL"] = smtp.url
+        result = app.test_cli_runner().invoke(args=["worker", "--once"])
+        assert result.exit_code == 0, result.output
+        (msg,) = smtp.wait_for(1)
+    assert "'digest': 1" in result.output and "1 sent" in result.output
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

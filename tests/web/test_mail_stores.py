@@ -184,10 +184,14 @@ def test_access_request_and_digest_on_both_stores(mail_app):
         create_user(store, "rana", role="representative", organisations=["elternnetzwerk-koepru"],
                     password_hash=hash_password("Alte Brücke am Morsbach 3"), email="rana@example.org", actor="t")
         subscribe(store, "elternnetzwerk-koepru", "rana", on=True, lang="tr", actor="t")
+        from web.mail.accounts import invite_user
+
+        invite_user(store, "leyla", email="leyla@example.org", organisations=["thamarai"], lang="ar")
+        assert store.get("user", "leyla").data["password_hash"] == ""
         now = dt.datetime.now(dt.UTC)
         assert run_digest(store, now) == 1 and run_digest(store, now) == 0
         assert run_digest(store, now + dt.timedelta(days=31)) == 1
     assert store.get(REQUEST_KIND, rid).data["status"] == "done"
     purposes = sorted(r.data["purpose"] for r in store.list(KIND))
-    assert purposes == ["access_request", "digest", "digest"]
+    assert purposes == ["access_request", "account_invite", "digest", "digest"]
     assert len(store.get(DIGEST_KIND, "elternnetzwerk-koepru.rana").data["sent"]) == 10
