@@ -18,6 +18,7 @@ _OVERLAPS = """() => [...document.querySelectorAll('.meeting-table.is-locked .ta
 })"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [375, 1280])
 def test_locked_badge_does_not_cover_the_title(new_page: Any, start_server: Any, width: int) -> None:
     server = start_server()
