@@ -170,3 +170,11 @@ def test_join_filter_escapes_plain_items_and_keeps_markup(web_app):
         assert join_markup(["a<b", Markup("<bdi>c</bdi>")]) == "a&lt;b، <bdi>c</bdi>"
     with web_app.test_request_context("/", headers={"Accept-Language": "de"}):
         assert join_markup(["x", "y"]) == "x, y"
+
+
+def test_join_filter_in_text_templates_stays_plain(web_app):
+    with web_app.test_request_context("/", headers={"Accept-Language": "ar"}):
+        assert web_app.jinja_env.from_string("{% autoescape false %}{{ n|join_list }}{% endautoescape %}").render(
+            n=["A & B", "C"]) == "A & B، C"
+        assert web_app.jinja_env.from_string("{% autoescape true %}{{ n|join_list }}{% endautoescape %}").render(
+            n=["A & B", "C"]) == "A &amp; B، C"
