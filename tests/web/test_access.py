@@ -143,6 +143,7 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
             ("move", "move"),
             ("do_replan", "replan"),
             ("outcomes", "outcomes"),
+            ("accept_repeats", "accept-repeats"),
         )
     },
     # joint projects, funding referral, workshop planning (tests/web/test_projects_pages.py)
