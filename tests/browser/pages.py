@@ -59,6 +59,7 @@ SAMPLE_ARGS: dict[str, str] = {
     "filename": "remo.css",
     "fmt": "svg",
     "message_id": "message-1",
+    "event_id": "hausaufgabenhilfe-koepru",  # joint, weekly, with holidays; ORG is one of its organisers
     "token": "(a signed mail link, made by _sample_token)",
 }
 #: the introduction with a pending double opt-in that the browser's template database holds (its side "a")
@@ -95,6 +96,11 @@ EXTRA_PAGES = (
     Page("directory.profile(internal)", f"/org/{ORG}", "representative"),
     Page("directory.index(filtered)", "/directory?q=verein&offer=rooms&district=lennep", "anonymous"),
     Page("directory.index(empty)", "/directory?q=zzzzzz", "anonymous"),
+    Page("events.detail(cancelled)", "/events/weihnachtsbasar-kyrill", "anonymous"),
+    Page("events.edit(draft)", f"/org/{ORG}/events/lesepaten-infotreffen/edit", "representative"),
+    Page("events.index(filtered)", "/events?language=tr&free=1&accessible=1", "anonymous"),
+    Page("events.index(week)", "/events?week=this", "anonymous"),
+    Page("events.month(full)", "/events/month?month=2026-09", "anonymous"),
     Page("errors.404", "/no-such-page", "anonymous", 404),
     Page("errors.403", f"/org/{OTHER_ORG}/edit", "representative", 403),
 )

@@ -43,6 +43,7 @@ def _known_ids(app) -> dict[str, list[str]]:
         "org_id": [r.id for r in store.list("organisation")],
         "meeting_id": [r.id for r in store.list("meeting")],
         "coop_id": [r.id for r in store.list("cooperation")],
+        "event_id": [r.id for r in store.list("event")],
     }
 
 

@@ -92,7 +92,7 @@ def test_switch_to_arabic_and_back(web_client):
 def test_switcher_names_each_language_in_itself(web_client):
     html = web_client.get("/").get_data(as_text=True)
     for code, name in LANGUAGE_NAMES.items():
-        assert re.search(rf'lang="{code}" hreflang="{code}"[^>]*>{name}</a>', html), code
+        assert re.search(rf'lang="{code}" hreflang="{code}"[^>]*>.*?<span class="lang-name">{name}</span></a>', html), code
     assert 'lang="de" hreflang="de" aria-current="true"' in html
 
 
@@ -130,3 +130,28 @@ def test_css_uses_logical_properties():
     assert not re.search(r"(margin|padding)-(left|right)\s*:", css)
     assert not re.search(r"text-align:\s*(left|right)", css)
     assert "@import" not in css and "url(http" not in css
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "tr", "ar", "ru", "uk"])
+def test_offer_need_reasons_say_who_offers(lang):
+    """"Sie bieten, was Sie brauchen" could mean either side: each text names "this organisation"."""
+    from flask import Flask
+
+    from graph import Vocabulary
+    from web.i18n import init_app as init_i18n
+    from web.reasons import reason_text
+
+    vocab = Vocabulary.builtin()
+    cap = vocab.ids("capabilities")[0]
+    app = Flask(__name__)
+    init_i18n(app)
+    with app.app_context():
+        they = reason_text({"kind": "they_offer_what_you_need", "capabilities": [cap]}, vocab, {}, lang)
+        you = reason_text({"kind": "you_offer_what_they_need", "capabilities": [cap]}, vocab, {}, lang)
+    assert they != you
+    marker = {"de": "Diese Organisation", "en": "This organisation", "tr": "Bu kuruluş",
+              "ar": "هذه المنظمة", "ru": "организац", "uk": "організац"}[lang]
+    assert marker.lower() in they.lower() and marker.split()[-1].lower()[:6] in you.lower()
+    if lang == "de":
+        assert they.startswith("Diese Organisation bietet, was Sie brauchen:")
+        assert you.startswith("Sie bieten, was diese Organisation braucht:")

@@ -12,6 +12,8 @@ Rules (also in ``docs/map.md``)
 * Bridges: active cooperations between a migrant organisation and an organisation of another kind.
 * Needs met vs open: a need of an organisation counts as *met* when at least one of its partners (active
   cooperation on ``end``) offers that capability; otherwise it is *open*.
+* Joint events: published events of several organisations with a date in the period; each pair of their
+  organisations counts as activity between them (shown apart: the cooperation figures do not include them).
 * Density: cooperating pairs / possible pairs. Brokers: betweenness centrality (exact up to 500
   organisations, sampled beyond), the top five.
 """
@@ -26,6 +28,8 @@ from xml.sax.saxutils import escape
 import networkx as nx
 
 from graph.network import Network
+
+from ..events import joint_activity
 
 __all__ = ["bar_chart", "dashboard_figures", "default_period", "stacked_bar_chart"]
 
@@ -109,6 +113,11 @@ def dashboard_figures(network: Network, start: str, end: str) -> dict[str, Any]:
         ({"capability": cap, "needed": n, "met": met[cap], "open": n - met[cap]} for cap, n in needed.items()),
         key=lambda r: (-r["open"], -r["needed"], r["capability"]),
     )
+    # joint events: activity between organisations next to the recorded cooperations (not counted in them)
+    joint = joint_activity(network.events, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    joint = {pair: ids for pair, ids in joint.items() if pair[0] in orgs and pair[1] in orgs}
+    joint_events = sorted({e for ids in joint.values() for e in ids})
+
     n = g.number_of_nodes()
     between = nx.betweenness_centrality(g, k=300 if n > 500 else None, seed=0) if n > 2 else {}
     brokers = sorted(((v, b) for v, b in between.items() if b > 0), key=lambda t: (-t[1], orgs[t[0]].name))[:5]
@@ -136,6 +145,9 @@ def dashboard_figures(network: Network, start: str, end: str) -> dict[str, Any]:
         "density": round(nx.density(g), 4) if n > 1 else 0.0,
         "brokers": [(orgs[v], round(b, 3)) for v, b in brokers],
         "names": {o.id: o.name for o in orgs.values()},
+        "joint_events": len(joint_events),
+        "joint_event_pairs": sorted(joint.items(), key=lambda t: (-len(t[1]), t[0])),
+        "joint_event_pairs_without_cooperation": sum(1 for a, b in joint if not g.has_edge(a, b)),
     }
 
 

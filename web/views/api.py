@@ -26,12 +26,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from graph import Issue, NotFoundError, Snapshot, ValidationError
+from graph.identity import store_clashes
+from graph.jsontext import loads as json_loads
 from graph.model import parse_cooperation, parse_organisation, slugify
 from graph.privacy import public_document, references
 from graph.store.base import ANY, Op
@@ -39,7 +40,7 @@ from graph.vocabulary import CATEGORIES, LANGUAGES
 
 from ..api.errors import ApiError, register_handlers
 from ..api.openapi import PREFIX, Param, build_document, operation, query_args
-from ..api.schemas import request_schemas, validate
+from ..api.schemas import MAX_VERSION, request_schemas, validate
 from ..api.throttle import AnonymousLimiter
 from ..api.tokens import ApiToken, check_token, create_token, list_tokens, revoke_token
 from ..auth import client_address
@@ -184,12 +185,13 @@ def _detail(org_id: str, who: Caller) -> dict[str, Any]:
 
 def _body(schema_name: str) -> dict[str, Any]:
     """The JSON body, checked against its schema (415, 400 or 422)."""
+    if not request.is_json:
+        raise ApiError(415)
     try:
-        data = request.get_json()
-    except UnsupportedMediaType as exc:
-        raise ApiError(415) from exc
-    except BadRequest as exc:
-        raise ApiError(400, "The body is not valid JSON.") from exc
+        data = json_loads(request.get_data(cache=True), where="body")
+    except ValidationError as exc:
+        issue = exc.issues[0]
+        raise ApiError(400, f"The body is not valid JSON: {issue.reason}.", details=[issue.to_dict()]) from exc
     schema = request_schemas(_snapshot().vocabulary)[schema_name]
     issues = validate(data, schema)
     if issues:
@@ -204,6 +206,13 @@ def _body(schema_name: str) -> dict[str, Any]:
         raise ApiError.invalid(issues)
     assert isinstance(data, dict)
     return data
+
+
+def _no_clash(org_id: str, data: dict[str, Any]) -> None:
+    """409 when another organisation has the same name (compared as `graph.identity` does)."""
+    clashes = store_clashes(get_store(), [("organisation", org_id, data)])
+    if clashes:
+        raise ApiError(409, clashes[0].reason, details=[i.to_dict() for i in clashes])
 
 
 def _page(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
@@ -244,7 +253,9 @@ P_LANG = Param(
 )
 P_ORG = Param("org_id", {"type": "string", "maxLength": 128}, where="path", description="Organisation id")
 P_VERSION = Param(
-    "version", {"type": "integer", "minimum": 0}, description="Delete only if the stored version is still this one"
+    "version",
+    {"type": "integer", "minimum": 0, "maximum": MAX_VERSION},
+    description="Delete only if the stored version is still this one",
 )
 ORG_FILTERS = [
     Param("q", {"type": "string", "maxLength": 200}, description="Words that must all occur (name, topics, ...)"),
@@ -319,6 +330,8 @@ def create_organisation() -> Response:
     org, issues = parse_organisation({**data, "id": org_id}, _snapshot().vocabulary, "body")
     if org is None:
         raise ApiError.invalid(issues)
+    if get_store().get("organisation", org_id) is None:  # else the create answers 409: the id is taken
+        _no_clash(org_id, org.to_dict())
     get_store().create("organisation", org_id, org.to_dict(), actor=who.actor())
     return _created(_detail(org_id, who), url_for("api.v1.get_organisation", org_id=org_id))
 
@@ -348,11 +361,14 @@ def update_organisation(org_id: str) -> Response:
         raise ApiError(404, f"organisation {org_id!r} does not exist")
     data = _body("OrganisationUpdate")
     version = data.pop("version")
-    if data.get("id", org_id) != org_id:
-        raise ApiError.invalid([Issue("id", data["id"], f"differs from the address ({org_id})", "body", "id_mismatch")])
+    if data.get("id", org_id) != org_id:  # the body names another record than the address: a conflict (409)
+        issue = Issue("id", data["id"], f"differs from the address ({org_id})", "body", "id_mismatch")
+        message = f"The body's id {data['id']!r} differs from the address ({org_id})."
+        raise ApiError(409, message, details=[issue.to_dict()])
     org, issues = parse_organisation({**data, "id": org_id}, _snapshot().vocabulary, "body")
     if org is None:
         raise ApiError.invalid(issues)
+    _no_clash(org_id, org.to_dict())
     store.update("organisation", org_id, org.to_dict(), version, actor=who.actor(org_id))
     return jsonify(_detail(org_id, who))
 
@@ -492,18 +508,19 @@ def list_cooperations() -> Response:
     auth="token",
     body="CooperationCreate",
     responses={201: ("Cooperation", "Created")},
-    errors=(409,),
+    errors=(404, 409),
 )
 def create_cooperation() -> Response:
     who = caller()
     data = _body("CooperationCreate")
     who.require([data["a"], data["b"]])
     snap = _snapshot()
+    for name in ("a", "b"):  # a record named in the body that does not exist: 404, as on every route
+        if data[name] not in snap.index:
+            issue = Issue(name, data[name], "unknown organisation", "body", "unknown_ref")
+            raise ApiError(404, f"organisation {data[name]!r} does not exist", details=[issue.to_dict()])
     coop, issues = parse_cooperation(data, snap.vocabulary, "body")
     issues = list(issues)
-    for name in ("a", "b"):
-        if data[name] not in snap.index:
-            issues.append(Issue(name, data[name], "unknown organisation", "body", "unknown_ref"))
     if coop is None or issues:
         raise ApiError.invalid(issues)
     rec = get_store().create("cooperation", coop.id, coop.to_dict(), actor=who.actor())
@@ -592,6 +609,122 @@ def get_meeting_plan(meeting_id: str) -> Response:
     if rec is None:
         raise ApiError(404, f"meeting {meeting_id!r} has no plan")
     return jsonify({**rec.data, "meeting": rec.data.get("meeting", meeting_id)})
+
+
+# ---------------------------------------------------------------------------
+# events
+# ---------------------------------------------------------------------------
+P_EVENT = Param("event_id", {"type": "string", "maxLength": 128}, where="path", description="Event id")
+DATE_SCHEMA = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "maxLength": 10}
+EVENT_FILTERS = [
+    _vocab_param("district", "districts", "Takes place in this district"),
+    _vocab_param("language", "languages", "This language is spoken"),
+    _vocab_param("topic", "topics", "On this topic"),
+    _vocab_param("target_group", "target_groups", "For this target group"),
+    Param("free", {"type": "boolean"}, description="Only events free of charge"),
+    Param("accessible", {"type": "boolean"}, description="Only places with step-free access"),
+    Param("org", {"type": "string", "maxLength": 128}, description="Only events (co-)hosted by this organisation"),
+    Param("from", DATE_SCHEMA, description="Only events with a date on or after this day (YYYY-MM-DD)"),
+    Param("to", DATE_SCHEMA, description="Only events with a date on or before this day (YYYY-MM-DD)"),
+]
+
+
+def _event_out(ev: Any, who: Caller, version: int | None = None) -> dict[str, Any]:
+    from graph.events import next_occurrence
+
+    nxt = next_occurrence(ev) if ev.status == "published" else None
+    out = ev.to_dict() if any(who.owns(o) for o in ev.organisations) else ev.public_dict()
+    if version is not None and any(who.owns(o) for o in ev.organisations):
+        out["version"] = version
+    out["next_occurrence"] = {"start": nxt.start.isoformat(), "end": nxt.end.isoformat()} if nxt else None
+    out["url"] = url_for("events.detail", event_id=ev.id, _external=True)
+    return out
+
+
+def _events_for(who: Caller) -> list[Any]:
+    """The public events, and for a token's owner also their own organisations' other events."""
+    snap = _snapshot()
+    return [e for e in snap.network.events if e.is_public or any(who.owns(o) for o in e.organisations)]
+
+
+def _day_arg(args: dict[str, Any], name: str) -> Any:
+    import datetime as dt
+
+    if not args[name]:
+        return None
+    try:
+        return dt.date.fromisoformat(args[name])
+    except ValueError as exc:
+        raise ApiError(400, "Some query parameters are not valid.", details=[
+            Issue(name, args[name], "is not a date (YYYY-MM-DD)", where="query", code="bad_parameter").to_dict()
+        ]) from exc
+
+
+@v1.get("/events")
+@allow("public")
+@operation(
+    "listEvents",
+    "List events (the public calendar)",
+    tag="events",
+    params=[*EVENT_FILTERS, P_PAGE, P_PER_PAGE],
+    responses={200: ("EventList", "One page of events, by their first date")},
+    errors=(404,),
+    description="The calendar's filters. Without a token only public events (published or cancelled) are listed; "
+    "a token also lists its organisations' drafts, submitted and internal events. With `from`/`to` only events "
+    "with a date in that period.",
+)
+def list_events() -> Response:
+    import datetime as dt
+
+    from ..events import EventFilter
+
+    args = _args()
+    who = caller()
+    snap = _snapshot()
+    flt = EventFilter.from_args(
+        {k: ("1" if args[k] else "") if k in ("free", "accessible") else (args[k] or "") for k in
+         ("district", "language", "topic", "target_group", "free", "accessible", "org")},
+        snap.vocabulary,
+        snap.orgs,
+    )
+    if args["org"] and args["org"] not in snap.orgs:
+        raise ApiError(404, f"organisation {args['org']!r} does not exist")
+    found = [e for e in _events_for(who) if flt.matches(e)]
+    since, until = _day_arg(args, "from"), _day_arg(args, "to")
+    if since or until:
+        from graph.events import occurrences
+
+        lo = since or dt.date(1900, 1, 1)
+        hi = until or lo + dt.timedelta(days=3660)
+        if hi < lo:
+            raise ApiError(400, "Some query parameters are not valid.", details=[
+                Issue("to", args["to"], "lies before 'from'", where="query", code="bad_parameter").to_dict()])
+        found = [e for e in found if occurrences(e, lo, hi)]
+    found.sort(key=lambda e: (e.start, e.id))
+    page = _page(found, args["page"], args["per_page"])
+    page["items"] = [_event_out(e, who) for e in page["items"]]
+    return jsonify(page)
+
+
+@v1.get("/events/<event_id>")
+@allow("public")
+@operation(
+    "getEvent",
+    "One event",
+    tag="events",
+    params=[P_EVENT],
+    responses={200: ("Event", "The event; `version`, review note and author for its organisations' tokens")},
+)
+def get_event(event_id: str) -> Response:
+    who = caller()
+    rec = get_store().get("event", event_id)
+    if rec is not None:
+        from graph.events import event_from_stored
+
+        ev = event_from_stored(rec.data)
+        if ev.is_public or any(who.owns(o) for o in ev.organisations):
+            return jsonify(_event_out(ev, who, rec.version))
+    raise ApiError(404, f"event {event_id!r} does not exist")
 
 
 # ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import math
 import threading
 import unicodedata
@@ -10,15 +12,19 @@ from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
+from graph.events import next_occurrence
+from graph.identity import store_clashes
 from graph.model import ORG_FIELDS, parse_organisation, slugify
 
 from ..editing import edit_conflict, sign_original
+from ..events import next_dates, public_events
 from ..extensions import get_store
 from ..forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
 from ..security import allow, can_edit_org
@@ -50,7 +56,35 @@ def _term_words(vocab: Vocabulary, category: str, term_id: str, lang: str) -> li
     term = vocab.get(category, term_id)
     if term is None:
         return [term_id]
-    return [term.label(lang), term.label("de"), term.label("en"), *term.aliases]
+    # every language's label: "الواجبات" finds homework help in the German UI too (and the native name)
+    return [term.label(lang), *term.labels.values(), *term.aliases, *([term.native] if term.native else [])]
+
+
+#: a query word this long that occurs in no organisation's text is compared with the vocabulary's words
+FUZZY_MIN_LEN = 5
+#: difflib's similarity ratio a vocabulary word needs to stand in for a mistyped one ("Hausaufgabenhlfe")
+FUZZY_CUTOFF = 0.82
+
+
+def vocabulary_words(vocab: Vocabulary) -> list[str]:
+    """The folded words of every term's labels (all languages) and aliases, for typo tolerance."""
+    words: set[str] = set()
+    for category in ("topics", "capabilities", "districts", "languages", "org_kinds", "target_groups"):
+        for term_id in vocab.ids(category):
+            term = vocab.get(category, term_id)
+            if term is None:
+                continue
+            for text in (*term.labels.values(), *term.aliases):
+                words.update(w for w in fold(text).replace("-", " ").split() if len(w) >= FUZZY_MIN_LEN - 1)
+    return sorted(words)
+
+
+def fuzzy_alternatives(word: str, words: list[str]) -> list[str]:
+    """Vocabulary words close to a (mistyped) query word, best first (difflib; at most three)."""
+    if len(word) < FUZZY_MIN_LEN:
+        return []
+    near = [w for w in words if abs(len(w) - len(word)) <= max(2, len(word) // 4)]  # cheap length bound first
+    return difflib.get_close_matches(word, near, n=3, cutoff=FUZZY_CUTOFF)
 
 
 def _visible(org: Organisation, internal: bool) -> dict[str, Any]:
@@ -114,6 +148,12 @@ class _Prepared:
         self.visible = [_visible(o, internal) for o in ordered]
         self.texts: dict[str, list[str]] = {}
         self.index: dict[str, dict[str, set[int]]] = {}
+        self._vocab_words: list[str] | None = None
+
+    def vocab_words(self, vocab: Vocabulary) -> list[str]:
+        if self._vocab_words is None:
+            self._vocab_words = vocabulary_words(vocab)
+        return self._vocab_words
 
     def positions(self, name: str, value: str) -> set[int]:
         """Positions of the organisations whose visible field fits the filter ``name=value`` (as `_matches`)."""
@@ -145,11 +185,15 @@ def search_orgs(
     internal: bool,
     *,
     snapshot: Snapshot | None = None,
+    corrections: dict[str, list[str]] | None = None,
 ) -> list[Organisation]:
     """Organisations whose visible fields contain every word of ``query`` and fit every filter, by name.
 
-    With ``snapshot`` (whose organisations ``orgs`` are) the sorted visible fields and search texts
-    are kept per snapshot, so a search costs one pass over prepared data.
+    A word of at least `FUZZY_MIN_LEN` letters that no organisation's text contains is taken as a typo:
+    it matches where one of its close vocabulary words does (`fuzzy_alternatives`); ``corrections``, when
+    given, receives ``{word: [alternatives]}``. With ``snapshot`` (whose organisations ``orgs`` are) the
+    sorted visible fields and search texts are kept per snapshot, so a search costs one pass over
+    prepared data.
     """
     words = [w for w in fold(query).split() if w]
     if snapshot is not None:
@@ -160,6 +204,15 @@ def search_orgs(
     else:
         prep = _Prepared(orgs, internal)
     texts = prep.text(vocab, lang) if words else None
+    options: list[tuple[str, ...]] = [(w,) for w in words]
+    if texts is not None:
+        for i, w in enumerate(words):
+            if len(w) >= FUZZY_MIN_LEN and not any(w in t for t in texts):
+                alts = fuzzy_alternatives(w, prep.vocab_words(vocab))
+                if alts:
+                    options[i] = tuple(alts)
+                    if corrections is not None:
+                        corrections[w] = alts
     active = {name: value for name, value in filters.items() if value}
     if not active and texts is None:
         return list(prep.orgs)
@@ -170,7 +223,7 @@ def search_orgs(
         candidates = range(len(prep.visible))
     out = []
     for k in candidates:
-        if texts is not None and not all(w in texts[k] for w in words):
+        if texts is not None and not all(any(w in texts[k] for w in alts) for alts in options):
             continue
         out.append(prep.orgs[k])
     return out
@@ -206,15 +259,20 @@ def index() -> str:
         filters[name] = value if value in vocab.ids(cat) else ""
     internal = current_user.is_authenticated and current_user.is_staff
     size = int(current_app.config.get("REMO_PAGE_SIZE") or 20)
-    # the page body depends only on these (and the snapshot): rendered once, then reused
-    key = (lang, internal, query, tuple(filters.items()), request.args.get("page", "1"), size)
+    # the page body depends only on these (and the snapshot): rendered once, then reused; the cards'
+    # next event dates move on with the clock, so a body is kept for a quarter of an hour at most
+    now = dt.datetime.now(get_timezone())
+    key = (lang, internal, query, tuple(filters.items()), request.args.get("page", "1"), size,
+           now.strftime("%Y%m%d%H"), now.minute // 15)
     with _bodies_lock:
         bodies = _bodies.setdefault(snap, OrderedDict())
         body = bodies.get(key)
         if body is not None:
             bodies.move_to_end(key)
     if body is None:
-        found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap)
+        corrections: dict[str, list[str]] = {}
+        found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap,
+                            corrections=corrections)
         pages = max(1, math.ceil(len(found) / size))
         try:
             page = min(max(1, int(request.args.get("page", "1"))), pages)
@@ -226,10 +284,12 @@ def index() -> str:
         choices = per_lang.get(lang)
         if choices is None:
             choices = per_lang[lang] = {name: _choices(vocab, cat, lang) for name, cat in FILTERS.items()}
+        upcoming = _next_dates(snap, now)
         body = render_block(
             "directory/index.html",
             "content",
             orgs=[_visible(o, internal) for o in shown],
+            next_event={o.id: upcoming[o.id] for o in shown if o.id in upcoming},
             total=len(found),
             page=page,
             pages=pages,
@@ -238,12 +298,24 @@ def index() -> str:
             filters=filters,
             choices=choices,
             filtered=bool(args),
+            corrections=corrections,
         )
         with _bodies_lock:
             bodies[key] = body
             while len(bodies) > BODY_CACHE_SIZE:
                 bodies.popitem(last=False)
     return render_template("directory/index.html", body=body)
+
+
+def _next_dates(snap: Snapshot, now: dt.datetime) -> dict[str, dict[str, Any]]:
+    """Per organisation its next public date, as the card shows it ("next date: Tue, 15:00 Homework help")."""
+    from .events import when_text  # the events blueprint formats dates; imported late (it imports this module's peers)
+
+    out = {}
+    for org_id, (occ, ev) in next_dates(snap.network.events, now).items():
+        title, _desc, title_lang = ev.text(current_lang())
+        out[org_id] = {"id": ev.id, "title": title, "lang": title_lang, "when": when_text(occ.start, now=now)}
+    return out
 
 
 def _persons_for(snap: Any, org_id: str, internal: bool) -> list[dict[str, Any]]:
@@ -277,9 +349,20 @@ def profile(org_id: str) -> str:
         partners = sorted((snap.orgs[p] for p in snap.partners(org_id) if p in snap.orgs), key=lambda o: fold(o.name))
         intros = [i for i in snap.network.introductions if org_id in (i.a, i.b)]
         intros.sort(key=lambda i: i.at or "", reverse=True)
+    now = dt.datetime.now(get_timezone())
+    org_events = public_events(e for e in snap.network.events if org_id in e.organisations)
+    nexts = {e.id: next_occurrence(e, now) for e in org_events if e.status == "published"}
+    from .events import when_text
+
+    events = sorted(
+        ({"ev": e, "title": e.text(current_lang()), "when": when_text(nexts[e.id].start, now=now)}
+         for e in org_events if nexts.get(e.id)),
+        key=lambda x: nexts[x["ev"].id].start,
+    )
     return render_template(
         "directory/profile.html",
         org=d,
+        events=events,
         internal=internal,
         visibility=org.visibility,
         persons=_persons_for(snap, org_id, internal),
@@ -347,6 +430,9 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
         for msg in general:
             flash(msg, "error")
         return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False), 422
+    if store_clashes(store, [("organisation", org_id, parsed.to_dict())]):
+        form.name.errors = [*form.name.errors, _("Another organisation already has this name.")]
+        return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False), 409
     try:
         version = int(form.version.data or "0")
     except ValueError:
@@ -397,6 +483,10 @@ def create() -> Response | str | tuple[str, int]:
         for msg in apply_issues(form, issues, data):
             flash(msg, "error")
         return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 422
+    taken = store.get("organisation", org_id) is not None  # then the short name is the problem (below)
+    if not taken and store_clashes(store, [("organisation", org_id, parsed.to_dict())]):
+        form.name.errors = [*form.name.errors, _("Another organisation already has this name.")]
+        return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 409
     try:
         store.create("organisation", org_id, parsed.to_dict(), actor=current_user.actor())
     except ConflictError:
