@@ -11,7 +11,9 @@ Constructions (`design`)
     when ``k`` divides ``g`` they are split into tables by the same construction, recursively
     (this gives the affine planes, e.g. 16 at tables of 4 for 5 rounds, and 32 at tables of 4 for
     9 rounds). Kirkman's schoolgirls (15 at tables of 3, 7 rounds) are stored as a known
-    solution, and 1:1 rounds use the round-robin circle method (``n - 1`` rounds for even ``n``).
+    solution; a Kirkman system with an even number of rounds is doubled into a nearly Kirkman
+    system (`_doubled`: 18 at tables of 3 for 8 rounds from the affine plane of order 3); 1:1
+    rounds use the round-robin circle method (``n - 1`` rounds for even ``n``).
 Search (`golfer_search`)
     Tabu search with restarts after Dotú and Van Hentenryck, "Scheduling social golfers locally"
     (CPAIOR 2005): the cost is the number of repeated meetings; a move swaps two organisations
@@ -430,9 +432,10 @@ def rotations(sizes: Sequence[int], rounds: int) -> list[tuple[int, int, int]]:
     ``n = m * c + f`` with ``m >= rounds`` shifts, ``c`` orbits of ``m`` points and ``f`` fixed
     points (at most one per table, or two would meet in every round). First the shapes with
     ``k - 1`` or ``k`` orbits (tables of ``k``; a fixed point needs its ``k - 1`` table mates from
-    different orbits unless ``m >= 2 * rounds``), then by ``m`` close to ``rounds`` (every shift is
-    a round) and fewer fixed points. Which shapes hold a solution is not known in advance: those
-    that solved the published instances are near the front (e.g. 28 at 4 for 9 rounds: ``(9, 3, 1)``).
+    different orbits unless ``m >= 2 * rounds``) and not a fixed point at every table, then by
+    ``m`` close to ``rounds`` (every shift is a round) and fewer fixed points. Which shapes hold a
+    solution is not known in advance: those that solved the published instances are near the
+    front (e.g. 28 at 4 for 9 rounds: ``(9, 3, 1)``).
 
     >>> rotations([4] * 7, 9)[:2], rotations([3] * 5, 7)[0]
     ([(9, 3, 1), (11, 2, 6)], (7, 2, 1))
@@ -445,7 +448,7 @@ def rotations(sizes: Sequence[int], rounds: int) -> list[tuple[int, int, int]]:
             if (n - f) % m == 0:
                 out.append((m, (n - f) // m, f))
     k = max(sizes)
-    return sorted(out, key=lambda s: (s[1] not in (k - 1, k), s[0] - rounds, s[2]))
+    return sorted(out, key=lambda s: (s[1] not in (k - 1, k), g > 1 and s[2] == g, s[0] - rounds, s[2]))
 
 
 def rotational_search(
@@ -611,12 +614,18 @@ def schedule_search(
     share = 0.0
     if complete and clean:
         shapes = rotations(sizes, R)[:len(ROTATION_SPLIT)]
+        most = round_bound(sizes)[0]
         share = ROTATION_SHARE if shapes else 0.0
         for x, shape in enumerate(shapes):
             part = budget * ROTATION_SHARE * ROTATION_SPLIT[x] / sum(ROTATION_SPLIT[:len(shapes)])
-            got, got_left = rotational_search(sizes, R, shape, seed=seed + x,
-                                              iterations=moves_for(part, n, R, ROTATION_MOVE_MS),
-                                              time_limit=max(0.0, t_end - time.perf_counter()))
+            # all m shifts when that many rounds can exist (the full cyclic schedule is found more
+            # easily than a part of it), then its first R rounds
+            full = shape[0] if shape[0] <= most else R
+            got, _ = rotational_search(sizes, full, shape, seed=seed + x,
+                                       iterations=moves_for(part, n, full, ROTATION_MOVE_MS),
+                                       time_limit=max(0.0, t_end - time.perf_counter()))
+            got = got[:R]
+            got_left = repeats(got, n, base)
             if got_left < best_left:
                 best, best_left, how = got, got_left, "rotation"
             others.append(got)

@@ -450,8 +450,10 @@ class MeetingPlanner:
     seed : int
         Seed of the perturbations (plans are reproducible).
     time_limit : float
-        Seconds for the search without repeated pairs (default 8; with it ~60 attendees are
-        planned within 10 s). It sets the budget of moves (``iterations``), and caps the search.
+        Seconds of the search (default 8; with it ~60 attendees are planned within 10 s). Three
+        quarters of it set the budget of moves of the search without repeated pairs (numbers of
+        moves, so a seed gives the same plan everywhere); the whole search stops at the limit
+        with the best plan so far.
     iterations : int or None
         Moves of that search (default: derived from ``time_limit``; see `iterations_`).
 
@@ -472,7 +474,9 @@ class MeetingPlanner:
         accepting the repeats are the ways on.
     search_ : dict
         How the no-repeat rule was met: ``seed`` is ``"weighted"`` (the weighted search alone),
-        ``"design"`` (a construction) or ``"tabu"`` (the tabu search).
+        ``"design"`` (a construction), ``"rotation"`` (the rotational search), ``"tabu"`` (the tabu
+        search) or ``"start"`` (none of them beat the weighted plan); ``repeats_after_weighted``
+        and ``repeats`` count repeated meetings before and after (see `matching._golfers`).
 
     Raises `graph.ValidationError` naming the conflicting constraints when no plan can exist
     (``code="too_many_rounds"`` when the rounds exceed a proven bound).
