@@ -104,3 +104,18 @@ def test_workshops_drop_attendees(runner, demo_app):
     assert club["proposals"] == ["p1"] and club["label"] == "Satzung und Vorstand"
     text = invoke(runner, "workshops", "--lang", "en", "--top", "3", "--today", "2026-08-01")
     assert text.exit_code == 0 and " 1. " in text.output and "invite:" in text.output
+
+
+def test_team_text_says_a_shared_role_once(runner, demo_app):
+    result = invoke(runner, "projects", "--template", "homework_help", "--lang", "en", "--top", "3")
+    assert result.exit_code == 0, result.output
+    blocks = result.output.split("Homework help  [")[1:]
+    assert len(blocks) == 3
+    for block in blocks:
+        assert block.count("Legal entity eligible for funding") == 1
+        assert "every member: " in block
+    assert "Elternnetzwerk Köprü" in blocks[0] and "works on Homework help" in blocks[0]
+    doc = json.loads(invoke(runner, "projects", "--template", "homework_help", "--json", "--top", "3").output)
+    top = doc["teams"][0]
+    assert "legal_entity" in top["shared_roles"]
+    assert abs(top["score"] - top["affinity"] - top["topic"] - (0.1 if top["mixed"] else 0)) < 1e-3

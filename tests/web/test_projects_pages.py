@@ -343,3 +343,24 @@ def test_proposal_form_validates(web_app, web_store):
     staff = _client(web_app, "stefan")
     assert staff.get("/proposals").status_code == 200
     assert post(staff, "/proposals/new", {"title": "x"}, token_from="/proposals").status_code == 403
+
+
+def test_team_builder_homework_help_on_the_demo_network(web_app):
+    """The homework-help organisations lead, teams differ, and the role all fill is said once."""
+    staff = _client(web_app, "stefan")
+    html = staff.get("/projects/teams?template=homework_help&k=5").get_data(as_text=True)
+    cards = re.findall(r'<li class="card" id="team-\d+">(.*?)</details>', html, re.S)
+    assert len(cards) == 5
+    members = [set(re.findall(r'name="member" value="([^":]+):', c)) for c in cards]
+    assert {"elternnetzwerk-koepru", "bildungsverein-al-jisr"} <= members[0]
+    for i, later in enumerate(members):
+        assert all(len(later & earlier) <= 1 for earlier in members[:i])
+    label = "Förderfähiger Träger"
+    for card, team in zip(cards, members, strict=True):
+        shared = re.search(r"Alle Mitglieder erfüllen: ([^<]*)", card)
+        if shared and label in shared.group(1):
+            assert card.count(label) == 1  # said once, not for each member
+        else:
+            assert card.count(label) < len(team)
+    assert "Alle Mitglieder erfüllen:" in cards[0] and label in cards[0]
+    assert "arbeitet zu Hausaufgabenhilfe" in cards[0]

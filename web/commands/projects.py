@@ -83,14 +83,26 @@ def tie_text(tie: dict[str, Any] | None, vocab: Vocabulary, names: dict[str, str
 
 def team_json(team: Team, template: ProjectTemplate | None, vocab: Vocabulary, names: dict[str, str],
               lang: str) -> dict[str, Any]:
-    """``Team.to_dict()`` plus names, role labels and tie texts in ``lang``."""
+    """``Team.to_dict()`` plus names, role labels and tie texts in ``lang``.
+
+    ``own_role_labels`` leaves out the roles every member fills (``shared_role_labels``, said once for
+    the team); ``topic_text`` names the project's topics a member works on (the topic part of the score).
+    """
     doc = team.to_dict()
     labels = {r.id: r.label(lang) for r in template.roles} if template else {}
-    for m in doc["members"]:
-        m["name"] = names.get(m["org"], m["org"])
-        m["role_labels"] = [labels.get(r, r) for r in m["roles"]]
-        if m["tie"]:
-            m["tie"]["text"] = tie_text(m["tie"], vocab, names, lang)
+    shared = set(doc.get("shared_roles", []))
+    with force_locale(lang):
+        for m in doc["members"]:
+            m["name"] = names.get(m["org"], m["org"])
+            m["role_labels"] = [labels.get(r, r) for r in m["roles"]]
+            m["own_role_labels"] = [labels.get(r, r) for r in m["roles"] if r not in shared]
+            topics = [vocab.label("topics", t, lang) for t in m.get("topics", [])]
+            m["topic_text"] = gettext("works on %(items)s", items=", ".join(topics)) if topics else ""
+            if m["tie"]:
+                m["tie"]["text"] = tie_text(m["tie"], vocab, names, lang)
+        doc["shared_role_labels"] = [labels.get(r, r) for r in doc.get("shared_roles", [])]
+        doc["shared_text"] = (gettext("every member: %(items)s", items=", ".join(doc["shared_role_labels"]))
+                              if doc["shared_role_labels"] else "")
     doc["role_labels"] = labels
     if template:
         doc["template_label"] = template.label(lang)
@@ -204,8 +216,12 @@ def projects_cmd(template_id: str | None, org_id: str | None, k: int, today: str
             for n, doc in enumerate(docs, start=1):
                 mixed = " · " + gettext("MO and institution") if doc["mixed"] else ""
                 click.echo(f"{n}. {doc['template_label']}  [{doc['score']:.2f}]{mixed}")
+                if doc["shared_text"]:
+                    click.echo(f"    ({doc['shared_text']})")
                 for m in doc["members"]:
-                    click.echo(f"    {m['name']} – {', '.join(m['role_labels']) or gettext('initiator')}")
+                    own = ", ".join(m["own_role_labels"]) or ("" if m["roles"] else gettext("initiator"))
+                    line = " · ".join(x for x in (own, m["topic_text"]) if x)
+                    click.echo(f"    {m['name']}" + (f" – {line}" if line else ""))
                     if m["tie"]:
                         click.echo(f"        {m['tie']['text']}")
             return

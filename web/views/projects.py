@@ -355,7 +355,8 @@ def teams() -> str | tuple[str, int]:
                     status = 422
             if roles:
                 builder = TeamBuilder(weights_in_use(store), k=k).fit(snap)
-                found = builder.suggest(template or roles, around=around, k=k)
+                found = builder.suggest(template or roles, around=around, k=k,
+                                        topics=None if template else [form.topic.data] if form.topic.data else [])
                 names = _names(snap)
                 adhoc_tpl = template or ProjectTemplate("", {"de": "", "en": ""}, roles)
                 for n, team in enumerate(found, start=1):
