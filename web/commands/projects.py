@@ -23,13 +23,14 @@ from matching import (
 )
 
 from ..extensions import get_store
-from ..i18n import UI_LANGUAGES
+from ..i18n import UI_LANGUAGES, join_list
 from ..reasons import reason_text
 from .data import fail_cleanly
 
 __all__ = [
     "COMMANDS",
     "funding_text",
+    "funding_warning",
     "load_proposals",
     "load_templates",
     "load_workshops",
@@ -109,6 +110,17 @@ def team_json(team: Team, template: ProjectTemplate | None, vocab: Vocabulary, n
     return doc
 
 
+def funding_warning(match: Any, programme_names: dict[str, str]) -> str:
+    """The warning of a large programme for a first applicant, naming easier ones (app context)."""
+    if match.warning != "large_for_first_application":
+        return ""
+    easier = [programme_names.get(p, p) for p in match.easier]
+    if easier:
+        return gettext("large programme with a high effort; for a first application %(names)s would suit better",
+                       names=join_list(easier))
+    return gettext("large programme with a high effort; for a first application, ask the KI staff for help first")
+
+
 def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
     """Lines describing the matches, or plainly why none fits (inside an app context)."""
     lines: list[str] = []
@@ -126,6 +138,9 @@ def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
             checked = gettext("Programmes checked: %(n)s", n=res.total)
             lines.append(checked + (" – " + "; ".join(parts) if parts else ""))
             return lines
+        if res.first_applicant:
+            lines.append(gettext("Small programmes with little effort first, as suits a first application."))
+        names = {m.programme: m.name for m in res.matches}
         for m in res.matches:
             when = (ngettext("deadline %(date)s (%(num)d day left)", "deadline %(date)s (%(num)d days left)",
                              m.days_left, date=m.deadline)
@@ -139,6 +154,8 @@ def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
                     vocab.label("capabilities", c, lang) for c in m.capabilities)))
             if m.general:
                 lines.append("    " + gettext("general programme, open to every eligible organisation"))
+            if m.warning:
+                lines.append("    ! " + funding_warning(m, names))
             if m.url:
                 lines.append(f"    {m.url}")
     return lines
