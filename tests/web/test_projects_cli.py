@@ -119,3 +119,16 @@ def test_team_text_says_a_shared_role_once(runner, demo_app):
     top = doc["teams"][0]
     assert "legal_entity" in top["shared_roles"]
     assert abs(top["score"] - top["affinity"] - top["topic"] - (0.1 if top["mixed"] else 0)) < 1e-3
+
+
+def test_funding_text_for_a_first_application(runner, demo_app):
+    result = invoke(runner, "funding", "elternnetzwerk-koepru", "--lang", "en", "--today", "2026-08-01")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Small programmes with little effort first" in out
+    assert out.index("Zukunft Jugend") < out.index("Brücken in Beschäftigung")
+    assert "large programme with a high effort; for a first application Zukunft Jugend" in out
+    doc = json.loads(invoke(runner, "funding", "elternnetzwerk-koepru", "--json", "--today", "2026-08-01").output)
+    assert doc["first_applicant"] == ["application_help"]
+    assert doc["matches"][-1]["programme"] == "bruecken-in-beschaeftigung"
+    assert doc["matches"][-1]["warning"] == "large_for_first_application"

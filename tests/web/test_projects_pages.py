@@ -364,3 +364,22 @@ def test_team_builder_homework_help_on_the_demo_network(web_app):
             assert card.count(label) < len(team)
     assert "Alle Mitglieder erfüllen:" in cards[0] and label in cards[0]
     assert "arbeitet zu Hausaufgabenhilfe" in cards[0]
+
+
+def test_funding_for_a_first_application_warns_about_a_large_programme(web_app):
+    rep = _client(web_app, "rana")
+    html = rep.get(f"/org/{ORG}/funding").get_data(as_text=True)
+    cards = re.findall(r'<li class="card" id="prog-([^"]+)">(.*?)</li>\s*(?=<li class="card"|</ul>)', html, re.S)
+    order = [c[0] for c in cards]
+    assert order[0] == "zukunft-jugend" and order[-1] == "bruecken-in-beschaeftigung"
+    assert "Kleine Programme mit wenig Aufwand zuerst" in html
+    esf = dict(cards)["bruecken-in-beschaeftigung"]
+    assert "großes Programm mit hohem Aufwand; für einen ersten Antrag eignet sich eher Zukunft Jugend" in esf
+    assert "großes Programm" not in dict(cards)["zukunft-jugend"]
+    # an organisation that does not ask for application help sees no warning
+    staff = _client(web_app, "stefan")
+    other = staff.get("/org/bildungsverein-al-jisr/funding").get_data(as_text=True)
+    assert "bruecken-in-beschaeftigung" in other and "für einen ersten Antrag" not in other
+    catalogue = staff.get("/funding").get_data(as_text=True)
+    card = catalogue.split('id="prog-bruecken-in-beschaeftigung"')[1].split("</li>")[0]
+    assert "großes Programm mit hohem Aufwand" in card
