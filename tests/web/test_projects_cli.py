@@ -132,3 +132,13 @@ def test_funding_text_for_a_first_application(runner, demo_app):
     assert doc["first_applicant"] == ["application_help"]
     assert doc["matches"][-1]["programme"] == "bruecken-in-beschaeftigung"
     assert doc["matches"][-1]["warning"] == "large_for_first_application"
+
+
+def test_idea_text_says_a_shared_role_once(runner, demo_app):
+    result = invoke(runner, "projects", "--top", "3", "--lang", "en", "--today", "2026-08-01")
+    assert result.exit_code == 0, result.output
+    for block in result.output.split("\n    team:")[1:]:
+        team = block.split("funding:")[0]
+        if "every member: " in team.splitlines()[0]:
+            assert team.count("Legal entity eligible for funding") <= 1
+    assert "every member: " in result.output

@@ -263,9 +263,11 @@ def projects_cmd(template_id: str | None, org_id: str | None, k: int, today: str
                 needs = ", ".join(f"{vocab.label('capabilities', x['capability'], lang)} ({x['organisations']})"
                                   for x in idea.needs[:4])
                 click.echo("    " + gettext("shared unmet needs: %(items)s", items=needs))
-            click.echo("    " + gettext("team:"))
+            shared = doc["team"]["shared_text"]
+            click.echo("    " + gettext("team:") + (f" ({shared})" if shared else ""))
             for m in doc["team"]["members"]:
-                click.echo(f"      {m['name']} – {', '.join(m['role_labels'])}")
+                own = ", ".join(m["own_role_labels"])
+                click.echo(f"      {m['name']}" + (f" – {own}" if own else ""))
             funds = ", ".join(m.name for m in idea.funding.matches[:3]) or gettext("none open")
             click.echo("    " + gettext("funding: %(items)s", items=funds))
 
