@@ -8,7 +8,15 @@ organisations of an exchange meeting.
 
 from ._auto import AUTO_LEARNER, FittedWeights, auto_weights, fit_weights
 from ._fairness import exposure_factor, exposure_gini, fairness_metrics, gini, rerank_greedy
-from ._funding import EXCLUSION_REASONS, FundingMatch, FundingResult, funding_for_org, funding_for_project
+from ._funding import (
+    EXCLUSION_REASONS,
+    FundingMatch,
+    FundingResult,
+    first_applicant,
+    funding_for_org,
+    funding_for_project,
+    programme_size,
+)
 from ._learn import WeightLearner
 from ._meetings import (
     MeetingPlan,
@@ -81,6 +89,7 @@ __all__ = [
     "exposure_gini",
     "fairness_metrics",
     "fit_weights",
+    "first_applicant",
     "funding_for_org",
     "funding_for_project",
     "gini",
@@ -94,6 +103,7 @@ __all__ = [
     "parse_plan",
     "plan_meeting",
     "precision_at_k",
+    "programme_size",
     "project_ideas",
     "recall_at_k",
     "replan",

@@ -12,6 +12,16 @@ A programme fits an organisation when
    that names only capabilities needs one the organisation needs; a programme naming neither is general
    and fits everybody eligible.
 
+Size and effort must fit the applicant. An organisation that asks for help with its application (a need
+of ``funding_application_help``) or is not a registered association is a *first applicant*: the model
+records no staff or budget, and this stated need is what says that nobody there has written a large
+application yet. A programme is *large* when its smallest grant is `LARGE_MIN_AMOUNT` or more or its
+largest `LARGE_MAX_AMOUNT` or more (big grants come with co-financing, reporting and paid staff), *small*
+when its largest grant is at most `SMALL_MAX_AMOUNT`, else *medium* (also when no amount is given). For
+a first applicant the matches are ordered small, medium, large (by fit inside each), and a large one
+carries ``warning="large_for_first_application"`` and the ``easier`` programmes among the matches.
+Nothing is excluded for its size: staff may still want to refer a group to it, with the warning.
+
 For a project the topics are the project's, the needs are the union of the members' needs and the
 eligibility test asks for at least one member that may apply. Every programme that does not fit is
 counted under the first rule it fails (``excluded``), and ``details`` lists all rules it fails, so
@@ -38,7 +48,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,15 +56,59 @@ from graph import FundingProgramme, NotFoundError, Organisation, Snapshot
 
 __all__ = [
     "EXCLUSION_REASONS",
+    "LARGE_MAX_AMOUNT",
+    "LARGE_MIN_AMOUNT",
+    "SMALL_MAX_AMOUNT",
     "FundingMatch",
     "FundingResult",
     "funding_for_org",
     "funding_for_project",
+    "first_applicant",
     "open_programmes",
+    "programme_size",
 ]
 
 #: why a programme does not fit, in the order the rules are checked
 EXCLUSION_REASONS: tuple[str, ...] = ("deadline", "region", "kind", "legal_form", "no_match")
+
+#: a programme whose smallest grant is at least this much (euros) is large
+LARGE_MIN_AMOUNT = 10_000
+#: a programme whose largest grant is at least this much is large
+LARGE_MAX_AMOUNT = 100_000
+#: a programme whose largest grant is at most this much is small
+SMALL_MAX_AMOUNT = 10_000
+
+_SIZE_RANK = {"small": 0, "medium": 1, "large": 2}
+
+
+def programme_size(prog: FundingProgramme) -> str:
+    """``small``, ``medium`` or ``large`` by the programme's amounts (see the module docstring).
+
+    >>> programme_size(FundingProgramme("esf", "ESF", amount_min=20_000, amount_max=150_000))
+    'large'
+    >>> programme_size(FundingProgramme("fund", "Fund", amount_min=300, amount_max=3_000))
+    'small'
+    """
+    lo, hi = prog.amount_min or 0, prog.amount_max or 0
+    if lo >= LARGE_MIN_AMOUNT or hi >= LARGE_MAX_AMOUNT:
+        return "large"
+    if prog.amount_max is not None and hi <= SMALL_MAX_AMOUNT:
+        return "small"
+    return "medium"
+
+
+def first_applicant(org: Organisation) -> list[str]:
+    """Why ``org`` applies for the first time or with little capacity (empty: no sign of it).
+
+    ``application_help`` when it needs help with funding applications, ``unregistered`` when it is
+    not a registered association (no board, no statutes a large funder would ask for).
+    """
+    out = []
+    if any(n.capability == "funding_application_help" for n in org.needs):
+        out.append("application_help")
+    if org.legal_form == "non_registered_association":
+        out.append("unregistered")
+    return out
 
 
 @dataclass
@@ -75,6 +129,9 @@ class FundingMatch:
     region: str
     url: str
     score: float
+    effort: str = "medium"
+    warning: str | None = None
+    easier: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +152,9 @@ class FundingMatch:
             "amount_max": self.amount_max,
             "region": self.region,
             "url": self.url,
+            "effort": self.effort,
+            "warning": self.warning,
+            "easier": list(self.easier),
         }
 
 
@@ -107,6 +167,7 @@ class FundingResult:
     today: str
     excluded: dict[str, int] = field(default_factory=dict)
     details: list[dict[str, Any]] = field(default_factory=list)
+    first_applicant: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.matches)
@@ -118,6 +179,7 @@ class FundingResult:
             "matches": [m.to_dict() for m in self.matches],
             "excluded": dict(self.excluded),
             "details": [dict(d) for d in self.details],
+            "first_applicant": list(self.first_applicant),
         }
 
 
@@ -196,6 +258,7 @@ def _assess(
         region=prog.region,
         url=prog.url,
         score=round(score, 3),
+        effort=programme_size(prog),
     )
     return [], match
 
@@ -207,6 +270,7 @@ def _result(
     needs: dict[str, int],
     day: str,
     regions: Collection[str] | None,
+    first: Sequence[str] = (),
 ) -> FundingResult:
     region_set = {r.strip().casefold() for r in regions} if regions is not None else None
     excluded = dict.fromkeys(EXCLUSION_REASONS, 0)
@@ -220,7 +284,15 @@ def _result(
             excluded[failed[0]] += 1
             details.append({"programme": prog.id, "reasons": failed})
     matches.sort(key=lambda m: (-m.score, m.deadline is None, m.deadline or "", m.programme))
-    return FundingResult(matches, len(programmes), day, excluded, details)
+    if first:  # small and easy programmes first; a large one says which would suit a first application
+        matches.sort(key=lambda m: _SIZE_RANK[m.effort])
+        easier = [m.programme for m in matches if m.effort == "small"] or [
+            m.programme for m in matches if m.effort == "medium"]
+        for m in matches:
+            if m.effort == "large":
+                m.warning = "large_for_first_application"
+                m.easier = easier[:3]
+    return FundingResult(matches, len(programmes), day, excluded, details, list(first))
 
 
 def funding_for_org(
@@ -255,7 +327,7 @@ def funding_for_org(
         raise NotFoundError("organisation", org_id)
     progs = list(snapshot.network.funding_programmes if programmes is None else programmes)
     needs = {n.capability: n.urgency for n in org.needs}
-    return _result(progs, [org], set(org.topics), needs, _today(today, snapshot), regions)
+    return _result(progs, [org], set(org.topics), needs, _today(today, snapshot), regions, first_applicant(org))
 
 
 def funding_for_project(

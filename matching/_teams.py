@@ -141,15 +141,20 @@ class TeamMember:
     roles: list[str]
     is_mo: bool
     tie: dict[str, Any] | None = None
+    topics: list[str] = field(default_factory=list)
+    topic_fit: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"org": self.org, "roles": list(self.roles), "is_mo": self.is_mo,
-                "tie": dict(self.tie) if self.tie else None}
+                "tie": dict(self.tie) if self.tie else None, "topics": list(self.topics),
+                "topic_fit": self.topic_fit}
 
 
 @dataclass
 class Team:
-    """A suggested team: ``score`` = ``affinity`` (mean pairwise) + the mix bonus when ``mixed``."""
+    """A suggested team: ``score`` = ``affinity`` (mean pairwise) + ``topic`` (mean topic fit of the
+    members, weighted) + the mix bonus when ``mixed``. ``shared_roles`` are the roles every member
+    fills: said once for the team, not for each member."""
 
     members: list[TeamMember]
     score: float
@@ -157,6 +162,8 @@ class Team:
     mixed: bool
     roles: dict[str, list[str]] = field(default_factory=dict)
     template: str | None = None
+    topic: float = 0.0
+    shared_roles: list[str] = field(default_factory=list)
 
     @property
     def org_ids(self) -> list[str]:
@@ -167,7 +174,9 @@ class Team:
             "template": self.template,
             "score": self.score,
             "affinity": self.affinity,
+            "topic": self.topic,
             "mixed": self.mixed,
+            "shared_roles": list(self.shared_roles),
             "roles": {k: list(v) for k, v in self.roles.items()},
             "members": [m.to_dict() for m in self.members],
         }
@@ -183,15 +192,23 @@ class _Pool:
     Q: np.ndarray  # m x R role eligibility
     mo: np.ndarray  # m bool
     locked: list[int]  # pool positions that must be in every team
+    u: np.ndarray | None = None  # m topic fit (weighted): its mean over the members is a part of the score
+
+    def __post_init__(self) -> None:
+        if self.u is None:
+            self.u = np.zeros(len(self.rows), dtype=np.float64)
 
 
-def _objective(A: np.ndarray, team: Sequence[int], mo: np.ndarray, bonus: float) -> float:
+def _objective(A: np.ndarray, team: Sequence[int], mo: np.ndarray, bonus: float,
+               u: np.ndarray | None = None) -> float:
+    """mean pairwise affinity + mean topic fit ``u`` + ``bonus`` when mixed (the named parts)."""
     k = len(team)
     idx = np.asarray(team)
     s = float(A[np.ix_(idx, idx)].sum()) / 2.0
     mean = s / (k * (k - 1) / 2) if k > 1 else 0.0
     mixed = bool(mo[idx].any() and (~mo[idx]).any())
-    return mean + (bonus if mixed else 0.0)
+    topic = float(u[idx].sum()) / k if u is not None and k else 0.0
+    return mean + topic + (bonus if mixed else 0.0)
 
 
 def _feasible(pool: _Pool, team: Sequence[int], min_size: int, max_size: int) -> bool:
@@ -204,7 +221,7 @@ def _feasible(pool: _Pool, team: Sequence[int], min_size: int, max_size: int) ->
 
 def _construct(pool: _Pool, seed: int | None, min_size: int, max_size: int, bonus: float) -> list[int] | None:
     """Greedy rarest-role-first construction from the locked members (and ``seed``)."""
-    A, Q, mo = pool.A, pool.Q, pool.mo
+    A, Q, mo, u = pool.A, pool.Q, pool.mo, pool.u
     m = len(pool.rows)
     team = list(dict.fromkeys(pool.locked + ([seed] if seed is not None else [])))
     in_team = np.zeros(m, dtype=bool)
@@ -220,6 +237,7 @@ def _construct(pool: _Pool, seed: int | None, min_size: int, max_size: int, bonu
         r = open_roles[np.argmin(counts)]
         cand = np.flatnonzero(Q[:, r] & ~in_team)
         gain = A[np.ix_(cand, team)].sum(axis=1) if team else np.zeros(len(cand))
+        gain = gain + u[cand] * max(1, len(team))  # topic fit counts like ties to the team so far
         gain = gain + 1e-3 * Q[np.ix_(cand, open_roles)].sum(axis=1)  # prefer filling several open roles
         if bonus and team:
             has_mo, has_inst = mo[team].any(), (~mo[team]).any()
@@ -233,7 +251,7 @@ def _construct(pool: _Pool, seed: int | None, min_size: int, max_size: int, bonu
         cand = np.flatnonzero(eligible & ~in_team)
         if len(cand) == 0:
             return None
-        best = max(cand.tolist(), key=lambda c: _objective(A, [*team, c], mo, bonus))
+        best = max(cand.tolist(), key=lambda c: _objective(A, [*team, c], mo, bonus, u))
         team.append(best)
         in_team[best] = True
     return team
@@ -242,11 +260,11 @@ def _construct(pool: _Pool, seed: int | None, min_size: int, max_size: int, bonu
 def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: float,
              max_iter: int = 200) -> tuple[list[int], float]:
     """Best-improvement local search over swaps, additions and removals (vectorised per step)."""
-    A, Q, mo = pool.A, pool.Q, pool.mo
+    A, Q, mo, tf = pool.A, pool.Q, pool.mo, pool.u
     m = len(pool.rows)
     locked = set(pool.locked)
     eligible = Q.any(axis=1)
-    current = _objective(A, team, mo, bonus)
+    current = _objective(A, team, mo, bonus, tf)
     for _ in range(max_iter):
         idx = np.asarray(team)
         k = len(team)
@@ -254,15 +272,16 @@ def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: 
         in_team[idx] = True
         r = A[:, idx].sum(axis=1)  # ties of every candidate to the team
         s = float(r[idx].sum()) / 2.0
+        us = float(tf[idx].sum())
         cov = Q[idx].sum(axis=0).astype(np.int64)
         n_mo, n_inst = int(mo[idx].sum()), int((~mo[idx]).sum())
         outs = np.flatnonzero(eligible & ~in_team)
         removable = np.asarray([u for u in team if u not in locked], dtype=np.int64)
         best_val, best_move = current + 1e-12, None
 
-        def value(total: np.ndarray, size: int, nmo: np.ndarray, ninst: np.ndarray) -> np.ndarray:
+        def value(total: np.ndarray, size: int, nmo: np.ndarray, ninst: np.ndarray, utot: Any) -> np.ndarray:
             pairs = size * (size - 1) / 2
-            return total / pairs + bonus * ((nmo > 0) & (ninst > 0))
+            return total / pairs + utot / size + bonus * ((nmo > 0) & (ninst > 0))
 
         if len(outs) and len(removable):  # swaps u -> c
             total = s - r[removable][:, None] + r[outs][None, :] - A[np.ix_(removable, outs)]
@@ -270,12 +289,13 @@ def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: 
             ok = (newcov > 0).all(axis=2)
             nmo = n_mo - mo[removable][:, None].astype(int) + mo[outs][None, :].astype(int)
             ninst = n_inst - (~mo[removable])[:, None].astype(int) + (~mo[outs])[None, :].astype(int)
-            val = np.where(ok, value(total, k, nmo, ninst), -np.inf)
+            utot = us - tf[removable][:, None] + tf[outs][None, :]
+            val = np.where(ok, value(total, k, nmo, ninst, utot), -np.inf)
             u, c = np.unravel_index(np.argmax(val), val.shape)
             if val[u, c] > best_val:
                 best_val, best_move = float(val[u, c]), ("swap", int(removable[u]), int(outs[c]))
         if len(outs) and k < max_size:  # additions
-            val = value(s + r[outs], k + 1, n_mo + mo[outs], n_inst + (~mo[outs]))
+            val = value(s + r[outs], k + 1, n_mo + mo[outs], n_inst + (~mo[outs]), us + tf[outs])
             c = int(np.argmax(val))
             if val[c] > best_val:
                 best_val, best_move = float(val[c]), ("add", None, int(outs[c]))
@@ -283,15 +303,15 @@ def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: 
             total = s + r[outs][:, None] + r[outs][None, :] + A[np.ix_(outs, outs)]
             nmo = n_mo + mo[outs][:, None].astype(int) + mo[outs][None, :].astype(int)
             ninst = n_inst + (~mo[outs])[:, None].astype(int) + (~mo[outs])[None, :].astype(int)
-            val = value(total, k + 2, nmo, ninst)
+            val = value(total, k + 2, nmo, ninst, us + tf[outs][:, None] + tf[outs][None, :])
             np.fill_diagonal(val, -np.inf)
             a, b = np.unravel_index(np.argmax(val), val.shape)
             if val[a, b] > best_val:
                 best_val, best_move = float(val[a, b]), ("add2", int(outs[a]), int(outs[b]))
         if len(removable) and k > min_size:  # removals
             ok = ((cov[None, :] - Q[removable]) > 0).all(axis=1)
-            val = np.where(ok, value(s - r[removable], k - 1, n_mo - mo[removable], n_inst - (~mo[removable])),
-                           -np.inf)
+            val = np.where(ok, value(s - r[removable], k - 1, n_mo - mo[removable], n_inst - (~mo[removable]),
+                                     us - tf[removable]), -np.inf)
             u = int(np.argmax(val))
             if val[u] > best_val:
                 best_val, best_move = float(val[u]), ("drop", int(removable[u]), None)
@@ -306,7 +326,7 @@ def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: 
             if c is not None:
                 team.append(c)
         current = best_val
-    return team, _objective(A, team, mo, bonus)
+    return team, _objective(A, team, mo, bonus, tf)
 
 
 # ---------------------------------------------------------------------------
@@ -332,6 +352,14 @@ class TeamBuilder:
         organisation the team is built around, or most connected).
     n_seeds : int
         At most this many candidates of the rarest role start a construction.
+    topic_weight : float
+        Weight of the topic part: the mean over the members of the TF-IDF cosine of each member's
+        topics with the project's topics (a template's ``topics``), so that the organisations that
+        actually work on the project's subject lead.
+    max_shared : int or None
+        Alternatives must differ: each further team shares at most this many members (besides the
+        organisations it is built around) with every team before it. ``None`` only asks for distinct
+        teams.
 
     Attributes
     ----------
@@ -360,6 +388,8 @@ class TeamBuilder:
         cooperation_weight: float = 0.3,
         max_candidates: int = 60,
         n_seeds: int = 25,
+        topic_weight: float = 0.5,
+        max_shared: int | None = 1,
     ) -> None:
         self.weights = weights
         self.k = k
@@ -369,6 +399,8 @@ class TeamBuilder:
         self.cooperation_weight = cooperation_weight
         self.max_candidates = max_candidates
         self.n_seeds = n_seeds
+        self.topic_weight = topic_weight
+        self.max_shared = max_shared
 
     def fit(self, snapshot: Snapshot) -> TeamBuilder:
         """Fit (or reuse) the matching model of ``snapshot``; return self."""
@@ -376,8 +408,10 @@ class TeamBuilder:
             raise TypeError("fit expects a graph.Snapshot")
         if not (2 <= self.min_size <= self.max_size):
             raise ValueError("need 2 <= min_size <= max_size")
-        if self.k < 1 or self.mix_bonus < 0 or self.cooperation_weight < 0:
-            raise ValueError("k must be >= 1; mix_bonus and cooperation_weight >= 0")
+        if self.k < 1 or self.mix_bonus < 0 or self.cooperation_weight < 0 or self.topic_weight < 0:
+            raise ValueError("k must be >= 1; mix_bonus, cooperation_weight and topic_weight >= 0")
+        if self.max_shared is not None and self.max_shared < 0:
+            raise ValueError("max_shared must be >= 0 or None")
         self.snapshot_ = snapshot
         self.model_ = matching_model(snapshot, weights=self.weights)
         return self
@@ -433,7 +467,21 @@ class TeamBuilder:
         return out
 
     # -- pools ---------------------------------------------------------------
-    def _pool(self, roles: Sequence[Role], around: Sequence[str], candidates: Collection[str] | None) -> _Pool:
+    def topic_fit(self, topics: Iterable[str]) -> np.ndarray:
+        """TF-IDF cosine of every organisation's topics with ``topics`` (zeros when none is known)."""
+        self._check()
+        wanted = [t for t in dict.fromkeys(topics) if t in self._topic_pos]
+        if not wanted:
+            return np.zeros(self.snapshot_.n, dtype=np.float64)
+        sd = self.model_.signals_
+        q = np.zeros(len(self.snapshot_.topic_ids), dtype=np.float32)
+        for t in wanted:
+            q[self._topic_pos[t]] = sd.topic_idf[self._topic_pos[t]]
+        q /= np.linalg.norm(q)
+        return np.asarray(sd.topics_n @ q, dtype=np.float64).ravel()
+
+    def _pool(self, roles: Sequence[Role], around: Sequence[str], candidates: Collection[str] | None,
+              topics: Iterable[str] = ()) -> _Pool:
         snap = self.snapshot_
         Q_all = role_matrix(snap, roles)
         anchors = self._rows(around)
@@ -463,7 +511,29 @@ class TeamBuilder:
             Q=Q_all[rows],
             mo=np.asarray(snap.is_mo, dtype=bool)[rows],
             locked=list(range(len(anchors))),
+            u=self.topic_weight * self.topic_fit(topics)[rows] if self.topic_weight else None,
         )
+
+    @staticmethod
+    def _topics_of(roles: ProjectTemplate | Sequence[Role], topics: Iterable[str] | None) -> list[str]:
+        if topics is not None:
+            return list(dict.fromkeys(topics))
+        return list(roles.topics) if isinstance(roles, ProjectTemplate) else []
+
+    def _distinct(self, found: list[tuple[float, tuple[int, ...]]], locked: Sequence[int], k: int
+                  ) -> list[tuple[float, tuple[int, ...]]]:
+        """Best first, each further team sharing at most ``max_shared`` free members with every earlier one."""
+        if self.max_shared is None:
+            return found[:k]
+        fixed = set(locked)
+        out: list[tuple[float, tuple[int, ...]]] = []
+        for score, team in found:
+            free = set(team) - fixed
+            if all(len(free & set(t)) <= self.max_shared for _s, t in out):
+                out.append((score, team))
+                if len(out) == k:
+                    break
+        return out
 
     @staticmethod
     def _roles_of(roles: ProjectTemplate | Sequence[Role]) -> tuple[list[Role], str | None]:
@@ -511,7 +581,7 @@ class TeamBuilder:
         return sorted(((s, t) for t, s in found.items()), key=lambda x: (-x[0], x[1]))
 
     def _team(self, pool: _Pool, members: Sequence[int], roles: Sequence[Role], score: float,
-              template: str | None) -> Team:
+              template: str | None, topics: Sequence[str] = ()) -> Team:
         snap = self.snapshot_
         idx = list(members)
         # locked members first, then by the number of roles they fill
@@ -525,18 +595,25 @@ class TeamBuilder:
                 j = max(others, key=lambda j: (pool.A[i, j], -j))
                 if pool.A[i, j] > 0:
                     tie = self._tie(row, int(pool.rows[j]), float(pool.A[i, j]))
+            org = snap.orgs[snap.org_ids[row]]
+            held = set(org.topics) | {o.capability for o in org.offers}
             out.append(TeamMember(
                 org=snap.org_ids[row],
                 roles=[roles[r].id for r in np.flatnonzero(pool.Q[i])],
                 is_mo=bool(pool.mo[i]),
                 tie=tie,
+                topics=[t for t in topics if t in held],
+                topic_fit=round(float(pool.u[i]), 4),
             ))
         k = len(idx)
         a = np.asarray(idx)
         affinity = float(pool.A[np.ix_(a, a)].sum()) / (k * (k - 1)) if k > 1 else 0.0
         mixed = bool(pool.mo[a].any() and (~pool.mo[a]).any())
         filled = {r.id: [m.org for m in out if r.id in m.roles] for r in roles}
-        return Team(out, round(score, 4), round(affinity, 4), mixed, filled, template)
+        topic = float(pool.u[a].sum()) / k if k else 0.0
+        # a role every member fills says nothing about any one of them: the team says it once
+        shared = [r.id for r in roles if k > 1 and len(filled[r.id]) == k]
+        return Team(out, round(score, 4), round(affinity, 4), mixed, filled, template, round(topic, 4), shared)
 
     def _tie(self, i: int, j: int, affinity: float) -> dict[str, Any]:
         """The strongest reason joining rows ``i`` and ``j`` (``existing_cooperation`` counts too)."""
@@ -554,17 +631,54 @@ class TeamBuilder:
         around: str | Sequence[str] | None = None,
         candidates: Collection[str] | None = None,
         k: int | None = None,
+        topics: Iterable[str] | None = None,
     ) -> list[Team]:
         """Up to ``k`` distinct feasible teams, best first (empty when no team can fill every role).
 
-        ``around`` names organisations every team must contain; ``candidates`` limits the others.
+        ``around`` names organisations every team must contain; ``candidates`` limits the others;
+        ``topics`` (default: the template's) decide the topic part of the score. Each further team
+        shares at most ``max_shared`` members with every team before it, so fewer than ``k`` teams
+        may come back.
         """
         self._check()
         role_list, template = self._roles_of(roles)
+        wanted = self._topics_of(roles, topics)
         anchors = [around] if isinstance(around, str) else list(around or [])
-        pool = self._pool(role_list, anchors, candidates)
-        found = self._search(pool)
-        return [self._team(pool, t, role_list, s, template) for s, t in found[: k or self.k]]
+        pool = self._pool(role_list, anchors, candidates, wanted)
+        found = self._alternatives(pool, k or self.k)
+        return [self._team(pool, t, role_list, s, template, wanted) for s, t in found]
+
+    def _alternatives(self, pool: _Pool, k: int) -> list[tuple[float, tuple[int, ...]]]:
+        """The best team, then alternatives that differ (see `_distinct`).
+
+        When the local optima of one search do not give ``k`` teams that differ enough, the search is
+        run again without the members of the teams chosen so far except one of them (or none): every
+        team found then shares at most that one member with each earlier team.
+        """
+        found = dict((t, s) for s, t in self._search(pool))
+
+        def ranked() -> list[tuple[float, tuple[int, ...]]]:
+            return sorted(((s, t) for t, s in found.items()), key=lambda x: (-x[0], x[1]))
+
+        chosen = self._distinct(ranked(), pool.locked, k)
+        if self.max_shared is None or len(chosen) >= k:
+            return chosen
+        fixed = set(pool.locked)
+        tried: set[int | None] = set()
+        while len(chosen) < k:
+            used = sorted({i for _s, t in chosen for i in t} - fixed)
+            todo = [c for c in [None, *used] if c not in tried and (c is None or self.max_shared >= 1)]
+            if not todo:
+                break
+            for keep in todo:
+                tried.add(keep)
+                banned = np.zeros(len(pool.rows), dtype=bool)
+                banned[[i for i in used if i != keep]] = True
+                sub = _Pool(pool.rows, pool.A, pool.Q & ~banned[:, None], pool.mo, list(pool.locked), pool.u)
+                for s, t in self._search(sub):
+                    found.setdefault(t, s)
+            chosen = self._distinct(ranked(), pool.locked, k)
+        return chosen
 
     def optimal(
         self,
@@ -573,17 +687,19 @@ class TeamBuilder:
         around: str | Sequence[str] | None = None,
         candidates: Collection[str] | None = None,
         method: str = "milp",
+        topics: Iterable[str] | None = None,
     ) -> Team | None:
         """The exact best team on the same candidate pool (small pools only: ``milp`` or ``brute``).
 
         The MILP solves one problem per team size ``s``: binary ``x_i`` (member), ``y_ij <= x_i, x_j``
-        (pair in the team), binary ``z`` (mixed), maximise ``sum a_ij y_ij / C(s, 2) + bonus z``
+        (pair in the team), binary ``z`` (mixed), maximise ``sum u_i x_i / s + sum a_ij y_ij / C(s, 2) + bonus z``
         subject to role coverage, ``sum x = s``, fixed anchors and ``z <= #MO, z <= #institutions``.
         """
         self._check()
         role_list, template = self._roles_of(roles)
+        wanted = self._topics_of(roles, topics)
         anchors = [around] if isinstance(around, str) else list(around or [])
-        pool = self._pool(role_list, anchors, candidates)
+        pool = self._pool(role_list, anchors, candidates, wanted)
         if method == "brute":
             best = _brute(pool, self.min_size, self.max_size, self.mix_bonus)
         elif method == "milp":
@@ -593,7 +709,7 @@ class TeamBuilder:
         if best is None:
             return None
         score, team = best
-        return self._team(pool, team, role_list, score, template)
+        return self._team(pool, team, role_list, score, template, wanted)
 
     # -- completion ----------------------------------------------------------
     def completion_scores(
@@ -638,7 +754,7 @@ def _brute(pool: _Pool, min_size: int, max_size: int, bonus: float) -> tuple[flo
             team = (*pool.locked, *combo)
             if not pool.Q[list(team)].any(axis=0).all():
                 continue
-            val = _objective(pool.A, team, pool.mo, bonus)
+            val = _objective(pool.A, team, pool.mo, bonus, pool.u)
             if best is None or val > best[0] + _EPS:
                 best = (val, tuple(sorted(team)))
     return best
@@ -683,7 +799,7 @@ def _milp(pool: _Pool, min_size: int, max_size: int, bonus: float) -> tuple[floa
     inc = sp.csr_matrix((np.ones(2 * p), (np.r_[iu, ju], np.r_[m + e, m + e])), shape=(m, nvar))
     eye = sp.csr_matrix((np.ones(m), (np.arange(m), np.arange(m))), shape=(m, nvar))
     for size in range(max(min_size, len(pool.locked)), max_size + 1):
-        c = -np.r_[np.zeros(m), pool.A[iu, ju] / (size * (size - 1) / 2), bonus]
+        c = -np.r_[pool.u / size, pool.A[iu, ju] / (size * (size - 1) / 2), bonus]
         degree = (inc - (size - 1) * eye).tocsr()
         matrix = sp.vstack([*rows_a, size_row, degree]).tocsr()
         cons = [LinearConstraint(matrix, np.r_[*lo, size, np.zeros(m)], np.r_[*hi, size, np.zeros(m)])]
@@ -691,7 +807,7 @@ def _milp(pool: _Pool, min_size: int, max_size: int, bonus: float) -> tuple[floa
         if res.status != 0 or res.x is None:
             continue
         team = tuple(sorted(int(i) for i in np.flatnonzero(res.x[:m] > 0.5)))
-        val = _objective(pool.A, team, pool.mo, bonus)
+        val = _objective(pool.A, team, pool.mo, bonus, pool.u)
         if best is None or val > best[0] + _EPS:
             best = (val, team)
     return best

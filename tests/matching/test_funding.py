@@ -134,3 +134,44 @@ def test_unknown_organisation(demo_snapshot):
         funding_for_org(demo_snapshot, "gibt-es-nicht")
     with pytest.raises(NotFoundError):
         funding_for_project(demo_snapshot, ["gibt-es-nicht"])
+
+
+def test_first_application_gets_small_programmes_first(demo_snapshot):
+    """Köprü, a volunteer parents' group asking for help with its first application: the €20k-150k ESF
+    programme comes last, with a warning that names an easier programme."""
+    from matching import first_applicant, programme_size
+
+    progs = programmes(demo_snapshot)
+    assert programme_size(progs["bruecken-in-beschaeftigung"]) == "large"
+    assert programme_size(progs["zukunft-jugend"]) == "small"
+    assert first_applicant(demo_snapshot.orgs["elternnetzwerk-koepru"]) == ["application_help"]
+    res = funding_for_org(demo_snapshot, "elternnetzwerk-koepru", today=TODAY)
+    assert res.first_applicant == ["application_help"]
+    order = [m.programme for m in res.matches]
+    assert order[0] == "zukunft-jugend" and order[-1] == "bruecken-in-beschaeftigung"
+    ranks = [{"small": 0, "medium": 1, "large": 2}[m.effort] for m in res.matches]
+    assert ranks == sorted(ranks)
+    esf = res.matches[-1]
+    assert esf.warning == "large_for_first_application" and esf.easier == ["zukunft-jugend"]
+    assert all(m.warning is None for m in res.matches[:-1])
+    doc = res.to_dict()
+    assert doc["first_applicant"] == ["application_help"] and doc["matches"][-1]["effort"] == "large"
+
+
+def test_experienced_applicant_keeps_the_fit_order(demo_snapshot):
+    res = funding_for_org(demo_snapshot, "bildungsverein-al-jisr", today=TODAY)
+    assert res.first_applicant == []
+    assert [m.score for m in res.matches] == sorted((m.score for m in res.matches), reverse=True)
+    assert all(m.warning is None for m in res.matches)
+
+
+def test_size_classes_and_unregistered_groups():
+    snap = snapshot_of({"organisations": [org("g", "migrant_organisation", legal_form="non_registered_association",
+                                              topics=["sport"])]})
+    progs = [FundingProgramme("big", "Big", topics=["sport"], amount_min=20_000, amount_max=150_000),
+             FundingProgramme("mid", "Mid", topics=["sport"], amount_min=1_000, amount_max=25_000),
+             FundingProgramme("tiny", "Tiny", topics=["sport"], amount_max=1_500)]
+    res = funding_for_org(snap, "g", today=TODAY, programmes=progs)
+    assert res.first_applicant == ["unregistered"]
+    assert [(m.programme, m.effort) for m in res.matches] == [("tiny", "small"), ("mid", "medium"), ("big", "large")]
+    assert res.matches[-1].easier == ["tiny"]

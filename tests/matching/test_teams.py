@@ -51,8 +51,15 @@ def test_every_template_gets_distinct_covering_teams(demo_snapshot, builder, tem
         check_team(demo_snapshot, team, template.roles)
     assert teams[0].mixed  # the demo network always allows an MO-institution team
     doc = teams[0].to_dict()
-    assert set(doc) == {"template", "score", "affinity", "mixed", "roles", "members"}
-    assert abs(doc["score"] - doc["affinity"] - 0.1) < 1e-3
+    assert set(doc) == {"template", "score", "affinity", "topic", "mixed", "shared_roles", "roles", "members"}
+    # the score is the sum of its named parts
+    assert abs(doc["score"] - doc["affinity"] - doc["topic"] - 0.1) < 1e-3
+    fits = [m["topic_fit"] for m in doc["members"]]
+    assert abs(doc["topic"] - sum(fits) / len(fits)) < 1e-3
+    # alternatives differ: each team shares at most one member with every earlier one
+    for i, later in enumerate(teams):
+        for earlier in teams[:i]:
+            assert len(set(later.org_ids) & set(earlier.org_ids)) <= 1, (earlier.org_ids, later.org_ids)
 
 
 def test_teams_around_an_organisation(demo_snapshot, builder):
@@ -183,3 +190,40 @@ def test_project_ideas(demo_snapshot):
     around = project_ideas(demo_snapshot, TEMPLATES, org="elternnetzwerk-koepru", today="2026-08-01")
     assert all("elternnetzwerk-koepru" in i.team.org_ids for i in around)
     assert project_ideas(demo_snapshot, []) == []
+
+
+def test_homework_help_on_the_demo_network(demo_snapshot, builder):
+    """The organisations that run homework help lead, alternatives differ, and a role everybody fills
+    is said once for the team."""
+    tpl = next(t for t in TEMPLATES if t.id == "homework_help")
+    teams = builder.suggest(tpl)
+    top = teams[0]
+    assert {"elternnetzwerk-koepru", "bildungsverein-al-jisr"} <= set(top.org_ids)
+    koepru = next(m for m in top.members if m.org == "elternnetzwerk-koepru")
+    assert koepru.topics == ["homework_help", "children", "education_guidance"] and koepru.topic_fit > 0
+    assert "legal_entity" in top.shared_roles
+    assert all("legal_entity" in m.roles for m in top.members)  # the data stays complete
+    for team in teams:
+        assert all(len(team.roles[r]) == len(team.members) for r in team.shared_roles)
+    # without the topic part the homework-help organisations are not in the first team
+    plain = TeamBuilder(k=5, topic_weight=0.0).fit(demo_snapshot).suggest(tpl)
+    assert not {"elternnetzwerk-koepru", "bildungsverein-al-jisr"} <= set(plain[0].org_ids)
+    assert plain[0].topic == 0.0
+    # without the rule on differences the first two teams share two members
+    alike = TeamBuilder(k=5, max_shared=None, topic_weight=0.0).fit(demo_snapshot).suggest(tpl)
+    assert len(set(alike[0].org_ids) & set(alike[1].org_ids)) >= 2
+
+
+def test_topic_part_is_exact_too(demo_snapshot, builder):
+    """The MILP and brute force score the topic part like the heuristic does."""
+    tpl = next(t for t in TEMPLATES if t.id == "homework_help")
+    rng = random.Random(3)
+    pool = ["elternnetzwerk-koepru", "bildungsverein-al-jisr", *rng.sample(demo_snapshot.org_ids, 11)]
+    pool = list(dict.fromkeys(pool))
+    exact = builder.optimal(tpl, candidates=pool, method="brute")
+    milp = builder.optimal(tpl, candidates=pool, method="milp")
+    found = builder.suggest(tpl, candidates=pool, k=1)
+    assert exact is not None and milp is not None and found
+    assert abs(exact.score - milp.score) < 1e-6
+    assert exact.topic > 0
+    assert found[0].score >= 0.95 * exact.score - 1e-9

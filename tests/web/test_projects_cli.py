@@ -104,3 +104,41 @@ def test_workshops_drop_attendees(runner, demo_app):
     assert club["proposals"] == ["p1"] and club["label"] == "Satzung und Vorstand"
     text = invoke(runner, "workshops", "--lang", "en", "--top", "3", "--today", "2026-08-01")
     assert text.exit_code == 0 and " 1. " in text.output and "invite:" in text.output
+
+
+def test_team_text_says_a_shared_role_once(runner, demo_app):
+    result = invoke(runner, "projects", "--template", "homework_help", "--lang", "en", "--top", "3")
+    assert result.exit_code == 0, result.output
+    blocks = result.output.split("Homework help  [")[1:]
+    assert len(blocks) == 3
+    for block in blocks:
+        assert block.count("Legal entity eligible for funding") == 1
+        assert "every member: " in block
+    assert "Elternnetzwerk Köprü" in blocks[0] and "works on Homework help" in blocks[0]
+    doc = json.loads(invoke(runner, "projects", "--template", "homework_help", "--json", "--top", "3").output)
+    top = doc["teams"][0]
+    assert "legal_entity" in top["shared_roles"]
+    assert abs(top["score"] - top["affinity"] - top["topic"] - (0.1 if top["mixed"] else 0)) < 1e-3
+
+
+def test_funding_text_for_a_first_application(runner, demo_app):
+    result = invoke(runner, "funding", "elternnetzwerk-koepru", "--lang", "en", "--today", "2026-08-01")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Small programmes with little effort first" in out
+    assert out.index("Zukunft Jugend") < out.index("Brücken in Beschäftigung")
+    assert "large programme with a high effort; for a first application Zukunft Jugend" in out
+    doc = json.loads(invoke(runner, "funding", "elternnetzwerk-koepru", "--json", "--today", "2026-08-01").output)
+    assert doc["first_applicant"] == ["application_help"]
+    assert doc["matches"][-1]["programme"] == "bruecken-in-beschaeftigung"
+    assert doc["matches"][-1]["warning"] == "large_for_first_application"
+
+
+def test_idea_text_says_a_shared_role_once(runner, demo_app):
+    result = invoke(runner, "projects", "--top", "3", "--lang", "en", "--today", "2026-08-01")
+    assert result.exit_code == 0, result.output
+    for block in result.output.split("\n    team:")[1:]:
+        team = block.split("funding:")[0]
+        if "every member: " in team.splitlines()[0]:
+            assert team.count("Legal entity eligible for funding") <= 1
+    assert "every member: " in result.output

@@ -343,3 +343,51 @@ def test_proposal_form_validates(web_app, web_store):
     staff = _client(web_app, "stefan")
     assert staff.get("/proposals").status_code == 200
     assert post(staff, "/proposals/new", {"title": "x"}, token_from="/proposals").status_code == 403
+
+
+def test_team_builder_homework_help_on_the_demo_network(web_app):
+    """The homework-help organisations lead, teams differ, and the role all fill is said once."""
+    staff = _client(web_app, "stefan")
+    html = staff.get("/projects/teams?template=homework_help&k=5").get_data(as_text=True)
+    cards = re.findall(r'<li class="card" id="team-\d+">(.*?)</details>', html, re.S)
+    assert len(cards) == 5
+    members = [set(re.findall(r'name="member" value="([^":]+):', c)) for c in cards]
+    assert {"elternnetzwerk-koepru", "bildungsverein-al-jisr"} <= members[0]
+    for i, later in enumerate(members):
+        assert all(len(later & earlier) <= 1 for earlier in members[:i])
+    label = "Förderfähiger Träger"
+    for card, team in zip(cards, members, strict=True):
+        shared = re.search(r"Alle Mitglieder erfüllen: ([^<]*)", card)
+        if shared and label in shared.group(1):
+            assert card.count(label) == 1  # said once, not for each member
+        else:
+            assert card.count(label) < len(team)
+    assert "Alle Mitglieder erfüllen:" in cards[0] and label in cards[0]
+    assert "arbeitet zu Hausaufgabenhilfe" in cards[0]
+
+
+def test_funding_for_a_first_application_warns_about_a_large_programme(web_app):
+    rep = _client(web_app, "rana")
+    html = rep.get(f"/org/{ORG}/funding").get_data(as_text=True)
+    cards = re.findall(r'<li class="card" id="prog-([^"]+)">(.*?)</li>\s*(?=<li class="card"|</ul>)', html, re.S)
+    order = [c[0] for c in cards]
+    assert order[0] == "zukunft-jugend" and order[-1] == "bruecken-in-beschaeftigung"
+    assert "Kleine Programme mit wenig Aufwand zuerst" in html
+    esf = dict(cards)["bruecken-in-beschaeftigung"]
+    assert "großes Programm mit hohem Aufwand; für einen ersten Antrag eignet sich eher Zukunft Jugend" in esf
+    assert "großes Programm" not in dict(cards)["zukunft-jugend"]
+    # an organisation that does not ask for application help sees no warning
+    staff = _client(web_app, "stefan")
+    other = staff.get("/org/bildungsverein-al-jisr/funding").get_data(as_text=True)
+    assert "bruecken-in-beschaeftigung" in other and "für einen ersten Antrag" not in other
+    catalogue = staff.get("/funding").get_data(as_text=True)
+    card = catalogue.split('id="prog-bruecken-in-beschaeftigung"')[1].split("</li>")[0]
+    assert "großes Programm mit hohem Aufwand" in card
+
+
+def test_team_builder_own_roles_use_the_chosen_topic(web_app):
+    staff = _client(web_app, "stefan")
+    html = staff.get("/projects/teams?template=&roles=room_provider&roles=volunteers&topic=homework_help&k=1"
+                     ).get_data(as_text=True)
+    card = html.split('id="team-1"')[1]
+    assert "arbeitet zu Hausaufgabenhilfe" in card

@@ -424,13 +424,16 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         "Me": me,
     }
     if teams:
-        member = _obj({"org": STR, "roles": STRS, "is_mo": BOOL, "tie": {"type": ["object", "null"]}}, ["org"])
+        member = _obj({"org": STR, "roles": STRS, "is_mo": BOOL, "tie": {"type": ["object", "null"]},
+                       "topics": STRS, "topic_fit": NUM}, ["org"])
         team = _obj(
             {
                 "template": NSTR,
                 "score": NUM,
                 "affinity": NUM,
+                "topic": NUM,
                 "mixed": BOOL,
+                "shared_roles": STRS,
                 "roles": {"type": "object", "additionalProperties": STRS},
                 "members": {"type": "array", "items": member},
             },

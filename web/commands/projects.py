@@ -23,13 +23,14 @@ from matching import (
 )
 
 from ..extensions import get_store
-from ..i18n import UI_LANGUAGES
+from ..i18n import UI_LANGUAGES, join_list
 from ..reasons import reason_text
 from .data import fail_cleanly
 
 __all__ = [
     "COMMANDS",
     "funding_text",
+    "funding_warning",
     "load_proposals",
     "load_templates",
     "load_workshops",
@@ -83,18 +84,41 @@ def tie_text(tie: dict[str, Any] | None, vocab: Vocabulary, names: dict[str, str
 
 def team_json(team: Team, template: ProjectTemplate | None, vocab: Vocabulary, names: dict[str, str],
               lang: str) -> dict[str, Any]:
-    """``Team.to_dict()`` plus names, role labels and tie texts in ``lang``."""
+    """``Team.to_dict()`` plus names, role labels and tie texts in ``lang``.
+
+    ``own_role_labels`` leaves out the roles every member fills (``shared_role_labels``, said once for
+    the team); ``topic_text`` names the project's topics a member works on (the topic part of the score).
+    """
     doc = team.to_dict()
     labels = {r.id: r.label(lang) for r in template.roles} if template else {}
-    for m in doc["members"]:
-        m["name"] = names.get(m["org"], m["org"])
-        m["role_labels"] = [labels.get(r, r) for r in m["roles"]]
-        if m["tie"]:
-            m["tie"]["text"] = tie_text(m["tie"], vocab, names, lang)
+    shared = set(doc.get("shared_roles", []))
+    with force_locale(lang):
+        for m in doc["members"]:
+            m["name"] = names.get(m["org"], m["org"])
+            m["role_labels"] = [labels.get(r, r) for r in m["roles"]]
+            m["own_role_labels"] = [labels.get(r, r) for r in m["roles"] if r not in shared]
+            topics = [vocab.label("topics", t, lang) for t in m.get("topics", [])]
+            m["topic_text"] = gettext("works on %(items)s", items=", ".join(topics)) if topics else ""
+            if m["tie"]:
+                m["tie"]["text"] = tie_text(m["tie"], vocab, names, lang)
+        doc["shared_role_labels"] = [labels.get(r, r) for r in doc.get("shared_roles", [])]
+        doc["shared_text"] = (gettext("every member: %(items)s", items=", ".join(doc["shared_role_labels"]))
+                              if doc["shared_role_labels"] else "")
     doc["role_labels"] = labels
     if template:
         doc["template_label"] = template.label(lang)
     return doc
+
+
+def funding_warning(match: Any, programme_names: dict[str, str]) -> str:
+    """The warning of a large programme for a first applicant, naming easier ones (app context)."""
+    if match.warning != "large_for_first_application":
+        return ""
+    easier = [programme_names.get(p, p) for p in match.easier]
+    if easier:
+        return gettext("large programme with a high effort; for a first application %(names)s would suit better",
+                       names=join_list(easier))
+    return gettext("large programme with a high effort; for a first application, ask the KI staff for help first")
 
 
 def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
@@ -114,6 +138,9 @@ def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
             checked = gettext("Programmes checked: %(n)s", n=res.total)
             lines.append(checked + (" – " + "; ".join(parts) if parts else ""))
             return lines
+        if res.first_applicant:
+            lines.append(gettext("Small programmes with little effort first, as suits a first application."))
+        names = {m.programme: m.name for m in res.matches}
         for m in res.matches:
             when = (ngettext("deadline %(date)s (%(num)d day left)", "deadline %(date)s (%(num)d days left)",
                              m.days_left, date=m.deadline)
@@ -127,6 +154,8 @@ def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
                     vocab.label("capabilities", c, lang) for c in m.capabilities)))
             if m.general:
                 lines.append("    " + gettext("general programme, open to every eligible organisation"))
+            if m.warning:
+                lines.append("    ! " + funding_warning(m, names))
             if m.url:
                 lines.append(f"    {m.url}")
     return lines
@@ -204,8 +233,12 @@ def projects_cmd(template_id: str | None, org_id: str | None, k: int, today: str
             for n, doc in enumerate(docs, start=1):
                 mixed = " · " + gettext("MO and institution") if doc["mixed"] else ""
                 click.echo(f"{n}. {doc['template_label']}  [{doc['score']:.2f}]{mixed}")
+                if doc["shared_text"]:
+                    click.echo(f"    ({doc['shared_text']})")
                 for m in doc["members"]:
-                    click.echo(f"    {m['name']} – {', '.join(m['role_labels']) or gettext('initiator')}")
+                    own = ", ".join(m["own_role_labels"]) or ("" if m["roles"] else gettext("initiator"))
+                    line = " · ".join(x for x in (own, m["topic_text"]) if x)
+                    click.echo(f"    {m['name']}" + (f" – {line}" if line else ""))
                     if m["tie"]:
                         click.echo(f"        {m['tie']['text']}")
             return
@@ -230,9 +263,11 @@ def projects_cmd(template_id: str | None, org_id: str | None, k: int, today: str
                 needs = ", ".join(f"{vocab.label('capabilities', x['capability'], lang)} ({x['organisations']})"
                                   for x in idea.needs[:4])
                 click.echo("    " + gettext("shared unmet needs: %(items)s", items=needs))
-            click.echo("    " + gettext("team:"))
+            shared = doc["team"]["shared_text"]
+            click.echo("    " + gettext("team:") + (f" ({shared})" if shared else ""))
             for m in doc["team"]["members"]:
-                click.echo(f"      {m['name']} – {', '.join(m['role_labels'])}")
+                own = ", ".join(m["own_role_labels"])
+                click.echo(f"      {m['name']}" + (f" – {own}" if own else ""))
             funds = ", ".join(m.name for m in idea.funding.matches[:3]) or gettext("none open")
             click.echo("    " + gettext("funding: %(items)s", items=funds))
 

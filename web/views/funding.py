@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from graph import ConflictError, FundingProgramme, NotFoundError, Vocabulary
 from graph.model import MAX_NAME, MAX_TEXT, parse_funding_programme, slugify
-from matching import funding_for_org
+from matching import funding_for_org, programme_size
 from matching._funding import open_programmes
 
 from ..editing import edit_conflict, sign_original
@@ -226,6 +226,7 @@ def _card(p: FundingProgramme, vocab: Vocabulary, lang: str, today: str) -> dict
         "open": p.open_on(today),
         "region": p.region,
         "url": p.url,
+        "large": programme_size(p) == "large",
     }
 
 

@@ -36,7 +36,7 @@ from graph.planning import (
 from graph.vocabulary import LANGUAGES
 from matching import FundingResult, TeamBuilder, project_ideas
 
-from ..commands.projects import load_templates, team_json
+from ..commands.projects import funding_warning, load_templates, team_json
 from ..extensions import get_store
 from ..forms import MultiCheckboxField, choices, forbidden_character_message
 from ..introductions import find_introduction, set_status
@@ -172,6 +172,7 @@ def funding_view(res: FundingResult, snap: Any, lang: str) -> dict[str, Any]:
     programmes = {p.id: p for p in snap.network.funding_programmes}
     vocab = snap.vocabulary
     matches = []
+    names = {m.programme: m.name for m in res.matches}
     for m in res.matches:
         prog = programmes.get(m.programme)
         matches.append(
@@ -185,6 +186,7 @@ def funding_view(res: FundingResult, snap: Any, lang: str) -> dict[str, Any]:
                 "topic_labels": [vocab.label("topics", t, lang) for t in m.topics],
                 "capability_labels": [vocab.label("capabilities", c, lang) for c in m.capabilities],
                 "applicant_names": [snap.orgs[o].name if o in snap.orgs else o for o in m.applicants],
+                "warning_text": funding_warning(m, names),
             }
         )
     why = {
@@ -195,7 +197,8 @@ def funding_view(res: FundingResult, snap: Any, lang: str) -> dict[str, Any]:
         "no_match": _("funds other topics or needs"),
     }
     excluded = [{"reason": k, "text": why.get(k, k), "n": n} for k, n in res.excluded.items() if n]
-    return {"matches": matches, "total": res.total, "excluded": excluded}
+    first = _("Small programmes with little effort first, as suits a first application.") if res.first_applicant else ""
+    return {"matches": matches, "total": res.total, "excluded": excluded, "first_applicant_text": first}
 
 
 def _names(snap: Any) -> dict[str, str]:
@@ -355,7 +358,8 @@ def teams() -> str | tuple[str, int]:
                     status = 422
             if roles:
                 builder = TeamBuilder(weights_in_use(store), k=k).fit(snap)
-                found = builder.suggest(template or roles, around=around, k=k)
+                found = builder.suggest(template or roles, around=around, k=k,
+                                        topics=None if template else [form.topic.data] if form.topic.data else [])
                 names = _names(snap)
                 adhoc_tpl = template or ProjectTemplate("", {"de": "", "en": ""}, roles)
                 for n, team in enumerate(found, start=1):
