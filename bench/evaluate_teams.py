@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from evaluate_matching import CORDIS_KINDS, cordis_dir  # noqa: E402
+from cordis_split import KINDS as CORDIS_KINDS  # noqa: E402
+from cordis_split import default_dir as cordis_dir  # noqa: E402
 
 from graph import Cooperation, Network, Organisation, build_snapshot, parse_network  # noqa: E402
 from graph.planning import builtin_templates  # noqa: E402
