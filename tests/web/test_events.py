@@ -420,3 +420,20 @@ def test_brochure_lists_regular_activities(web_app, web_store):
         assert "Lesepaten-Infotreffen" not in " ".join(titles)
         off = brochure_context(net, web_store.snapshot().vocabulary, "de", activities=False)
         assert all(not e["activities"] for e in off["b"]["entries"])
+
+
+def test_map_names_joint_events_next_to_the_cooperations(web_client, web_store):
+    from web.map.model import MapFilter, build_map
+
+    snap = web_store.snapshot()
+    flt = MapFilter(start="2026-09-01", end="2026-12-31")
+    view = build_map(snap.network, {}, flt)
+    pairs = {(a, b) for a, b, _n in view.joint_events}
+    assert ("elternnetzwerk-koepru", "grundschule-lindenhof") in pairs
+    assert view.summary()["joint_event_pairs"] == len(view.joint_events)
+    without = build_map(type(snap.network)(**{**snap.network.__dict__, "events": []}), {}, flt)
+    assert without.summary()["cooperations"] == view.summary()["cooperations"]
+    assert [(n.id, n.degree) for n in without.nodes] == [(n.id, n.degree) for n in view.nodes]
+    login(web_client, "stefan")
+    html = web_client.get("/map?from=2026-09-01&to=2026-12-31").get_data(as_text=True)
+    assert "auf der Karte haben auch gemeinsame Veranstaltungen durchgeführt" in html
