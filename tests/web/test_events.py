@@ -74,6 +74,7 @@ def _publish_as_staff(client, store, rec):
     login(client, "stefan")
     page = client.get("/desk/events").get_data(as_text=True)
     assert rec.data["title"] in page
+    assert "warten auf Prüfung" in client.get("/desk").get_data(as_text=True)
     resp = post(client, f"/desk/events/{rec.id}/review", {"action": "publish", "version": rec.version},
                 token_from="/desk/events")
     assert resp.status_code == 302

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from graph import ConflictError, ValidationError
 from graph.network import SECTIONS
 
+from ..events import waiting_for_review
 from ..extensions import get_store
 from ..introductions import PIPELINE, STATUSES, allowed_next, set_status
 from ..security import allow
@@ -43,6 +44,7 @@ def index() -> str:
         names={o.id: o.name for o in orgs},
         orgs=orgs,
         allowed_next=allowed_next,
+        events_waiting=len(waiting_for_review(snap.network.events)),
     )
 
 
