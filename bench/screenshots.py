@@ -7,7 +7,7 @@ Usage::
 
 Serves the demo network (with one user per role, as in the tests) from a temporary SQLite store on
 127.0.0.1, opens each page as the role that sees it and saves the 1280×800 viewport (the directory also at
-360 px, as on a phone). The PNGs are reduced to 256 colours to stay small. Prints one line per file.
+375×667, as on a phone, once with the menu folded and once opened). The PNGs are reduced to 256 colours to stay small. Prints one line per file.
 """
 
 from __future__ import annotations
@@ -39,15 +39,20 @@ ORG = "elternnetzwerk-koepru"
 USERS = {"rana": ("representative", [ORG]), "stefan": ("staff", [])}
 ROLE_USER = {"representative": "rana", "staff": "stefan"}
 
-# (file name, path, role, viewport width)
-SHOTS = [
+# (file name, path, role, viewport width[, action]): phones (below 400 px) are 667 px high; the action
+# "menu" opens the folded main menu first
+SHOTS: list[tuple[str, ...] | tuple[str, str, str, int] | tuple[str, str, str, int, str]] = [
     ("start", "/", "anonymous", 1280),
     ("directory", "/directory", "anonymous", 1280),
-    ("directory-mobile", "/directory", "anonymous", 360),
+    ("directory-mobile", "/directory", "anonymous", 375),
+    ("menu-mobile", "/directory", "anonymous", 375, "menu"),
     ("profile", f"/org/{ORG}", "anonymous", 1280),
     ("suggestions", f"/org/{ORG}/suggestions", "representative", 1280),
     ("edit", f"/org/{ORG}/edit", "representative", 1280),
     ("desk", "/desk", "staff", 1280),
+    ("map", "/map", "staff", 1280),
+    ("present", "/map/present?step=2", "staff", 1280),
+    ("brochure", "/brochure?lang={lang}", "anonymous", 1280),
 ]
 LANGS = ("de", "ar")
 
@@ -92,14 +97,14 @@ def small_png(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def take(browser: Any, origin: str, out: Path, shots: list[tuple[str, str, str, int]] = SHOTS) -> list[Path]:
+def take(browser: Any, origin: str, out: Path, shots: list[Any] = SHOTS) -> list[Path]:
     """Save every shot in every language into ``out``; the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     contexts: dict[tuple[str, str], Any] = {}
     try:
         for lang in LANGS:
-            for name, path, role, width in shots:
+            for name, path, role, width, *action in shots:
                 key = (role, lang)
                 if key not in contexts:
                     context = browser.new_context(locale="de-DE", device_scale_factor=1)
@@ -114,10 +119,12 @@ def take(browser: Any, origin: str, out: Path, shots: list[tuple[str, str, str, 
                     page.close()
                     contexts[key] = context
                 page = contexts[key].new_page()
-                page.set_viewport_size({"width": width, "height": 800 if width > 400 else 740})
-                response = page.goto(f"{origin}{path}")
+                page.set_viewport_size({"width": width, "height": 800 if width > 400 else 667})
+                response = page.goto(f"{origin}{path.replace('{lang}', lang)}")
                 if response is None or response.status != 200:
                     raise RuntimeError(f"{path} as {role}: {response and response.status}")
+                if "menu" in action:
+                    page.click(".menu-toggle")
                 target = out / f"{name}-{lang}.png"
                 target.write_bytes(small_png(page.screenshot(full_page=False, animations="disabled")))
                 written.append(target)

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import Issue, StoreError, ValidationError
+from .files import private_file
+from .jsontext import loads as json_loads
 from .store.base import Op
 
 __all__ = ["BACKUP_FORMAT", "backup", "restore"]
@@ -43,9 +45,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
     """Write a consistent backup of ``store`` to ``path``; returns ``{"format", "records"}``."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    tmp.unlink(missing_ok=True)
-    try:
+    with private_file(path) as tmp:  # mode 0600: a backup holds password hashes and personal data
         if hasattr(store, "backup"):
             store.backup(tmp)
             fmt = "sqlite"
@@ -69,9 +69,6 @@ def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
                     fh.write(json.dumps({"kind": r.kind, "id": r.id, "data": r.data}, ensure_ascii=False) + "\n")
             fmt = "jsonl"
             count = len(records)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return {"format": fmt, "records": count, "file": str(path)}
 
 
@@ -81,8 +78,8 @@ def _read_jsonl(path: Path) -> list[tuple[str, str, dict[str, Any]]]:
     with path.open(encoding="utf-8") as fh:
         header = fh.readline()
         try:
-            head = json.loads(header)
-        except json.JSONDecodeError:
+            head = json_loads(header, where=path.name)
+        except ValidationError:
             head = None
         if not isinstance(head, dict) or head.get("format") != BACKUP_FORMAT:
             raise ValidationError(
@@ -94,9 +91,11 @@ def _read_jsonl(path: Path) -> list[tuple[str, str, dict[str, Any]]]:
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = json_loads(line, where=f"{path.name} line {n}")
                 out.append((item["kind"], item["id"], item["data"]))
-            except (json.JSONDecodeError, KeyError, TypeError):
+            except ValidationError as exc:
+                issues += exc.issues
+            except (KeyError, TypeError):
                 issues.append(Issue("line", n, "is not a backup record", where=f"{path.name} line {n}"))
         if head.get("records") is not None and head["records"] != len(out) and not issues:
             issues.append(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,7 +100,8 @@ def slugify(text: str) -> str:
     table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", text.translate(table)).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", text).translate(table))  # NFD "ü" too
+    text = text.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "org"
 
 
@@ -131,7 +133,7 @@ class _Ctx:
         if not isinstance(value, str):
             self.err(name, value, "must be text")
             return ""
-        value = value.strip()
+        value = unicodedata.normalize("NFC", value.strip())  # one form for "é" typed on any system
         if len(value) > max_len:
             self.err(name, value, f"is longer than {max_len} characters", code="too_long")
         if has_forbidden(value):
@@ -657,6 +659,26 @@ class Meeting:
     must_not_meet: list[tuple[str, str]] = field(default_factory=list)
     locked: list[dict[str, Any]] = field(default_factory=list)
     deadline: str | None = None
+    #: organisations asked to confirm or cancel (``attendance`` are those coming, ``declined`` those not)
+    invited: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
+    #: wall-clock times in Europe/Berlin, ``"HH:MM"`` (without them the meeting is a whole-day entry)
+    start_time: str | None = None
+    end_time: str | None = None
+
+    def organisations(self) -> list[str]:
+        """Every organisation the meeting concerns: registered, invited or declined (first seen first)."""
+        return list(dict.fromkeys([*self.attendance, *self.invited, *self.declined]))
+
+    def answer_of(self, org: str) -> str | None:
+        """``"yes"`` (coming), ``"no"`` (declined), ``"open"`` (invited, no answer yet) or None."""
+        if org in self.attendance:
+            return "yes"
+        if org in self.declined:
+            return "no"
+        if org in self.invited:
+            return "open"
+        return None
 
     def response_deadline(self) -> str | None:
         """Last day on which representatives confirm or cancel: ``deadline``, else the day before ``date``."""
@@ -688,6 +710,12 @@ class Meeting:
             out["locked"] = [{"round": x["round"], "table": x["table"], "orgs": list(x["orgs"])} for x in self.locked]
         if self.deadline:
             out["deadline"] = self.deadline
+        for key in ("invited", "declined"):
+            if getattr(self, key):
+                out[key] = list(getattr(self, key))
+        for key in ("start_time", "end_time"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
         return out
 
 
@@ -706,7 +734,24 @@ MEETING_KEYS = {
     "must_not_meet",
     "locked",
     "deadline",
+    "invited",
+    "declined",
+    "start_time",
+    "end_time",
 }
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _meeting_time(c: _Ctx, name: str) -> str | None:
+    value = c.text(name, max_len=5)
+    if not value:
+        return None
+    if len(value) == 4 and value[1] == ":":
+        value = "0" + value
+    if not _CLOCK.match(value):
+        c.err(name, value, "must be a time of day as HH:MM, e.g. 18:30", code="bad_time")
+        return None
+    return value
 
 
 def _meeting_pairs(c: _Ctx, name: str, registered: set[str]) -> list[tuple[str, str]]:
@@ -872,9 +917,18 @@ def parse_meeting(data: Any, vocab: Vocabulary | None = None, where: str = "") -
         must_not_meet=must_not,
         locked=_meeting_locked(c, registered, rounds or 1, fmt, must_not),
         deadline=c.date("deadline"),
+        invited=c.refs("invited"),
+        declined=c.refs("declined"),
+        start_time=_meeting_time(c, "start_time"),
+        end_time=_meeting_time(c, "end_time"),
     )
     if m.deadline and m.date and m.deadline > m.date:
         c.err("deadline", m.deadline, "must not be after the meeting's date", code="out_of_range")
+    both = [o for o in m.declined if o in registered]
+    if both:
+        c.err("declined", both, "is also registered (attendance): an organisation either comes or not", code="conflict")
+    if m.start_time and m.end_time and m.end_time <= m.start_time:
+        c.err("end_time", m.end_time, f"must be after the start time {m.start_time}", code="out_of_range")
     return (m if not c.issues else None), c.issues
 
 
@@ -891,9 +945,13 @@ class Introduction:
     meeting: str | None = None
     note: str = ""
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    #: the staff desk's follow-up: what happens next, by when, and who of the staff sees to it
+    next_step: str = ""
+    due: str | None = None
+    owner: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "id": self.id,
             "a": self.a,
             "b": self.b,
@@ -904,6 +962,14 @@ class Introduction:
             "note": self.note,
             "reasons": list(self.reasons),
         }
+        # follow-up fields only when set, so that older files and exports keep their shape
+        if self.next_step:
+            d["next_step"] = self.next_step
+        if self.due:
+            d["due"] = self.due
+        if self.owner:
+            d["owner"] = self.owner
+        return d
 
 
 def parse_introduction(
@@ -913,7 +979,7 @@ def parse_introduction(
     if bad:
         return None, bad
     c = _Ctx(data, vocab, where)
-    c.no_unknown({"id", "a", "b", "status", "by", "at", "meeting", "note", "reasons"})
+    c.no_unknown({"id", "a", "b", "status", "by", "at", "meeting", "note", "reasons", "next_step", "due", "owner"})
     a = c.ident("a", SLUG_RE)
     b = c.ident("b", SLUG_RE)
     if a and a == b:
@@ -936,6 +1002,9 @@ def parse_introduction(
         meeting=meeting,
         note=c.text("note", max_len=1000),
         reasons=[dict(r) for r in reasons],
+        next_step=c.text("next_step", max_len=200),
+        due=c.date("due"),
+        owner=c.text("owner", max_len=MAX_NAME),
     )
     return (intro if not c.issues else None), c.issues
 

@@ -286,8 +286,9 @@ def parse_network(
         for o in p.organisations:
             check("persons", p, "organisations", o, orgs, "organisation")
     for m in net.meetings:
-        for o in m.attendance:
-            check("meetings", m, "attendance", o, orgs, "organisation")
+        for name in ("attendance", "invited", "declined"):
+            for o in getattr(m, name):
+                check("meetings", m, name, o, orgs, "organisation")
         for p in m.persons:
             check("meetings", m, "persons", p, persons, "person")
     for intro in net.introductions:

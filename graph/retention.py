@@ -14,7 +14,13 @@ Rules (periods in months, configurable; see `RetentionPolicy.from_config`):
 ``audit_months`` (24)
     audit entries;
 ``changes_months`` (24)
-    change-log entries (``store.purge_changes``).
+    change-log entries (``store.purge_changes``);
+``mail_months`` (12)
+    mail in the outbox that was sent or failed that long ago, and the records
+    of mail links used that long ago (keep it longer than any link's lifetime:
+    a link whose record is gone could be used again until it expires);
+``access_requests_months`` (6)
+    requests for access from organisations (name, contact, message).
 
 Persons are removed like `graph.privacy.erase_person` does (their id also
 leaves meeting participation and every other reference). All record
@@ -53,6 +59,8 @@ class RetentionPolicy:
     declined_introductions_months: int = 12
     audit_months: int = 24
     changes_months: int = 24
+    mail_months: int = 12
+    access_requests_months: int = 6
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> RetentionPolicy:
@@ -171,6 +179,8 @@ def plan_retention(
         "inactive_org_contacts": [],
         "declined_introductions": [],
         "audit": [],
+        "mail": [],
+        "access_requests": [],
     }
     c = cutoff(policy.unlinked_persons_months)
     c2 = cutoff(policy.inactive_org_contacts_months)
@@ -195,12 +205,28 @@ def plan_retention(
     c = cutoff(policy.audit_months)
     if c:
         due["audit"] = [r for r in records if r.kind == AUDIT_KIND and _day(r.data.get("at")) < c]
+    c = cutoff(policy.mail_months)
+    if c:  # delivered or failed mail (addresses, contact details) and the records of used mail links
+        due["mail"] = [
+            r
+            for r in records
+            if (r.kind == "message" and r.data.get("status") in ("sent", "failed")
+                and "" < _day(r.data.get("created_at")) < c)
+            or (r.kind == "mail_link" and "" < _day(r.data.get("used_at")) < c)
+        ]
+    c = cutoff(policy.access_requests_months)
+    if c:  # requests for access from organisations not (yet) in the network
+        due["access_requests"] = [
+            r for r in records if r.kind == "access_request" and "" < _day(r.data.get("created_at")) < c
+        ]
 
     # persons go with their references (meeting participation, ...); apply the cascades one after another
     current = {(r.kind, r.id): r for r in records}
     writes: dict[tuple[str, str], Op] = {}
     updated: list[str] = []
-    removed_keys = {(r.kind, r.id) for rule in ("declined_introductions", "audit") for r in due[rule]}
+    removed_keys = {
+        (r.kind, r.id) for rule in ("declined_introductions", "audit", "mail", "access_requests") for r in due[rule]
+    }
     for r in due["unlinked_persons"] + due["inactive_org_contacts"]:
         view = [x for k, x in current.items() if k not in removed_keys]
         ops, _ = erasure_ops(view, r.id, "retention")

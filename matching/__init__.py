@@ -19,6 +19,7 @@ from ._meetings import (
     parse_plan,
     plan_meeting,
     replan,
+    rounds_bound,
     score_upper_bound,
     table_sizes,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "hints",
     "matching_model",
     "max_rounds",
+    "rounds_bound",
     "meeting_score_matrix",
     "mrr",
     "ndcg_at_k",

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -55,7 +56,7 @@ import scipy.sparse as sp
 from graph import Issue, Meeting, Snapshot, ValidationError
 from graph.model import MEETING_FORMATS, TABLE_SIZE_RANGE, parse_meeting
 
-from ._golfers import design, golfer_search, relabel, round_bound
+from ._golfers import TABU_MOVE_MS, moves_for, relabel, round_bound, schedule_search
 from ._golfers import repeats as golfer_repeats
 from ._signals import CONTENT_SIGNALS, SIGNALS
 
@@ -68,12 +69,15 @@ __all__ = [
     "parse_plan",
     "plan_meeting",
     "replan",
+    "rounds_bound",
     "score_upper_bound",
     "table_sizes",
 ]
 
-#: seconds of the search for a plan without repeated pairs (`MeetingPlanner.time_limit`)
+#: seconds of the search (`MeetingPlanner.time_limit`): with it ~60 attendees are planned within 10 s
 DEFAULT_TIME_LIMIT = 8.0
+#: share of the time limit that the search for a plan without repeated pairs gets (as moves)
+SEARCH_SHARE = 0.75
 _BIG = 1000.0  # weight of a forbidden pair (used before, must-not): never chosen while there is another way
 _MUST = 100.0  # bonus of a must-meet pair that has not met yet in this plan
 _EPS = 1e-9
@@ -127,6 +131,21 @@ def max_rounds(n: int, table_size: int) -> int:
     (9, 6, 5, 1, 1, 5)
     """
     return round_bound(table_sizes(n, table_size))[0]
+
+
+def rounds_bound(n: int, table_size: int) -> tuple[int, str]:
+    """`max_rounds` and why: ``"partners"``, ``"pairs"``, ``"tables"`` or ``"known"`` (see `round_bound`).
+
+    Above this many rounds a plan without a pair meeting twice is impossible (a proof, not a
+    failed search): ``"partners"``: everybody meets at least ``min(sizes) - 1`` new people per
+    round and there are ``n - 1`` others; ``"pairs"``: a round seats ``sum(s * (s - 1) / 2)`` of the
+    ``n * (n - 1) / 2`` pairs; ``"tables"``: from round two on a table's members come from
+    different tables of round one; ``"known"``: a proven maximum of the literature.
+
+    >>> rounds_bound(15, 3), rounds_bound(20, 4), rounds_bound(8, 4), rounds_bound(12, 3)
+    ((7, 'partners'), (5, 'known'), (1, 'tables'), (4, 'known'))
+    """
+    return round_bound(table_sizes(n, table_size))
 
 
 def score_upper_bound(scores: np.ndarray, sizes: Sequence[int], rounds: int) -> float:
@@ -505,17 +524,15 @@ class MeetingPlanner:
         self.iterations = iterations
 
     def iterations_(self) -> int:
-        """Moves of the no-repeat search: ``iterations``, else what ``time_limit`` allows on a slow machine.
+        """Moves of the tabu search: ``iterations``, else what ``time_limit`` allows (`matching._golfers.moves_for`).
 
         The budget is a number of moves, so that a seed gives the same plan on every machine; the
-        time limit only caps it. The default assumes about ``1.2 ms + 0.1 µs * rounds * n²`` per move
-        (two busy cores).
+        time limit only caps it (and then the plan may depend on the machine's speed).
         """
         if self.iterations is not None:
             return int(self.iterations)
         n = getattr(self, "n_", 0) or 2
-        per_move = 0.0012 + 1.0e-7 * self.rounds * n * n
-        return max(100, int(float(self.time_limit) / per_move))
+        return moves_for(float(self.time_limit), n, self.rounds, TABU_MOVE_MS)
 
     # -- validation -------------------------------------------------------
     def _pairs(self, name: str, pairs: Iterable[Sequence[str]], index: dict[str, int], issues: list[Issue]
@@ -662,6 +679,8 @@ class MeetingPlanner:
         self.n_ = n
         self._validate(n, ids)
         rng = np.random.default_rng(self.seed)
+        # the search is bounded by numbers of moves and steps (reproducible); this deadline only caps it
+        deadline = time.perf_counter() + float(self.time_limit)
         W = S.copy()
         hist = np.zeros((n, n), dtype=bool) if history is None else np.asarray(history, dtype=bool)
         if hist.any():
@@ -724,14 +743,12 @@ class MeetingPlanner:
         def round_weights(r: int, plan: list[list[list[int]] | None], lam: float = _BIG) -> np.ndarray:
             Wr = W.copy()
             used = np.zeros((n, n), dtype=bool)
-            for q, tables in enumerate(plan):
+            for q, tables in [*enumerate(plan), *((q, list(lk.values())) for q, lk in self.locked_.items())]:
                 if q != r and tables is not None:
-                    for a, b in pairs_of(tables):
-                        used[a, b] = used[b, a] = True
-            for q, locked in self.locked_.items():
-                if q != r:
-                    for a, b in pairs_of(list(locked.values())):
-                        used[a, b] = used[b, a] = True
+                    for t in tables:
+                        idx = np.asarray(t, dtype=np.int64)
+                        used[np.ix_(idx, idx)] = True
+            np.fill_diagonal(used, False)
             Wr[used] -= lam if lam < _BIG else _BIG + Wr[used]
             Wr[must & ~used] += _MUST
             return Wr
@@ -792,6 +809,8 @@ class MeetingPlanner:
             """Forbid part of one round, repair all rounds; keep the result when it scores more."""
             best = total(plan)
             for _ in range(steps):
+                if time.perf_counter() > deadline:
+                    break
                 r = int(rng.integers(self.rounds))
                 current = pairs_of(plan[r] or [])
                 if not current:
@@ -808,9 +827,9 @@ class MeetingPlanner:
                     plan, best = cand, value
             return plan, best
 
-        plan, best = neighbourhood_search(plan, lns)
-        # no pair twice: when the weighted search left repeats, a construction or the tabu search of
-        # `golfer_search` finds a schedule without them, which the weighted search then improves
+        # no pair twice: when the weighted search left repeats, a construction, the rotational or the
+        # tabu search (`schedule_search`) finds a schedule without them, which the weighted search
+        # then improves; the cross-round search runs once, on the plan that is kept
         base = np.zeros((n, n), dtype=np.int64)
         for r in range(self.rounds):
             for a, b in locked_pairs[r]:
@@ -820,22 +839,15 @@ class MeetingPlanner:
             base[a, b] += 1
             base[b, a] += 1
         left = golfer_repeats([t for tables in plan for t in [tables or []]], n, base)
+        if not left:
+            plan, best = neighbourhood_search(plan, lns)
         self.search_ = {"seed": "weighted", "repeats_after_weighted": left, "repeats": left}
         if left and n >= 2:
-            starts: list[list[list[list[int]]]] = []
-            sizes_all = plan_sizes[0] if plan_sizes else []
-            if not self.locked_ and all(s == sizes_all for s in plan_sizes):
-                made = design(sizes_all, self.rounds)
-                if made is not None:
-                    starts.append(made)
-            found = None
-            if starts:
-                found, left_now, how = starts[0], 0, "design"
-            else:
-                seeds = [[[int(x) for x in t] for t in tables or []] for tables in plan]
-                found, left_now = golfer_search(seeds, n, base=base, seed=self.seed, iterations=self.iterations_(),
-                                                time_limit=self.time_limit)
-                how = "tabu"
+            seeds = [[[int(x) for x in t] for t in tables or []] for tables in plan]
+            complete = not self.locked_ and all(s == plan_sizes[0] for s in plan_sizes)
+            found, left_now, how = schedule_search(
+                seeds, n, base=base, complete=complete, seed=self.seed, budget=SEARCH_SHARE * float(self.time_limit),
+                time_limit=max(0.1, deadline - time.perf_counter()), iterations=self.iterations)
             self.search_ = {"seed": how, "repeats_after_weighted": left, "repeats": left_now}
             if left_now < left:
                 if not self.locked_:  # renaming keeps the rule (must-not pairs weigh -_BIG in W)
@@ -846,6 +858,8 @@ class MeetingPlanner:
                     for r in range(self.rounds):
                         cand[r] = solve(r, cand, cand[r], kicks)
                 plan, best = neighbourhood_search(cand, lns)
+            else:
+                plan, best = neighbourhood_search(plan, lns)
         # assemble with the locked tables, check the hard constraints
         out: list[list[list[int]]] = []
         for r in range(self.rounds):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,6 +29,7 @@ import scipy.sparse as sp
 
 from graph import NotFoundError, Snapshot
 
+from ._batch import batch_parts, no_gc
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._dense import DenseScorer
 from ._fairness import exposure_factor, gini, rerank_greedy
@@ -306,9 +307,12 @@ class MatchingModel:
         size = self.block_size or max(tile, -(-n // (16 * max(self.n_jobs, 1) * tile)) * tile)
         return [order[s : s + size] for s in range(0, n, size)]
 
-    def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` column indices (``-1`` padded) and match scores for every organisation."""
+    def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0,
+                  progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` column indices (``-1`` padded) and match scores for every organisation.
+
+        ``progress(rows)`` is called (in the calling thread) as row blocks are ranked.
+        """
         self._check()
         strength = self.fairness if fairness is None else fairness
         fair = fair and strength > 0
@@ -325,11 +329,18 @@ class MatchingModel:
             def work(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return self._pool_block(rows, m, None)
 
+        parts = []
         if self.n_jobs > 1 and len(blocks) > 1:
             with ThreadPoolExecutor(self.n_jobs) as ex:
-                parts = list(ex.map(work, blocks))
+                for rows, part in zip(blocks, ex.map(work, blocks), strict=True):
+                    parts.append(part)
+                    if progress is not None:
+                        progress(len(rows))
         else:
-            parts = [work(rows) for rows in blocks]
+            for rows in blocks:
+                parts.append(work(rows))
+                if progress is not None:
+                    progress(len(rows))
         idx = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, m), np.int64)
         raw = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, m))
         order = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
@@ -416,23 +427,60 @@ class MatchingModel:
     def suggest_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
                     ) -> dict[str, list[Suggestion]]:
         """Suggestions for every organisation, re-ranked for fair exposure when ``fair``."""
-        picked, scores = self.top_k_all(k, fair=fair, fairness=fairness, seed=seed)
+        return dict(self.iter_all(k, fair=fair, fairness=fairness, seed=seed))
+
+    def iter_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0,
+                 block: int = 20_000, progress: Callable[[int], None] | None = None
+                 ) -> Iterator[tuple[str, list[Suggestion]]]:
+        """``(org_id, suggestions)`` for every organisation in row order: `suggest_all`, streamed.
+
+        The ranking (`top_k_all`) runs first; the suggestions with their reasons are then built
+        ``block`` organisations at a time (`matching._batch`), so memory stays bounded by a block.
+        ``progress(rows)`` is called as rows are ranked and again as their suggestions are built
+        (``2 n`` in all).
+        """
+        picked, _ = self.top_k_all(k, fair=fair, fairness=fairness, seed=seed, progress=progress)
         ids = self.snapshot_.org_ids
-        rows = np.repeat(np.arange(len(ids)), picked.shape[1])
-        cols = picked.ravel()
-        ok = cols >= 0
-        sig = self.signals_.pairs(rows[ok], cols[ok])
-        out: dict[str, list[Suggestion]] = {oid: [] for oid in ids}
-        for (i, j), vec in zip(zip(rows[ok].tolist(), cols[ok].tolist(), strict=True), sig, strict=True):
-            out[ids[i]].append(self._make(i, j, vec, None))
-        return out
+        width = picked.shape[1]
+        for start in range(0, len(ids), block):
+            stop = min(len(ids), start + block)
+            rows = np.repeat(np.arange(start, stop), width)
+            cols = picked[start:stop].ravel()
+            ok = cols >= 0
+            made = self._make_many(rows[ok], cols[ok], None)
+            counts = ok.reshape(stop - start, width).sum(axis=1).tolist()
+            pos = 0
+            for i, cnt in zip(range(start, stop), counts, strict=True):
+                yield ids[i], made[pos : pos + cnt]
+                pos += cnt
+            if progress is not None:
+                progress(stop - start)
 
     def _suggestions(self, i: int, cols: np.ndarray, raw: np.ndarray, discount: np.ndarray | None
                      ) -> list[Suggestion]:
-        sig = self.signals_.pairs(np.full(len(cols), i), cols)
+        return self._make_many(np.full(len(cols), i), cols, discount)
+
+    def _make_many(self, rows: np.ndarray, cols: np.ndarray, discount: np.ndarray | None,
+                   sig: np.ndarray | None = None) -> list[Suggestion]:
+        """`_make` for arrays of pairs (``discount`` indexed by column), parts from `batch_parts`."""
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        if sig is None:
+            sig = self.signals_.pairs(rows, cols)
+        parts = batch_parts(self.snapshot_, self.signals_, self.weights_, rows, cols, sig)
+        if parts is None:  # a signal set the batch does not know: pair by pair
+            parts = [self.reasons(i, j, vec, all_parts=True)
+                     for i, j, vec in zip(rows.tolist(), cols.tolist(), sig, strict=True)]
+        ids, met, worth = self.snapshot_.org_ids, self._met_pairs, self._worth_saying
+        disc = discount[cols].tolist() if discount is not None else None
         out = []
-        for j, vec in zip(cols.tolist(), sig, strict=True):
-            out.append(self._make(i, j, vec, None if discount is None else float(discount[j])))
+        with no_gc():
+            for p, (i, j, pp) in enumerate(zip(rows.tolist(), cols.tolist(), parts, strict=True)):
+                score = round(sum(r["weight"] for r in pp), 4)
+                out.append(Suggestion(
+                    partner=ids[j], score=score, reasons=worth(i, j, pp), already_met=(i, j) in met,
+                    rank_score=round(score * disc[p], 4) if disc is not None else score,
+                ))
         return out
 
     def _make(self, i: int, j: int, vec: np.ndarray, discount: float | None) -> Suggestion:
@@ -466,13 +514,16 @@ class MatchingModel:
 
         return {
             "topics": rows(snap.topics), "offers": rows(snap.offers), "needs": rows(sd.needs_n),
-            "needs_w": weights(sd.needs_n), "urgency": weights(snap.needs), "adj": rows(sd.adj),
+            "needs_w": weights(sd.needs_n), "urgency": weights(snap.needs), "urgency_of": rows(snap.needs),
+            "adj": rows(sd.adj),
             "districts": rows(snap.districts), "languages": rows(snap.languages),
             "topic_idf": sd.topic_idf.tolist(), "aa_weight": sd.aa_weight.tolist(),
             "language_weight": sd.language_weight.tolist(),
             "district_share": (np.asarray(snap.districts.astype(bool).sum(axis=0)).ravel() / max(snap.n, 1)).tolist(),
             "language_share": (np.asarray(snap.languages.astype(bool).sum(axis=0)).ravel() / max(snap.n, 1)).tolist(),
             "mo_share": float(np.mean(sd.is_mo)) if snap.n else 0.0,
+            "district_pos": {d: p for p, d in reversed(list(enumerate(snap.district_ids)))},
+            "language_pos": {x: p for p, x in reversed(list(enumerate(snap.language_ids)))},
             "community_size": np.bincount(sd.community[sd.community >= 0], minlength=1).tolist(),
         }
 
@@ -507,7 +558,7 @@ class MatchingModel:
         if v["complementarity"] > 0:
             need_i = dict(zip(lists["needs"][i], lists["needs_w"][i], strict=True))
             need_j = dict(zip(lists["needs"][j], lists["needs_w"][j], strict=True))
-            urg_i = dict(zip(lists["needs"][i], lists["urgency"][i], strict=True))
+            urg_i = dict(zip(lists["urgency_of"][i], lists["urgency"][i], strict=True))
             they = sorted(set(need_i).intersection(lists["offers"][j]), key=lambda c: (-urg_i[c], c))
             you = sorted(set(need_j).intersection(lists["offers"][i]), key=lambda c: (-need_j[c], c))
             a = sum(need_i[c] for c in they)
@@ -555,15 +606,14 @@ class MatchingModel:
             return parts
         lists, sd, n = self._lists, self.signals_, max(self.snapshot_.n, 1)
         total = sum(r["weight"] for r in parts)
-        snap = self.snapshot_
 
         def common(r: dict[str, Any]) -> bool:
             kind = r["kind"]
             if kind == "same_district":
-                shares = [lists["district_share"][snap.district_ids.index(d)] for d in r["districts"]]
+                shares = [lists["district_share"][lists["district_pos"][d]] for d in r["districts"]]
                 return bool(shares) and min(shares) > COMMON_SHARE
             if kind == "shared_language":
-                shares = [lists["language_share"][snap.language_ids.index(x)] for x in r["languages"]]
+                shares = [lists["language_share"][lists["language_pos"][x]] for x in r["languages"]]
                 return bool(shares) and min(shares) > COMMON_SHARE
             if kind == "bridge_mo_institution":
                 other = 1.0 - lists["mo_share"] if sd.is_mo[i] else lists["mo_share"]

@@ -82,7 +82,14 @@ def sqlite_store(tmp_path: Path):
 def app(tmp_path: Path):
     from web import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "REMO_STORE": f"sqlite:///{tmp_path}/app.db"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "REMO_STORE": f"sqlite:///{tmp_path}/app.db",
+            "REMO_RENDER_CACHE_DIR": str(tmp_path / "render-cache"),
+        }
+    )
     yield app
     app.extensions["remo_store"].close()
 

@@ -61,6 +61,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         REMO_PAGE_SIZE=20,
         # the language organisations write their names and texts in (marked with lang= on every page)
         REMO_CONTENT_LANG="de",
+        # Strict-Transport-Security: max-age in seconds (None: one year in production, off in development)
+        REMO_HSTS_SECONDS=None,
+        REMO_HSTS_INCLUDE_SUBDOMAINS=False,
+        REMO_HSTS_PRELOAD=False,
     )
     if test_config is None:
         app.config.from_pyfile("remo.cfg", silent=True)
@@ -87,8 +91,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
 
     from . import auth, errors, security, templating
+    from .production import init_request_ids
 
     security.init_app(app)
+    init_request_ids(app)
     auth.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
@@ -103,6 +109,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .views import register_blueprints
 
     register_blueprints(app)
+
+    from . import ratelimit, render_cache
+
+    render_cache.init_app(app)
+    ratelimit.init_app(app)  # after the blueprints: it limits the views marked expensive
 
     from .commands import register_commands
 

@@ -21,16 +21,15 @@ and the PDF raises `BrochureError`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from graph import Network, ReMoError, Vocabulary
 from graph.privacy import brochure_data
@@ -195,74 +194,89 @@ ACCENT = (22, 94, 131)
 MUTED = (80, 80, 80)
 
 
-class _BrochurePDF(FPDF):
-    """FPDF with the brochure's header/footer; ``written`` keeps every text put on a page (for tests)."""
+if TYPE_CHECKING:
+    from fpdf import FPDF as _BrochurePDF
 
-    def __init__(self, t: dict[str, Any], family: str, rtl: bool, latin1: bool) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.t = t
-        self.family = family
-        self.rtl = rtl
-        self.latin1 = latin1
-        self.written: list[str] = []
-        self.set_margins(20, 18, 20)
-        self.set_auto_page_break(True, margin=20)
+#: fpdf's "go to the start of the next line" (its XPos/YPos names; fpdf coerces them)
+_NEXT_LINE = {"new_x": "LMARGIN", "new_y": "NEXT"}
 
-    @property
-    def align(self) -> str:
-        return "R" if self.rtl else "L"
 
-    def isolate(self, text: str) -> str:
-        """User-entered text inside a right-to-left page: in Unicode isolates, so "e.V." keeps its full stop."""
-        return isolate(text) if self.rtl and text else text
+@functools.cache
+def _pdf_class() -> type:
+    """The brochure's FPDF subclass, made on first use: importing fpdf takes 0.4 s, most commands never print."""
+    from fpdf import FPDF
 
-    def clean(self, text: str) -> str:
-        text = str(text)
-        self.written.append(text)
-        if self.latin1:
-            text = text.replace("–", "-").replace("„", '"').replace("“", '"').replace("’", "'")
-            text = text.encode("latin-1", "replace").decode("latin-1")
-        return text
+    class _BrochurePDF(FPDF):
+        """FPDF with the brochure's header/footer; ``written`` keeps every text put on a page (for tests)."""
 
-    def footer(self) -> None:
-        if self.page_no() == 1:
-            return
-        self.set_y(-13)
-        self.set_font(self.family, "", 8)
-        self.set_text_color(*MUTED)
-        self.cell(0, 5, self.clean(f"{self.t['title']} · {self.page_no()}"), align="C")
-        self.set_text_color(0, 0, 0)
+        def __init__(self, t: dict[str, Any], family: str, rtl: bool, latin1: bool) -> None:
+            super().__init__(orientation="P", unit="mm", format="A4")
+            self.t = t
+            self.family = family
+            self.rtl = rtl
+            self.latin1 = latin1
+            self.written: list[str] = []
+            self.set_margins(20, 18, 20)
+            self.set_auto_page_break(True, margin=20)
 
-    # building blocks
-    def heading(self, text: str, size: float = 18, *, section: bool = True) -> None:
-        if section:
-            self.start_section(self.clean(text) if self.latin1 else text)
-        self.set_font(self.family, "B", size)
-        self.set_text_color(*ACCENT)
-        self.set_x(self.l_margin)
-        self.multi_cell(0, size * 0.5, self.clean(text), align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(0, 0, 0)
-        self.ln(3)
+        @property
+        def align(self) -> str:
+            return "R" if self.rtl else "L"
 
-    def para(self, text: str, size: float = 10, *, style: str = "", color: tuple[int, int, int] | None = None) -> None:
-        if not text:
-            return
-        self.set_font(self.family, style, size)
-        if color:
-            self.set_text_color(*color)
-        self.set_x(self.l_margin)
-        self.multi_cell(0, size * 0.48, self.clean(text), align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(0, 0, 0)
+        def isolate(self, text: str) -> str:
+            """User-entered text inside a right-to-left page: in Unicode isolates, so "e.V." keeps its full stop."""
+            return isolate(text) if self.rtl and text else text
 
-    def field(self, label: str, value: str) -> None:
-        if not value:
-            return
-        self.set_font(self.family, "B", 8)
-        self.set_text_color(*ACCENT)
-        self.multi_cell(0, 4, self.clean(label.upper()), align=self.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(0, 0, 0)
-        self.para(value, 9.5)
-        self.ln(0.8)
+        def clean(self, text: str) -> str:
+            text = str(text)
+            self.written.append(text)
+            if self.latin1:
+                text = text.replace("–", "-").replace("„", '"').replace("“", '"').replace("’", "'")
+                text = text.encode("latin-1", "replace").decode("latin-1")
+            return text
+
+        def footer(self) -> None:
+            if self.page_no() == 1:
+                return
+            self.set_y(-13)
+            self.set_font(self.family, "", 8)
+            self.set_text_color(*MUTED)
+            self.cell(0, 5, self.clean(f"{self.t['title']} · {self.page_no()}"), align="C")
+            self.set_text_color(0, 0, 0)
+
+        # building blocks
+        def heading(self, text: str, size: float = 18, *, section: bool = True) -> None:
+            if section:
+                self.start_section(self.clean(text) if self.latin1 else text)
+            self.set_font(self.family, "B", size)
+            self.set_text_color(*ACCENT)
+            self.set_x(self.l_margin)
+            self.multi_cell(0, size * 0.5, self.clean(text), align=self.align, **_NEXT_LINE)
+            self.set_text_color(0, 0, 0)
+            self.ln(3)
+
+        def para(self, text: str, size: float = 10, *, style: str = "",
+                 color: tuple[int, int, int] | None = None) -> None:
+            if not text:
+                return
+            self.set_font(self.family, style, size)
+            if color:
+                self.set_text_color(*color)
+            self.set_x(self.l_margin)
+            self.multi_cell(0, size * 0.48, self.clean(text), align=self.align, **_NEXT_LINE)
+            self.set_text_color(0, 0, 0)
+
+        def field(self, label: str, value: str) -> None:
+            if not value:
+                return
+            self.set_font(self.family, "B", 8)
+            self.set_text_color(*ACCENT)
+            self.multi_cell(0, 4, self.clean(label.upper()), align=self.align, **_NEXT_LINE)
+            self.set_text_color(0, 0, 0)
+            self.para(value, 9.5)
+            self.ln(0.8)
+
+    return _BrochurePDF
 
 
 def _toc(pdf: _BrochurePDF, outline: list[Any]) -> None:
@@ -277,10 +291,10 @@ def _toc(pdf: _BrochurePDF, outline: list[Any]) -> None:
         pdf.set_x(pdf.l_margin)
         if pdf.rtl:
             pdf.cell(15, 7, pdf.clean(page), align="L")
-            pdf.cell(width - 15, 7, pdf.clean(name), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.cell(width - 15, 7, pdf.clean(name), align="R", **_NEXT_LINE)
         else:
             pdf.cell(width - 15, 7, pdf.clean(name), align="L")
-            pdf.cell(15, 7, pdf.clean(page), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.cell(15, 7, pdf.clean(page), align="R", **_NEXT_LINE)
 
 
 def _entry(pdf: _BrochurePDF, e: dict[str, Any]) -> int:
@@ -339,17 +353,17 @@ def _index(
             pdf.add_page()
         pdf.set_font(pdf.family, "B", 10)
         pdf.set_text_color(*ACCENT)
-        pdf.multi_cell(0, 5.5, pdf.clean(label), align=pdf.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5.5, pdf.clean(label), align=pdf.align, **_NEXT_LINE)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(pdf.family, "", 9)
         for org_id, name in orgs:
             page = str(pages.get(org_id, ""))
             if pdf.rtl:
                 pdf.cell(12, 4.8, pdf.clean(page), align="L")
-                pdf.cell(width - 12, 4.8, pdf.clean(isolate(name)), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.cell(width - 12, 4.8, pdf.clean(isolate(name)), align="R", **_NEXT_LINE)
             else:
                 pdf.cell(width - 12, 4.8, pdf.clean(name), align="L")
-                pdf.cell(12, 4.8, pdf.clean(page), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.cell(12, 4.8, pdf.clean(page), align="R", **_NEXT_LINE)
         pdf.ln(1.5)
 
 
@@ -373,7 +387,7 @@ def build_pdf(ctx: dict[str, Any], *, config: Any = None) -> _BrochurePDF:
     family = "helvetica"
     if fonts is not None:
         family = "remo"
-    pdf = _BrochurePDF(t, family, rtl, latin1=fonts is None)
+    pdf = _pdf_class()(t, family, rtl, latin1=fonts is None)
     if fonts is not None:
         regular, bold = fonts
         pdf.add_font("remo", "", str(regular))
@@ -392,9 +406,9 @@ def build_pdf(ctx: dict[str, Any], *, config: Any = None) -> _BrochurePDF:
     pdf.set_y(48)
     pdf.set_text_color(255, 255, 255)
     pdf.set_font(pdf.family, "", 14)
-    pdf.multi_cell(0, 8, pdf.clean(t["kicker"]), align=pdf.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 8, pdf.clean(t["kicker"]), align=pdf.align, **_NEXT_LINE)
     pdf.set_font(pdf.family, "B", 28)
-    pdf.multi_cell(0, 13, pdf.clean(t["title"]), align=pdf.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 13, pdf.clean(t["title"]), align=pdf.align, **_NEXT_LINE)
     pdf.set_y(135)
     pdf.set_text_color(0, 0, 0)
     pdf.para(t["network"], 14, style="B")

@@ -27,8 +27,19 @@ def _create_app():
     return create_app()
 
 
+class RemoGroup(FlaskGroup):
+    """Flask's command group without other packages' ``flask.commands`` plugins: ``remo`` lists its own commands.
+
+    (Installed extensions register commands of their own, e.g. Flask-Limiter's; loading them costs start-up
+    time and their commands are no ReMo commands.)
+    """
+
+    def _load_plugin_commands(self) -> None:
+        self._loaded_plugin_commands = True
+
+
 @click.group(
-    cls=FlaskGroup,
+    cls=RemoGroup,
     create_app=_create_app,
     add_default_commands=False,
     add_version_option=False,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -64,6 +67,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
         return render_error(400, _("The form has expired or was sent from elsewhere. Please reload it and try again."))
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc: RateLimitExceeded) -> Any:
+        from .ratelimit import retry_after
+
+        wait = retry_after()
+        detail = _(
+            "You asked for many maps or brochures in a short time. Please wait %(time)s and try again.",
+            time=format_timedelta(dt.timedelta(seconds=wait), threshold=2),
+        )
+        return render_error(429, detail, {"Retry-After": str(wait)})
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

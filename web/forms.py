@@ -28,6 +28,9 @@ from .users import MIN_PASSWORD_LENGTH, ROLES, USERNAME_RE, password_problems
 
 __all__ = [
     "INTERNAL_CHOICES",
+    "AccessRequestForm",
+    "ForgotPasswordForm",
+    "InviteForm",
     "IntroductionStatusForm",
     "LoginForm",
     "MultiCheckboxField",
@@ -372,3 +375,62 @@ def role_choices() -> list[Any]:
 
 
 __all__ += ["MIN_PASSWORD_LENGTH", "choices", "field_label", "role_choices", "role_labels"]
+
+
+class ForgotPasswordForm(FlaskForm):
+    """"Forgot password": the address of the account (the answer never says whether it has one)."""
+
+    email = StringField(
+        _l("Email"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
+    )
+
+
+class AccessRequestForm(FlaskForm):
+    """A request for access from an organisation not yet in the network (lands on the KI desk)."""
+
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_NAME)])
+    name = StringField(_l("Your name"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_NAME)])
+    email = StringField(
+        _l("Email"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
+    )
+    message = TextAreaField(_l("Message to the KI (optional)"), validators=[Optional(), Length(max=2000)])
+    consent = BooleanField(
+        _l("The KI Remscheid may store these details to answer my request."),
+        validators=[DataRequired(message=_l("Please agree, otherwise we cannot answer you."))],
+    )
+    #: the honeypot: hidden from people (CSS), filled in by spam robots
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
+
+
+class InviteForm(FlaskForm):
+    """An admin invites a representative by mail: the account is made, the person sets the password."""
+
+    username = StringField(
+        _l("User name"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(min=2, max=40),
+            Regexp(USERNAME_RE.pattern, message=_l("Use 2–40 lowercase letters, digits, '.', '_' or '-'.")),
+        ],
+    )
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_NAME)])
+    email = StringField(
+        _l("Email"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            Regexp(EMAIL_RE.pattern, message=_l("Enter a valid email address.")),
+            Length(max=254),
+        ],
+    )
+    organisations = MultiCheckboxField(_l("Organisations"), choices=[])
+    lang = SelectField(_l("Language of the invitation"), choices=[])

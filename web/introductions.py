@@ -2,8 +2,11 @@
 
 ``proposed`` → ``accepted`` or ``declined`` → ``met`` → ``cooperating``. Moving to
 ``cooperating`` also records a cooperation between the two organisations (in the
-same transaction). Representatives follow the flow; KI staff may move an
-introduction to any status (the desk's pipeline).
+same transaction, as a checked create: a cooperation written meanwhile is never
+overwritten, the move then fails as a conflict). When the two already cooperate
+(`current_cooperation`), that record is kept as it is, with its note.
+Representatives follow the flow; KI staff may move an introduction to any status
+(the desk's pipeline).
 """
 
 from __future__ import annotations
@@ -12,16 +15,18 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from graph import Issue, Record, ValidationError, Vocabulary
+from graph import Issue, NotFoundError, Record, ValidationError, Vocabulary
 from graph.model import Cooperation, parse_cooperation, parse_introduction
-from graph.store.base import ANY, Op
+from graph.store.base import Op
 
 __all__ = [
     "PIPELINE",
     "STATUSES",
     "allowed_next",
+    "current_cooperation",
     "find_introduction",
     "introduction_id",
+    "set_follow_up",
     "set_status",
 ]
 
@@ -38,10 +43,17 @@ _NEXT: dict[str | None, tuple[str, ...]] = {
 
 
 def allowed_next(status: str | None, *, staff: bool = False) -> tuple[str, ...]:
-    """The statuses an introduction in ``status`` may move to."""
+    """The statuses an introduction in ``status`` may move to, the usual next step first.
+
+    Staff may move to any other status; the flow's own steps still come first, so that the
+    desk's "move" choice starts at the next step (``accepted`` → ``met``), not at ``proposed``.
+    """
+    flow = _NEXT.get(status, ())
     if staff:
-        return tuple(s for s in STATUSES if s != status)
-    return _NEXT.get(status, ())
+        # at the end of the flow (cooperating) the step back comes first: met, accepted, ...
+        rest = [s for s in PIPELINE[::-1] if s != status and s not in flow] + ["declined"]
+        return tuple(dict.fromkeys(s for s in (*flow, *rest) if s != status))
+    return flow
 
 
 def introduction_id(a: str, b: str) -> str:
@@ -50,6 +62,18 @@ def introduction_id(a: str, b: str) -> str:
     if len(rid) > 120:
         rid = "intro-" + hashlib.sha256(f"{x}|{y}".encode()).hexdigest()[:32]
     return rid
+
+
+def current_cooperation(store: Any, a: str, b: str, day: str | None = None) -> Record | None:
+    """A cooperation between ``a`` and ``b`` that is active on ``day`` (default today), if there is one."""
+    day = day or dt.date.today().isoformat()
+    pair = {a, b}
+    for rec in store.list("cooperation"):
+        data = rec.data
+        if {data.get("a"), data.get("b")} == pair and (data.get("until") is None or data["until"] >= day):
+            if data.get("since") is None or data["since"] <= day:
+                return rec
+    return None
 
 
 def find_introduction(store: Any, a: str, b: str) -> Record | None:
@@ -107,17 +131,47 @@ def set_status(
     if intro is None:
         raise ValidationError(issues)
     ops = [Op("introduction", intro.id, intro.to_dict(), version)]
-    if status == "cooperating":
+    if status == "cooperating" and current_cooperation(store, intro.a, intro.b, today) is None:
         coop, coop_issues = parse_cooperation(
             Cooperation(intro.a, intro.b, "other", since=today, note="via ReMo introduction").to_dict(), vocab
         )
         if coop is None:
             raise ValidationError(coop_issues)
-        ops.append(Op("cooperation", coop.id, coop.to_dict(), ANY))
+        ops.append(Op("cooperation", coop.id, coop.to_dict(), None))  # created meanwhile: conflict, nothing written
     # the double opt-in mails and their record, in the same transaction (web.mail.introductions)
     from .mail.introductions import optin_ops
 
     ops += optin_ops(store, intro, previous=current, acting_org=None if staff else org_id, actor=actor)
     written = store.apply(ops, actor=actor)
+    assert written[0] is not None
+    return written[0]
+
+
+def set_follow_up(
+    store: Any,
+    intro_id: str,
+    *,
+    note: str,
+    next_step: str,
+    due: str | None,
+    owner: str,
+    actor: str,
+    expected_version: int,
+    vocab: Vocabulary | None = None,
+) -> Record:
+    """Store the staff's note, next step, due date and owner on an introduction.
+
+    The write is checked against ``expected_version`` (`graph.ConflictError` when somebody saved
+    in between) and lands in the change log under ``actor``. Raises `graph.NotFoundError` for an
+    unknown introduction and `graph.ValidationError` for a bad date or too long a text.
+    """
+    rec = store.get("introduction", intro_id)
+    if rec is None:
+        raise NotFoundError(f"introduction {intro_id!r} not found")
+    data = {**rec.data, "note": note, "next_step": next_step, "due": due or None, "owner": owner}
+    intro, issues = parse_introduction(data, vocab)
+    if intro is None:
+        raise ValidationError(issues)
+    written = store.apply([Op("introduction", intro.id, intro.to_dict(), expected_version)], actor=actor)
     assert written[0] is not None
     return written[0]

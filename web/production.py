@@ -11,6 +11,7 @@ import gc
 import json
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -19,7 +20,31 @@ from typing import Any
 
 from flask import Flask, g, request
 
-__all__ = ["JsonFormatter", "configure_logging", "freeze_snapshots", "run_gunicorn"]
+__all__ = ["JsonFormatter", "configure_logging", "freeze_snapshots", "init_request_ids", "request_id", "run_gunicorn"]
+
+#: what a client's (or the proxy's) ``X-Request-ID`` may look like to be echoed and logged: nginx's
+#: ``$request_id`` (32 hex digits), UUIDs and similar tokens. Anything else (too long, spaces, quotes,
+#: control characters that could forge log lines) is replaced by a generated id.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def request_id() -> str:
+    """The current request's id: the client's ``X-Request-ID`` when it is well-formed, else a new one."""
+    rid = g.get("request_id")
+    if rid is None:
+        given = request.headers.get("X-Request-ID", "")
+        rid = given if REQUEST_ID_RE.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = rid
+    return rid
+
+
+def init_request_ids(app: Flask) -> None:
+    """Give every request an id (validated ``X-Request-ID`` or a new one) and return it in the response."""
+
+    @app.after_request
+    def _echo(response: Any) -> Any:
+        response.headers["X-Request-ID"] = request_id()
+        return response
 
 
 class JsonFormatter(logging.Formatter):
@@ -89,7 +114,7 @@ def configure_logging(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
         g.request_started = time.perf_counter()
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        request_id()
 
     @app.after_request
     def _log(response: Any) -> Any:
@@ -97,7 +122,7 @@ def configure_logging(app: Flask) -> None:
         access.info(
             "request",
             extra={
-                "request_id": g.get("request_id"),
+                "request_id": request_id(),
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
@@ -105,7 +130,6 @@ def configure_logging(app: Flask) -> None:
                 "pid": os.getpid(),
             },
         )
-        response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
         return response
 
 

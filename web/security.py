@@ -21,7 +21,7 @@ from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
-__all__ = ["LEVELS", "allow", "can_edit_org", "check_access_rules", "csrf", "init_app", "wants_json"]
+__all__ = ["LEVELS", "allow", "can_edit_org", "check_access_rules", "csrf", "hsts_header", "init_app", "wants_json"]
 
 LEVELS = ("public", "user", "org", "staff", "admin")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,6 +37,40 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+
+
+#: HSTS max-age in production when ``REMO_HSTS_SECONDS`` is not set: one year
+HSTS_DEFAULT_SECONDS = 365 * 24 * 3600
+
+
+def hsts_header(config: Any) -> str | None:
+    """The ``Strict-Transport-Security`` value of this configuration, or None when it is off.
+
+    ``REMO_HSTS_SECONDS`` (default: a year in production, 0 = off in development),
+    ``REMO_HSTS_INCLUDE_SUBDOMAINS`` and ``REMO_HSTS_PRELOAD`` (preload lists require
+    includeSubDomains and at least a year, so preload adds includeSubDomains).
+    """
+    raw = config.get("REMO_HSTS_SECONDS")
+    if raw is None or raw == "":
+        seconds = HSTS_DEFAULT_SECONDS if config.get("REMO_ENV") == "production" else 0
+    else:
+        try:
+            seconds = int(raw)
+        except (TypeError, ValueError):
+            raise RuntimeError(f"REMO_HSTS_SECONDS must be a whole number of seconds, not {raw!r}") from None
+        if seconds < 0:
+            raise RuntimeError(f"REMO_HSTS_SECONDS must not be negative, not {raw!r}")
+    if seconds == 0:
+        return None
+    value = f"max-age={seconds}"
+    preload = config.get("REMO_HSTS_PRELOAD") is True
+    if config.get("REMO_HSTS_INCLUDE_SUBDOMAINS") is True or preload:
+        value += "; includeSubDomains"
+    if preload:
+        if seconds < HSTS_DEFAULT_SECONDS:
+            raise RuntimeError("REMO_HSTS_PRELOAD needs REMO_HSTS_SECONDS of at least 31536000 (one year)")
+        value += "; preload"
+    return value
 
 
 def allow(level: str) -> Callable[[F], F]:
@@ -103,6 +137,9 @@ def _enforce() -> Any:
 def _headers(response: Any) -> Any:
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
+    hsts = current_app.extensions.get("remo_hsts")
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", hsts)
     if current_user and getattr(current_user, "is_authenticated", False):
         # pages for logged-in users may carry internal data: keep them out of shared caches
         response.headers.setdefault("Cache-Control", "no-store")
@@ -120,6 +157,7 @@ def check_access_rules(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["remo_hsts"] = hsts_header(app.config)
     csrf.init_app(app)
     app.before_request(_enforce)
     app.after_request(_headers)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Flask, current_app, g
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -14,12 +15,20 @@ from graph import StoreError, Vocabulary
 
 from .auth import Anonymous
 from .extensions import get_store
-from .i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
+from .i18n import LANGUAGE_NAMES, UI_LANGUAGES, join_list, text_direction
 
 __all__ = [
     "action_label",
+    "actor_name",
     "current_lang",
+    "fmt_date",
+    "fmt_datetime",
+    "fmt_number",
+    "fmt_percent",
     "init_app",
+    "intro_state",
+    "join_markup",
+    "list_sep",
     "kind_label",
     "label",
     "render_block",
@@ -89,6 +98,22 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+def intro_state(status: str | None, already_met: bool = False) -> str:
+    """One text for where a pair stands, so a card never says "already met" and "accepted" at once.
+
+    ``already_met`` is the engine's view (an introduction marked met, or both at one exchange
+    meeting since); the introduction's status is what the organisations said. An open status
+    (proposed, accepted) with a meeting in between reads "accepted – you were at the same
+    exchange meeting"; without an introduction the engine's "already met" stands alone.
+    """
+    if not status:
+        return _("already met") if already_met else ""
+    text = _("Status: %(status)s", status=status_label(status))
+    if already_met and status in ("proposed", "accepted"):
+        return _("Status: %(status)s – you were at the same exchange meeting", status=status_label(status))
+    return text
+
+
 def action_label(status: str) -> str:
     """The button text that moves an introduction to ``status``."""
     labels = {
@@ -120,6 +145,102 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def _parse_when(value: Any) -> dt.date | dt.datetime | None:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        if len(text) <= 10:
+            return dt.date.fromisoformat(text)
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)  # stored timestamps are UTC
+
+
+def fmt_date(value: Any, format: str = "medium") -> str:
+    """A stored date (``2026-12-02`` or a timestamp) in the page's locale, e.g. "02.12.2026"."""
+    when = _parse_when(value)
+    if when is None:
+        return "" if value is None else str(value)
+    if isinstance(when, dt.datetime):
+        return format_date(when.astimezone(_zone()).date(), format)
+    return format_date(when, format)
+
+
+def fmt_datetime(value: Any, format: str = "medium") -> str:
+    """A stored UTC timestamp in the page's locale and the KI's time zone (Europe/Berlin)."""
+    when = _parse_when(value)
+    if when is None:
+        return "" if value is None else str(value)
+    if not isinstance(when, dt.datetime):
+        return format_date(when, format)
+    return format_datetime(when, format)
+
+
+def fmt_number(value: Any, digits: int = 2) -> str:
+    """A number in the page's locale with at most ``digits`` decimals ("17,92" in German)."""
+    if value is None or value == "":
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern)
+
+
+def fmt_percent(value: Any, digits: int = 1) -> str:
+    """A share (0.0396) as a percentage in the page's locale ("4 %" / "3,96 %")."""
+    if value is None or value == "":
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "") + "%"
+    return format_percent(value, format=pattern)
+
+
+def _zone() -> Any:
+    from flask_babel import get_timezone
+
+    return get_timezone()
+
+
+def actor_name(actor: str | None) -> str:
+    """A change-log actor ("staff:carol", "staff:carol for:org-id") as people read it: the user's name.
+
+    Falls back to the username when the account has no name (or is gone); "for:" becomes the
+    organisation's name. Other actors (``demo``, ``import``) are shown as they are.
+    """
+    if not actor:
+        return ""
+    names = g.get("_remo_user_names")
+    if names is None:
+        from .users import list_users
+
+        try:
+            names = {u.id: u.display_name for u in list_users(get_store())}
+        except StoreError:
+            names = {}
+        g._remo_user_names = names
+    base, _sep, rest = actor.partition(" for:")
+    role, colon, username = base.partition(":")
+    who = names.get(username, username) if colon and role in ("staff", "admin", "representative") else base
+    if rest:
+        try:
+            org = get_store().snapshot().orgs.get(rest)
+        except StoreError:
+            org = None
+        return _("%(user)s for %(org)s", user=who, org=org.name if org else rest)
+    return who
+
+
+def list_sep() -> str:
+    """The separator of list items in the current language: "، " in Arabic, ", " elsewhere."""
+    return join_list(["", ""])
+
+
+def join_markup(items: Any) -> Markup:
+    """The ``join_list`` template filter: `web.i18n.join_list` that escapes plain items and keeps markup."""
+    return Markup(list_sep()).join(items)
+
+
 def _safe_user() -> Any:
     try:
         return current_user._get_current_object()  # type: ignore[attr-defined]
@@ -133,6 +254,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["kind_label"] = kind_label
+    app.jinja_env.globals["actor_name"] = actor_name
+    app.jinja_env.globals["intro_state"] = intro_state
+    app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["datetime"] = fmt_datetime
+    app.jinja_env.filters["number"] = fmt_number
+    app.jinja_env.filters["percent"] = fmt_percent
+    app.jinja_env.filters["join_list"] = join_markup
+    app.jinja_env.globals["list_sep"] = list_sep
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -43,6 +43,10 @@ ROLES = ("admin", "staff", "representative")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+#: the lowest zxcvbn score accepted (0-4; 3 = "safely unguessable", about 10^8 guesses and more)
+MIN_PASSWORD_SCORE = 3
+#: words that make a password of this service easy to guess (zxcvbn's ``user_inputs``)
+_SERVICE_WORDS = ("remo", "remscheid", "migrant", "netzwerk", "integration", "kommunales", "integrationszentrum")
 #: a few passwords long enough to pass the length rule that are still guessed first
 _COMMON = frozenset(
     {
@@ -94,7 +98,38 @@ def password_problems(password: str, username: str = "") -> list[str]:
         problems.append(_("The password must not contain the user name."))
     if folded in _COMMON or len(set(password)) < 4:
         problems.append(_("This password is too easy to guess."))
+    elif MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        weakness = _guessable(password, username)
+        if weakness is not None:
+            problems.append(weakness)
     return problems
+
+
+def _guessable(password: str, username: str) -> str | None:
+    """Why a strength estimator guesses ``password`` quickly (OWASP ASVS 2.1.7), or None when it does not.
+
+    zxcvbn estimates the guesses an attacker needs from dictionaries of common passwords, words and
+    names, keyboard rows, sequences, repeats and dates; the message names the pattern that weakens
+    the password most (the longest one found).
+    """
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:100], user_inputs=[u for u in (username, *_SERVICE_WORDS) if u])
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return None
+    patterns = [m for m in result.get("sequence", []) if m.get("pattern") != "bruteforce"]
+    pattern = max(patterns, key=lambda m: len(m.get("token", "")))["pattern"] if patterns else ""
+    if pattern == "repeat":
+        return _("This password is too easy to guess: it repeats characters or groups of characters.")
+    if pattern == "sequence":
+        return _("This password is too easy to guess: it contains a sequence such as 1234 or abcd.")
+    if pattern == "spatial":
+        return _("This password is too easy to guess: it follows a row of keys on the keyboard.")
+    if pattern == "date":
+        return _("This password is too easy to guess: it contains a date or a year.")
+    if pattern in ("dictionary", "regex"):
+        return _("This password is too easy to guess: it is, or is built from, a commonly used password or word.")
+    return _("This password is too easy to guess. Use a longer password of several unusual words.")
 
 
 @dataclass
@@ -210,8 +245,14 @@ def create_user(
     name: str = "",
     email: str = "",
     actor: str = "",
+    extra_ops: Any = None,
 ) -> User:
-    """Create a user (raises `graph.ValidationError` or `graph.ConflictError` when it exists)."""
+    """Create a user (raises `graph.ValidationError` or `graph.ConflictError` when it exists).
+
+    ``password_hash=""`` makes an account without a password (nobody can log in until one is set,
+    e.g. through an invitation link). ``extra_ops(user) -> list[Op]`` adds writes (a mail) to the
+    same transaction.
+    """
     username = username.strip().lower()
     organisations = list(dict.fromkeys(organisations or []))
     issues = _check(username, role, organisations, store)
@@ -232,7 +273,8 @@ def create_user(
         password_hash=password_hash or "",
         created_at=now_iso(),
     )
-    rec = store.create(KIND, username, user.to_data(), actor=actor)
+    more = list(extra_ops(user)) if extra_ops is not None else []
+    rec = store.apply([Op(KIND, username, user.to_data(), None), *more], actor=actor)[0]
     return User.from_record(rec)
 
 
@@ -243,12 +285,13 @@ def update_user(
     actor: str = "",
     password: str | None = None,
     keep_session: str | None = None,
+    extra_ops: list[Op] | None = None,
     **changes: Any,
 ) -> User:
     """Write ``changes`` (name, email, role, organisations, active) and an optional new password.
 
     A new password or disabling ends every session of the user (but ``keep_session``, the one
-    of an admin changing their own password), in the same transaction. Based on
+    of an admin changing their own password), in the same transaction (with ``extra_ops``). Based on
     ``user.version``: a concurrent change raises `graph.ConflictError`.
     """
     from .sessions import revoke_ops
@@ -265,7 +308,7 @@ def update_user(
     ops = [Op(KIND, user.id, data, user.version)]
     if password is not None or (user.active and not data["active"]):
         ops += revoke_ops(store, user.id, keep=keep_session)
-    rec = store.apply(ops, actor=actor)[0]
+    rec = store.apply([*ops, *(extra_ops or [])], actor=actor)[0]
     return User.from_record(rec)
 
 

@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import Issue, ValidationError
+from ..files import private_file
+from ..identity import clash_issues
+from ..jsontext import loads as json_loads
 from ..network import SECTIONS, Network, parse_network
 from ..snapshot import to_networkx
 from ..store.base import ANY, GC_PAUSE_OPS, Op, gc_paused
@@ -101,22 +104,7 @@ def load_file(path: str | Path, store: Any = None, *, vocab: Vocabulary | None =
     if suffix == ".json":
         if not raw.strip():
             raise ValidationError(Issue("file", source, "the file is empty", where=source, code="empty_file"))
-        try:
-            doc = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                Issue("file", source, "is not UTF-8 text (a binary file?)", where=source, code="binary_file")
-            ) from exc
-        except json.JSONDecodeError as exc:
-            raise ValidationError(
-                Issue(
-                    "file",
-                    exc.msg,
-                    f"invalid JSON at line {exc.lineno}, column {exc.colno}",
-                    where=source,
-                    code="bad_json",
-                )
-            ) from exc
+        doc = json_loads(raw, where=source)
         return parse_network(doc, vocab, where=source, **known)
     if suffix in (".csv", ".txt", ".tsv"):
         tables = [read_csv(path, data=raw)]
@@ -159,12 +147,16 @@ def _ops(network: Network, store: Any, report: ImportReport) -> list[Op]:
     ops: list[Op] = []
     for kind, rid, data in network.records():
         ops.append(Op(kind, rid, data, ANY))
+    existing: dict[tuple[str, str], dict[str, Any]] = {}
     if store is not None:
-        existing: dict[tuple[str, str], dict[str, Any]] = {}
         kinds = {op.kind for op in ops}
         for kind in kinds:
             for rec in store.list(kind):
                 existing[(kind, rec.id)] = rec.data
+    clashes = clash_issues(((op.kind, op.id, op.data) for op in ops), existing)
+    if clashes:
+        raise ValidationError(clashes)
+    if store is not None:
         for op in ops:
             old = existing.get((op.kind, op.id))
             if old is None:
@@ -229,20 +221,17 @@ def export_network(network: Network, fmt: str, path: str | Path, *, public_only:
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     doc = network_document(network, public_only=public_only)
-    tmp = path.with_name(path.name + ".part")
-    if fmt == "json":
-        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(path)
-        return [path]
+    # exports hold personal data (contact persons, notes): atomically, mode 0600
     if fmt == "csv":
         return write_csv_tables(doc, path)
-    if fmt == "xlsx":
-        write_xlsx(doc, tmp)
-        tmp.replace(path)
-        return [path]
-    g = xml_safe_graph(to_networkx(network, include_terms=True, public_only=public_only))
-    write_graph_xml(g, fmt, tmp)
-    tmp.replace(path)
+    with private_file(path) as tmp:
+        if fmt == "json":
+            tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        elif fmt == "xlsx":
+            write_xlsx(doc, tmp)
+        else:
+            g = xml_safe_graph(to_networkx(network, include_terms=True, public_only=public_only))
+            write_graph_xml(g, fmt, tmp)
     return [path]
 
 

@@ -16,13 +16,16 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .._errors import Issue, ValidationError
+from ..files import private_file
 from ..spreadsheet import neutralise_row, restore_cell, xlsx_append
 from ..text import xml_safe
+from ._xlsx_limits import Deadline, check_xlsx
 
 __all__ = [
     "COLUMNS",
@@ -208,17 +211,44 @@ def decode_text(raw: bytes, source: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         try:
-            return raw.decode("cp1252")
+            text = raw.decode("cp1252")
         except UnicodeDecodeError as exc:
-            raise ValidationError(
-                Issue(
-                    "file",
-                    source,
-                    f"the text is neither UTF-8 nor Windows-1252 (byte {exc.start})",
-                    where=source,
-                    code="bad_encoding",
-                )
-            ) from exc
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise _encoding_error(source, line, raw.splitlines()[line - 1] if raw.splitlines() else b"") from exc
+    for n, line_text in enumerate(text.splitlines(), start=1):
+        if _IMPLAUSIBLE_1252.search(line_text):
+            raise _encoding_error(source, n, line_text.encode("cp1252"))
+    return text
+
+
+# Windows-1252 text as German Excel writes it has its non-ASCII letters one or two at a time, and
+# quotes, dashes and symbols next to letters or spaces; text in another encoding (Shift-JIS, EUC,
+# GBK, Windows-1251/1253/1254, ...) read as Windows-1252 shows runs of such characters, or characters
+# hardly ever typed (ƒ ˆ ‰ ‹ › † ‡ ˜ ¤ ¦ ¨ ¯ ¸ ¹ ¾ ¬ ð þ Ð Þ), or a symbol right next to another
+# non-ASCII character (a letter after an opening quote is fine).
+_W1252_SYMBOLS = "€‚„…†‡ˆ‰‹‘’“”•–—˜™›\xa0¡¢£¤¥¦§¨©ª«¬\xad®¯°±²³´µ¶·¸¹º»¼½¾¿×÷"
+_COMMON = "‚„‘’“”«»–—…•·€°§\xa0"  # punctuation that German text puts next to letters
+_ODD = "".join(c for c in _W1252_SYMBOLS if c not in _COMMON)
+_IMPLAUSIBLE_1252 = re.compile(
+    "[^\\x00-\\x7f]{3}"  # three non-ASCII characters in a row
+    "|[ƒˆ‰‹›†‡˜¤¦¨¯¸¹¾¬ðþÐÞ]"  # hardly ever typed
+    f"|[^\\x00-\\x7f][{_ODD}]|[{_ODD}][^\\x00-\\x7f]"  # an odd symbol next to another non-ASCII character
+    f"|[{_COMMON}][{_COMMON}]"
+)
+
+
+def _encoding_error(source: str, line: int, text: bytes) -> ValidationError:
+    shown = text[:60].decode("ascii", errors="backslashreplace")
+    return ValidationError(
+        Issue(
+            "file",
+            shown,
+            f"line {line} is neither UTF-8 nor Windows-1252 text (another encoding, e.g. Shift-JIS or "
+            "Windows-1251?); save the file as \"CSV UTF-8\" and import it again",
+            where=f"{source} line {line}",
+            code="bad_encoding",
+        )
+    )
 
 
 def read_csv(path: str | Path, *, data: bytes | None = None) -> Table:
@@ -280,6 +310,12 @@ def read_xlsx(path: str | Path, *, data: bytes | None = None) -> list[Table]:
     if not raw:
         raise ValidationError(Issue("file", source, "the file is empty", where=source, code="empty_file"))
     try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            check_xlsx(zf, source)  # zip bombs and far-away cells, before openpyxl unpacks anything
+    except zipfile.BadZipFile:
+        pass  # openpyxl names it below
+    deadline = Deadline(source)
+    try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise ValidationError(
@@ -301,6 +337,8 @@ def read_xlsx(path: str | Path, *, data: bytes | None = None) -> list[Table]:
                 continue
             body = []
             for n, row in enumerate(rows, start=2):
+                if not n % 1024:
+                    deadline.tick()
                 cells = list(row)
                 if not any(c not in (None, "") for c in cells):
                     continue
@@ -533,7 +571,7 @@ def write_csv_tables(doc: dict[str, Any], path: str | Path) -> list[Path]:
         if section != "organisations" and not doc.get(section):
             continue
         target = path if not suffix else path.with_name(path.stem + suffix + path.suffix)
-        with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        with private_file(target) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh, delimiter=";")
             w.writerow([h for _, h in _EXPORT_HEADERS[section]])
             w.writerows(neutralise_row(row) for row in _export_rows(doc, section))

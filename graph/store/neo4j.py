@@ -68,7 +68,7 @@ from neo4j.exceptions import (
 )
 
 from .._errors import StoreError, StoreUnavailable
-from . import redact_url
+from . import NEO4J_SCHEMES, redact_url
 from .base import (
     ANY,
     DUE_FIELD,
@@ -88,7 +88,7 @@ from .base import (
 
 __all__ = ["BATCH_SIZE", "LABELS", "SCHEMES", "Neo4jStore", "parse_neo4j_url"]
 
-SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
+SCHEMES = NEO4J_SCHEMES  # the one list, in graph.store
 SCHEMA_VERSION = 1
 
 #: record kind -> the node label it carries besides ``:Record``

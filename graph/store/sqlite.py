@@ -8,6 +8,7 @@ while one writer writes; every ``apply`` is one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -17,9 +18,10 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .._errors import StoreError, StoreUnavailable
+from ..files import PRIVATE_FILE_MODE, make_private_dir
 from .base import (
     ANY,
     GC_PAUSE_OPS,
@@ -72,6 +74,10 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
 
 #: idle connections kept for reuse; more are closed when handed back
 MAX_IDLE_CONNECTIONS = 4
+#: ``?synchronous=`` of the store URL. With WAL, NORMAL never corrupts the database, but a power cut may
+#: lose the last transactions before a checkpoint; FULL syncs the WAL on every commit (slower writes)
+SYNCHRONOUS_LEVELS = ("normal", "full", "extra")
+DEFAULT_SYNCHRONOUS = "normal"
 
 
 def _close_quietly(conn: sqlite3.Connection) -> None:
@@ -119,6 +125,17 @@ class SQLiteStore(StoreBase):
             raise StoreError(
                 f"SQLite URLs have no host; use sqlite:///relative.db or sqlite:////absolute.db, not {url}"
             )
+        options = parse_qs(parts.query, keep_blank_values=True)
+        unknown = sorted(set(options) - {"synchronous"})
+        if unknown:
+            raise StoreError(f"unknown option {unknown[0]!r} in the SQLite URL {url}; known: synchronous")
+        sync = (options.get("synchronous") or [DEFAULT_SYNCHRONOUS])[-1].strip().lower()
+        if sync not in SYNCHRONOUS_LEVELS:
+            raise StoreError(
+                f"synchronous={sync!r} in the SQLite URL {url}: use one of {', '.join(SYNCHRONOUS_LEVELS)}"
+            )
+        #: SQLite's ``PRAGMA synchronous`` for every connection (see docs/deployment.md, "Power cuts")
+        self.synchronous = sync
         self._memory = path in ("", "/", "/:memory:")
         if self._memory:
             self._target = f"file:remo-{uuid.uuid4().hex}?mode=memory&cache=shared"
@@ -142,7 +159,12 @@ class SQLiteStore(StoreBase):
             if not self._memory:
                 assert self.path is not None
                 if not self.path.parent.exists():
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    make_private_dir(self.path.parent)
+                if not self.path.exists():
+                    # the database holds password hashes and personal data: owner only (SQLite gives
+                    # its -wal and -shm files the same mode)
+                    with contextlib.suppress(FileExistsError):
+                        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
             conn = sqlite3.connect(
                 self._target,
                 timeout=self._timeout,
@@ -155,7 +177,7 @@ class SQLiteStore(StoreBase):
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode.lower() != "wal":  # pragma: no cover - e.g. network file systems
                     raise StoreError(f"{self.url}: SQLite could not switch to WAL mode (got {mode})")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA synchronous = {self.synchronous.upper()}")
             conn.execute("PRAGMA foreign_keys = ON")
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(f"cannot open the store {self.url}: {exc}") from exc

@@ -24,6 +24,6 @@ def test_screenshots(browser: Any, start_server: Any, tmp_path: Path) -> None:
     assert len(written) == 2 * len(shots)
     for path in written:
         with Image.open(path) as image:
-            width = 360 if "mobile" in path.name else 1280
+            width = 375 if "mobile" in path.name else 1280
             assert image.size[0] == width, path
         assert path.stat().st_size < 150_000, path

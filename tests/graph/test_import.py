@@ -259,7 +259,10 @@ def test_a_large_import_pauses_the_cyclic_collector_and_always_restores_it(sqlit
         import_network(sqlite_store, network)
     assert seen == [False, False] and gc.isenabled()
     # a small network is written with the collector running
-    small = parse_network(generate_document(5, seed=5), store_vocabulary(sqlite_store))
+    doc = generate_document(5, seed=5)
+    for org in doc["organisations"]:  # "Organisation 0" is stored already (as org-000): names are unique
+        org["name"] += " (klein)"
+    small = parse_network(doc, store_vocabulary(sqlite_store))
     sqlite_store.apply = apply
     import_network(sqlite_store, small)
     assert seen[-1] is True

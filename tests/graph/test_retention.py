@@ -66,6 +66,8 @@ def test_nothing_is_due_today(store):
         "inactive_org_contacts": 0,
         "declined_introductions": 1,  # dated 2024-01-10, more than 12 months ago
         "audit": 0,
+        "mail": 0,
+        "access_requests": 0,
         "changes": 0,
     }
 
@@ -106,3 +108,24 @@ def test_switched_off_rules_remove_nothing(sqlite_store):
     report = run_retention(sqlite_store, off, today=months_before(TODAY, -100))
     assert sum(report.counts().values()) == 0
     assert sqlite_store.count("audit") == 0
+
+
+def test_old_mail_used_links_and_access_requests_go(store):
+    store.init()
+    old, new = "2024-01-05T10:00:00+00:00", dt.datetime.now(dt.UTC).isoformat()
+    for i, (status, created) in enumerate([("sent", old), ("failed", old), ("queued", old), ("sent", new)]):
+        store.create("message", f"m{i}", {"status": status, "created_at": created, "due": None,
+                                         "to": [{"address": "a@example.org"}]})
+    store.create("mail_link", "l-old", {"action": "password_reset", "ref": "x", "used_at": old})
+    store.create("mail_link", "l-new", {"action": "password_reset", "ref": "x", "used_at": new})
+    store.create("access_request", "r-old", {"organisation": "V", "email": "a@example.org", "created_at": old})
+    store.create("access_request", "r-new", {"organisation": "W", "email": "b@example.org", "created_at": new})
+    report = run_retention(store)
+    assert sorted(report.removed["mail"]) == ["l-old", "m0", "m1"]  # a message still waiting stays
+    assert report.removed["access_requests"] == ["r-old"]
+    assert sorted(r.id for r in store.list("message")) == ["m2", "m3"]
+    assert [r.id for r in store.list("mail_link")] == ["l-new"]
+    assert [r.id for r in store.list("access_request")] == ["r-new"]
+    never = RetentionPolicy(mail_months=0, access_requests_months=0)
+    off = run_retention(store, never, today=months_before(TODAY, -30))
+    assert off.removed["mail"] == [] and off.removed["access_requests"] == []

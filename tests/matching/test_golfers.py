@@ -111,3 +111,59 @@ def test_weighted_improvement_after_a_construction_keeps_the_rule_and_gains():
     assert planner.search_["seed"] == "design"
     plain = design([4] * 5, 5)
     assert planner.score_ > sum(s[a, b] for r in plain for t in r for x, a in enumerate(t) for b in t[x + 1:])
+
+
+def test_doubling_a_kirkman_system_gives_a_nearly_kirkman_system():
+    from matching._golfers import _doubled, _equal_tables
+
+    rounds = _doubled(_equal_tables(3, 3), 9)
+    valid_schedule(rounds, 18, 3)
+    assert len(rounds) == 8 and repeats(rounds, 18) == 0
+    met = {tuple(sorted(p)) for r in rounds for t in r for p in [(t[0], t[1]), (t[0], t[2]), (t[1], t[2])]}
+    assert len(met) == 18 * 17 // 2 - 9  # everybody meets everybody but their twin
+    assert design([3] * 6, 8) is not None
+    assert _doubled(_equal_tables(5, 3), 15) is None  # 7 rounds: they do not pair up
+
+
+def test_rotational_shapes_and_search():
+    from matching._golfers import rotational_search, rotations
+
+    assert rotations([4] * 7, 9)[0] == (9, 3, 1)
+    assert all(m * c + f == 28 and m >= 9 and f <= 7 for m, c, f in rotations([4] * 7, 9))
+    plan, left = rotational_search([4] * 6, 7, (7, 3, 3), seed=0, iterations=20_000)
+    assert left == 0 and repeats(plan, 24) == 0
+    valid_schedule(plan, 24, 4)
+    again = rotational_search([4] * 6, 7, (7, 3, 3), seed=0, iterations=20_000)
+    assert again == (plan, left)  # deterministic for a seed
+    with pytest.raises(ValueError):
+        rotational_search([4] * 6, 7, (7, 3, 4))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("n", "k", "rounds"), [(18, 3, 8), (21, 3, 9), (24, 4, 7), (28, 4, 9), (30, 5, 6)])
+def test_planner_solves_the_harder_published_instances(n, k, rounds):
+    """Constructions (18 at 3: a doubled Kirkman system) and the rotational search, with default settings."""
+    import time
+
+    t0 = time.perf_counter()
+    planner = MeetingPlanner(rounds=rounds, table_size=k).fit(np.zeros((n, n)))
+    assert planner.repeats_ == [], planner.search_
+    assert time.perf_counter() - t0 < 20  # the target is 10 s on two cores; leave room for a busy machine
+
+
+@pytest.mark.slow
+def test_planner_is_deterministic_for_a_seed():
+    a = MeetingPlanner(rounds=9, table_size=3, seed=3).fit(np.zeros((21, 21)))
+    b = MeetingPlanner(rounds=9, table_size=3, seed=3).fit(np.zeros((21, 21)))
+    assert a.rounds_ == b.rounds_ and a.search_ == b.search_ and a.repeats_ == []
+
+
+def test_rounds_bound_says_why():
+    from matching import rounds_bound
+
+    assert rounds_bound(9, 3) == (4, "partners")
+    assert rounds_bound(12, 3) == (4, "known")
+    assert rounds_bound(8, 4) == (1, "tables")
+    with pytest.raises(ValidationError) as err:
+        MeetingPlanner(rounds=5, table_size=3).fit(np.zeros((12, 12)))
+    assert err.value.issues[0].code == "too_many_rounds"

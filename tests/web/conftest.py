@@ -58,7 +58,16 @@ def make_web_app(template_db: Path, folder: Path, **config):
     src.backup(dest)
     src.close()
     dest.close()
-    return create_app({"TESTING": True, "SECRET_KEY": "test", "REMO_STORE": f"sqlite:///{db}", **config})
+    cache = str(folder / "render-cache")
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "REMO_STORE": f"sqlite:///{db}",
+            "REMO_RENDER_CACHE_DIR": cache,
+            **config,
+        }
+    )
 
 
 @pytest.fixture

@@ -42,8 +42,11 @@ class _Handler:
 class SmtpServer:
     """``with SmtpServer() as smtp: ... smtp.messages`` (parsed `EmailMessage` objects, in arrival order)."""
 
-    def __init__(self, port: int | None = None, *, user: str | None = None, password: str | None = None):
+    def __init__(
+        self, port: int | None = None, *, user: str | None = None, password: str | None = None, smtputf8: bool = True
+    ):
         self.port = port or free_port()
+        self.smtputf8 = smtputf8
         self.envelopes: list[tuple[str, list[str], bytes]] = []
         self.refuse: set[str] = set()
         self.delay = 0.0
@@ -66,7 +69,7 @@ class SmtpServer:
         if self._auth:
             kwargs = {"authenticator": self._authenticate, "auth_require_tls": False}
         self._controller = Controller(
-            _Handler(self), hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True, **kwargs
+            _Handler(self), hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8, **kwargs
         )
         self._controller.start()
         return self

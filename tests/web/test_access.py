@@ -44,6 +44,8 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     "desk.index": ("GET", "/desk", {}, STAFF_GET),
     "desk.network": ("GET", "/desk/network", {}, STAFF_GET),
     "desk.changes": ("GET", "/desk/changes", {}, STAFF_GET),
+    "weights.index": ("GET", "/desk/weights", {}, STAFF_GET),
+    "weights.refit": ("POST", "/desk/weights/refit", {}, STAFF_POST_302),
     "desk.act_for": (
         "GET",
         f"/desk/act-for?org={ORG}",
@@ -54,6 +56,12 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
         "POST",
         "/desk/introductions/intro-001",
         {"status": "met"},
+        {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
+    "desk.follow_up": (
+        "POST",
+        "/desk/introductions/intro-001/follow-up",
+        {"note": "call", "version": "1"},
         {"anonymous": 401, "rep": 403, "rep_other": 403, "staff": 302, "admin": 302},
     ),
     # events (tests/web/test_events.py); the POSTs name a stale version, so they change nothing
@@ -84,6 +92,18 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
     "outbox.index": ("GET", "/desk/outbox?status=failed", {}, STAFF_GET),
     "outbox.detail": ("GET", "/desk/outbox/nope", {}, {**STAFF_GET, "staff": 404, "admin": 404}),
     "outbox.html_part": ("GET", "/desk/outbox/nope/html", {}, {**STAFF_GET, "staff": 404, "admin": 404}),
+    # accounts by mail and the digest (tests/web/test_mail_accounts.py, test_mail_digest.py)
+    "account.forgot": ("GET", "/login/forgot", {}, ALL_200),
+    "account.request_form": ("GET", "/access", {}, ALL_200),
+    "account.requests": ("GET", "/desk/requests", {}, STAFF_GET),
+    "account.request_status": ("POST", "/desk/requests/nope", {"status": "done"}, STAFF_POST_404),
+    "account.digest": (
+        "POST",
+        f"/org/{ORG}/digest",
+        {"digest": "off"},
+        {"anonymous": 401, "rep": 302, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
+    "admin.invite": ("GET", "/admin/users/invite", {}, ADMIN_GET),
     # areas of other modules (audit log, printable brochure)
     "audit.index": ("GET", "/admin/audit", {}, ADMIN_GET),
     "brochure.html": ("GET", "/brochure", {}, ALL_200),
@@ -165,8 +185,23 @@ MATRIX: dict[str, tuple[str, str, dict, dict[str, int]]] = {
             ("move", "move"),
             ("do_replan", "replan"),
             ("outcomes", "outcomes"),
+            ("staff_answer", "answer"),
+            ("invite", "invite"),
+            ("publish", "publish"),
+            ("accept_repeats", "accept-repeats"),
         )
     },
+    # "Meine Treffen" (tests/web/test_my_meetings.py): rana's organisation attended the demo meeting,
+    # whose deadline has passed (an answer is refused with a message, staff may still change it)
+    "my_meetings.index": ("GET", "/meine-treffen", {}, {**ALL_200, "anonymous": 302}),
+    "my_meetings.agenda": ("GET", f"/meine-treffen/austauschtreffen-2025-2/{ORG}", {}, ORG_GET),
+    "my_meetings.calendar": ("GET", f"/meine-treffen/austauschtreffen-2025-2/{ORG}.ics", {}, ORG_GET),
+    "my_meetings.answer": (
+        "POST",
+        f"/meine-treffen/austauschtreffen-2025-2/{ORG}/answer",
+        {"answer": "yes"},
+        {"anonymous": 401, "rep": 302, "rep_other": 403, "staff": 302, "admin": 302},
+    ),
     # joint projects, funding referral, workshop planning (tests/web/test_projects_pages.py)
     "projects.ideas": ("GET", "/projects", {}, {**ALL_200, "anonymous": 302}),
     "projects.teams": ("GET", f"/projects/teams?template=homework_help&org={ORG}&k=1", {}, ORG_GET),

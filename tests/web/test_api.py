@@ -294,7 +294,7 @@ def test_update_unknown_and_mismatched_ids(web_client, tokens):
     body = org_body(web_client, ORG, tokens["stefan"])
     assert web_client.put(f"{API}/organisations/nope", json=body, headers=h).status_code == 404
     resp = web_client.put(f"{API}/organisations/{ORG}", json={**body, "id": OTHER_ORG}, headers=h)
-    assert resp.status_code == 422 and error_of(resp)["details"][0]["code"] == "id_mismatch"
+    assert resp.status_code == 409 and error_of(resp)["details"][0]["code"] == "id_mismatch"
 
 
 def test_delete_refused_while_referenced(web_client, tokens):
@@ -315,7 +315,7 @@ def test_cooperations_create_and_delete(web_client, web_store, tokens):
     listed = web_client.get(f"{API}/cooperations?org=schachklub-ladja").get_json()["items"]
     assert created["id"] in [c["id"] for c in listed] and all("note" not in c for c in listed)
     bad = web_client.post(f"{API}/cooperations", json={"a": ORG, "b": "no-such-org"}, headers=h)
-    assert bad.status_code == 422 and error_of(bad)["details"][0]["code"] == "unknown_ref"
+    assert bad.status_code == 404 and error_of(bad)["details"][0]["code"] == "unknown_ref"
     otto = web_client.delete(f"{API}/cooperations/{created['id']}", headers=auth(tokens["otto"]))
     assert otto.status_code == 403
     assert web_client.delete(f"{API}/cooperations/{created['id']}", headers=h).status_code == 204

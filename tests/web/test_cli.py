@@ -161,3 +161,13 @@ def test_demo_command_serves_the_demo_network(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_generate_realistic_imports_with_its_vocabulary(runner, tmp_path):
+    a = tmp_path / "real.json"
+    result = runner.invoke(args=["generate", "--orgs", "2000", "--seed", "3", "--realistic", "-o", str(a)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(a.read_text())
+    assert len(doc["vocabulary"]["districts"]) >= 40
+    result = runner.invoke(args=["import", str(a)])
+    assert result.exit_code == 0, result.output

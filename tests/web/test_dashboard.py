@@ -84,4 +84,4 @@ def test_dashboard_page_and_report(web_client):
     assert resp.data[:4] == b"%PDF"
     pypdf = pytest.importorskip("pypdf")
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(resp.data)).pages)
-    assert "2025-01-01" in text and "Kommunales Integrationszentrum" in text
+    assert "01.01.2025" in text and "Kommunales Integrationszentrum" in text  # the period in the locale

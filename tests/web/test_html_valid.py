@@ -139,3 +139,65 @@ def test_the_checker_finds_a_planted_error(checker: Path, tmp_path: Path) -> Non
     )
     errors = errors_of(run_vnu([bad]))
     assert len(errors) >= 2, errors
+
+
+@pytest.mark.slow
+def test_account_and_mail_pages_are_valid_html(checker: Path, template_db: Path, tmp_path: Path) -> None:
+    """The pages behind mail links and account forms (the walk above cannot reach them), and every mail's
+    HTML part, in German and Arabic."""
+    from tests.web.test_mail_readable import queue_every_kind
+    from web.mail.links import make_link
+    from web.mail.outbox import KIND
+
+    app = make_web_app(template_db, tmp_path, REMO_BASE_URL="http://remo.example", REMO_MAIL_KI="ki@ki.example",
+                       REMO_ACCESS_REQUEST_LIMIT=1)
+    try:
+        queue_every_kind(app)  # an invitation, a reset, a request for access, a digest subscription, …
+        store = app.extensions["remo_store"].store
+        with app.test_request_context("/"):
+            rana = store.get("user", "rana").data
+            from web.mail.accounts import _fingerprint
+
+            tokens = {
+                "reset": make_link("password_reset", f"rana|{_fingerprint(rana['password_hash'])}", days=1)[0],
+                "invite": make_link("account_setup", f"leyla|{_fingerprint('')}", days=1)[0],
+                "unsubscribe": make_link("digest_unsubscribe", "elternnetzwerk-koepru.rana", days=1)[0],
+                "expired": make_link("digest_unsubscribe", "elternnetzwerk-koepru.rana", days=-1)[0],
+            }
+        files: list[Path] = []
+        names: dict[str, str] = {}
+
+        def keep(label: str, html: str) -> None:
+            target = tmp_path / f"mail-{len(files):03d}.html"
+            target.write_text(html, encoding="utf-8")
+            files.append(target)
+            names[str(target)] = label
+
+        for lang in LANGS:
+            client = app.test_client()
+            client.get(f"/lang/{lang}")
+            for name, token in tokens.items():
+                keep(f"/m/<{name}> ({lang})", client.get(f"/m/{token}").get_data(as_text=True))
+            bad = client.post(f"/m/{tokens['reset']}", data={"password": "kurz", "password2": "anders",
+                                                              "csrf_token": _token(client, f"/m/{tokens['reset']}")})
+            keep(f"/m/<reset> with errors ({lang})", bad.get_data(as_text=True))
+            keep(f"forgot, sent ({lang})", client.post("/login/forgot", data={
+                "email": "x@example.org", "csrf_token": _token(client, "/login/forgot")}).get_data(as_text=True))
+            keep(f"forgot, error ({lang})", client.post("/login/forgot", data={
+                "email": "x", "csrf_token": _token(client, "/login/forgot")}).get_data(as_text=True))
+            keep(f"access, error ({lang})", client.post("/access", data={
+                "email": "x", "csrf_token": _token(client, "/access")}).get_data(as_text=True))
+            keep(f"access, limit ({lang})", client.post("/access", data={
+                "organisation": "V", "name": "A", "email": "a@example.org", "consent": "y",
+                "csrf_token": _token(client, "/access")}).get_data(as_text=True))
+        for rec in store.list(KIND):
+            keep(f"mail {rec.data['purpose']} ({rec.data['lang']})", rec.data["html"])
+        errors = errors_of(run_vnu(files))
+        assert not errors, f"{len(errors)} HTML errors:\n" + describe(errors, names)
+    finally:
+        app.extensions["remo_store"].close()
+
+
+def _token(client: Any, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)  # type: ignore[union-attr]

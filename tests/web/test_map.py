@@ -211,7 +211,7 @@ def test_presentation_steps_work_without_javascript(staff, web_store):
     assert 'rel="next" href="/map/present?step=2"' in pages[1]
     assert 'rel="prev" href="/map/present?step=2"' in pages[3]
     assert 'role="img"' in pages[1]
-    assert "2025-11-06" in pages[1]  # the last demo meeting
+    assert "06.11.2025" in pages[1]  # the last demo meeting, in the locale
     meeting_day = "2025-11-06"
     then = {o for c in snap.network.cooperations if c.active_on(meeting_day) for o in (c.a, c.b)}
     then |= set(next(m for m in snap.network.meetings if m.date == meeting_day).attendance)

@@ -98,3 +98,81 @@ def test_staff_register_the_next_meeting_and_plan_it(web_client, web_store):
                token_from="/meetings/new")
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and 'id="m-table_size-error"' in html and 'id="m-attendance-error"' in html
+
+
+def _flashes(html):
+    import re
+
+    return re.findall(r'<p class="flash flash-\w+"[^>]*>(.*?)</p>', html, re.S)
+
+
+def test_impossible_rounds_in_german_with_the_reason(web_client, web_store):
+    from matching import rounds_bound
+
+    login(web_client, "stefan")
+    n = len(web_store.get("meeting", MEETING).data["attendance"])
+    most, _why = rounds_bound(n, 4)
+    resp = post(web_client, f"{BASE}/plan", {"rounds": str(most + 1), "table_size": "4", "format": "tables"},
+                token_from=BASE, follow_redirects=True)
+    text = " ".join(_flashes(resp.get_data(as_text=True)))
+    assert f"Ohne Wiederholungen unmöglich: {n} Organisationen an Tischen zu 4 können höchstens {most}" in text
+    assert "too many rounds" not in text and "rounds:" not in text
+    assert web_store.get("meeting_plan", MEETING) is None
+
+
+def test_conflicts_name_the_organisations_in_german(web_client, web_store):
+    login(web_client, "stefan")
+    rec = web_store.get("meeting", MEETING)
+    a, b, c = rec.data["attendance"][:3]
+    web_store.update("meeting", MEETING, {**rec.data, "format": "pairs", "rounds": 1, "must_meet": [[a, b], [a, c]]},
+                     rec.version)
+    resp = post(web_client, f"{BASE}/plan", {}, token_from=BASE, follow_redirects=True)
+    text = " ".join(_flashes(resp.get_data(as_text=True)))
+    name = web_store.get("organisation", a).data["name"]
+    assert f"{name} soll mehr Organisationen treffen (2), als die Runden dieses Treffens erlauben (1)." in text
+    assert a not in text and "must_meet" not in text
+
+
+def test_creating_an_impossible_meeting_warns(web_client, web_store):
+    login(web_client, "stefan")
+    orgs = [r.id for r in web_store.list("organisation")][:8]
+    form = {"title": "Kleines Treffen", "date": "2027-05-06", "place": "Remscheid", "rounds": "3",
+            "format": "tables", "table_size": "4", "attendance": orgs}
+    resp = post(web_client, "/meetings/new", form, token_from="/meetings/new")
+    assert resp.status_code == 302
+    page = web_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Ohne Wiederholungen unmöglich: 8 Organisationen an Tischen zu 4 können höchstens 1 Runde haben" in page
+    assert "Ab der zweiten Runde" in page  # the reason: only two tables
+
+
+def test_best_plan_with_repeats_is_explained_and_can_be_accepted(web_client, web_store):
+    login(web_client, "stefan")
+    rec = web_store.get("meeting", MEETING)
+    orgs = [r.id for r in web_store.list("organisation")][:32]
+    web_store.update("meeting", MEETING, {**rec.data, "attendance": orgs}, rec.version)
+    resp = post(web_client, f"{BASE}/plan", {"rounds": "10", "table_size": "4", "time_limit": "1"},
+                token_from=BASE, follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    text = " ".join(_flashes(html))
+    assert "In der Suchzeit (1 s) wurde kein Plan ohne wiederholte Paare gefunden" in text
+    assert "länger suchen lassen, weniger Runden planen oder die Wiederholungen akzeptieren" in text
+    plan = stored(web_store)
+    first = plan.repeats[0]["orgs"][0]
+    assert web_store.get("organisation", first).data["name"] in text and "Wiederholungen akzeptieren" in html
+    assert post(web_client, f"{BASE}/accept-repeats", {}, token_from=BASE).status_code == 302
+    assert stored(web_store).repeats_accepted_by.endswith("stefan")
+    assert "Die Wiederholungen wurden akzeptiert." in web_client.get(BASE).get_data(as_text=True)
+
+
+def test_outcomes_of_a_future_meeting_are_refused_on_the_page(web_client, web_store):
+    login(web_client, "stefan")
+    assert post(web_client, f"{BASE}/plan", {"rounds": "1"}, token_from=BASE).status_code == 302
+    rec = web_store.get("meeting", MEETING)
+    web_store.update("meeting", MEETING, {**rec.data, "date": "2999-03-01"}, rec.version)
+    page = web_client.get(BASE).get_data(as_text=True)
+    assert "Ergebnisse können erst erfasst werden, wenn das Treffen stattgefunden hat (am 1. März 2999)." in page
+    p = stored(web_store).pairs[0]
+    before = len(web_store.list("introduction"))
+    resp = post(web_client, f"{BASE}/outcomes", {"met": f"{p['a']}:{p['b']}"}, token_from=BASE, follow_redirects=True)
+    assert "Ergebnisse können erst erfasst werden" in " ".join(_flashes(resp.get_data(as_text=True)))
+    assert len(web_store.list("introduction")) == before

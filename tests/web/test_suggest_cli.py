@@ -52,3 +52,28 @@ def test_weights_are_fitted_automatically_and_shown(runner, demo_app):
     assert "cross-validated gain over the defaults" in text and "samples" in text
     reset = runner.invoke(args=["weights", "--reset", "--learn"])
     assert reset.exit_code == 2
+
+
+def test_suggest_all_streams_the_same_lines_and_reports_progress(demo_app):
+    from click.testing import CliRunner
+
+    from matching import suggest_all
+    from web.reasons import render_suggestions
+    from web.weights import weights_in_use
+
+    store = demo_app.extensions["remo_store"].store
+    snap = store.snapshot()
+    names = {o.id: o.name for o in snap.network.organisations}
+    with demo_app.app_context():
+        results = suggest_all(snap, 10, weights=weights_in_use(store))
+        want = [json.dumps(render_suggestions({"organisation": o, "suggestions": [s.to_dict() for s in results[o]]},
+                                              snap.vocabulary, names, "de"), ensure_ascii=False)
+                for o in snap.org_ids]
+    separate = {"mix_stderr": False} if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else {}
+    runner = demo_app.test_cli_runner(**separate)
+    result = runner.invoke(args=["suggest", "--all", "--json", "--progress"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == want
+    assert "suggest --all: 100 %" in result.stderr
+    quiet = runner.invoke(args=["suggest", "--all", "--json"])
+    assert quiet.stdout == result.stdout and "suggest --all" not in quiet.stderr

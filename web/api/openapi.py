@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Flask, request
-from jsonschema import Draft202012Validator
 
 from graph import Issue, Vocabulary
 
@@ -144,6 +143,8 @@ def query_args(op: Operation, vocab: Vocabulary) -> dict[str, Any]:
         except ValueError as exc:
             issues.append(Issue(p.name, values[0][:100], str(exc), where="query", code="bad_parameter"))
             continue
+        from jsonschema import Draft202012Validator  # 0.2 s: imported by the first API request, not every command
+
         errors = list(Draft202012Validator(schema).iter_errors(value))
         if errors:
             hint = tuple(str(x) for x in schema.get("enum", [])[:10])

@@ -27,12 +27,23 @@ from graph import Issue, Vocabulary
 from graph.model import MAX_NAME, MAX_TEXT, ORG_FIELDS, PERSON_FIELDS
 from graph.vocabulary import CATEGORIES, LANGUAGES
 
-__all__ = ["DIALECT", "request_schemas", "response_schemas", "validate"]
+__all__ = ["DIALECT", "MAX_VERSION", "request_schemas", "response_schemas", "validate"]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+MAX_VERSION = 999_999_999  # versions as the query parser reads them (at most nine digits)
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 RECORD_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
-DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # and a real day: "format": "date", checked by `validate`
+# what the model refuses in every text (graph.text): control characters, U+FFFE, U+FFFF (lone surrogates
+# too, which no UTF-8 body can carry; they are left out here as many regex engines cannot name them)
+_NOT_TEXT = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff"
+TEXT = f"^[^{_NOT_TEXT}]*$"
+NAME = f"^[^{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$"  # not only spaces
+# the model's URL_RE, EMAIL_RE and PHONE_RE (graph.model), each also empty
+WEBSITE = f"^(?:|[hH][tT][tT][pP][sS]?://[^\\s/$.?#{_NOT_TEXT}][^\\s{_NOT_TEXT}]*)$"
+EMAIL = f"^(?:|[^@\\s{_NOT_TEXT}]+@[^@\\s{_NOT_TEXT}]+\\.[^@\\s{_NOT_TEXT}]+)$"
+PHONE = r"^(?:|\+?[0-9 ()/\-]{5,30})$"
+DATE_VALUE = {"type": ["string", "null"], "format": "date", "pattern": DATE, "description": "YYYY-MM-DD"}
 
 STR = {"type": "string"}
 NSTR = {"type": ["string", "null"]}
@@ -51,8 +62,17 @@ def _terms(vocab: Vocabulary, category: str) -> dict[str, Any]:
     return {"type": "array", "items": _enum(vocab, category), "uniqueItems": True, "maxItems": 200}
 
 
+def _once_each(ids: list[str]) -> list[dict[str, Any]]:
+    """Each capability at most once in a list of offers or needs (JSON Schema 2020-12 ``maxContains``)."""
+    return [
+        {"contains": {"properties": {"capability": {"const": cap}}, "required": ["capability"]}, "minContains": 0,
+         "maxContains": 1}
+        for cap in ids
+    ]
+
+
 def _text(max_len: int, **extra: Any) -> dict[str, Any]:
-    return {"type": "string", "maxLength": max_len, **extra}
+    return {"type": "string", "maxLength": max_len, "pattern": TEXT, **extra}
 
 
 def organisation_fields(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
@@ -60,7 +80,7 @@ def organisation_fields(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
     cap = _enum(vocab, "capabilities")
     detail = _text(500)
     fields: dict[str, dict[str, Any]] = {
-        "name": _text(MAX_NAME, minLength=1, description="Name of the organisation"),
+        "name": _text(MAX_NAME, minLength=1, pattern=NAME, description="Name of the organisation (not only spaces)"),
         "kind": {**_enum(vocab, "org_kinds"), "description": "Kind of organisation (vocabulary `org_kinds`)"},
         "description": _text(MAX_TEXT),
         "topics": _terms(vocab, "topics"),
@@ -68,6 +88,7 @@ def organisation_fields(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
             "type": "array",
             "maxItems": 100,
             "description": "What the organisation can offer (vocabulary `capabilities`), each at most once",
+            "allOf": _once_each(cap["enum"]),
             "items": {
                 "type": "object",
                 "properties": {"capability": cap, "detail": detail},
@@ -79,6 +100,7 @@ def organisation_fields(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
             "type": "array",
             "maxItems": 100,
             "description": "What it needs, with urgency 1 (some time) to 3 (urgent), each capability at most once",
+            "allOf": _once_each(cap["enum"]),
             "items": {
                 "type": "object",
                 "properties": {"capability": cap, "detail": detail, "urgency": {"type": "integer", "enum": [1, 2, 3]}},
@@ -91,9 +113,9 @@ def organisation_fields(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
         "target_groups": _terms(vocab, "target_groups"),
         "legal_form": _enum(vocab, "legal_forms", empty=True),
         "founded": {"type": ["integer", "null"], "minimum": 1800, "maximum": dt.date.today().year},
-        "website": _text(500, description="http(s) address"),
-        "email": _text(254, description="Email address"),
-        "phone": _text(40, description="Phone number"),
+        "website": _text(500, pattern=WEBSITE, description="http(s) address, or empty"),
+        "email": _text(254, pattern=EMAIL, description="Email address, or empty"),
+        "phone": _text(40, pattern=PHONE, description="Phone number (digits, spaces and + ( ) / -), or empty"),
         "address": _text(300),
     }
     assert set(fields) == set(ORG_FIELDS), "every organisation field needs a schema"
@@ -131,17 +153,22 @@ def request_schemas(vocab: Vocabulary) -> dict[str, dict[str, Any]]:
     update["properties"]["version"] = {
         "type": "integer",
         "minimum": 0,
+        "maximum": MAX_VERSION,
         "description": "The version this change is based on (from GET); a stale version gives 409",
     }
     update["required"] = ["name", "kind", "version"]
     coop = {
         "type": "object",
+        "description": (
+            "A cooperation between two different organisations (404 when one does not exist); "
+            "`until` does not lie before `since`"
+        ),
         "properties": {
             "a": {"type": "string", "pattern": SLUG, "maxLength": 128},
             "b": {"type": "string", "pattern": SLUG, "maxLength": 128},
             "kind": _enum(vocab, "cooperation_kinds"),
-            "since": {"type": ["string", "null"], "pattern": DATE},
-            "until": {"type": ["string", "null"], "pattern": DATE},
+            "since": DATE_VALUE,
+            "until": {**DATE_VALUE, "description": "YYYY-MM-DD, not before `since`"},
             "note": _text(1000, description="Internal note (never public)"),
         },
         "required": ["a", "b"],
@@ -288,6 +315,11 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
             "must_meet": {"type": "array", "items": STRS},
             "must_not_meet": {"type": "array", "items": STRS},
             "locked": {"type": "array", "items": {"type": "object"}},
+            "deadline": NSTR,
+            "invited": STRS,
+            "declined": STRS,
+            "start_time": NSTR,
+            "end_time": NSTR,
             "has_plan": {"type": "boolean", "description": "only for staff tokens"},
         },
         ["id", "title"],
@@ -421,7 +453,8 @@ def _field_of(path: Any) -> str:
 def validate(data: Any, schema: dict[str, Any], where: str = "body") -> list[Issue]:
     """Every violation of ``schema`` as a `graph.Issue` (field paths like ``offers[0].capability``)."""
     issues = []
-    for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         field = _field_of(err.absolute_path)
         value = err.instance if isinstance(err.instance, (str, int, float, bool, type(None))) else None
         hint: tuple[str, ...] = ()

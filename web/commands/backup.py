@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from graph.backup import backup, restore
+from graph.files import make_private_dir
 from graph.store import redact_url
 
 from ..extensions import get_store
@@ -44,7 +45,7 @@ def backup_cmd(output: Path | None, folder: Path | None, keep: int | None, as_js
         raise click.UsageError("--keep needs --dir")
     store = get_store()
     if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_dir(folder)  # backups hold password hashes and personal data
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         ext = ".db" if hasattr(store, "backup") else ".jsonl"
         output = folder / f"remo-backup-{stamp}{ext}"

@@ -23,7 +23,7 @@ __all__ = ["COMMANDS"]
 
 @click.group("mail")
 def mail_group() -> None:
-    """The outbox: send waiting mail, send a test mail (SMTP from REMO_SMTP_URL)."""
+    """The outbox: send waiting mail, send a test mail (SMTP from REMO_SMTP_URL), queue the digests."""
 
 
 def _transport() -> Transport:
@@ -74,6 +74,17 @@ def test_cmd(address: str, lang: str) -> None:
     reason = (report.failed or report.retry or [("", "not sent")])[0][1]
     click.echo(f"Error: not sent: {reason}", err=True)
     sys.exit(1)
+
+
+@mail_group.command("digest")
+@with_appcontext
+@fail_cleanly
+def digest_cmd() -> None:
+    """Write the monthly digests that are due now into the outbox (the worker does this by itself)."""
+    from ..mail.digest import run_digest
+
+    queued = run_digest(get_store(), dt.datetime.now(dt.UTC))
+    click.echo(f"{queued} digest(s) queued")
 
 
 @click.command("worker")

@@ -7,10 +7,11 @@ web pages in `web.views.meetings`; the optimisation itself is `matching.plan_mee
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -19,10 +20,11 @@ from flask_babel import force_locale, gettext, ngettext
 from graph import Issue, Meeting, NotFoundError, Op, ValidationError
 from graph.model import parse_introduction, parse_meeting
 from graph.spreadsheet import csv_text
-from matching import MeetingPlan, parse_plan, plan_meeting
+from matching import MeetingPlan, MeetingPlanner, parse_plan, plan_meeting
 
 from ..extensions import get_store
 from ..i18n import RTL, UI_LANGUAGES
+from ..meeting_messages import issue_messages, repeats_message
 from ..reasons import reason_text
 from ..weights import weights_in_use
 from .data import fail_cleanly
@@ -128,8 +130,11 @@ def record_outcomes(
     *,
     by: str,
     note: str = "",
+    today: dt.date | None = None,
 ) -> list[Any]:
     """Write who met at the meeting (status ``met``) and who agreed a follow-up (``accepted``).
+
+    Refused (``code="future_meeting"``) before the meeting's date (``today``: default the real one).
 
     One introduction record per pair (validated with `graph.model.parse_introduction`, ``meeting`` =
     the meeting, ``by`` = the staff user); an existing one is updated unless it is already further
@@ -138,6 +143,10 @@ def record_outcomes(
     from ..introductions import find_introduction, introduction_id
 
     meeting = load_meeting(store, meeting_id)
+    today = (today or dt.date.today()).isoformat()
+    if meeting.date and meeting.date > today:
+        raise ValidationError(Issue("date", meeting.date, "the meeting has not taken place yet: outcomes can be "
+                                    "recorded from its date on", where=f"meeting {meeting_id}", code="future_meeting"))
     present = set(meeting.attendance)
     status_of = {tuple(sorted(p)): "met" for p in met}
     status_of.update({tuple(sorted(p)): "accepted" for p in agreed})
@@ -296,17 +305,24 @@ def _read_attendees(path: Path, snapshot: Any) -> list[str]:
 @click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True,
               help="Language of the reasons.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the search (plans are reproducible).")
+@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=MeetingPlanner().time_limit, show_default=True,
+              help="Seconds of the search (more time can remove repeated pairs in hard cases).")
 @click.option("--save", is_flag=True, help="Store the plan as the meeting's plan (with MEETING_ID only).")
+@click.option("--accept-repeats", is_flag=True, help="With --save: accept the repeated pairs of the best plan found.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @with_appcontext
 @fail_cleanly
 def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int | None, table_size: int | None,
-                     fmt: str | None, lang: str, seed: int, save: bool, as_json: bool) -> None:
+                     fmt: str | None, lang: str, seed: int, time_limit: float, save: bool, accept_repeats: bool,
+                     as_json: bool) -> None:
     """Plan who meets whom at an exchange meeting, in which round and at which table.
 
     Plans MEETING_ID (its registered organisations and constraints) or the organisations listed in
     --attendees FILE. No pair meets twice; pairs that already cooperate or met are avoided.
-    Problems (unknown organisation, too many rounds, conflicting constraints): exit code 1.
+    Problems (unknown organisation, too many rounds, conflicting constraints): exit code 1, with the
+    reason in the command line's language (remo --lang). When no plan without repeated pairs is found
+    in --time-limit seconds, the best plan is shown with its repeats (exit code 0; with --save it is
+    stored only with --accept-repeats, else exit code 1).
     """
     if bool(meeting_id) == bool(attendees):
         raise click.UsageError("give a MEETING_ID or --attendees FILE (not both)")
@@ -335,17 +351,29 @@ def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int
         if doc.get("format") == "pairs" and "table_size" not in changes:
             doc.pop("table_size", None)
         checked, issues = parse_meeting(doc, None, where=f"meeting {meeting.id}")
+        names = {o.id: o.name for o in snap.network.organisations}
         if checked is None:
-            raise ValidationError(issues)
+            _fail_translated(ValidationError(issues), names, meeting)
         meeting = checked
-    plan = plan_for(store, meeting, actor="cli", seed=seed)
+    names = {o.id: o.name for o in snap.network.organisations}
+    try:
+        plan = plan_for(store, meeting, actor="cli", seed=seed, time_limit=time_limit)
+    except ValidationError as exc:
+        _fail_translated(exc, names, meeting)
+    repeats = repeats_message(plan.repeats, names, time_limit) if plan.repeats else ""  # the CLI's language
+    refused = bool(repeats and save and not accept_repeats)  # the best plan is shown, not stored
+    save = save and not refused
     if save:
+        if plan.repeats:
+            plan.repeats_accepted_by = "cli"
         save_plan(store, plan, actor="cli")
     doc = rendered_plan(plan, snap, lang)
     if as_json:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        if refused:
+            sys.exit(1)
         return
-    names = doc["names"]
+    names = {**names, **doc["names"]}
     with force_locale(lang):
         for r, tables in enumerate(plan.rounds, start=1):
             click.echo(gettext("Round %(n)s", n=r))
@@ -354,9 +382,25 @@ def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int
         click.echo(gettext("Total match score: %(score)s (upper bound %(bound)s)", score=f"{plan.score:.2f}",
                            bound=f"{plan.upper_bound:.2f}"))
         for w in plan.warnings:
-            click.echo(f"  ! {w['code']}: " + ", ".join(names.get(o, o) for o in w["orgs"]))
+            if w["code"] != "repeated_pair":
+                click.echo(f"  ! {w['code']}: " + ", ".join(names.get(o, o) for o in w["orgs"]))
         if save:
             click.echo(gettext("Plan saved."))
+    if repeats:
+        click.echo(repeats)
+    if refused:
+        click.echo(gettext("The plan was not saved: add --accept-repeats to save it with the repeats."), err=True)
+        sys.exit(1)
+
+
+def _fail_translated(exc: ValidationError, names: dict[str, str], meeting: Meeting | None) -> NoReturn:
+    """The problems in the command line's language with organisation names on stderr, exit code 1."""
+    messages = issue_messages(exc.issues, names, meeting)
+    click.echo(ngettext("Error: %(num)d problem found; nothing was written.",
+                        "Error: %(num)d problems found; nothing was written.", len(messages)), err=True)
+    for message in messages:
+        click.echo(f"  {message}", err=True)
+    sys.exit(1)
 
 
 def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
@@ -377,8 +421,16 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 @with_appcontext
 @fail_cleanly
 def meeting_outcomes_cmd(meeting_id: str, met: tuple[str, ...], agreed: tuple[str, ...], by: str) -> None:
-    """Record who met at MEETING_ID (introduction status met) and who agreed a follow-up (accepted)."""
-    written = record_outcomes(get_store(), meeting_id, _pairs(met, "--met"), _pairs(agreed, "--agreed"), by=by)
+    """Record who met at MEETING_ID (introduction status met) and who agreed a follow-up (accepted).
+
+    Refused (exit code 1) before the meeting's date; problems in the command line's language (remo --lang).
+    """
+    store = get_store()
+    try:
+        written = record_outcomes(store, meeting_id, _pairs(met, "--met"), _pairs(agreed, "--agreed"), by=by)
+    except ValidationError as exc:
+        names = {o.id: o.name for o in store.snapshot().network.organisations}
+        _fail_translated(exc, names, None)
     click.echo(f"{len(written)} introduction(s) recorded for {meeting_id}.")
 
 

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from graph import audit
+from graph.files import write_private
 from graph.io import store_vocabulary
 from graph.privacy import dumps, erase_person, subject_csv, subject_data, withdraw_consent
 from graph.retention import RetentionPolicy, run_retention
@@ -37,9 +38,7 @@ behalf_option = click.option("--on-behalf-of", default=None, help="The organisat
 
 
 def _write(path: Path, text: str, *, bom: bool = False) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8-sig" if bom else "utf-8")
-    tmp.replace(path)
+    write_private(path, text, encoding="utf-8-sig" if bom else "utf-8")  # personal data: mode 0600
 
 
 # ---------------------------------------------------------------------------

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
 from graph import NotFoundError
-from matching import suggest, suggest_all, suggestions_json
+from matching import matching_model, suggest, suggestions_json
 
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES
@@ -33,6 +38,65 @@ def hint_text(field: str, lang: str) -> str:
     return labels.get(field, field)
 
 
+_FLUSH_LINES = 2_000  # output lines written (and flushed) at once
+
+
+@contextmanager
+def _progress(total: int, wanted: bool | None) -> Iterator[Callable[[int], None]]:
+    """A progress report on stderr: a bar on a terminal, else a line every ~10 % with ``--progress``."""
+    show = sys.stderr.isatty() if wanted is None else wanted
+    if not show or not total:
+        yield lambda n: None
+        return
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label="Ranking, then reasons", file=sys.stderr) as bar:
+            yield bar.update
+        return
+    done, next_at, t0 = 0, total // 10, time.perf_counter()
+
+    def update(n: int) -> None:
+        nonlocal done, next_at
+        done += n
+        if done >= next_at or done == total:
+            click.echo(f"suggest --all: {done * 100 // total} % ({time.perf_counter() - t0:.1f} s)", err=True)
+            next_at = done + max(1, total // 10)
+
+    yield update
+
+
+def _suggest_all(snap: Any, names: dict[str, str], weights: dict[str, float], k: int, lang: str,
+                 as_json: bool, fair: bool, progress: bool | None) -> None:
+    """Every organisation's list, one line each in row order, written in chunks as it is built.
+
+    The same lines as ``suggest_all`` + `render_suggestions` + ``json.dumps(ensure_ascii=False)``
+    per organisation (one encoder for all; no circular-reference check: the documents are trees).
+    """
+    model = matching_model(snap, weights=weights)
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    out = click.get_text_stream("stdout")
+    gc.freeze()  # the snapshot and the model live until the end: keep them out of the collector's walks
+    try:
+        lines: list[str] = []
+        with _progress(2 * snap.n, progress) as update:
+            for org_id, suggestions in model.iter_all(k, fair=fair, progress=update):
+                doc = {"organisation": org_id, "suggestions": [s.to_dict() for s in suggestions]}
+                doc = render_suggestions(doc, snap.vocabulary, names, lang)
+                if as_json:
+                    lines.append(encode(doc))
+                else:
+                    parts = ", ".join(names[s["partner"]] for s in doc["suggestions"])
+                    lines.append(f"{names[org_id]}: {parts}")
+                if len(lines) >= _FLUSH_LINES:
+                    out.write("\n".join(lines) + "\n")
+                    out.flush()
+                    lines.clear()
+        if lines:
+            out.write("\n".join(lines) + "\n")
+            out.flush()
+    finally:
+        gc.unfreeze()
+
+
 @click.command("suggest")
 @click.argument("org", required=False)
 @click.option("--all", "all_orgs", is_flag=True, help="Suggestions for every organisation (JSON lines with --json).")
@@ -41,9 +105,12 @@ def hint_text(field: str, lang: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line with --all).")
 @click.option("--fair/--no-fair", default=True, show_default=True,
               help="Spread the suggestions over more organisations (fair exposure), as the pages do.")
+@click.option("--progress", "progress", is_flag=True, default=None,
+              help="Report progress of --all on stderr (default: only when stderr is a terminal).")
 @with_appcontext
 @fail_cleanly
-def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool, fair: bool) -> None:
+def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool, fair: bool,
+                progress: bool | None) -> None:
     """Suggest cooperation partners for ORG, each with the reasons why.
 
     Existing partners and recently declined introductions are never suggested. The weights are
@@ -58,15 +125,7 @@ def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: boo
     weights = weights_in_use(store)
     names = {o.id: o.name for o in snap.network.organisations}
     if all_orgs:
-        results = suggest_all(snap, k, weights=weights, fair=fair)
-        for org_id in snap.org_ids:
-            doc = {"organisation": org_id, "suggestions": [s.to_dict() for s in results.get(org_id, [])]}
-            doc = render_suggestions(doc, snap.vocabulary, names, lang)
-            if as_json:
-                click.echo(json.dumps(doc, ensure_ascii=False))
-            else:
-                parts = ", ".join(names[s["partner"]] for s in doc["suggestions"])
-                click.echo(f"{names[org_id]}: {parts}")
+        _suggest_all(snap, names, weights, k, lang, as_json, fair, progress)
         return
     try:
         suggestions = suggest(snap, org, k, weights=weights, fair=fair)

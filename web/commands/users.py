@@ -94,4 +94,26 @@ def user_disable(username: str) -> None:
     click.echo(f"Disabled {user.id}.")
 
 
+@user_group.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin.")
+@with_appcontext
+@fail_cleanly
+def user_password(username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME (asked twice); the user's open sessions end."""
+    store = get_store()
+    user = get_user(store, username.strip().lower())
+    if user is None:
+        click.echo(f"Error: no user {username!r}", err=True)
+        sys.exit(2)
+    password = _read_password(user.id, password_stdin)
+    try:
+        update_user(store, user, actor="cli", password=password)
+    except ValidationError as exc:
+        for issue in exc.issues:
+            click.echo(f"Error: {issue.field}: {issue.reason}", err=True)
+        sys.exit(1)
+    click.echo(f"New password set for {user.id}; their sessions have ended.")
+
+
 COMMANDS = [user_group]

@@ -28,7 +28,7 @@ def job(name: str) -> Callable[[Job], Job]:
 
 def run_jobs(store: Any, now: dt.datetime | None = None) -> dict[str, int]:
     """Run every registered job once (needs an app context); returns messages queued per job."""
-    from . import introductions  # noqa: F401 - modules register their jobs on import
+    from . import digest, introductions, meetings  # noqa: F401 - modules register their jobs on import
 
     when = now or dt.datetime.now(dt.UTC)
     return {name: fn(store, when) for name, fn in sorted(JOBS.items())}

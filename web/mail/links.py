@@ -82,12 +82,15 @@ class LinkAction:
     ``describe(store, link) -> dict`` with ``title``, ``text`` and ``button`` (translated), or raises
     `LinkError`; ``perform(store, link, form) -> str`` (the message to show) writes `used_op` with its
     change, and may raise `LinkError` or `graph.ValidationError`. ``fields`` names form fields the
-    confirmation page asks for (``password``).
+    confirmation page asks for (``password``). ``one_click``: the action may be done by a POST
+    without the page's CSRF token (RFC 8058 one-click unsubscribe: the mail program posts
+    ``List-Unsubscribe=One-Click`` itself); only for harmless, repeatable actions.
     """
 
     describe: Callable[[Any, Link], dict[str, str]]
     perform: Callable[[Any, Link, Any], str]
     fields: tuple[str, ...] = ()
+    one_click: bool = False
 
 
 ACTIONS: dict[str, LinkAction] = {}

@@ -69,6 +69,11 @@ SHAPE_GROUPS: dict[str, tuple[str, ...]] = {
     "diamond": ("sports_culture", "religious_community", "other"),
 }
 SIZE_METRICS = ("degree", "betweenness", "eigenvector")
+#: what the node colour stands for: the kind (with the shape), the district, or the main topic
+COLOUR_BY = ("kind", "district", "topic")
+#: colours for districts and topics: Okabe–Ito without grey; the less frequent values share OTHER_FILL
+CATEGORY_FILLS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
+OTHER_FILL = "#999999"
 INK = "#1b1b1b"
 
 
@@ -102,6 +107,7 @@ class MapFilter:
     depth: int = 1
     size: str = "degree"
     suggestions: bool = False
+    colour: str = "kind"
 
     @classmethod
     def from_args(cls, args: Any, *, today: str | None = None) -> MapFilter:
@@ -119,7 +125,9 @@ class MapFilter:
             depth = 1
         focus = args.get("focus", "").strip()
         sugg = args.get("suggest")
+        colour = args.get("colour", "kind")
         return cls(
+            colour=colour if colour in COLOUR_BY else "kind",
             kinds=kinds,
             topic=args.get("topic", "").strip(),
             district=args.get("district", "").strip(),
@@ -149,6 +157,8 @@ class MapFilter:
             out["depth"] = f.depth
         if f.size != "degree":
             out["size"] = f.size
+        if f.colour != "kind":
+            out["colour"] = f.colour
         if f.suggestions != bool(f.focus):
             out["suggest"] = "1" if f.suggestions else "0"
         return out
@@ -180,6 +190,7 @@ class MapNode:
     label_y: float = 0.0
     anchor: str = "start"
     emphasis: str = ""  # "focus", "new" or "dim"
+    label_size: float = 0.0  # font size of the label (hubs larger); 0: the map's
 
 
 @dataclass
@@ -211,6 +222,8 @@ class MapView:
     filter: MapFilter
     title: str = ""
     font_size: float = 13.0
+    #: with ``filter.colour`` district or topic: ``[(value, fill)]`` in legend order ("" = the others)
+    colours: list[tuple[str, str]] = field(default_factory=list)
     #: pairs of shown organisations that held a published joint event in the period: ``(a, b, events)``;
     #: activity next to the cooperations (not drawn as edges, not counted in degree or communities)
     joint_events: list[tuple[str, str, int]] = field(default_factory=list)
@@ -351,9 +364,13 @@ def _hull(points: np.ndarray) -> list[tuple[float, float]]:
 
 
 def _place_labels(nodes: list[MapNode], font: float, limit: int, width: int, height: int) -> None:
-    """Greedy labels: biggest nodes first, right of the node (else left), skipped when they would overlap."""
+    """Greedy labels: most important nodes first, right of the node (else left, above, below), skipped when
+    they would overlap another label or node. Hubs get up to 40 % larger type (Kumu's "label by size"); the
+    most important ones (``hubs``) only have to keep clear of other labels: in the dense middle of a network
+    every spot touches some node, and the halo keeps the text readable over it."""
     cell = 64.0
     grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+    label_boxes: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
 
     def cells(b: tuple[float, float, float, float]) -> list[tuple[int, int]]:
         return [
@@ -362,31 +379,43 @@ def _place_labels(nodes: list[MapNode], font: float, limit: int, width: int, hei
             for j in range(int(b[1] // cell), int(b[3] // cell) + 1)
         ]
 
-    def add(b: tuple[float, float, float, float]) -> None:
+    def add(b: tuple[float, float, float, float], label: bool = False) -> None:
         for c in cells(b):
             grid.setdefault(c, []).append(b)
+            if label:
+                label_boxes.setdefault(c, []).append(b)
 
     for n in nodes:  # nodes block label space too
         add((n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r))
     placed = 0
+    vmax = max((n.value for n in nodes), default=0.0) or 1.0
     order = sorted(nodes, key=lambda n: (n.emphasis != "focus", -n.value, -n.degree, n.name.casefold()))
-    for n in order[: max(limit * 4, limit)]:
+    hubs = max(5, limit // 8)
+    for rank, n in enumerate(order[: max(limit * 4, limit)]):
         if placed >= limit:
             break
+        blocking = label_boxes if rank < hubs and n.value > 0 else grid
+        size = round(font * (1 + 0.4 * math.sqrt(max(n.value, 0.0) / vmax)), 1)
         text = n.name if len(n.name) <= 30 else n.name[:28].rstrip() + "…"
-        w = 0.56 * font * len(text)
+        w = 0.56 * size * len(text)
         own = (n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r)
-        for side in ("start", "end"):
-            x0 = n.x + n.r + 3 if side == "start" else n.x - n.r - 3 - w
-            box = (x0, n.y - font * 0.8, x0 + w, n.y + font * 0.35)
+        # (anchor, text x, baseline y) right, left, above and below the node
+        spots = (
+            ("start", n.x + n.r + 3, n.y + size * 0.35),
+            ("end", n.x - n.r - 3, n.y + size * 0.35),
+            ("middle", n.x, n.y - n.r - 4),
+            ("middle", n.x, n.y + n.r + size * 0.95),
+        )
+        for side, tx, ty in spots:
+            x0 = tx if side == "start" else tx - w if side == "end" else tx - w / 2
+            box = (x0, ty - size * 0.8, x0 + w, ty + size * 0.3)
             if box[0] < 2 or box[2] > width - 2 or box[1] < 2 or box[3] > height - 2:
                 continue
-            if any(_overlap(box, b) for c in cells(box) for b in grid.get(c, ()) if b != own):
+            if any(_overlap(box, b) for c in cells(box) for b in blocking.get(c, ()) if b != own):
                 continue
-            add(box)
-            n.label, n.anchor = text, side
-            n.label_x = n.x + n.r + 3 if side == "start" else n.x - n.r - 3
-            n.label_y = n.y + font * 0.35
+            add(box, label=True)
+            n.label, n.anchor, n.label_size = text, side, size
+            n.label_x, n.label_y = tx, ty
             placed += 1
             break
 
@@ -456,10 +485,13 @@ def build_map(
 
     vmax = max(values.values(), default=0.0) or 1.0
     rmin, rmax = radius
+    colours, category_fill = _category_colours(ids, orgs, flt.colour)
     nodes: list[MapNode] = []
     for i, v in enumerate(ids):
         o = orgs[v]
         fill, shape = kind_style(o.kind)
+        if category_fill is not None:
+            fill = category_fill(o)
         val = values.get(v, 0.0)
         nodes.append(
             MapNode(
@@ -530,5 +562,30 @@ def build_map(
     ]
     return MapView(
         width=width, height=height, nodes=nodes, edges=edges, hulls=hulls, filter=flt, title=title, font_size=font_size,
+        colours=colours,
         joint_events=joint,
     )
+
+
+def _category_colours(ids: list[str], orgs: Mapping[str, Any], by: str
+                      ) -> tuple[list[tuple[str, str]], Callable[[Any], str] | None]:
+    """Colours for ``by`` = district or topic: the seven most frequent values of the shown organisations
+    (an organisation's first district, its first topic) get a colour each, the rest share grey."""
+    if by not in ("district", "topic"):
+        return [], None
+
+    def value(o: Any) -> str:
+        values = o.districts if by == "district" else o.topics
+        return values[0] if values else ""
+
+    counts: dict[str, int] = {}
+    for v in ids:
+        key = value(orgs[v])
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    top = sorted(counts, key=lambda k: (-counts[k], k))[: len(CATEGORY_FILLS)]
+    fills = dict(zip(top, CATEGORY_FILLS, strict=False))
+    legend = [(k, fills[k]) for k in top]
+    if any(value(orgs[v]) not in fills for v in ids):
+        legend.append(("", OTHER_FILL))
+    return legend, lambda o: fills.get(value(o), OTHER_FILL)

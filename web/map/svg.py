@@ -163,9 +163,10 @@ def render_svg(
         if n.label:
             weight = ' font-weight="bold"' if n.emphasis in ("focus", "new") else ""
             fill = ' fill="#6b6b6b"' if n.emphasis == "dim" else ""
+            size = f' font-size="{_f(n.label_size)}"' if n.label_size and n.label_size != view.font_size else ""
             out.append(
-                f'<text x="{_f(n.label_x)}" y="{_f(n.label_y)}" text-anchor="{n.anchor}"{weight}{fill}>'
-                f"{escape(n.label)}</text>"
+                f'<text x="{_f(n.label_x)}" y="{_f(n.label_y)}" text-anchor="{n.anchor}"{weight}{fill}{size} '
+                f'data-for="{escape(n.id)}">{escape(n.label)}</text>'
             )
     if legend:
         for hull in view.hulls:

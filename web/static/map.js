@@ -43,7 +43,9 @@
       var label = node.getAttribute("aria-label") || "";
       box.querySelector('[data-field="kind"]').textContent = label.split(", ").slice(1).join(", ");
       var comm = node.getAttribute("data-community");
-      box.querySelector('[data-field="degree"]').textContent = comm !== "0" ? "# " + comm : "";
+      // "Community 2 – a group of organisations that cooperate closely" (none without partners)
+      box.querySelector('[data-field="degree"]').textContent =
+        comm !== "0" ? (box.getAttribute("data-community") || "%(num)s").replace("%(num)s", comm) : "";
       var list = box.querySelector('[data-field="partners"]');
       while (list.firstChild) { list.removeChild(list.firstChild); }
       (node.getAttribute("data-partners") || "").split("; ").forEach(function (p) {
@@ -94,6 +96,32 @@
         if (!b) { return; }
         var z = b.getAttribute("data-zoom");
         if (z === "in") { zoom(0.8); } else if (z === "out") { zoom(1.25); } else { reset(); }
+      });
+    }
+    // find by name: matching organisations (and their labels) are highlighted, the others fade
+    var search = document.getElementById("map-search");
+    var count = tools ? tools.querySelector(".map-search-count") : null;
+    function fold(s) { return s.toLocaleLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, ""); }
+    if (search) {
+      search.addEventListener("input", function () {
+        var q = fold(search.value.trim()), hits = [];
+        svg.querySelectorAll("a.node").forEach(function (n) {
+          var hit = q !== "" && fold(n.getAttribute("data-name") || "").indexOf(q) >= 0;
+          n.classList.toggle("is-match", hit);
+          if (hit) { hits.push(n); }
+          var text = svg.querySelector('text[data-for="' + CSS.escape(n.getAttribute("data-id")) + '"]');
+          if (text) { text.classList.toggle("is-match", hit); }
+        });
+        svg.classList.toggle("has-search", q !== "");
+        if (count) {
+          count.textContent = q === "" ? "" : hits.length ? count.getAttribute("data-some").replace("%(num)s", hits.length)
+            : count.getAttribute("data-none");
+        }
+        if (hits.length === 1) { show(hits[0]); }
+      });
+      search.addEventListener("keydown", function (e) {
+        var first = svg.querySelector("a.node.is-match");
+        if (e.key === "Enter" && first) { e.preventDefault(); show(first); first.focus(); }
       });
     }
     svg.addEventListener("wheel", function (e) {

@@ -2,6 +2,23 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
+    // phones: the main menu folds behind a "Menu" button (without JavaScript it is simply shown)
+    var toggle = document.querySelector(".menu-toggle");
+    var menu = document.getElementById("main-menu");
+    if (toggle && menu) {
+      document.documentElement.classList.add("js-menu");
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        menu.classList.toggle("menu-open", open);
+      });
+    }
+    // phones: the directory's filters start folded, unless some are in use
+    var narrow = window.matchMedia("(max-width: 39.99rem)").matches;
+    document.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
+      if (narrow && !details.hasAttribute("data-in-use")) { details.open = false; }
+    });
     // print buttons are hidden without JavaScript (the browser's own print menu works anyway)
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;

@@ -12,8 +12,20 @@ from werkzeug.wrappers import Response
 from graph import ConflictError, ValidationError
 
 from ..extensions import get_store
-from ..forms import PasswordResetForm, UserCreateForm, UserEditForm, choices, issue_message, role_choices, role_labels
+from ..forms import (
+    InviteForm,
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+    choices,
+    issue_message,
+    role_choices,
+    role_labels,
+)
+from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES
+from ..mail.accounts import invite_user
 from ..security import allow
+from ..templating import current_lang
 from ..users import create_user, get_user, list_users, update_user
 
 __all__ = ["bp"]
@@ -78,6 +90,37 @@ def create() -> Response | str | tuple[str, int]:
         return render_template("admin/user_new.html", form=form), 422
     status = 422 if form.errors else 200
     return render_template("admin/user_new.html", form=form), status
+
+
+@bp.route("/admin/users/invite", methods=["GET", "POST"])
+@allow("admin")
+def invite() -> Response | str | tuple[str, int]:
+    """Invite a representative by mail: the account is made without a password, the mail has the link."""
+    form = InviteForm()
+    form.organisations.choices = _org_choices()
+    form.lang.choices = [(code, LANGUAGE_NAMES[code]) for code in UI_LANGUAGES]
+    if not form.is_submitted():
+        form.lang.data = current_lang()
+    if form.validate_on_submit():
+        try:
+            user = invite_user(
+                get_store(),
+                form.username.data,
+                email=form.email.data or "",
+                organisations=list(form.organisations.data or []),
+                name=form.name.data or "",
+                lang=form.lang.data,
+                actor=current_user.actor(),
+            )
+        except ConflictError:
+            form.username.errors = [*form.username.errors, _("This user name is taken.")]
+        except ValidationError as exc:
+            _issues_to_form(form, exc)
+        else:
+            flash(_("The invitation to %(name)s is on its way (see the outbox).", name=user.email), "success")
+            return redirect(url_for("admin.users"))
+        return render_template("admin/user_invite.html", form=form), 422
+    return render_template("admin/user_invite.html", form=form), 422 if form.errors else 200
 
 
 def _edit_form(user: Any) -> UserEditForm:

@@ -26,12 +26,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from graph import Issue, NotFoundError, Snapshot, ValidationError
+from graph.identity import store_clashes
+from graph.jsontext import loads as json_loads
 from graph.model import parse_cooperation, parse_organisation, slugify
 from graph.privacy import public_document, references
 from graph.store.base import ANY, Op
@@ -39,7 +40,7 @@ from graph.vocabulary import CATEGORIES, LANGUAGES
 
 from ..api.errors import ApiError, register_handlers
 from ..api.openapi import PREFIX, Param, build_document, operation, query_args
-from ..api.schemas import request_schemas, validate
+from ..api.schemas import MAX_VERSION, request_schemas, validate
 from ..api.throttle import AnonymousLimiter
 from ..api.tokens import ApiToken, check_token, create_token, list_tokens, revoke_token
 from ..auth import client_address
@@ -184,12 +185,13 @@ def _detail(org_id: str, who: Caller) -> dict[str, Any]:
 
 def _body(schema_name: str) -> dict[str, Any]:
     """The JSON body, checked against its schema (415, 400 or 422)."""
+    if not request.is_json:
+        raise ApiError(415)
     try:
-        data = request.get_json()
-    except UnsupportedMediaType as exc:
-        raise ApiError(415) from exc
-    except BadRequest as exc:
-        raise ApiError(400, "The body is not valid JSON.") from exc
+        data = json_loads(request.get_data(cache=True), where="body")
+    except ValidationError as exc:
+        issue = exc.issues[0]
+        raise ApiError(400, f"The body is not valid JSON: {issue.reason}.", details=[issue.to_dict()]) from exc
     schema = request_schemas(_snapshot().vocabulary)[schema_name]
     issues = validate(data, schema)
     if issues:
@@ -204,6 +206,13 @@ def _body(schema_name: str) -> dict[str, Any]:
         raise ApiError.invalid(issues)
     assert isinstance(data, dict)
     return data
+
+
+def _no_clash(org_id: str, data: dict[str, Any]) -> None:
+    """409 when another organisation has the same name (compared as `graph.identity` does)."""
+    clashes = store_clashes(get_store(), [("organisation", org_id, data)])
+    if clashes:
+        raise ApiError(409, clashes[0].reason, details=[i.to_dict() for i in clashes])
 
 
 def _page(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
@@ -244,7 +253,9 @@ P_LANG = Param(
 )
 P_ORG = Param("org_id", {"type": "string", "maxLength": 128}, where="path", description="Organisation id")
 P_VERSION = Param(
-    "version", {"type": "integer", "minimum": 0}, description="Delete only if the stored version is still this one"
+    "version",
+    {"type": "integer", "minimum": 0, "maximum": MAX_VERSION},
+    description="Delete only if the stored version is still this one",
 )
 ORG_FILTERS = [
     Param("q", {"type": "string", "maxLength": 200}, description="Words that must all occur (name, topics, ...)"),
@@ -319,6 +330,8 @@ def create_organisation() -> Response:
     org, issues = parse_organisation({**data, "id": org_id}, _snapshot().vocabulary, "body")
     if org is None:
         raise ApiError.invalid(issues)
+    if get_store().get("organisation", org_id) is None:  # else the create answers 409: the id is taken
+        _no_clash(org_id, org.to_dict())
     get_store().create("organisation", org_id, org.to_dict(), actor=who.actor())
     return _created(_detail(org_id, who), url_for("api.v1.get_organisation", org_id=org_id))
 
@@ -348,11 +361,14 @@ def update_organisation(org_id: str) -> Response:
         raise ApiError(404, f"organisation {org_id!r} does not exist")
     data = _body("OrganisationUpdate")
     version = data.pop("version")
-    if data.get("id", org_id) != org_id:
-        raise ApiError.invalid([Issue("id", data["id"], f"differs from the address ({org_id})", "body", "id_mismatch")])
+    if data.get("id", org_id) != org_id:  # the body names another record than the address: a conflict (409)
+        issue = Issue("id", data["id"], f"differs from the address ({org_id})", "body", "id_mismatch")
+        message = f"The body's id {data['id']!r} differs from the address ({org_id})."
+        raise ApiError(409, message, details=[issue.to_dict()])
     org, issues = parse_organisation({**data, "id": org_id}, _snapshot().vocabulary, "body")
     if org is None:
         raise ApiError.invalid(issues)
+    _no_clash(org_id, org.to_dict())
     store.update("organisation", org_id, org.to_dict(), version, actor=who.actor(org_id))
     return jsonify(_detail(org_id, who))
 
@@ -492,18 +508,19 @@ def list_cooperations() -> Response:
     auth="token",
     body="CooperationCreate",
     responses={201: ("Cooperation", "Created")},
-    errors=(409,),
+    errors=(404, 409),
 )
 def create_cooperation() -> Response:
     who = caller()
     data = _body("CooperationCreate")
     who.require([data["a"], data["b"]])
     snap = _snapshot()
+    for name in ("a", "b"):  # a record named in the body that does not exist: 404, as on every route
+        if data[name] not in snap.index:
+            issue = Issue(name, data[name], "unknown organisation", "body", "unknown_ref")
+            raise ApiError(404, f"organisation {data[name]!r} does not exist", details=[issue.to_dict()])
     coop, issues = parse_cooperation(data, snap.vocabulary, "body")
     issues = list(issues)
-    for name in ("a", "b"):
-        if data[name] not in snap.index:
-            issues.append(Issue(name, data[name], "unknown organisation", "body", "unknown_ref"))
     if coop is None or issues:
         raise ApiError.invalid(issues)
     rec = get_store().create("cooperation", coop.id, coop.to_dict(), actor=who.actor())

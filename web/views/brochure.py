@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import threading
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, current_app, make_response, request
 from werkzeug.wrappers import Response
@@ -12,16 +14,13 @@ from graph.io import store_vocabulary
 from ..brochure import BrochureError, render_html, render_pdf
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES
+from ..ratelimit import expensive
+from ..render_cache import cached
 from ..security import allow
 
 __all__ = ["bp"]
 
 bp = Blueprint("brochure", __name__)
-
-#: rendered PDFs by (store url, generation, language, day): the PDF takes a second or two to lay out
-_pdf_cache: dict[tuple[str, int, str, str], bytes] = {}
-_pdf_lock = threading.Lock()
-
 
 def _lang() -> str:
     lang = request.args.get("lang", "de")
@@ -30,34 +29,44 @@ def _lang() -> str:
     return lang
 
 
+def _cached(fmt: str, lang: str, render: Callable[[Any, Any], bytes]) -> tuple[bytes, str]:
+    """The brochure from the shared render cache, by data generation, language and day (it prints the date)."""
+    store = get_store()
+    snap = store.snapshot()
+    parts = {"generation": snap.generation, "lang": lang, "day": dt.date.today().isoformat(), "fmt": fmt}
+    return cached("brochure", parts, lambda: render(snap.network, store_vocabulary(store)))
+
+
+def _respond(data: bytes, etag: str, content_type: str) -> Response:
+    response = make_response(data)
+    response.headers["Content-Type"] = content_type
+    response.set_etag(etag)
+    response.make_conditional(request)
+    return response
+
+
 @bp.route("/brochure")
 @allow("public")
+@expensive
 def html() -> Response:
-    store = get_store()
-    page = render_html(store.snapshot().network, store_vocabulary(store), _lang())
-    response = make_response(page)
-    response.headers["Content-Type"] = "text/html; charset=utf-8"
-    return response
+    lang = _lang()
+    data, etag = _cached("html", lang, lambda network, vocab: render_html(network, vocab, lang).encode("utf-8"))
+    return _respond(data, etag, "text/html; charset=utf-8")
 
 
 @bp.route("/brochure.pdf")
 @allow("public")
+@expensive
 def pdf() -> Response:
-    import datetime as dt
-
     lang = _lang()
-    store = get_store()
-    key = (store.url, store.generation(), lang, dt.date.today().isoformat())
-    data = _pdf_cache.get(key)
-    if data is None:
+
+    def render(network: Any, vocab: Any) -> bytes:
         try:
-            data = render_pdf(store.snapshot().network, store_vocabulary(store), lang, config=current_app.config)
+            return render_pdf(network, vocab, lang, config=current_app.config)
         except BrochureError as exc:
             abort(501, description=str(exc))
-        with _pdf_lock:
-            _pdf_cache.clear()  # keep one brochure per process: older generations are stale anyway
-            _pdf_cache[key] = data
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
+
+    data, etag = _cached("pdf", lang, render)
+    response = _respond(data, etag, "application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="remo-broschuere-{lang}.pdf"'
     return response

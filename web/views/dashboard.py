@@ -14,7 +14,7 @@ from ..extensions import get_store
 from ..map.dashboard import bar_chart, dashboard_figures, default_period, stacked_bar_chart
 from ..map.raster import MapExportError, new_pdf
 from ..security import allow
-from ..templating import label, status_label
+from ..templating import fmt_date, fmt_percent, label, status_label
 
 __all__ = ["bp", "period_from_args"]
 
@@ -104,7 +104,7 @@ def report_pdf(fig: dict[str, Any], *, config: Any = None) -> bytes:
     pdf.set_font("remo", "B", 18)
     pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("remo", "", 10)
-    pdf.cell(0, 6, _("Period: %(start)s to %(end)s", start=fig["start"], end=fig["end"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, _("Period: %(start)s to %(end)s", start=fmt_date(fig["start"]), end=fmt_date(fig["end"])), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
     def heading(text: str) -> None:
@@ -137,7 +137,7 @@ def report_pdf(fig: dict[str, Any], *, config: Any = None) -> bytes:
         [_("Bridges between migrant organisations and institutions"), fig["bridges"]],
         [_("Migrant organisations with an institution partner"), f"{fig['mo_bridged']} / {fig['mo_total']}"],
         [_("Needs met / recorded"), f"{fig['needs_met']} / {fig['needs_total']}"],
-        [_("Network density"), fig["density"]],
+        [_("Network density"), fmt_percent(fig["density"])],
     ]
     table([_("Figure"), _("Value")], rows, [140, 40])
 
@@ -191,11 +191,11 @@ def report_pdf(fig: dict[str, Any], *, config: Any = None) -> bytes:
     )
 
     if fig["since_meeting"]:
-        heading(_("New cooperations since the last meeting (%(date)s)", date=fig["meeting"].date))
+        heading(_("New cooperations since the last meeting (%(date)s)", date=fmt_date(fig["meeting"].date)))
         names = fig["names"]
         table(
             [_("Organisation"), _("Partner"), _("Since")],
-            [[names.get(c.a, c.a), names.get(c.b, c.b), c.since] for c in fig["since_meeting"]],
+            [[names.get(c.a, c.a), names.get(c.b, c.b), fmt_date(c.since)] for c in fig["since_meeting"]],
             [75, 75, 30],
         )
     heading(_("Organisations without any partner"))

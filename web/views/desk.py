@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -10,13 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from graph import ConflictError, ValidationError
+from graph import ConflictError, NotFoundError, ValidationError
 from graph.network import SECTIONS
 
 from ..events import waiting_for_review
 from ..extensions import get_store
-from ..introductions import PIPELINE, STATUSES, allowed_next, set_status
+from ..introductions import PIPELINE, STATUSES, allowed_next, current_cooperation, set_follow_up, set_status
 from ..security import allow
+from ..users import list_users
 
 __all__ = ["bp", "needs_overview"]
 
@@ -26,23 +28,94 @@ bp = Blueprint("desk", __name__)
 CHANGE_KINDS = (*SECTIONS.values(), "user", "term", "setting")
 
 
+#: the desk's sort orders: newest change first, next due first, by organisation name, by owner
+SORTS = ("at", "due", "org", "owner")
+DUE_FILTERS = ("overdue", "week", "none")
+
+
+def desk_filters(args: Any, owners: dict[str, str], org_ids: set[str]) -> dict[str, str]:
+    """The desk's filter and sort choices from the query string; unknown values mean "all"."""
+    status = args.get("status", "")
+    owner = args.get("owner", "")
+    org = args.get("org", "")
+    due = args.get("due", "")
+    sort = args.get("sort", "")
+    return {
+        "status": status if status in STATUSES else "",
+        "owner": owner if owner in owners or owner == "-" else "",
+        "org": org if org in org_ids else "",
+        "due": due if due in DUE_FILTERS else "",
+        "sort": sort if sort in SORTS else "at",
+    }
+
+
+def filter_introductions(records: list[Any], f: dict[str, str], names: dict[str, str],
+                         owners: dict[str, str], today: str) -> list[Any]:
+    """The introductions that pass the desk's filters, in the chosen order."""
+    week = (dt.date.fromisoformat(today) + dt.timedelta(days=7)).isoformat()
+
+    def keep(r: Any) -> bool:
+        d = r.data
+        if f["status"] and d.get("status", "proposed") != f["status"]:
+            return False
+        if f["owner"] and (d.get("owner") or "-") != f["owner"]:
+            return False
+        if f["org"] and f["org"] not in (d.get("a"), d.get("b")):
+            return False
+        due = d.get("due") or ""
+        if f["due"] == "overdue" and not (due and due < today):
+            return False
+        if f["due"] == "week" and not (due and due <= week):
+            return False
+        return not (f["due"] == "none" and due)
+
+    out = [r for r in records if keep(r)]
+    if f["sort"] == "due":  # undated ones last
+        out.sort(key=lambda r: (not r.data.get("due"), r.data.get("due") or "", r.id))
+    elif f["sort"] == "org":
+        def pair(r: Any) -> tuple[str, str]:
+            x, y = (names.get(r.data[k], r.data[k]).casefold() for k in ("a", "b"))
+            return (min(x, y), max(x, y))
+
+        out.sort(key=lambda r: (pair(r), r.id))
+    elif f["sort"] == "owner":
+        out.sort(key=lambda r: (not r.data.get("owner"),
+                                owners.get(r.data.get("owner", ""), r.data.get("owner", "")).casefold(), r.id))
+    else:
+        out.sort(key=lambda r: (r.data.get("at") or "", r.id), reverse=True)
+    return out
+
+
+def staff_owners() -> dict[str, str]:
+    """Who may own an introduction's next step: active staff and admin accounts, username → name."""
+    users = [u for u in list_users(get_store()) if u.is_staff and u.active]
+    return {u.id: u.display_name for u in sorted(users, key=lambda u: u.display_name.casefold())}
+
+
 @bp.route("/desk")
 @allow("staff")
 def index() -> str:
     store = get_store()
     snap = store.snapshot()
-    columns: dict[str, list[Any]] = {s: [] for s in STATUSES}
-    for rec in store.list("introduction"):
-        columns.setdefault(rec.data.get("status", "proposed"), []).append(rec)
-    for items in columns.values():
-        items.sort(key=lambda r: (r.data.get("at") or "", r.id), reverse=True)
     orgs = sorted(snap.network.organisations, key=lambda o: o.name.casefold())
+    names = {o.id: o.name for o in orgs}
+    owners = staff_owners()
+    f = desk_filters(request.args, owners, set(names))
+    today = dt.date.today().isoformat()
+    records = filter_introductions(store.list("introduction"), f, names, owners, today)
+    columns: dict[str, list[Any]] = {s: [] for s in STATUSES}
+    for rec in records:
+        columns.setdefault(rec.data.get("status", "proposed"), []).append(rec)
     return render_template(
         "desk/index.html",
         columns=columns,
         pipeline=PIPELINE,
-        names={o.id: o.name for o in orgs},
+        names=names,
         orgs=orgs,
+        owners=owners,
+        f=f,
+        filtered=any(f[k] for k in ("status", "owner", "org", "due")),
+        today=today,
         allowed_next=allowed_next,
         events_waiting=len(waiting_for_review(snap.network.events)),
     )
@@ -72,6 +145,7 @@ def move(intro_id: str) -> Response:
     except ValueError:
         abort(400)
     a, b = rec.data["a"], rec.data["b"]
+    kept = current_cooperation(store, a, b) if status == "cooperating" else None
     try:
         set_status(
             store,
@@ -98,7 +172,46 @@ def move(intro_id: str) -> Response:
             ),
             "success",
         )
+        if kept is not None:
+            flash(_("The two organisations already cooperate; their recorded cooperation was kept unchanged."), "info")
     return redirect(url_for("desk.index") + f"#col-{status}")
+
+
+@bp.route("/desk/introductions/<intro_id>/follow-up", methods=["POST"])
+@allow("staff")
+def follow_up(intro_id: str) -> Response:
+    store = get_store()
+    rec = store.get("introduction", intro_id)
+    if rec is None:
+        abort(404)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    owner = request.form.get("owner", "").strip()
+    if owner and owner not in staff_owners() and owner != rec.data.get("owner"):
+        abort(400)
+    try:
+        set_follow_up(
+            store,
+            intro_id,
+            note=request.form.get("note", ""),
+            next_step=request.form.get("next_step", ""),
+            due=request.form.get("due", "").strip() or None,
+            owner=owner,
+            actor=current_user.actor(),
+            expected_version=version,
+            vocab=store.snapshot().vocabulary,
+        )
+    except NotFoundError:
+        abort(404)
+    except ValidationError:
+        flash(_("Please check the note, the next step and the due date (a date such as 2026-12-31)."), "error")
+    except ConflictError:
+        flash(_("This introduction was changed meanwhile; please check it and enter your changes again."), "error")
+    else:
+        flash(_("Saved the notes and the next step."), "success")
+    return redirect(url_for("desk.index") + f"#intro-{intro_id}")
 
 
 def _status_text(status: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import threading
 import unicodedata
@@ -19,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
 from graph.events import next_occurrence
+from graph.identity import store_clashes
 from graph.model import ORG_FIELDS, parse_organisation, slugify
 
 from ..editing import edit_conflict, sign_original
@@ -54,7 +56,35 @@ def _term_words(vocab: Vocabulary, category: str, term_id: str, lang: str) -> li
     term = vocab.get(category, term_id)
     if term is None:
         return [term_id]
-    return [term.label(lang), term.label("de"), term.label("en"), *term.aliases]
+    # every language's label: "الواجبات" finds homework help in the German UI too (and the native name)
+    return [term.label(lang), *term.labels.values(), *term.aliases, *([term.native] if term.native else [])]
+
+
+#: a query word this long that occurs in no organisation's text is compared with the vocabulary's words
+FUZZY_MIN_LEN = 5
+#: difflib's similarity ratio a vocabulary word needs to stand in for a mistyped one ("Hausaufgabenhlfe")
+FUZZY_CUTOFF = 0.82
+
+
+def vocabulary_words(vocab: Vocabulary) -> list[str]:
+    """The folded words of every term's labels (all languages) and aliases, for typo tolerance."""
+    words: set[str] = set()
+    for category in ("topics", "capabilities", "districts", "languages", "org_kinds", "target_groups"):
+        for term_id in vocab.ids(category):
+            term = vocab.get(category, term_id)
+            if term is None:
+                continue
+            for text in (*term.labels.values(), *term.aliases):
+                words.update(w for w in fold(text).replace("-", " ").split() if len(w) >= FUZZY_MIN_LEN - 1)
+    return sorted(words)
+
+
+def fuzzy_alternatives(word: str, words: list[str]) -> list[str]:
+    """Vocabulary words close to a (mistyped) query word, best first (difflib; at most three)."""
+    if len(word) < FUZZY_MIN_LEN:
+        return []
+    near = [w for w in words if abs(len(w) - len(word)) <= max(2, len(word) // 4)]  # cheap length bound first
+    return difflib.get_close_matches(word, near, n=3, cutoff=FUZZY_CUTOFF)
 
 
 def _visible(org: Organisation, internal: bool) -> dict[str, Any]:
@@ -118,6 +148,12 @@ class _Prepared:
         self.visible = [_visible(o, internal) for o in ordered]
         self.texts: dict[str, list[str]] = {}
         self.index: dict[str, dict[str, set[int]]] = {}
+        self._vocab_words: list[str] | None = None
+
+    def vocab_words(self, vocab: Vocabulary) -> list[str]:
+        if self._vocab_words is None:
+            self._vocab_words = vocabulary_words(vocab)
+        return self._vocab_words
 
     def positions(self, name: str, value: str) -> set[int]:
         """Positions of the organisations whose visible field fits the filter ``name=value`` (as `_matches`)."""
@@ -149,11 +185,15 @@ def search_orgs(
     internal: bool,
     *,
     snapshot: Snapshot | None = None,
+    corrections: dict[str, list[str]] | None = None,
 ) -> list[Organisation]:
     """Organisations whose visible fields contain every word of ``query`` and fit every filter, by name.
 
-    With ``snapshot`` (whose organisations ``orgs`` are) the sorted visible fields and search texts
-    are kept per snapshot, so a search costs one pass over prepared data.
+    A word of at least `FUZZY_MIN_LEN` letters that no organisation's text contains is taken as a typo:
+    it matches where one of its close vocabulary words does (`fuzzy_alternatives`); ``corrections``, when
+    given, receives ``{word: [alternatives]}``. With ``snapshot`` (whose organisations ``orgs`` are) the
+    sorted visible fields and search texts are kept per snapshot, so a search costs one pass over
+    prepared data.
     """
     words = [w for w in fold(query).split() if w]
     if snapshot is not None:
@@ -164,6 +204,15 @@ def search_orgs(
     else:
         prep = _Prepared(orgs, internal)
     texts = prep.text(vocab, lang) if words else None
+    options: list[tuple[str, ...]] = [(w,) for w in words]
+    if texts is not None:
+        for i, w in enumerate(words):
+            if len(w) >= FUZZY_MIN_LEN and not any(w in t for t in texts):
+                alts = fuzzy_alternatives(w, prep.vocab_words(vocab))
+                if alts:
+                    options[i] = tuple(alts)
+                    if corrections is not None:
+                        corrections[w] = alts
     active = {name: value for name, value in filters.items() if value}
     if not active and texts is None:
         return list(prep.orgs)
@@ -174,7 +223,7 @@ def search_orgs(
         candidates = range(len(prep.visible))
     out = []
     for k in candidates:
-        if texts is not None and not all(w in texts[k] for w in words):
+        if texts is not None and not all(any(w in texts[k] for w in alts) for alts in options):
             continue
         out.append(prep.orgs[k])
     return out
@@ -221,7 +270,9 @@ def index() -> str:
         if body is not None:
             bodies.move_to_end(key)
     if body is None:
-        found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap)
+        corrections: dict[str, list[str]] = {}
+        found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap,
+                            corrections=corrections)
         pages = max(1, math.ceil(len(found) / size))
         try:
             page = min(max(1, int(request.args.get("page", "1"))), pages)
@@ -247,6 +298,7 @@ def index() -> str:
             filters=filters,
             choices=choices,
             filtered=bool(args),
+            corrections=corrections,
         )
         with _bodies_lock:
             bodies[key] = body
@@ -378,6 +430,9 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
         for msg in general:
             flash(msg, "error")
         return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False), 422
+    if store_clashes(store, [("organisation", org_id, parsed.to_dict())]):
+        form.name.errors = [*form.name.errors, _("Another organisation already has this name.")]
+        return render_template("directory/edit.html", form=form, org=rec.data, conflict=None, create=False), 409
     try:
         version = int(form.version.data or "0")
     except ValueError:
@@ -428,6 +483,10 @@ def create() -> Response | str | tuple[str, int]:
         for msg in apply_issues(form, issues, data):
             flash(msg, "error")
         return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 422
+    taken = store.get("organisation", org_id) is not None  # then the short name is the problem (below)
+    if not taken and store_clashes(store, [("organisation", org_id, parsed.to_dict())]):
+        form.name.errors = [*form.name.errors, _("Another organisation already has this name.")]
+        return render_template("directory/edit.html", form=form, org=None, conflict=None, create=True), 409
     try:
         store.create("organisation", org_id, parsed.to_dict(), actor=current_user.actor())
     except ConflictError:

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from graph import ConflictError, ValidationError
 
 from ..extensions import get_store
-from ..mail import introductions  # noqa: F401 - they register their link actions
+from ..mail import accounts, digest, introductions, meetings  # noqa: F401 - they register their link actions
 from ..mail.links import ACTIONS, LinkError, read_link
-from ..security import allow
+from ..security import allow, csrf
 
 __all__ = ["bp"]
 
@@ -29,6 +29,7 @@ def _problem(reason: str) -> tuple[str, int]:
 
 @bp.route("/m/<token>", methods=["GET", "POST"])
 @allow("public")
+@csrf.exempt  # checked below for every action but RFC 8058 one-click unsubscribe
 def confirm(token: str):
     store = get_store()
     try:
@@ -39,12 +40,14 @@ def confirm(token: str):
         return _problem(exc.reason)
     errors: list[str] = []
     if request.method == "POST":
+        if not action.one_click:
+            csrf.protect()
         try:
             done = action.perform(store, link, request.form)
         except LinkError as exc:
             return _problem(exc.reason)
         except ValidationError as exc:
-            errors = [i.message for i in exc.issues]
+            errors = [i.reason for i in exc.issues]
         except ConflictError:
             errors = [_("Somebody else answered at the same time. Please open the link again.")]
         else:

@@ -13,8 +13,8 @@ from typing import Any
 
 import networkx as nx
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -29,10 +29,12 @@ from ..extensions import get_store
 from ..i18n import isolate, join_list
 from ..map.model import KIND_STYLE, SHAPE_GROUPS, SIZE_METRICS, MapFilter, MapNode, MapView, build_map, filtered_network
 from ..map.raster import PAPER_SIZES, MapExportError, render_pdf, render_png
-from ..map.store import ensure_layout, relayout, set_pinned
+from ..map.store import LAYOUT_ID, LAYOUT_KIND, ensure_layout, relayout, set_pinned
 from ..map.svg import Legend, node_shape_svg, render_svg
+from ..ratelimit import expensive
+from ..render_cache import cached
 from ..security import allow
-from ..templating import label
+from ..templating import fmt_date, label, render_block
 
 __all__ = ["bp", "describe", "legend", "map_context", "present_steps"]
 
@@ -89,9 +91,9 @@ def describe(view: MapView) -> str:
     s = view.summary()
     flt = view.filter
     if flt.start == flt.end:
-        when = _("on %(date)s", date=flt.end)
+        when = _("on %(date)s", date=fmt_date(flt.end))
     else:
-        when = _("between %(start)s and %(end)s", start=flt.start, end=flt.end)
+        when = _("between %(start)s and %(end)s", start=fmt_date(flt.start), end=fmt_date(flt.end))
     parts = [
         _(
             "The map shows %(orgs)s and %(coops)s %(when)s.",
@@ -174,7 +176,20 @@ def _endpoint(public: bool, name: str = "") -> str:
 
 
 def _page(public: bool) -> str:
-    ctx = map_context(public)
+    if not public:
+        return render_template("map/index.html", **_page_context(map_context(False), public=False))
+    # the public page's body depends only on the data, layout, language, day and filter: cached for all workers
+    flt, parts = _public_key("page", "")
+
+    def body() -> bytes:
+        ctx = _page_context(map_context(True, flt), public=True)
+        return str(render_block("map/index.html", "content", **ctx)).encode("utf-8")
+
+    data, _etag = cached("map", parts, body)
+    return render_template("map/index.html", body=Markup(data.decode("utf-8")))  # our own rendering
+
+
+def _page_context(ctx: dict[str, Any], *, public: bool) -> dict[str, Any]:
     view: MapView = ctx["view"]
     flt: MapFilter = ctx["filter"]
     ep = _endpoint(public)
@@ -197,8 +212,7 @@ def _page(public: bool) -> str:
         focus_suggestions = [(p, names.get(p, p), sc) for p, sc in ctx["suggestions"].get(flt.focus, [])[:3]]
     names = {n.id: n.name for n in view.nodes}
     kinds_used = sorted({o.kind for o in ctx["network"].organisations})
-    return render_template(
-        "map/index.html",
+    return dict(
         public=public,
         view=view,
         svg=Markup(svg),  # built from escaped parts in web.map.svg
@@ -210,6 +224,9 @@ def _page(public: bool) -> str:
         export_ep=_endpoint(public, "export"),
         legend=legend(view),
         legend_swatches=_swatches(),
+        shape_swatches=_shape_swatches(),
+        colour_choices=[("kind", _("Kind of organisation")), ("district", _("District")), ("topic", _("Main topic"))],
+        filters_in_use=bool(set(flt.args(_today())) - {"focus", "suggest"}),
         shape_groups=SHAPE_GROUPS,
         kinds=[k for k in vocab.ids("org_kinds") if k in kinds_used] or kinds_used,
         topics=vocab.ids("topics"),
@@ -231,6 +248,18 @@ def _page(public: bool) -> str:
     )
 
 
+def _shape_swatches() -> dict[str, Markup]:
+    """A neutral swatch per shape (the legend when the colour stands for the district or the topic)."""
+    return {
+        shape: Markup(
+            '<svg class="swatch" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">'
+            + node_shape_svg(shape, 12, 12, 8, "#ffffff")
+            + "</svg>"
+        )
+        for shape in SHAPE_GROUPS
+    }
+
+
 def _swatches() -> dict[str, Markup]:
     out = {}
     for kind, (fill, shape) in KIND_STYLE.items():
@@ -250,6 +279,7 @@ def index() -> str:
 
 @bp.route("/map/public")
 @allow("public")
+@expensive
 def public() -> str:
     return _page(public=True)
 
@@ -298,25 +328,20 @@ def export_graph(network: Network, view: MapView, *, public: bool) -> nx.Graph:
     return g
 
 
-def _export(public: bool, fmt: str) -> Response:
-    ctx = map_context(public)
+def _render_export(ctx: dict[str, Any], fmt: str, paper: str) -> bytes:
     view: MapView = ctx["view"]
     flt: MapFilter = ctx["filter"]
     title = _("Network map of ReMo")
     note = _filter_note(flt)
-    name = f"remo-map-{flt.end}"
     if fmt == "svg":
-        data: bytes = render_svg(
+        return render_svg(
             view, title=f"{title} – {note}", desc=describe(view), legend=legend(view), standalone=True
         ).encode("utf-8")
-    elif fmt == "png":
-        data = render_png(view, title=f"{title} – {note}", legend=legend(view), config=current_app.config)
-    elif fmt == "pdf":
-        paper = request.args.get("paper", "a4")
-        if paper not in PAPER_SIZES:
-            abort(404)
+    if fmt == "png":
+        return render_png(view, title=f"{title} – {note}", legend=legend(view), config=current_app.config)
+    if fmt == "pdf":
         try:
-            data = render_pdf(
+            return render_pdf(
                 view,
                 title=title,
                 subtitle=note,
@@ -327,16 +352,60 @@ def _export(public: bool, fmt: str) -> Response:
             )
         except MapExportError as exc:
             abort(501, description=str(exc))
-        name += f"-{paper}"
+    g = xml_safe_graph(export_graph(ctx["network"], view, public=ctx["public"]))
+    buf = io.BytesIO()
+    # GEXF: the ``viz`` attributes become Gephi's positions, sizes and colours; GraphML drops them
+    write_graph_xml(g, fmt, buf)
+    return buf.getvalue()
+
+
+def _public_key(fmt: str, paper: str) -> tuple[MapFilter, dict[str, Any]]:
+    """The request's filter and what a public rendering depends on: generation, layout, language, day, filter."""
+    store = get_store()
+    snap = store.snapshot()
+    ensure_layout(store, snap.network, actor="map")
+    today = _today()
+    flt = MapFilter.from_args(request.args, today=today)
+    if flt.focus and flt.focus not in snap.orgs:
+        flt.focus = ""
+    layout = store.get(LAYOUT_KIND, LAYOUT_ID)
+    parts = {
+        "generation": snap.generation,
+        "layout": layout.version if layout is not None else 0,
+        "lang": str(get_locale()),
+        "today": today,
+        "filter": dataclasses.asdict(flt),
+        "fmt": fmt,
+        "paper": paper if fmt == "pdf" else "",
+    }
+    return flt, parts
+
+
+def _public_export(fmt: str, paper: str) -> tuple[bytes, str, MapFilter]:
+    """The public export from the shared render cache."""
+    flt, parts = _public_key(fmt, paper)
+    data, etag = cached("map", parts, lambda: _render_export({**map_context(True, flt), "public": True}, fmt, paper))
+    return data, etag, flt
+
+
+def _export(public: bool, fmt: str) -> Response:
+    paper = request.args.get("paper", "a4") if fmt == "pdf" else ""
+    if fmt == "pdf" and paper not in PAPER_SIZES:
+        abort(404)
+    etag = ""
+    if public:
+        data, etag, flt = _public_export(fmt, paper)
     else:
-        g = xml_safe_graph(export_graph(ctx["network"], view, public=public))
-        buf = io.BytesIO()
-        # GEXF: the ``viz`` attributes become Gephi's positions, sizes and colours; GraphML drops them
-        write_graph_xml(g, fmt, buf)
-        data = buf.getvalue()
+        ctx = map_context(public)
+        flt = ctx["filter"]
+        data = _render_export({**ctx, "public": False}, fmt, paper)
+    name = f"remo-map-{flt.end}" + (f"-{paper}" if fmt == "pdf" else "")
     response = make_response(data)
     response.headers["Content-Type"] = MIME[fmt] + ("; charset=utf-8" if fmt in ("svg", "gexf", "graphml") else "")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    if etag:
+        response.set_etag(etag)
+        response.make_conditional(request)
     return response
 
 
@@ -348,6 +417,7 @@ def export(fmt: str) -> Response:
 
 @bp.route(f"/map/public.<any({EXPORTS}):fmt>")
 @allow("public")
+@expensive
 def public_export(fmt: str) -> Response:
     return _export(True, fmt)
 
@@ -367,10 +437,10 @@ def present_steps(snap: Any, positions: dict[str, Any], step: int, today: str) -
     meeting = last_meeting(network, today)
     if meeting is not None:
         day = meeting.date
-        heading1 = _("The network at the last meeting (%(date)s)", date=day)
+        heading1 = _("The network at the last meeting (%(date)s)", date=fmt_date(day))
     else:
         day = (dt.date.fromisoformat(today) - dt.timedelta(days=365)).isoformat()
-        heading1 = _("The network one year ago (%(date)s)", date=day)
+        heading1 = _("The network one year ago (%(date)s)", date=fmt_date(day))
     build = {"width": 1600, "height": 900, "font_size": 22.0, "radius": (8.0, 26.0), "label_limit": 70}
     then = {c.a for c in network.cooperations if c.active_on(day)} | {
         c.b for c in network.cooperations if c.active_on(day)

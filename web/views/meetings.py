@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..commands.meetings import (
 )
 from ..extensions import get_store
 from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
+from ..meeting_messages import future_outcomes_message, issue_messages, repeats_message, settings_warning
 from ..reasons import reason_text
 from ..security import allow
 from ..weights import weights_in_use
@@ -35,6 +37,8 @@ from ..weights import weights_in_use
 __all__ = ["bp"]
 
 bp = Blueprint("meetings", __name__)
+#: the longest search staff can ask for on the page (seconds; the request waits for it)
+MAX_SEARCH_SECONDS = 120
 
 
 def _meeting_or_404(meeting_id: str) -> Any:
@@ -44,9 +48,11 @@ def _meeting_or_404(meeting_id: str) -> Any:
         abort(404)
 
 
-def _flash_issues(exc: ValidationError) -> None:
-    for issue in exc.issues[:8]:
-        flash(_("%(field)s: %(reason)s", field=issue.field, reason=issue.reason), "error")
+def _flash_issues(exc: ValidationError, meeting: Any = None) -> None:
+    """The planner's problems in the UI language, organisations by name (`web.meeting_messages`)."""
+    names = {o.id: o.name for o in get_store().snapshot().network.organisations}
+    for message in issue_messages(exc.issues, names, meeting)[:8]:
+        flash(message, "error")
 
 
 def _int(name: str, default: int | None = None) -> int | None:
@@ -79,6 +85,9 @@ def create() -> Response | str | tuple[str, int]:
             "title": request.form.get("title", "").strip(),
             "date": request.form.get("date", "").strip(),
             "place": request.form.get("place", "").strip(),
+            "start_time": request.form.get("start_time", "").strip(),
+            "end_time": request.form.get("end_time", "").strip(),
+            "deadline": request.form.get("deadline", "").strip(),
             "rounds": request.form.get("rounds", "").strip(),
             "format": request.form.get("format", "tables").strip(),
             "table_size": request.form.get("table_size", "").strip(),
@@ -92,7 +101,7 @@ def create() -> Response | str | tuple[str, int]:
         if len(values["attendance"]) < 2:
             errors["attendance"] = _("Register at least two organisations.")
         for issue in issues:
-            errors.setdefault(issue.field.split("[")[0].split(".")[0], issue.reason)
+            errors.setdefault(issue.field.split("[")[0].split(".")[0], _time_error(issue) or issue.reason)
         if meeting is not None and not errors:
             try:
                 store.create("meeting", meeting.id, meeting.to_dict(), actor=current_user.actor())
@@ -100,9 +109,23 @@ def create() -> Response | str | tuple[str, int]:
                 errors["title"] = _("A meeting with this title and date exists already.")
             else:
                 flash(_("Meeting created. Now plan who meets whom."), "success")
+                warning = settings_warning(meeting)
+                if warning:
+                    flash(warning, "error")
                 return redirect(url_for("meetings.detail", meeting_id=meeting.id))
         return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors), 422
     return render_template("meetings/new.html", orgs=orgs, values=values, errors=errors)
+
+
+def _time_error(issue: Any) -> str:
+    """The form's own words for the time and deadline fields."""
+    if issue.field in ("start_time", "end_time") and issue.code == "bad_time":
+        return _("Please enter a time as HH:MM, e.g. 18:30.")
+    if issue.field == "end_time" and issue.code == "out_of_range":
+        return _("The end must be after the start.")
+    if issue.field == "deadline" and issue.code == "out_of_range":
+        return _("The deadline for answers must not be after the meeting's date.")
+    return ""
 
 
 @bp.route("/meetings/<meeting_id>")
@@ -115,7 +138,42 @@ def detail(meeting_id: str) -> str:
     doc = rendered_plan(plan, snap, _lang()) if plan else None
     names = {o.id: o.name for o in snap.network.organisations}
     return render_template("meetings/detail.html", meeting=meeting, plan=plan, doc=doc, version=version,
-                           names=names, formats=MEETING_FORMATS, languages=LANGUAGE_NAMES)
+                           names=names, formats=MEETING_FORMATS, languages=LANGUAGE_NAMES,
+                           planner_notes=_planner_notes(meeting, plan, names),
+                           **_answers_context(store, meeting, plan, names))
+
+
+def _answers_context(store: Any, meeting: Any, plan: MeetingPlan | None, names: dict[str, str]) -> dict[str, Any]:
+    """Who answered what, who got an invitation, and where the plan no longer matches the answers."""
+    from ..mail.meetings import SCHEDULE_KIND
+
+    rec = store.get(SCHEDULE_KIND, meeting.id)
+    invited = (rec.data.get("invited") or {}) if rec is not None else {}
+    answers = [{"org": o, "name": names.get(o, o), "answer": meeting.answer_of(o), "mailed": o in invited}
+               for o in sorted(meeting.organisations(), key=lambda o: names.get(o, o).casefold())]
+    seated = {o for r in plan.rounds for t in r for o in t} if plan else set()
+    return {
+        "answers": answers,
+        "others": sorted(((o, n) for o, n in names.items() if meeting.answer_of(o) is None),
+                         key=lambda x: x[1].casefold()),
+        "not_mailed": sum(1 for a in answers if not a["mailed"] and a["answer"] != "no"),
+        "deadline": meeting.response_deadline(),
+        "seated_not_coming": sorted((names.get(o, o) for o in seated - set(meeting.attendance)), key=str.casefold),
+        "coming_not_seated": sorted((names.get(o, o) for o in set(meeting.attendance) - seated), key=str.casefold)
+        if plan else [],
+    }
+
+
+def _planner_notes(meeting: Any, plan: MeetingPlan | None, names: dict[str, str]) -> dict[str, Any]:
+    """Impossible settings and the repeats of a best plan, as messages for the meeting page."""
+    repeats = ""
+    if plan is not None and plan.repeats:
+        repeats = repeats_message(plan.repeats, names, (plan.search or {}).get("time_limit"),
+                                  accepted=bool(plan.repeats_accepted_by))
+    future = bool(meeting.date) and meeting.date > dt.date.today().isoformat()
+    return {"impossible": settings_warning(meeting), "repeats": repeats,
+            "accepted": bool(plan is not None and plan.repeats_accepted_by),
+            "future": future_outcomes_message(meeting.date) if future else ""}
 
 
 def _lang() -> str:
@@ -139,19 +197,28 @@ def make_plan(meeting_id: str) -> Response:
         doc["format"] = fmt
         if fmt == "pairs":
             doc.pop("table_size", None)
+    params: dict[str, Any] = {}
+    seconds = _int("time_limit")
+    if seconds is not None:
+        params["time_limit"] = float(min(max(seconds, 1), MAX_SEARCH_SECONDS))
+    checked = None
     try:
         checked, issues = parse_meeting(doc, None, where=f"meeting {meeting_id}")
         if checked is None:
             raise ValidationError(issues)
-        plan = plan_for(store, checked, actor=current_user.actor())
+        plan = plan_for(store, checked, actor=current_user.actor(), **params)
         _old, version = load_plan(store, meeting_id)
         save_plan(store, plan, actor=current_user.actor(), version=version)
     except ValidationError as exc:
-        _flash_issues(exc)
+        _flash_issues(exc, checked or meeting)
     except ConflictError:
         flash(_("The plan was changed meanwhile; please look at it again."), "error")
     else:
-        flash(_("Plan created."), "success")
+        if plan.repeats:
+            names = {o.id: o.name for o in store.snapshot().network.organisations}
+            flash(repeats_message(plan.repeats, names, plan.search.get("time_limit")), "error")
+        else:
+            flash(_("Plan created."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id))
 
 
@@ -171,11 +238,29 @@ def _replan(meeting_id: str, locked: list[dict[str, Any]]) -> Response:
                      history=earlier_pairs(store, meeting), created_by=current_user.actor())
         save_plan(store, new, actor=current_user.actor(), version=version)
     except ValidationError as exc:
-        _flash_issues(exc)
+        _flash_issues(exc, settings)
     except ConflictError:
         flash(_("The plan was changed meanwhile; please look at it again."), "error")
     else:
         flash(_("Plan re-optimised; locked tables were kept."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id))
+
+
+@bp.route("/meetings/<meeting_id>/accept-repeats", methods=["POST"])
+@allow("staff")
+def accept_repeats(meeting_id: str) -> Response:
+    """Staff accept the repeated pairs of the best plan found (then it can be published)."""
+    store = get_store()
+    plan, version = load_plan(store, meeting_id)
+    if plan is None or not plan.repeats:
+        abort(404)
+    plan.repeats_accepted_by = current_user.actor()
+    try:
+        save_plan(store, plan, actor=current_user.actor(), version=_int("version", version))
+    except ConflictError:
+        flash(_("The plan was changed meanwhile; please look at it again."), "error")
+    else:
+        flash(_("The repeated pairs are accepted for this plan."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id))
 
 
@@ -314,3 +399,99 @@ def outcomes(meeting_id: str) -> Response:
     else:
         flash(ngettext("%(num)d introduction recorded.", "%(num)d introductions recorded.", len(written)), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#outcomes")
+
+
+@bp.route("/meetings/<meeting_id>/answer", methods=["POST"])
+@allow("staff")
+def staff_answer(meeting_id: str) -> Response:
+    """Staff confirm or cancel for an organisation, also after the deadline."""
+    from ..meetings import set_attendance
+
+    meeting = _meeting_or_404(meeting_id)
+    org = request.form.get("org", "")
+    choice = request.form.get("answer", "")
+    snap = get_store().snapshot()
+    if org not in snap.orgs or choice not in ("yes", "no", "invite"):
+        abort(400)
+    try:
+        if choice == "invite":
+            from ..meetings import invite_org
+
+            invite_org(get_store(), meeting.id, org, actor=current_user.actor())
+            flash(_("%(org)s is on the list. “Send invitations” mails the invitation.", org=snap.orgs[org].name),
+                  "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
+        set_attendance(get_store(), meeting.id, org, choice == "yes", actor=current_user.actor(), staff=True)
+    except ValidationError as exc:
+        _flash_issues(exc)
+    except ConflictError:
+        flash(_("The meeting was changed meanwhile; please answer again."), "error")
+    else:
+        name = snap.orgs[org].name
+        if choice == "yes":
+            flash(_("Thank you: %(org)s takes part in “%(title)s”.", org=name, title=meeting.title), "success")
+        else:
+            flash(_("Thank you: %(org)s does not take part in “%(title)s”.", org=name, title=meeting.title), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
+
+
+@bp.route("/meetings/<meeting_id>/invite", methods=["POST"])
+@allow("staff")
+def invite(meeting_id: str) -> Response:
+    """Invitations by mail to every organisation of the meeting that has not got one yet."""
+    from ..mail.meetings import SCHEDULE_KIND, invite_ops
+
+    meeting = _meeting_or_404(meeting_id)
+    store = get_store()
+    mailed, ops = invite_ops(store, meeting)
+    try:
+        if ops:
+            store.apply(ops, actor=current_user.actor())
+    except ConflictError:
+        flash(_("The invitations were sent meanwhile from another window; please look again."), "error")
+        return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
+    if mailed:
+        flash(ngettext("%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(mailed)),
+              "success")
+    rec = store.get(SCHEDULE_KIND, meeting_id)
+    invited = (rec.data.get("invited") or {}) if rec is not None else {}
+    orgs = store.snapshot().orgs
+    missing = [orgs[o].name if o in orgs else o for o in meeting.organisations()
+               if meeting.answer_of(o) != "no" and o not in invited]
+    if missing:
+        flash(_("No mail address for: %(names)s. Please invite them another way.", names=", ".join(missing)),
+              "error")
+    elif not mailed:
+        flash(_("Every organisation of this meeting has been invited already."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
+
+
+@bp.route("/meetings/<meeting_id>/publish", methods=["POST"])
+@allow("staff")
+def publish(meeting_id: str) -> Response:
+    """Publish the plan to the representatives (each seated organisation gets its agenda by mail), or withdraw it."""
+    from ..mail.meetings import agenda_ops
+    from ..meetings import NotPublishable, publish_ops, unpublish_ops
+
+    meeting = _meeting_or_404(meeting_id)
+    store = get_store()
+    back = redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#publication")
+    try:
+        if request.form.get("withdraw"):
+            store.apply(unpublish_ops(store, meeting_id, version=_int("version")), actor=current_user.actor())
+            flash(_("The plan is withdrawn: representatives see no tables until you publish again."), "success")
+            return back
+        plan, ops = publish_ops(store, meeting_id, actor=current_user.actor(), version=_int("version"))
+        mails = agenda_ops(store, meeting, plan)
+        store.apply([*ops, *mails], actor=current_user.actor())
+    except NotFoundError:
+        abort(404)
+    except NotPublishable:
+        flash(_("The plan seats some pairs twice. Accept the repeats or plan anew before publishing."), "error")
+    except ConflictError:
+        flash(_("The plan was changed meanwhile; please look at it again."), "error")
+    else:
+        sent = sum(1 for op in mails if op.kind == "message")
+        flash(ngettext("Plan published; %(num)d agenda is on its way by mail.",
+                       "Plan published; %(num)d agendas are on their way by mail.", sent), "success")
+    return back

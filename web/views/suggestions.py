@@ -16,7 +16,8 @@ from matching import hints
 from ..extensions import get_store
 from ..forms import field_label
 from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
-from ..introductions import allowed_next, find_introduction, set_status
+from ..introductions import allowed_next, current_cooperation, find_introduction, set_status
+from ..mail.digest import is_subscribed
 from ..security import allow
 from ..suggestion_cache import suggestion_document, suggestion_list
 from ..templating import current_lang
@@ -74,6 +75,7 @@ def index(org_id: str) -> str:
         hint_fields=[field_label(f) for f in hints(snap, org_id)],
         allowed_next=allowed_next,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
+        digest_on=is_subscribed(get_store(), org_id, current_user.id),
     )
 
 
@@ -92,6 +94,7 @@ def respond(org_id: str, partner_id: str) -> Response:
         for s in suggestion_list(snap, org_id, 10, weights_in_use(store)):
             if s.partner == partner_id:
                 reasons = s.to_dict()["reasons"]
+    kept = current_cooperation(store, org_id, partner_id) if status == "cooperating" else None
     try:
         set_status(
             store, org_id, partner_id, status, actor=current_user.actor(org_id), vocab=snap.vocabulary, reasons=reasons
@@ -109,6 +112,8 @@ def respond(org_id: str, partner_id: str) -> Response:
             "cooperating": _("Wonderful: your cooperation with %(name)s is now recorded.", name=name),
         }
         flash(messages[status], "success")
+        if kept is not None:
+            flash(_("The two organisations already cooperate; their recorded cooperation was kept unchanged."), "info")
     return redirect(url_for("suggestions.index", org_id=org_id) + f"#p-{partner_id}")
 
 

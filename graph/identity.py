@@ -1,0 +1,94 @@
+"""When two records are the same: ids that differ only in case, organisation names that differ only in
+case, spacing or Unicode normalisation (NFC/NFD).
+
+Text fields are stored in NFC (`graph.model` normalises every text it parses), so ``"Café"`` typed on a
+Mac (NFD) and on Windows (NFC) is one name. `fold_id` and `fold_name` give the form two records are
+compared in; `clash_issues` finds, for records about to be written, every other record that would then
+carry the same folded id (of the same kind) or the same folded organisation name. Imports
+(`graph.io.import_network`) and the pages and API that create or change organisations refuse such a
+write with a ``duplicate_id`` or ``duplicate_name`` issue.
+
+Example
+-------
+>>> fold_name("Caf\\u0065\\u0301  Lennep") == fold_name("Café lennep"), fold_id("p-ABC") == fold_id("p-abc")
+(True, True)
+>>> [i.code for i in clash_issues([("person", "p-ABC", {})], {("person", "p-abc"): {}})]
+['duplicate_id']
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ._errors import Issue
+
+__all__ = ["clash_issues", "fold_id", "fold_name", "store_clashes"]
+
+
+def fold_id(rid: str) -> str:
+    """The form in which ids are compared: ``p-ABC`` and ``p-abc`` are one id."""
+    return unicodedata.normalize("NFC", rid).casefold()
+
+
+def fold_name(name: Any) -> str:
+    """The form in which organisation names are compared (NFC, case-folded, spaces collapsed)."""
+    return " ".join(unicodedata.normalize("NFC", str(name or "")).casefold().split())
+
+
+def clash_issues(
+    writes: Iterable[tuple[str, str, Mapping[str, Any] | None]],
+    stored: Mapping[tuple[str, str], Mapping[str, Any]],
+) -> list[Issue]:
+    """Issues for ``writes`` (``(kind, id, data)``, data ``None`` deletes) that would leave two records
+    with the same folded id of one kind, or two organisations with the same folded name, given the
+    ``stored`` records (``{(kind, id): data}``)."""
+    writes = list(writes)
+    final: dict[tuple[str, str], Mapping[str, Any] | None] = dict(stored)
+    for kind, rid, data in writes:
+        final[(kind, rid)] = data
+    by_id: dict[tuple[str, str], list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    for (kind, rid), data in final.items():
+        if data is None:
+            continue
+        by_id.setdefault((kind, fold_id(rid)), []).append(rid)
+        if kind == "organisation" and data.get("name"):
+            by_name.setdefault(fold_name(data["name"]), []).append(rid)
+    issues: list[Issue] = []
+    for kind, rid, data in writes:
+        if data is None:
+            continue
+        others = [o for o in by_id[(kind, fold_id(rid))] if o != rid]
+        if others:
+            issues.append(
+                Issue(
+                    "id",
+                    rid,
+                    f"differs only in case from the {kind} id {others[0]!r}; ids are compared without case",
+                    where=f"{kind} {rid}",
+                    code="duplicate_id",
+                )
+            )
+        if kind == "organisation" and data.get("name"):
+            others = [o for o in by_name[fold_name(data["name"])] if o != rid]
+            if others:
+                issues.append(
+                    Issue(
+                        "name",
+                        data["name"],
+                        f"organisation {others[0]!r} has the same name (compared without case, spacing and "
+                        "Unicode normalisation)",
+                        where=f"organisation {rid}",
+                        code="duplicate_name",
+                    )
+                )
+    return issues
+
+
+def store_clashes(store: Any, writes: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Issue]:
+    """`clash_issues` of ``writes`` against the records of their kinds in ``store``."""
+    writes = list(writes)
+    stored = {(kind, r.id): r.data for kind in {w[0] for w in writes} for r in store.list(kind)}
+    return clash_issues(writes, stored)
