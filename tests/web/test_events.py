@@ -438,3 +438,24 @@ def test_map_names_joint_events_next_to_the_cooperations(web_client, web_store):
     login(web_client, "stefan")
     html = web_client.get("/map?from=2026-09-01&to=2026-12-31").get_data(as_text=True)
     assert "auf der Karte haben auch gemeinsame Veranstaltungen durchgeführt" in html
+
+
+def test_editor_refuses_a_stale_version(web_client, web_store):
+    rec = web_store.get("event", "lesepaten-infotreffen")  # a draft of ORG in the demo network
+    login(web_client, "rana")
+    page = web_client.get(f"/org/{ORG}/events/{rec.id}/edit").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{rec.version}"' in page or f'value="{rec.version}"' in page
+    web_store.update("event", rec.id, {**rec.data, "title": "Lesepaten: Infotreffen (neu)"}, rec.version,
+                     actor="stefan")
+    data = event_form(title="Mein Titel", version=rec.version, action="save", repeat="", exdates="")
+    resp = post(web_client, f"/org/{ORG}/events/{rec.id}/edit", data, token_from=f"/org/{ORG}/events")
+    assert resp.status_code == 302
+    assert web_store.get("event", rec.id).data["title"] == "Lesepaten: Infotreffen (neu)"
+    assert "inzwischen von jemand anderem geändert" in web_client.get(resp.headers["Location"]).get_data(as_text=True)
+    # with the current version the save goes through, and the draft stays a draft
+    current = web_store.get("event", rec.id)
+    resp = post(web_client, f"/org/{ORG}/events/{rec.id}/edit", {**data, "version": current.version},
+                token_from=f"/org/{ORG}/events")
+    assert resp.status_code == 302
+    saved = web_store.get("event", rec.id)
+    assert saved.data["title"] == "Mein Titel" and saved.data["status"] == "draft"
