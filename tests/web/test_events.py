@@ -459,3 +459,11 @@ def test_editor_refuses_a_stale_version(web_client, web_store):
     assert resp.status_code == 302
     saved = web_store.get("event", rec.id)
     assert saved.data["title"] == "Mein Titel" and saved.data["status"] == "draft"
+
+
+def test_lists_keep_the_title_as_written_with_the_translation(web_client):
+    web_client.get("/lang/tr")
+    html = web_client.get("/events/month?month=2026-09").get_data(as_text=True)
+    assert '<bdi lang="de">Hausaufgabenhilfe</bdi>' in html
+    html = web_client.get("/events?from=2026-09-01").get_data(as_text=True)
+    assert '<bdi lang="de">Hausaufgabenhilfe</bdi></a> <span class="event-translated" lang="tr">(Ödev yardımı)</span>' in html
