@@ -7,7 +7,8 @@ Usage::
 
 Serves the demo network (with one user per role, as in the tests) from a temporary SQLite store on
 127.0.0.1, opens each page as the role that sees it and saves the 1280×800 viewport (the directory also at
-375×667, as on a phone, once with the menu folded and once opened). The PNGs are reduced to 256 colours to stay small. Prints one line per file.
+375×667, as on a phone, once with the menu folded and once opened). The PNGs are reduced to 256 colours
+to stay small. Prints one line per file.
 """
 
 from __future__ import annotations

@@ -28,14 +28,25 @@ def _create_app():
 
 
 class RemoGroup(FlaskGroup):
-    """Flask's command group without other packages' ``flask.commands`` plugins: ``remo`` lists its own commands.
+    """Flask's command group, listing ReMo's own commands without creating the app.
 
-    (Installed extensions register commands of their own, e.g. Flask-Limiter's; loading them costs start-up
-    time and their commands are no ReMo commands.)
+    ``remo --help`` and finding a command import only the command modules (`web.commands.all_commands`);
+    the app is created when a command runs (``with_appcontext``). Other packages' ``flask.commands``
+    plugins (e.g. Flask-Limiter's) are not loaded: they cost start-up time and are no ReMo commands.
     """
 
     def _load_plugin_commands(self) -> None:
         self._loaded_plugin_commands = True
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from .commands import all_commands
+
+        return sorted(set(self.commands) | set(all_commands()))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from .commands import all_commands
+
+        return self.commands.get(name) or all_commands().get(name)
 
 
 @click.group(

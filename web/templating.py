@@ -9,6 +9,7 @@ from flask import Flask, current_app, g
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from graph import StoreError, Vocabulary
@@ -237,8 +238,14 @@ def list_sep() -> str:
 
 
 def join_markup(items: Any) -> Markup:
-    """The ``join_list`` template filter: `web.i18n.join_list` that escapes plain items and keeps markup."""
+    """`web.i18n.join_list` for HTML: escapes plain items and keeps markup."""
     return Markup(list_sep()).join(items)
+
+
+@pass_eval_context
+def _join_filter(eval_ctx: Any, items: Any) -> str:
+    """The ``join_list`` template filter: markup-aware in HTML templates, plain text in ``.txt`` ones (mails)."""
+    return join_markup(items) if eval_ctx.autoescape else join_list(str(i) for i in items)
 
 
 def _safe_user() -> Any:
@@ -260,7 +267,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["number"] = fmt_number
     app.jinja_env.filters["percent"] = fmt_percent
-    app.jinja_env.filters["join_list"] = join_markup
+    app.jinja_env.filters["join_list"] = _join_filter
     app.jinja_env.globals["list_sep"] = list_sep
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

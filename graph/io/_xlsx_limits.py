@@ -51,8 +51,9 @@ _CHUNK = 1 << 20
 _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?\""
 )
-_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"\$?([A-Z]{1,7})\$?[0-9]")
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"([0-9]{1,10})\"")
+# a cell's reference ("AB12") and a row's number ("12"): the only ``r`` attributes of a sheet's XML
+_CELL = re.compile(rb"\sr=\"\$?([A-Z]{1,7})\$?[0-9]")
+_ROW = re.compile(rb"\sr=\"([0-9]{1,10})\"")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
 
 

@@ -18,6 +18,7 @@ _OVERLAPS = """() => [...document.querySelectorAll('.meeting-table.is-locked .ta
 })"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [375, 1280])
 def test_locked_badge_does_not_cover_the_title(new_page: Any, start_server: Any, width: int) -> None:
     server = start_server()
@@ -26,7 +27,7 @@ def test_locked_badge_does_not_cover_the_title(new_page: Any, start_server: Any,
         log_in(page, server.url, "staff")
         page.goto(f"{server.url}/lang/ar?next=/meetings/austauschtreffen-2025-1")
         page.wait_for_load_state("networkidle")
-        for i in range(3):  # lock the first three tables of round 1
+        for _ in range(3):  # lock the first three tables of round 1
             page.locator(".meeting-table:not(.is-locked) form button").first.click()
             page.wait_for_load_state("networkidle")
         assert page.locator("html").get_attribute("dir") == "rtl"

@@ -76,7 +76,7 @@ def test_new_user_journey(new_page: Any, start_server: Any) -> None:
     staff.goto(f"{server}/desk")
     accepted = staff.locator("#col-accepted .cards > li").filter(has_text=partner)
     assert accepted.count() == 1
-    accepted.locator("select").select_option("met")
+    accepted.locator("select[name=status]").select_option("met")
     accepted.get_by_role("button", name="Verschieben").click()
     staff.wait_for_load_state()
     assert staff.locator(".flash-success").count() == 1

@@ -35,7 +35,9 @@ _BROKEN_WORDS = r"""() => {
       const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
       if (tops.size < 2) continue;
       const lang = el.closest('[lang]') ? el.closest('[lang]').getAttribute('lang') : '';
-      if (style.hyphens !== 'auto' || !lang) out.push(m[0] + ' in <' + el.tagName.toLowerCase() + '> hyphens=' + style.hyphens + ' lang=' + lang);
+      if (style.hyphens !== 'auto' || !lang) {
+        out.push(m[0] + ' in <' + el.tagName.toLowerCase() + '> hyphens=' + style.hyphens + ' lang=' + lang);
+      }
     }
   }
   return out.slice(0, 10);

@@ -4,10 +4,13 @@ Every operation gets generated requests, schema-valid and schema-invalid, with a
 without one, against the demo network. Every built-in check runs, among them "schema-valid request
 rejected" (positive data must not get 400 or 422) and "schema-invalid request accepted" (negative data
 must not get 2xx), besides no 5xx, documented status codes and response bodies that match their
-schemas. A fixed, small number of examples per operation keeps it CI-sized.
+schemas. A fixed, small number of examples per operation keeps it CI-sized (``REMO_FUZZ_EXAMPLES``
+asks for more).
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -23,7 +26,7 @@ from web.api.tokens import create_token  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = int(os.environ.get("REMO_FUZZ_EXAMPLES", "25"))  # more for a longer run
 
 
 @pytest.fixture(scope="module")

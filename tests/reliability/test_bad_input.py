@@ -233,7 +233,7 @@ def test_xlsx_one_far_away_cell_is_refused_at_once_on_both_stores(any_app, any_s
     before = dump(any_store)
     start = time.monotonic()
     result = any_app.test_cli_runner().invoke(args=["import", str(path)])
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 20  # openpyxl alone would take minutes
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert "far.xlsx: 1 problem found; nothing was imported." in result.output
     assert "16,384 columns; at most 1,000 are read" in result.output
@@ -272,7 +272,7 @@ def test_xlsx_zip_bombs_are_refused_before_unpacking(tmp_path):
     small = _rezip(_workbook(), add={"xl/media/image1.bin": lambda fh: fh.write(bytes(range(256)) * 4000)})
     issue = _xlsx_issue(_declare_size(small, "xl/media/image1.bin", 1000), tmp_path)
     assert issue.code == "binary_file" and "xl/media/image1.bin is damaged" in issue.reason
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 20  # openpyxl alone would take minutes
 
 
 def test_xlsx_reading_time_is_bounded(tmp_path, monkeypatch):

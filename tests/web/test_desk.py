@@ -16,7 +16,8 @@ def _first_options(html: str) -> list[tuple[str, str]]:
     """(card id, the option a browser submits) for every card's move choice."""
     out = []
     for card_id, select in re.findall(r'<select id="move-([^"]+)" name="status">(.*?)</select>', html, re.S):
-        chosen = re.search(r'<option value="([^"]+)" selected>', select) or re.search(r'<option value="([^"]+)"', select)
+        chosen = re.search(r'<option value="([^"]+)" selected>', select)
+        chosen = chosen or re.search(r'<option value="([^"]+)"', select)
         out.append((card_id, chosen.group(1)))
     return out
 
@@ -97,7 +98,8 @@ def test_desk_sorts_and_filters(web_client, web_store):
         web_store.update("introduction", rid, {**rec.data, "due": due, "owner": owner}, rec.version)
 
     def cards(query: str) -> list[str]:
-        return re.findall(r'<li class="card" id="intro-([^"]+)">', web_client.get("/desk" + query).get_data(as_text=True))
+        html = web_client.get("/desk" + query).get_data(as_text=True)
+        return re.findall(r'<li class="card" id="intro-([^"]+)">', html)
 
     everything = cards("")
     assert {"intro-004", "intro-005"} <= set(everything)
@@ -168,3 +170,11 @@ def test_join_filter_escapes_plain_items_and_keeps_markup(web_app):
         assert join_markup(["a<b", Markup("<bdi>c</bdi>")]) == "a&lt;b، <bdi>c</bdi>"
     with web_app.test_request_context("/", headers={"Accept-Language": "de"}):
         assert join_markup(["x", "y"]) == "x, y"
+
+
+def test_join_filter_in_text_templates_stays_plain(web_app):
+    with web_app.test_request_context("/", headers={"Accept-Language": "ar"}):
+        assert web_app.jinja_env.from_string("{% autoescape false %}{{ n|join_list }}{% endautoescape %}").render(
+            n=["A & B", "C"]) == "A & B، C"
+        assert web_app.jinja_env.from_string("{% autoescape true %}{{ n|join_list }}{% endautoescape %}").render(
+            n=["A & B", "C"]) == "A &amp; B، C"

@@ -92,7 +92,8 @@ def test_switch_to_arabic_and_back(web_client):
 def test_switcher_names_each_language_in_itself(web_client):
     html = web_client.get("/").get_data(as_text=True)
     for code, name in LANGUAGE_NAMES.items():
-        assert re.search(rf'lang="{code}" hreflang="{code}"[^>]*>.*?<span class="lang-name">{name}</span></a>', html), code
+        link = rf'lang="{code}" hreflang="{code}"[^>]*>.*?<span class="lang-name">{name}</span></a>'
+        assert re.search(link, html), code
     assert 'lang="de" hreflang="de" aria-current="true"' in html
 
 

@@ -104,7 +104,8 @@ def report_pdf(fig: dict[str, Any], *, config: Any = None) -> bytes:
     pdf.set_font("remo", "B", 18)
     pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("remo", "", 10)
-    pdf.cell(0, 6, _("Period: %(start)s to %(end)s", start=fmt_date(fig["start"]), end=fmt_date(fig["end"])), new_x="LMARGIN", new_y="NEXT")
+    period = _("Period: %(start)s to %(end)s", start=fmt_date(fig["start"]), end=fmt_date(fig["end"]))
+    pdf.cell(0, 6, period, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
     def heading(text: str) -> None:
