@@ -1,7 +1,7 @@
 """Events: who may write, submit, publish and cancel them, and what the public calendar shows.
 
-Plain service functions over the store (no requests; texts through Flask-Babel): the pages, the API, the
-feeds and the brochure call them.
+Plain service functions over the store (no Flask; only the two text helpers use Flask-Babel when called):
+the pages, the API, the feeds, the map, the dashboard and the brochure call them.
 
 Workflow (``status`` of a `graph.events.Event`)::
 
@@ -23,9 +23,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from flask_babel import format_date, format_time
-from flask_babel import gettext as _
 
 from graph import ConflictError, Issue, ReMoError, ValidationError, Vocabulary
 from graph.audit import audit_op
@@ -334,7 +331,13 @@ def joint_activity(
 
 
 def recurrence_text(ev: Event) -> str:
-    """The recurrence in words in the current locale ("every week on Tuesday, until 30 Jun 2027"); '' if none."""
+    """The recurrence in words in the current locale ("every week on Tuesday, until 30 Jun 2027"); '' if none.
+
+    Needs a Flask-Babel context (a request, or ``force_locale`` in an app context).
+    """
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
     if not ev.rrule:
         return ""
     parts = dict(p.split("=", 1) for p in ev.rrule.split(";") if "=" in p)
@@ -363,8 +366,11 @@ def recurrence_text(ev: Event) -> str:
 def regular_activities(events: Iterable[Event], org_id: str) -> list[dict[str, str]]:
     """An organisation's regular activities for the brochure: public, published, recurring events.
 
-    Each as ``{"title", "lang", "when", "place"}`` with the rhythm in words and the time of day.
+    Each as ``{"title", "lang", "when", "place"}`` with the rhythm in words and the time of day (needs a
+    Flask-Babel context, as `recurrence_text`).
     """
+    from flask_babel import format_time
+
     out = []
     for ev in events:
         if org_id not in ev.organisations or not ev.recurring or not ev.is_public or ev.status != "published":

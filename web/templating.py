@@ -140,6 +140,8 @@ def kind_label(kind: str) -> str:
         "user": _("User account"),
         "term": _("Vocabulary term"),
         "setting": _("Setting"),
+        "event": _("Event"),
+        "event_trust": _("Trust for events"),
     }
     return labels.get(kind, kind)
 

@@ -74,6 +74,7 @@ def _publish_as_staff(client, store, rec):
     login(client, "stefan")
     page = client.get("/desk/events").get_data(as_text=True)
     assert rec.data["title"] in page
+    assert "warten auf Prüfung" in client.get("/desk").get_data(as_text=True)
     resp = post(client, f"/desk/events/{rec.id}/review", {"action": "publish", "version": rec.version},
                 token_from="/desk/events")
     assert resp.status_code == 302
@@ -420,3 +421,50 @@ def test_brochure_lists_regular_activities(web_app, web_store):
         assert "Lesepaten-Infotreffen" not in " ".join(titles)
         off = brochure_context(net, web_store.snapshot().vocabulary, "de", activities=False)
         assert all(not e["activities"] for e in off["b"]["entries"])
+
+
+def test_map_names_joint_events_next_to_the_cooperations(web_client, web_store):
+    from web.map.model import MapFilter, build_map
+
+    snap = web_store.snapshot()
+    flt = MapFilter(start="2026-09-01", end="2026-12-31")
+    view = build_map(snap.network, {}, flt)
+    pairs = {(a, b) for a, b, _n in view.joint_events}
+    assert ("elternnetzwerk-koepru", "grundschule-lindenhof") in pairs
+    assert view.summary()["joint_event_pairs"] == len(view.joint_events)
+    without = build_map(type(snap.network)(**{**snap.network.__dict__, "events": []}), {}, flt)
+    assert without.summary()["cooperations"] == view.summary()["cooperations"]
+    assert [(n.id, n.degree) for n in without.nodes] == [(n.id, n.degree) for n in view.nodes]
+    login(web_client, "stefan")
+    html = web_client.get("/map?from=2026-09-01&to=2026-12-31").get_data(as_text=True)
+    assert "auf der Karte haben auch gemeinsame Veranstaltungen durchgeführt" in html
+
+
+def test_editor_refuses_a_stale_version(web_client, web_store):
+    rec = web_store.get("event", "lesepaten-infotreffen")  # a draft of ORG in the demo network
+    login(web_client, "rana")
+    page = web_client.get(f"/org/{ORG}/events/{rec.id}/edit").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{rec.version}"' in page or f'value="{rec.version}"' in page
+    web_store.update("event", rec.id, {**rec.data, "title": "Lesepaten: Infotreffen (neu)"}, rec.version,
+                     actor="stefan")
+    data = event_form(title="Mein Titel", version=rec.version, action="save", repeat="", exdates="")
+    resp = post(web_client, f"/org/{ORG}/events/{rec.id}/edit", data, token_from=f"/org/{ORG}/events")
+    assert resp.status_code == 302
+    assert web_store.get("event", rec.id).data["title"] == "Lesepaten: Infotreffen (neu)"
+    assert "inzwischen von jemand anderem geändert" in web_client.get(resp.headers["Location"]).get_data(as_text=True)
+    # with the current version the save goes through, and the draft stays a draft
+    current = web_store.get("event", rec.id)
+    resp = post(web_client, f"/org/{ORG}/events/{rec.id}/edit", {**data, "version": current.version},
+                token_from=f"/org/{ORG}/events")
+    assert resp.status_code == 302
+    saved = web_store.get("event", rec.id)
+    assert saved.data["title"] == "Mein Titel" and saved.data["status"] == "draft"
+
+
+def test_lists_keep_the_title_as_written_with_the_translation(web_client):
+    web_client.get("/lang/tr")
+    html = web_client.get("/events/month?month=2026-09").get_data(as_text=True)
+    assert '<bdi lang="de">Hausaufgabenhilfe</bdi>' in html
+    html = web_client.get("/events?from=2026-09-01").get_data(as_text=True)
+    translated = '<span class="event-translated" lang="tr">(Ödev yardımı)</span>'
+    assert f'<bdi lang="de">Hausaufgabenhilfe</bdi></a> {translated}' in html

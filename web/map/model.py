@@ -31,6 +31,8 @@ import scipy.sparse as sp
 
 from graph.network import Network
 
+from ..events import joint_activity
+
 __all__ = [
     "KIND_STYLE",
     "SHAPE_GROUPS",
@@ -222,6 +224,9 @@ class MapView:
     font_size: float = 13.0
     #: with ``filter.colour`` district or topic: ``[(value, fill)]`` in legend order ("" = the others)
     colours: list[tuple[str, str]] = field(default_factory=list)
+    #: pairs of shown organisations that held a published joint event in the period: ``(a, b, events)``;
+    #: activity next to the cooperations (not drawn as edges, not counted in degree or communities)
+    joint_events: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def node_index(self) -> dict[str, MapNode]:
@@ -246,6 +251,7 @@ class MapView:
             "without_partner": sum(1 for n in self.nodes if n.degree == 0),
             "most_connected": [(n.name, n.degree) for n in top if n.degree > 0],
             "communities": communities,
+            "joint_event_pairs": len(self.joint_events),
         }
 
 
@@ -544,9 +550,20 @@ def build_map(
     limit = label_limit if label_limit is not None else (len(nodes) if len(nodes) <= 90 else 60)
     _place_labels(nodes, font_size, limit, width, height)
     nodes.sort(key=lambda n: n.name.casefold())
+    shown_ids = {n.id for n in nodes}
+    try:
+        lo, hi = dt.date.fromisoformat(flt.start or flt.end), dt.date.fromisoformat(flt.end)
+    except ValueError:
+        lo = hi = dt.date.today()
+    joint = [
+        (a, b, len(ids))
+        for (a, b), ids in sorted(joint_activity(sub.events, lo, hi).items())
+        if a in shown_ids and b in shown_ids
+    ]
     return MapView(
         width=width, height=height, nodes=nodes, edges=edges, hulls=hulls, filter=flt, title=title, font_size=font_size,
         colours=colours,
+        joint_events=joint,
     )
 
 

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from graph import ConflictError, NotFoundError, ValidationError
 from graph.network import SECTIONS
 
+from ..events import waiting_for_review
 from ..extensions import get_store
 from ..introductions import PIPELINE, STATUSES, allowed_next, current_cooperation, set_follow_up, set_status
 from ..security import allow
@@ -116,6 +117,7 @@ def index() -> str:
         filtered=any(f[k] for k in ("status", "owner", "org", "due")),
         today=today,
         allowed_next=allowed_next,
+        events_waiting=len(waiting_for_review(snap.network.events)),
     )
 
 

@@ -309,12 +309,12 @@ def index() -> str:
 
 def _next_dates(snap: Snapshot, now: dt.datetime) -> dict[str, dict[str, Any]]:
     """Per organisation its next public date, as the card shows it ("next date: Tue, 15:00 Homework help")."""
-    from .events import when_text  # the events blueprint formats dates; imported late (it imports this module's peers)
+    from .events import translated_title, when_text  # the events blueprint formats dates
 
     out = {}
     for org_id, (occ, ev) in next_dates(snap.network.events, now).items():
-        title, _desc, title_lang = ev.text(current_lang())
-        out[org_id] = {"id": ev.id, "title": title, "lang": title_lang, "when": when_text(occ.start, now=now)}
+        out[org_id] = {"id": ev.id, "title": ev.title, "lang": ev.lang, "translated": translated_title(ev),
+                       "when": when_text(occ.start, now=now)}
     return out
 
 
@@ -352,10 +352,10 @@ def profile(org_id: str) -> str:
     now = dt.datetime.now(get_timezone())
     org_events = public_events(e for e in snap.network.events if org_id in e.organisations)
     nexts = {e.id: next_occurrence(e, now) for e in org_events if e.status == "published"}
-    from .events import when_text
+    from .events import translated_title, when_text
 
     events = sorted(
-        ({"ev": e, "title": e.text(current_lang()), "when": when_text(nexts[e.id].start, now=now)}
+        ({"ev": e, "translated": translated_title(e), "when": when_text(nexts[e.id].start, now=now)}
          for e in org_events if nexts.get(e.id)),
         key=lambda x: nexts[x["ev"].id].start,
     )

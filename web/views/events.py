@@ -30,7 +30,7 @@ from ..extensions import get_store
 from ..security import CSP, allow, can_edit_org
 from ..templating import current_lang
 
-__all__ = ["bp", "event_json_ld", "when_text"]
+__all__ = ["bp", "event_json_ld", "translated_title", "when_text"]
 
 bp = Blueprint("events", __name__)
 
@@ -71,18 +71,18 @@ def _text(ev: Event) -> dict[str, Any]:
     return out
 
 
-def _display_title(ev: Event) -> tuple[str, str]:
-    """The title for lists: the UI language's translation if there is one, else as written; with its language."""
+def translated_title(ev: Event) -> dict[str, str] | None:
+    """The title's translation into the UI language, shown next to the title as written (or None)."""
     title, _desc, lang = ev.text(current_lang())
-    return title, lang
+    return {"title": title, "lang": lang} if lang != ev.lang else None
 
 
 def _item(occ: Occurrence, ev: Event, names: dict[str, str]) -> dict[str, Any]:
-    title, title_lang = _display_title(ev)
     return {
         "id": ev.id,
-        "title": title,
-        "title_lang": title_lang,
+        "title": ev.title,
+        "title_lang": ev.lang,
+        "translated": translated_title(ev),
         "start": occ.start,
         "time": f"{format_time(occ.start.astimezone(get_timezone()), 'short')}–"
         f"{format_time(occ.end.astimezone(get_timezone()), 'short')}",

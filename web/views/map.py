@@ -115,6 +115,12 @@ def describe(view: MapView) -> str:
                 "%(num)d communities (groups that cooperate closely).",
                 len(s["communities"]),
             ))
+    if s["joint_event_pairs"]:
+        parts.append(ngettext(
+                "%(num)d pair of organisations on the map also held joint events.",
+                "%(num)d pairs of organisations on the map also held joint events.",
+                s["joint_event_pairs"],
+            ))
     if s["suggestions"]:
         parts.append(ngettext(
                 "%(num)d suggested cooperation is drawn dashed.",
