@@ -14,15 +14,14 @@ returns ``None`` and the caller builds the parts pair by pair.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from graph import Snapshot
+from graph._gc import paused_gc
 
 from ._signals import SIGNALS, SignalData
 
@@ -33,20 +32,7 @@ HANDLED: tuple[str, ...] = ("topics", "complementarity", "proximity", "bridging"
 _MAX_LISTED = 5  # = matching._suggest._MAX_LISTED
 
 
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many small acyclic objects are built.
-
-    Building a million reason dicts next to a snapshot of millions of objects otherwise triggers
-    collections that walk the whole heap again and again (3-4x the cost of building them).
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+no_gc = paused_gc  # (see `graph._gc.paused_gc`)
 
 
 def _pattern(m: sp.csr_matrix) -> sp.csr_matrix:

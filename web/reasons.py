@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask_babel import force_locale, gettext, ngettext
@@ -12,7 +12,7 @@ from graph import Vocabulary
 
 from .i18n import join_list
 
-__all__ = ["reason_text", "render_suggestions"]
+__all__ = ["reason_text", "render_many", "render_suggestions"]
 
 
 def _join(items: Iterable[str]) -> str:
@@ -118,3 +118,34 @@ def render_suggestions(
         for s, ks in zip(data["suggestions"], keys, strict=True)
     ]
     return {**data, "suggestions": suggestions}
+
+
+def render_many(lists: Iterable[tuple[str, Any]], vocab: Vocabulary, names: dict[str, str], lang: str = "de"
+                ) -> Iterator[dict[str, Any]]:
+    """``render_suggestions({"organisation": o, "suggestions": [s.to_dict() ...]})`` for each ``(o, suggestions)``.
+
+    The same documents, built straight from the `matching.Suggestion` objects (no intermediate
+    copies), the locale switched only for texts not rendered before (`remo suggest --all`).
+    """
+    texts = _texts_for(vocab)
+    for org_id, suggestions in lists:
+        out = []
+        missing = []
+        for s in suggestions:
+            reasons = []
+            for r in s.reasons:
+                key = _text_key(r, names, lang)
+                text = texts.get(key)
+                done = {**r, "text": text}
+                if text is None:
+                    missing.append((r, key, done))
+                reasons.append(done)
+            out.append({"partner": s.partner, "score": s.score, "already_met": s.already_met, "reasons": reasons})
+        if missing:
+            with force_locale(lang):
+                for r, key, done in missing:
+                    text = texts.get(key)
+                    if text is None:
+                        text = texts[key] = _reason_text(r, vocab, names, lang)
+                    done["text"] = text
+        yield {"organisation": org_id, "suggestions": out}

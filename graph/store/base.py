@@ -279,6 +279,7 @@ class SnapshotCache:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, store: StoreBase):
+        from .._gc import paused_gc
         from ..snapshot import build_snapshot
 
         gen = store.generation()
@@ -290,8 +291,9 @@ class SnapshotCache:
                 return self._snapshot
             # read the generation together with the records, so that a write
             # racing with the build only makes the next call rebuild again
-            network, gen = store.network_with_generation()  # type: ignore[attr-defined]
-            self._snapshot = build_snapshot(network, generation=gen)
+            with paused_gc():  # records are acyclic: the collector would only walk them again and again
+                network, gen = store.network_with_generation()  # type: ignore[attr-defined]
+                self._snapshot = build_snapshot(network, generation=gen)
             self._generation = gen
             return self._snapshot
 

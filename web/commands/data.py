@@ -97,12 +97,15 @@ def import_cmd(file: Path, dry_run: bool, as_json: bool) -> None:
     Every problem is listed with file, row (the header is row 1), column,
     value and reason; then nothing is written and the exit code is 1.
     """
+    from graph._gc import paused_gc
+
     store = get_store()
     try:
-        network = load_file(file, store)
-        total = sum(1 for _ in network.records())
-        with progress_bar(total, "Importing") as update:
-            report = import_network(store, network, dry_run=dry_run, actor="import", progress=update)
+        with paused_gc():  # parsed records are acyclic: collections would only walk them again and again
+            network = load_file(file, store)
+            total = sum(1 for _ in network.records())
+            with progress_bar(total, "Importing") as update:
+                report = import_network(store, network, dry_run=dry_run, actor="import", progress=update)
     except ValidationError as exc:
         if as_json:
             click.echo(

@@ -19,7 +19,7 @@ from matching import matching_model, suggest, suggestions_json
 
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES
-from ..reasons import render_suggestions
+from ..reasons import render_many, render_suggestions
 from ..weights import weights_in_use
 from .data import fail_cleanly
 
@@ -69,7 +69,8 @@ def _suggest_all(snap: Any, names: dict[str, str], weights: dict[str, float], k:
     """Every organisation's list, one line each in row order, written in chunks as it is built.
 
     The same lines as ``suggest_all`` + `render_suggestions` + ``json.dumps(ensure_ascii=False)``
-    per organisation (one encoder for all; no circular-reference check: the documents are trees).
+    per organisation (`render_many`; one encoder for all; no circular-reference check: the
+    documents are trees).
     """
     model = matching_model(snap, weights=weights)
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
@@ -78,14 +79,13 @@ def _suggest_all(snap: Any, names: dict[str, str], weights: dict[str, float], k:
     try:
         lines: list[str] = []
         with _progress(2 * snap.n, progress) as update:
-            for org_id, suggestions in model.iter_all(k, fair=fair, progress=update):
-                doc = {"organisation": org_id, "suggestions": [s.to_dict() for s in suggestions]}
-                doc = render_suggestions(doc, snap.vocabulary, names, lang)
+            docs = render_many(model.iter_all(k, fair=fair, progress=update), snap.vocabulary, names, lang)
+            for doc in docs:
                 if as_json:
                     lines.append(encode(doc))
                 else:
                     parts = ", ".join(names[s["partner"]] for s in doc["suggestions"])
-                    lines.append(f"{names[org_id]}: {parts}")
+                    lines.append(f"{names[doc['organisation']]}: {parts}")
                 if len(lines) >= _FLUSH_LINES:
                     out.write("\n".join(lines) + "\n")
                     out.flush()
