@@ -53,7 +53,8 @@ def test_plural_entries_have_every_form():
 
 
 _COUNTED = re.compile(r"%\((\w+)\)[sd] (?:\w+ )?(\w+s)\b")
-_NOT_A_COUNT = {"name", "org", "date", "start", "end", "title", "when", "status", "kind", "value", "a", "b", "id", "user"}
+_NOT_A_COUNT = {"name", "org", "date", "start", "end", "title", "when", "status", "kind", "value", "a", "b", "id",
+                "user"}
 
 
 def test_every_count_goes_through_ngettext():
