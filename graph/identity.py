@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._errors import Issue
+from .store import GraphStore
 
 __all__ = ["clash_issues", "fold_id", "fold_name", "store_clashes"]
 
@@ -87,7 +88,7 @@ def clash_issues(
     return issues
 
 
-def store_clashes(store: Any, writes: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Issue]:
+def store_clashes(store: GraphStore, writes: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Issue]:
     """`clash_issues` of ``writes`` against the records of their kinds in ``store``."""
     writes = list(writes)
     stored = {(kind, r.id): r.data for kind in {w[0] for w in writes} for r in store.list(kind)}
