@@ -159,7 +159,7 @@ def viewed(
     Errors of the store propagate: a page that cannot log its view should not
     show personal data silently.
     """
-    key = (getattr(store, "url", ""), actor, kind, id, on_behalf_of or "")
+    key = (store.url, actor, kind, id, on_behalf_of or "")
     now = time.monotonic()
     with _recent_lock:
         last = _recent.get(key)
