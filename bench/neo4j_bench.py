@@ -110,7 +110,7 @@ def _run(url: str, path: Path, wipe: bool, network: Network | None = None) -> di
     store = open_store(url)
     try:
         if wipe:
-            store.wipe()  # type: ignore[attr-defined]
+            store.wipe()
         t0 = time.perf_counter()
         if network is None:
             network = load_file(path, store)

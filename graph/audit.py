@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .store import GraphStore
 from .store.base import Op, now_iso
 
 __all__ = [
@@ -118,7 +119,7 @@ def audit_op(
 
 
 def record_access(
-    store: Any,
+    store: GraphStore,
     actor: str,
     action: str,
     kind: str,
@@ -142,7 +143,7 @@ _RECENT_MAX = 10_000
 
 
 def viewed(
-    store: Any,
+    store: GraphStore,
     actor: str,
     kind: str,
     id: str,
@@ -158,7 +159,7 @@ def viewed(
     Errors of the store propagate: a page that cannot log its view should not
     show personal data silently.
     """
-    key = (getattr(store, "url", ""), actor, kind, id, on_behalf_of or "")
+    key = (store.url, actor, kind, id, on_behalf_of or "")
     now = time.monotonic()
     with _recent_lock:
         last = _recent.get(key)
@@ -180,7 +181,7 @@ def viewed(
     return True
 
 
-def _entries(store: Any) -> list[AuditEntry]:
+def _entries(store: GraphStore) -> list[AuditEntry]:
     out = []
     for rec in store.list(KIND):
         d = rec.data
@@ -199,7 +200,7 @@ def _entries(store: Any) -> list[AuditEntry]:
 
 
 def audit_log(
-    store: Any,
+    store: GraphStore,
     *,
     kind: str | None = None,
     id: str | None = None,
@@ -240,7 +241,7 @@ def audit_log(
     return entries[: max(0, int(limit))]
 
 
-def purge_audit(store: Any, before: str, *, dry_run: bool = False, actor: str = "retention") -> list[str]:
+def purge_audit(store: GraphStore, before: str, *, dry_run: bool = False, actor: str = "retention") -> list[str]:
     """Delete audit entries older than ``before`` (ISO time) in one transaction; returns their record ids."""
     old = [rec for rec in store.list(KIND) if rec.data.get("at", "") < before]
     if old and not dry_run:

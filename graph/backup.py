@@ -34,7 +34,7 @@ from typing import Any
 from ._errors import Issue, StoreError, ValidationError
 from .files import private_file
 from .jsontext import loads as json_loads
-from .store.base import Op
+from .store.base import GraphStore, Op
 
 __all__ = ["BACKUP_FORMAT", "backup", "restore"]
 
@@ -42,11 +42,11 @@ BACKUP_FORMAT = "remo-backup/1"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def backup(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
+def backup(store: GraphStore, path: str | os.PathLike[str]) -> dict[str, Any]:
     """Write a consistent backup of ``store`` to ``path``; returns ``{"format", "records"}``."""
     path = Path(path)
     with private_file(path) as tmp:  # mode 0600: a backup holds password hashes and personal data
-        if hasattr(store, "backup"):
+        if store.native_backup:
             store.backup(tmp)
             fmt = "sqlite"
             import sqlite3
@@ -106,7 +106,7 @@ def _read_jsonl(path: Path) -> list[tuple[str, str, dict[str, Any]]]:
     return out
 
 
-def restore(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
+def restore(store: GraphStore, path: str | os.PathLike[str]) -> dict[str, Any]:
     """Replace the whole content of ``store`` with the backup at ``path`` (all or nothing)."""
     path = Path(path)
     if not path.is_file():
@@ -114,7 +114,7 @@ def restore(store: Any, path: str | os.PathLike[str]) -> dict[str, Any]:
     with path.open("rb") as fh:
         magic = fh.read(16)
     if magic == _SQLITE_MAGIC:
-        if hasattr(store, "restore_from"):
+        if store.native_backup:
             store.restore_from(path)
             return {"format": "sqlite", "records": len(store.export_records())}
         # a SQLite backup into another backend: read it as a store and copy its records

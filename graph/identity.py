@@ -8,6 +8,23 @@ carry the same folded id (of the same kind) or the same folded organisation name
 (`graph.io.import_network`) and the pages and API that create or change organisations refuse such a
 write with a ``duplicate_id`` or ``duplicate_name`` issue.
 
+This module is also the one home of the text folds: every comparison of user text goes through one of
+the functions below. They differ on purpose, and each names its reason; the id and slug patterns
+(`graph.model.SLUG_RE`, `graph.model.RECORD_ID_RE`, `graph.model.slugify`) live next to the parsers
+that use them, and the API schemas and forms import them from there.
+
+=================  ==========================================================================
+`fold_id`          ids: NFC + case fold only (an id is exact text otherwise)
+`fold_name`        organisation names (duplicates): NFC + case fold + spaces collapsed; keeps
+                   accents, so "Müller" and "Muller" stay two organisations
+`fold`             user input against a vocabulary: NFKC (full-width, ligatures) + case fold +
+                   spaces collapsed, and the Turkish dotted/dotless i match a plain "i"
+`fold_header`      spreadsheet headers, sheet and organisation names in imports: NFKC + case
+                   fold + spaces collapsed, ``_`` read as a space ("target_groups" = "Target groups")
+`fold_search`      the directory search: case fold, dotless i, accents dropped (NFKD without
+                   combining marks: "Räume" finds "Raume"); spaces kept, the caller splits words
+=================  ==========================================================================
+
 Example
 -------
 >>> fold_name("Caf\\u0065\\u0301  Lennep") == fold_name("Café lennep"), fold_id("p-ABC") == fold_id("p-abc")
@@ -23,8 +40,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._errors import Issue
+from .store import GraphStore
 
-__all__ = ["clash_issues", "fold_id", "fold_name", "store_clashes"]
+__all__ = ["clash_issues", "fold", "fold_header", "fold_id", "fold_name", "fold_search", "store_clashes"]
 
 
 def fold_id(rid: str) -> str:
@@ -35,6 +53,33 @@ def fold_id(rid: str) -> str:
 def fold_name(name: Any) -> str:
     """The form in which organisation names are compared (NFC, case-folded, spaces collapsed)."""
     return " ".join(unicodedata.normalize("NFC", str(name or "")).casefold().split())
+
+
+def fold(text: Any) -> str:
+    """Case- and width-insensitive key for matching user input to vocabulary terms.
+
+    >>> fold("  İZMİR  Ｉｎｔｅｇｒａｔｉｏｎ ") == fold("izmir integration")
+    True
+    """
+    text = unicodedata.normalize("NFKC", str(text)).casefold().strip()
+    # Turkish dotted/dotless i: "İ".casefold() is "i̇", "ı" stays; both should match a plain "i"
+    text = text.replace("\u0307", "").replace("ı", "i")
+    return " ".join(text.split())
+
+
+def fold_header(text: Any) -> str:
+    """The form spreadsheet headers, sheet names and organisation names are compared in by imports.
+
+    ``None`` folds to ``""``; underscores count as spaces, so ``target_groups`` is the header
+    ``Target groups``.
+    """
+    return " ".join(unicodedata.normalize("NFKC", str(text or "")).casefold().replace("_", " ").split())
+
+
+def fold_search(text: str) -> str:
+    """Lowercase without accents ("Räume" -> "raume"), for forgiving search."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def clash_issues(
@@ -87,7 +132,7 @@ def clash_issues(
     return issues
 
 
-def store_clashes(store: Any, writes: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Issue]:
+def store_clashes(store: GraphStore, writes: Iterable[tuple[str, str, Mapping[str, Any] | None]]) -> list[Issue]:
     """`clash_issues` of ``writes`` against the records of their kinds in ``store``."""
     writes = list(writes)
     stored = {(kind, r.id): r.data for kind in {w[0] for w in writes} for r in store.list(kind)}

@@ -26,28 +26,24 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from ._errors import StoreError
 from .store import redact_url
-from .store.base import ANY, Op, Record
+from .store.base import ANY, GraphStore, Op, Record
 
 __all__ = ["migrate", "read_records", "write_records"]
 
 
-def read_records(store: Any) -> list[Record]:
+def read_records(store: GraphStore) -> list[Record]:
     """Every record of every kind in ``store``, sorted by (kind, id), read in one transaction.
 
-    Uses the store's ``export_records()``.
+    Uses the store's ``export_records()`` (part of the store contract, `graph.store.base.StoreBase`).
     """
-    export = getattr(store, "export_records", None)
-    if export is None:
-        raise StoreError(f"the store {redact_url(getattr(store, 'url', '?'))} cannot list all its records")
-    return list(export())
+    return list(store.export_records())
 
 
 def write_records(
-    store: Any,
+    store: GraphStore,
     records: Sequence[Record],
     *,
     overwrite: bool = False,
@@ -76,8 +72,8 @@ def write_records(
 
 
 def migrate(
-    src: Any,
-    dst: Any,
+    src: GraphStore,
+    dst: GraphStore,
     *,
     progress: Callable[[int], None] | None = None,
     overwrite: bool = False,
@@ -88,8 +84,8 @@ def migrate(
     ``progress(n)`` receives increments of records written; for a progress
     bar with a known length call `read_records` and `write_records` yourself.
     """
-    url = getattr(src, "url", None)
+    url = src.url
     in_memory = url in ("sqlite://", "sqlite:///", "sqlite:///:memory:")
-    if src is dst or (url and not in_memory and url == getattr(dst, "url", None)):
+    if src is dst or (url and not in_memory and url == dst.url):
         raise StoreError(f"source and target are the same store: {redact_url(src.url)}")
     return write_records(dst, read_records(src), overwrite=overwrite, actor=actor, progress=progress)

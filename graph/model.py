@@ -56,7 +56,11 @@ __all__ = [
     "slugify",
 ]
 
+#: The one home of the id patterns: the API schemas (`web.api.schemas.SLUG`, ``RECORD_ID``) and the
+#: forms' validators use these very objects (their ``.pattern``), never a copy of the text.
+#: An organisation (and cooperation end) id: lowercase letters, digits and single hyphens.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Any other record id (persons, meetings, projects, ...).
 RECORD_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)

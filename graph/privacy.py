@@ -44,6 +44,7 @@ from .migrate import read_records
 from .model import ORG_FIELDS, PERSON_FIELDS, Meeting, Organisation, Person
 from .network import Network
 from .spreadsheet import csv_text
+from .store import GraphStore
 from .store.base import Op, Record
 from .vocabulary import Vocabulary
 
@@ -153,7 +154,7 @@ def _retrying(work: Any) -> Any:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def withdraw_consent(store: Any, person_id: str, actor: str, *, on_behalf_of: str | None = None) -> bool:
+def withdraw_consent(store: GraphStore, person_id: str, actor: str, *, on_behalf_of: str | None = None) -> bool:
     """Remove the person's recorded consent: from now on they appear in no public output.
 
     The person record stays for internal work (it may then be erased, or deleted
@@ -210,7 +211,7 @@ def _record_dict(rec: Record) -> dict[str, Any]:
     }
 
 
-def subject_data(store: Any, kind: str, id: str, *, change_limit: int = 100_000) -> dict[str, Any]:
+def subject_data(store: GraphStore, kind: str, id: str, *, change_limit: int = 100_000) -> dict[str, Any]:
     """Everything the store holds about one person or organisation (Art. 15 and 20 GDPR).
 
     The record itself, every record that names it (cooperations, introductions,
@@ -327,7 +328,7 @@ def erasure_ops(records: Iterable[Record], person_id: str, reference: str) -> tu
     return ops, report
 
 
-def erase_person(store: Any, person_id: str, actor: str, *, on_behalf_of: str | None = None) -> ErasureReport:
+def erase_person(store: GraphStore, person_id: str, actor: str, *, on_behalf_of: str | None = None) -> ErasureReport:
     """Erase a person completely (Art. 17 GDPR) in one store transaction.
 
     Deletes the person record, removes the person's id from every record that

@@ -45,6 +45,7 @@ from .audit import KIND as AUDIT_KIND
 from .audit import audit_op
 from .migrate import read_records
 from .privacy import MAX_RETRIES, erasure_ops
+from .store import GraphStore
 from .store.base import Op, Record
 
 __all__ = ["RetentionPolicy", "RetentionReport", "months_before", "plan_retention", "run_retention"]
@@ -249,7 +250,7 @@ def plan_retention(
 
 
 def run_retention(
-    store: Any,
+    store: GraphStore,
     policy: RetentionPolicy | None = None,
     *,
     today: dt.date | None = None,

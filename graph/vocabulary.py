@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import Issue, ValidationError
+from .identity import fold
 
 __all__ = ["CATEGORIES", "LANGUAGES", "Term", "Vocabulary", "seeds_dir"]
 
@@ -55,12 +55,8 @@ def seeds_dir() -> Path:
     return here.parent / "seeds"
 
 
-def _fold(text: str) -> str:
-    """Case- and width-insensitive key for matching user input."""
-    text = unicodedata.normalize("NFKC", str(text)).casefold().strip()
-    # Turkish dotted/dotless i: "İ".casefold() is "i̇", "ı" stays; both should match a plain "i"
-    text = text.replace("\u0307", "").replace("ı", "i")
-    return " ".join(text.split())
+#: case- and width-insensitive key for matching user input (one home: `graph.identity.fold`)
+_fold = fold
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def store_url(request, tmp_path: Path) -> str:
     require_or_skip(_neo4j_reachable(), "REMO_REQUIRE_NEO4J")
     store = open_store(NEO4J_URL)
     try:
-        store.wipe()  # type: ignore[attr-defined]
+        store.wipe()
     finally:
         store.close()
     return NEO4J_URL

@@ -24,6 +24,7 @@ from flask import Flask, current_app, request
 from flask_login import AnonymousUserMixin, LoginManager
 
 from graph import ConflictError
+from graph.store import GraphStore
 from graph.store.base import ANY, Op
 
 from .extensions import get_store
@@ -139,7 +140,7 @@ def login_failed(username: str, address: str | None = None, *, now: float | None
         return
 
 
-def _sweep(store: Any, now: float, window: float) -> None:
+def _sweep(store: GraphStore, now: float, window: float) -> None:
     """Drop stale counters now and then, so that many usernames do not pile up."""
     if store.count(THROTTLE_KIND) < 500:
         return

@@ -36,6 +36,7 @@ from graph.events import (
     parse_event,
 )
 from graph.model import slugify
+from graph.store import GraphStore
 from graph.store.base import Op, Record, now_iso
 
 __all__ = [
@@ -83,17 +84,17 @@ class EventPermissionError(ReMoError):
 # ---------------------------------------------------------------------------
 # trust
 # ---------------------------------------------------------------------------
-def is_trusted(store: Any, org_id: str) -> bool:
+def is_trusted(store: GraphStore, org_id: str) -> bool:
     """Whether representatives of ``org_id`` may publish events without a review."""
     rec = store.get(TRUST_KIND, org_id)
     return bool(rec and rec.data.get("trusted"))
 
 
-def trusted_orgs(store: Any) -> set[str]:
+def trusted_orgs(store: GraphStore) -> set[str]:
     return {r.id for r in store.list(TRUST_KIND) if r.data.get("trusted")}
 
 
-def set_trust(store: Any, org_id: str, trusted: bool, *, actor: str, version: int | None = None) -> None:
+def set_trust(store: GraphStore, org_id: str, trusted: bool, *, actor: str, version: int | None = None) -> None:
     """Set or clear the trust of one organisation (staff), with an audit entry.
 
     ``version``: the trust record's version the staff member saw (0: none yet; ``None``: whatever is stored now).
@@ -109,7 +110,7 @@ def set_trust(store: Any, org_id: str, trusted: bool, *, actor: str, version: in
     store.apply(ops, actor=actor)
 
 
-def can_publish(store: Any, *, staff: bool, org_id: str | None) -> bool:
+def can_publish(store: GraphStore, *, staff: bool, org_id: str | None) -> bool:
     """Staff always; a representative acting for ``org_id`` when that organisation is trusted."""
     return staff or (org_id is not None and is_trusted(store, org_id))
 
@@ -117,7 +118,7 @@ def can_publish(store: Any, *, staff: bool, org_id: str | None) -> bool:
 # ---------------------------------------------------------------------------
 # writes
 # ---------------------------------------------------------------------------
-def new_event_id(store: Any, title: str) -> str:
+def new_event_id(store: GraphStore, title: str) -> str:
     """An unused record id from the title (``hausaufgabenhilfe``, ``hausaufgabenhilfe-2``, ...)."""
     base = slugify(title)[:60].strip("-") or "event"
     candidate, n = base, 1
@@ -158,7 +159,7 @@ def _next_status(current: str, action: str, *, may_publish: bool, staff: bool) -
 
 
 def event_action(
-    store: Any,
+    store: GraphStore,
     vocab: Vocabulary,
     action: str,
     *,

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from graph import Issue, Vocabulary
-from graph.model import EMAIL_RE, MAX_NAME, MAX_TEXT, ORG_FIELDS
+from graph.model import EMAIL_RE, MAX_NAME, MAX_TEXT, ORG_FIELDS, SLUG_RE
 
 from .users import MIN_PASSWORD_LENGTH, ROLES, USERNAME_RE, password_problems
 
@@ -105,6 +105,9 @@ def field_label(name: str) -> str:
 #: fields that can be marked internal (name and kind are always public)
 INTERNAL_CHOICES = tuple(f for f in ORG_FIELDS if f not in ("name", "kind"))
 URGENCIES = ("1", "2", "3")
+#: the organisation fields (`graph.model.ORG_FIELDS`) a form field holds as they are stored; offers and
+#: needs are one checkbox (and detail) per capability instead
+PLAIN_FIELDS = tuple(f for f in ORG_FIELDS if f not in ("offers", "needs"))
 
 
 def _terms(vocab: Vocabulary, category: str, lang: str, empty: str | None = None) -> list[Any]:
@@ -158,7 +161,7 @@ def make_org_form(
             validators=[
                 Optional(),
                 Length(max=80),
-                Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single hyphens.")),
+                Regexp(SLUG_RE, message=_l("Use lowercase letters, digits and single hyphens.")),
             ],
         )
     urgency_choices = choices([("1", _("low")), ("2", _("medium")), ("3", _("high"))])
@@ -178,24 +181,7 @@ def make_org_form(
 
 def org_to_form_data(d: dict[str, Any]) -> dict[str, Any]:
     """Initial form data from a stored organisation record."""
-    out: dict[str, Any] = {
-        k: d.get(k)
-        for k in (
-            "name",
-            "kind",
-            "description",
-            "topics",
-            "districts",
-            "languages",
-            "target_groups",
-            "legal_form",
-            "founded",
-            "website",
-            "email",
-            "phone",
-            "address",
-        )
-    }
+    out: dict[str, Any] = {k: d.get(k) for k in PLAIN_FIELDS}
     out["internal"] = [f for f, v in (d.get("visibility") or {}).items() if v == "internal"]
     for o in d.get("offers", []):
         out[f"offer_{o['capability']}"] = True

@@ -17,6 +17,7 @@ from typing import Any
 
 from graph import Issue, NotFoundError, Record, ValidationError, Vocabulary
 from graph.model import Cooperation, parse_cooperation, parse_introduction
+from graph.store import GraphStore
 from graph.store.base import Op
 
 __all__ = [
@@ -64,7 +65,7 @@ def introduction_id(a: str, b: str) -> str:
     return rid
 
 
-def current_cooperation(store: Any, a: str, b: str, day: str | None = None) -> Record | None:
+def current_cooperation(store: GraphStore, a: str, b: str, day: str | None = None) -> Record | None:
     """A cooperation between ``a`` and ``b`` that is active on ``day`` (default today), if there is one."""
     day = day or dt.date.today().isoformat()
     pair = {a, b}
@@ -76,7 +77,7 @@ def current_cooperation(store: Any, a: str, b: str, day: str | None = None) -> R
     return None
 
 
-def find_introduction(store: Any, a: str, b: str) -> Record | None:
+def find_introduction(store: GraphStore, a: str, b: str) -> Record | None:
     """The introduction between ``a`` and ``b`` (either direction), newest first."""
     rec = store.get("introduction", introduction_id(a, b))
     if rec is not None:
@@ -88,7 +89,7 @@ def find_introduction(store: Any, a: str, b: str) -> Record | None:
 
 
 def set_status(
-    store: Any,
+    store: GraphStore,
     org_id: str,
     partner_id: str,
     status: str,
@@ -148,7 +149,7 @@ def set_status(
 
 
 def set_follow_up(
-    store: Any,
+    store: GraphStore,
     intro_id: str,
     *,
     note: str,

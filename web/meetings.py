@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 
 from graph import ConflictError, Meeting, NotFoundError, ValidationError
 from graph.model import parse_meeting
+from graph.store import GraphStore
 from graph.store.base import Op, now_iso
 
 from . import ics
@@ -85,7 +86,7 @@ class MyMeeting:
     published: bool  # the plan is published: the agenda can be shown
 
 
-def meetings_of(store: Any, orgs: list[str], *, today: dt.date | None = None) -> list[MyMeeting]:
+def meetings_of(store: GraphStore, orgs: list[str], *, today: dt.date | None = None) -> list[MyMeeting]:
     """The upcoming meetings (today or later, or undated) that concern any of ``orgs``, soonest first."""
     day = (today or today_berlin()).isoformat()
     published = {r.id for r in store.list(PLAN_KIND) if r.data.get("published_at")}
@@ -120,7 +121,7 @@ def _without(meeting: Meeting, org: str) -> dict[str, Any]:
 
 
 def set_attendance(
-    store: Any,
+    store: GraphStore,
     meeting_id: str,
     org: str,
     coming: bool,
@@ -177,7 +178,7 @@ def set_attendance(
     raise ConflictError("meeting", meeting_id, None, message="the meeting kept changing; please answer again")
 
 
-def invite_org(store: Any, meeting_id: str, org: str, *, actor: str) -> Meeting:
+def invite_org(store: GraphStore, meeting_id: str, org: str, *, actor: str) -> Meeting:
     """Add ``org`` to the meeting's ``invited`` organisations (no answer yet); nothing if it is concerned already."""
     for _attempt in range(5):
         rec = store.require("meeting", meeting_id)
@@ -195,7 +196,7 @@ def invite_org(store: Any, meeting_id: str, org: str, *, actor: str) -> Meeting:
     raise ConflictError("meeting", meeting_id, None, message="the meeting kept changing; please try again")
 
 
-def publish_ops(store: Any, meeting_id: str, *, actor: str, version: int | None) -> tuple[Any, list[Op]]:
+def publish_ops(store: GraphStore, meeting_id: str, *, actor: str, version: int | None) -> tuple[Any, list[Op]]:
     """The plan marked as published and the `Op` that writes it (with the version staff saw).
 
     Raises `graph.NotFoundError` without a plan and `NotPublishable` while it has unaccepted repeats.
@@ -210,7 +211,7 @@ def publish_ops(store: Any, meeting_id: str, *, actor: str, version: int | None)
     return plan, [Op(PLAN_KIND, meeting_id, plan.to_dict(), current if version is None else version)]
 
 
-def unpublish_ops(store: Any, meeting_id: str, *, version: int | None) -> list[Op]:
+def unpublish_ops(store: GraphStore, meeting_id: str, *, version: int | None) -> list[Op]:
     plan, current = load_plan(store, meeting_id)
     if plan is None:
         raise NotFoundError(PLAN_KIND, meeting_id)

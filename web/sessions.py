@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from typing import Any
 
+from graph.store import GraphStore
 from graph.store.base import ANY, Op
 
 __all__ = [
@@ -35,7 +35,7 @@ def _record_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()[:40]
 
 
-def start_session(store: Any, username: str, lifetime: float, *, now: float | None = None) -> str:
+def start_session(store: GraphStore, username: str, lifetime: float, *, now: float | None = None) -> str:
     """Write a new session record for ``username``; returns the session id for the cookie."""
     now_ = time.time() if now is None else now
     session_id = secrets.token_urlsafe(24)
@@ -46,7 +46,7 @@ def start_session(store: Any, username: str, lifetime: float, *, now: float | No
     return session_id
 
 
-def session_valid(store: Any, username: str, session_id: str, *, now: float | None = None) -> bool:
+def session_valid(store: GraphStore, username: str, session_id: str, *, now: float | None = None) -> bool:
     """Whether ``session_id`` is a live session of ``username``."""
     if not session_id:
         return False
@@ -56,13 +56,13 @@ def session_valid(store: Any, username: str, session_id: str, *, now: float | No
     return (time.time() if now is None else now) < float(rec.data.get("expires", 0))
 
 
-def end_session(store: Any, session_id: str) -> None:
+def end_session(store: GraphStore, session_id: str) -> None:
     """Delete the session record (logout); unknown ids are ignored."""
     if session_id:
         store.apply([Op(SESSION_KIND, _record_id(session_id), None, ANY)], actor="logout")
 
 
-def revoke_ops(store: Any, username: str, *, keep: str | None = None) -> list[Op]:
+def revoke_ops(store: GraphStore, username: str, *, keep: str | None = None) -> list[Op]:
     """Deletions of every session of ``username`` (but ``keep``), to apply with the change that ends them."""
     kept = _record_id(keep) if keep else None
     return [

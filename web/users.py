@@ -20,6 +20,7 @@ from flask_babel import ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from graph import Issue, ValidationError
+from graph.store import GraphStore
 from graph.store.base import Op, now_iso
 
 __all__ = [
@@ -209,7 +210,7 @@ class User:
         )
 
 
-def _check(username: str, role: str, organisations: list[str], store: Any) -> list[Issue]:
+def _check(username: str, role: str, organisations: list[str], store: GraphStore) -> list[Issue]:
     issues: list[Issue] = []
     if not USERNAME_RE.match(username):
         issues.append(
@@ -225,17 +226,17 @@ def _check(username: str, role: str, organisations: list[str], store: Any) -> li
     return issues
 
 
-def get_user(store: Any, username: str) -> User | None:
+def get_user(store: GraphStore, username: str) -> User | None:
     rec = store.get(KIND, username.strip().lower())
     return User.from_record(rec) if rec is not None else None
 
 
-def list_users(store: Any) -> list[User]:
+def list_users(store: GraphStore) -> list[User]:
     return [User.from_record(r) for r in store.list(KIND)]
 
 
 def create_user(
-    store: Any,
+    store: GraphStore,
     username: str,
     *,
     role: str,
@@ -279,7 +280,7 @@ def create_user(
 
 
 def update_user(
-    store: Any,
+    store: GraphStore,
     user: User,
     *,
     actor: str = "",
@@ -326,7 +327,7 @@ def _demo_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
 
 
-def ensure_demo_accounts(store: Any, *, actor: str = "demo") -> list[tuple[str, str, str, tuple[str, ...]]]:
+def ensure_demo_accounts(store: GraphStore, *, actor: str = "demo") -> list[tuple[str, str, str, tuple[str, ...]]]:
     """Create (or give a new password to) one demo account per role; returns ``(username, role, password, orgs)``.
 
     Each call generates fresh passwords, so a login printed once at start is the only one that works.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from graph.store import GraphStore
 from matching import FittedWeights, auto_weights
 
 __all__ = ["SETTING_ID", "fitted_weights", "learn_and_store", "stored_weights", "weights_in_use"]
@@ -21,7 +22,7 @@ SETTING_ID = "matching_weights"
 _LAST: weakref.WeakKeyDictionary[Any, FittedWeights] = weakref.WeakKeyDictionary()
 
 
-def fitted_weights(store: Any, *, force: bool = False) -> FittedWeights:
+def fitted_weights(store: GraphStore, *, force: bool = False) -> FittedWeights:
     """The fit for the store's current snapshot (refitted when the data changed enough, or ``force``)."""
     try:
         previous = _LAST.get(store)
@@ -35,15 +36,15 @@ def fitted_weights(store: Any, *, force: bool = False) -> FittedWeights:
     return fitted
 
 
-def weights_in_use(store: Any) -> dict[str, float]:
+def weights_in_use(store: GraphStore) -> dict[str, float]:
     return dict(fitted_weights(store).weights)
 
 
-def stored_weights(store: Any) -> dict[str, Any]:
+def stored_weights(store: GraphStore) -> dict[str, Any]:
     """What ``remo weights`` and the staff page show: the weights in use, their source, samples and CV gain."""
     return fitted_weights(store).to_dict()
 
 
-def learn_and_store(store: Any) -> dict[str, Any]:
+def learn_and_store(store: GraphStore) -> dict[str, Any]:
     """Refit now (the automatic fit, without waiting for a data change) and return `stored_weights`."""
     return fitted_weights(store, force=True).to_dict()

@@ -27,6 +27,7 @@ from ..identity import clash_issues
 from ..jsontext import loads as json_loads
 from ..network import SECTIONS, Network, parse_network
 from ..snapshot import to_networkx
+from ..store import GraphStore
 from ..store.base import ANY, GC_PAUSE_OPS, Op, gc_paused
 from ..text import xml_safe_graph
 from ..vocabulary import Vocabulary
@@ -66,7 +67,7 @@ class ImportReport:
         }
 
 
-def store_vocabulary(store: Any) -> Vocabulary:
+def store_vocabulary(store: GraphStore) -> Vocabulary:
     """The built-in vocabulary extended by the terms stored in ``store``."""
     vocab = Vocabulary.builtin()
     terms: dict[str, list[dict[str, Any]]] = {}
@@ -78,11 +79,11 @@ def store_vocabulary(store: Any) -> Vocabulary:
     return vocab
 
 
-def _known(store: Any, kind: str) -> set[str]:
+def _known(store: GraphStore | None, kind: str) -> set[str]:
     return {r.id for r in store.list(kind)} if store is not None else set()
 
 
-def load_file(path: str | Path, store: Any = None, *, vocab: Vocabulary | None = None) -> Network:
+def load_file(path: str | Path, store: GraphStore | None = None, *, vocab: Vocabulary | None = None) -> Network:
     """Read and validate ``path`` (``.json``, ``.csv``, ``.xlsx``); raise `ValidationError` with every problem."""
     path = Path(path)
     source = path.name
@@ -143,7 +144,7 @@ def load_file(path: str | Path, store: Any = None, *, vocab: Vocabulary | None =
         raise ValidationError(fixed) from None
 
 
-def _ops(network: Network, store: Any, report: ImportReport) -> list[Op]:
+def _ops(network: Network, store: GraphStore | None, report: ImportReport) -> list[Op]:
     ops: list[Op] = []
     for kind, rid, data in network.records():
         ops.append(Op(kind, rid, data, ANY))
@@ -172,7 +173,7 @@ def _ops(network: Network, store: Any, report: ImportReport) -> list[Op]:
 
 
 def import_network(
-    store: Any,
+    store: GraphStore,
     network: Network,
     *,
     dry_run: bool = False,
@@ -191,7 +192,7 @@ def import_network(
 
 
 def import_file(
-    store: Any,
+    store: GraphStore,
     path: str | Path,
     *,
     dry_run: bool = False,
@@ -203,7 +204,9 @@ def import_file(
     return import_network(store, network, dry_run=dry_run, actor=actor, progress=progress)
 
 
-def import_document(store: Any, doc: dict[str, Any], *, dry_run: bool = False, actor: str = "import") -> ImportReport:
+def import_document(
+    store: GraphStore, doc: dict[str, Any], *, dry_run: bool = False, actor: str = "import"
+) -> ImportReport:
     vocab = store_vocabulary(store)
     network = parse_network(
         doc,

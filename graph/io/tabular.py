@@ -15,7 +15,6 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 from .._errors import Issue, ValidationError
 from ..files import private_file
+from ..identity import fold_header
 from ..spreadsheet import neutralise_row, restore_cell, xlsx_append
 from ..text import xml_safe
 from ._xlsx_limits import Deadline, check_xlsx
@@ -89,8 +89,8 @@ _SHEET_NAMES = {
 _LIST_FIELDS = {"topics", "offers", "needs", "districts", "languages", "target_groups", "organisations", "internal"}
 
 
-def _fold(text: Any) -> str:
-    return " ".join(unicodedata.normalize("NFKC", str(text or "")).casefold().replace("_", " ").split())
+#: how headers, sheet and organisation names are compared (one home: `graph.identity.fold_header`)
+_fold = fold_header
 
 
 class Table:

@@ -11,13 +11,15 @@ stored version differs, `ConflictError` is raised and nothing is written.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import gc
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from .._errors import ConflictError, Issue, NotFoundError, ValidationError
 from ..text import FORBIDDEN_REASON, forbidden_issues, json_has_forbidden
@@ -33,6 +35,7 @@ __all__ = [
     "Op",
     "Record",
     "SnapshotCache",
+    "StoreBase",
     "check_text",
     "gc_paused",
     "now_iso",
@@ -155,13 +158,19 @@ class Change:
 
 @runtime_checkable
 class GraphStore(Protocol):
-    """What ReMo needs from a store; see `open_store` for the URL schemes."""
+    """What ReMo needs from a store; see `open_store` for the URL schemes.
+
+    The structural view of `StoreBase` (the contract every backend subclasses): type hints say
+    ``store: GraphStore``; ``isinstance(obj, GraphStore)`` checks that the methods are there.
+    """
 
     url: str
+    native_backup: bool
 
     def init(self) -> None: ...
     def generation(self) -> int: ...
     def get(self, kind: str, id: str) -> Record | None: ...
+    def require(self, kind: str, id: str) -> Record: ...
     def list(self, kind: str) -> list[Record]: ...
     def count(self, kind: str) -> int: ...
     def apply(
@@ -171,45 +180,128 @@ class GraphStore(Protocol):
         actor: str = "",
         progress: Callable[[int], None] | None = None,
     ) -> list[Record | None]: ...
-    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
-        """Records of ``kind`` whose ``data["due"]`` is set and ``<= until``, earliest first (then by id).
-
-        The queue primitive of the transactional outbox: a message is a record written in the same
-        `apply` as the change that causes it; the sender asks for the due ones. Backends answer from
-        an index; ``kind`` must not be one of `SNAPSHOT_KINDS`.
-        """
-        ...
-
+    def create(self, kind: str, id: str, data: dict[str, Any], *, actor: str = "") -> Record: ...
+    def update(self, kind: str, id: str, data: dict[str, Any], version: int, *, actor: str = "") -> Record: ...
+    def upsert(self, kind: str, id: str, data: dict[str, Any], *, actor: str = "") -> Record: ...
+    def delete(self, kind: str, id: str, version: Any = ANY, *, actor: str = "") -> None: ...
+    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]: ...
     def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]: ...
     def purge_changes(self, before: str) -> int: ...
+    def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]: ...
+    def network_with_generation(self, raw: bool = False) -> tuple[Any, int]: ...
+    def network(self) -> Any: ...
+    def export_records(self) -> list[Record]: ...
     def snapshot(self) -> Any: ...
     def cached_snapshot(self) -> Any: ...
+    def backup(self, target: str | os.PathLike[str]) -> None: ...
+    def restore_from(self, source: str | os.PathLike[str]) -> None: ...
+    def wipe(self) -> None: ...
+    def release(self) -> None: ...
     def close(self) -> None: ...
 
 
-class StoreBase:
-    """Helpers shared by the backends (single-record writes, snapshot cache)."""
+class StoreBase(abc.ABC):
+    """The store contract: every backend subclasses this and overrides each abstract method.
+
+    A new backend is one line in `graph.store.BACKENDS`; ``tests/graph/test_store_contract.py``
+    checks that it overrides every abstract method with a compatible signature and runs the
+    behavioural suite on it. Methods that are not abstract either work for every backend
+    (single-record writes over `apply`, the snapshot cache) or are optional capabilities that
+    raise `NotImplementedError` unless a backend has them (`backup`, `restore_from`, `wipe`).
+
+    The write rules (`check_version`; a create is version 1, an update the stored version + 1,
+    an upsert of equal data leaves the record unchanged; deletes log version + 1; `UNLOGGED_KINDS`
+    stay out of the change log; only `SNAPSHOT_KINDS` move the generation) are written once here
+    as helpers, but each backend's ``apply`` still walks its operations itself: SQLite writes row
+    by row in one transaction, Neo4j plans the whole write first and sends it in ``UNWIND``
+    batches (deferring the JSON text of new records to overlap with the server). Folding both
+    loops into one shared planner is left for a change with its own benchmark.
+    """
 
     url: str
+
+    #: whether `backup` / `restore_from` copy the store natively (SQLite's online backup API, a
+    #: SQLite file). When False, `graph.backup` writes and reads JSON lines through `export_records`
+    #: and `apply` instead.
+    native_backup: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._snapshot_cache = SnapshotCache()
 
-    # to be implemented by backends
-    def apply(self, ops, *, actor="", progress=None):  # pragma: no cover - abstract
-        raise NotImplementedError
+    # -- to be implemented by every backend ------------------------------------
+    @abc.abstractmethod
+    def init(self) -> None:
+        """Create the schema (tables, constraints, indexes) if missing; safe to call again."""
 
-    def get(self, kind, id):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Close every connection (driver) the store holds; the store is unusable afterwards."""
 
-    def generation(self) -> int:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def generation(self) -> int:
+        """The counter that every write of a `SNAPSHOT_KINDS` record moves on (a cheap read)."""
 
-    def list(self, kind):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def get(self, kind: str, id: str) -> Record | None:
+        """The record ``(kind, id)``, or None."""
 
-    def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def list(self, kind: str) -> list[Record]:
+        """Every record of ``kind``, sorted by id."""
+
+    @abc.abstractmethod
+    def count(self, kind: str) -> int:
+        """How many records of ``kind`` there are."""
+
+    @abc.abstractmethod
+    def apply(
+        self,
+        ops: Sequence[Op],
+        *,
+        actor: str = "",
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Record | None]:
+        """Apply all ``ops`` in one transaction, all or nothing; one result per op (None for deletes).
+
+        Raises `ConflictError` (or `NotFoundError` for a versioned delete of a missing record) when
+        an op does not fit the stored version (`check_version`), `ValidationError` for text XML
+        forbids (`check_text`). ``progress(n)`` is called with the number of ops done since the
+        last call; the calls add up to ``len(ops)``.
+        """
+
+    @abc.abstractmethod
+    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
+        """The change log, newest first, optionally of one kind and/or one id."""
+
+    @abc.abstractmethod
+    def purge_changes(self, before: str) -> int:
+        """Delete change-log entries older than the ISO time ``before``; returns how many."""
+
+    @abc.abstractmethod
+    def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        """``(kind, data)`` of every record, sorted by (kind, id)."""
+
+    @abc.abstractmethod
+    def network_with_generation(self, raw: bool = False) -> tuple[Any, int]:
+        """The `graph.network.Network` of all records (or with ``raw`` the ``(kind, data)`` pairs)
+        and the generation, read in one transaction (so a snapshot is never newer than its number)."""
+
+    @abc.abstractmethod
+    def export_records(self) -> list[Record]:
+        """Every record of every kind, sorted by (kind, id), read in one transaction (`graph.migrate`)."""
+
+    # -- optional capabilities ---------------------------------------------------
+    def backup(self, target: str | os.PathLike[str]) -> None:
+        """Copy the whole store natively to the file ``target`` (only when `native_backup`)."""
+        raise NotImplementedError(f"{type(self).__name__} has no native backup; use graph.backup")
+
+    def restore_from(self, source: str | os.PathLike[str]) -> None:
+        """Replace the whole store with the native backup file ``source`` (only when `native_backup`)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot restore a native backup; use graph.backup")
+
+    def wipe(self) -> None:
+        """Delete every record and the change log (for tests and benchmarks); the generation goes on."""
+        raise NotImplementedError(f"{type(self).__name__} cannot wipe itself")
 
     def release(self) -> None:
         """Give back what the calling thread holds (a connection); the next call takes it again.
@@ -217,48 +309,61 @@ class StoreBase:
         Servers call this at the end of every request, so that a thread per request never piles
         up open connections. Backends whose driver pools connections itself need nothing here.
         """
+        return None
 
     def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
-        """A backend-neutral `GraphStore.due` (reads every record of ``kind``); backends override it."""
+        """Records of ``kind`` whose ``data["due"]`` is set and ``<= until``, earliest first (then by id).
+
+        The queue primitive of the transactional outbox: a message is a record written in the same
+        `apply` as the change that causes it; the sender asks for the due ones. Backends answer from
+        an index (this backend-neutral version reads every record of ``kind``); ``kind`` must not be
+        one of `SNAPSHOT_KINDS`.
+        """
         check_due_kind(kind)
         found = [r for r in self.list(kind) if _due_of(r) is not None and _due_of(r) <= until]  # type: ignore[operator]
         found.sort(key=lambda r: (_due_of(r), r.id))
         return found[: max(0, int(limit))]
 
-    # conveniences
+    # -- conveniences over the methods above -------------------------------------
     def require(self, kind: str, id: str) -> Record:
+        """The record ``(kind, id)``; `NotFoundError` when missing."""
         rec = self.get(kind, id)
         if rec is None:
             raise NotFoundError(kind, id)
         return rec
 
     def create(self, kind: str, id: str, data: dict[str, Any], *, actor: str = "") -> Record:
+        """Write a new record (version 1); `ConflictError` when it exists."""
         rec = self.apply([Op(kind, id, data, None)], actor=actor)[0]
         assert rec is not None
         return rec
 
     def update(self, kind: str, id: str, data: dict[str, Any], version: int, *, actor: str = "") -> Record:
+        """Replace the record's data if it is still at ``version``; `ConflictError` otherwise."""
         rec = self.apply([Op(kind, id, data, version)], actor=actor)[0]
         assert rec is not None
         return rec
 
     def upsert(self, kind: str, id: str, data: dict[str, Any], *, actor: str = "") -> Record:
+        """Create or overwrite whatever is stored; equal data leaves the record (and its version) as is."""
         rec = self.apply([Op(kind, id, data, ANY)], actor=actor)[0]
         assert rec is not None
         return rec
 
     def delete(self, kind: str, id: str, version: Any = ANY, *, actor: str = "") -> None:
+        """Delete the record (at ``version``, or whatever is stored with `ANY`)."""
         self.apply([Op(kind, id, None, version)], actor=actor)
 
-    def snapshot(self):
+    def snapshot(self) -> Any:
         """The in-memory network (`graph.Snapshot`), rebuilt only when data changed."""
         return self._snapshot_cache.get(self)
 
-    def cached_snapshot(self):
+    def cached_snapshot(self) -> Any:
         """The snapshot built last, without asking the store whether it is current (None before the first)."""
         return self._snapshot_cache._snapshot
 
-    def network(self):
+    def network(self) -> Any:
+        """The `graph.network.Network` of all records."""
         from ..network import Network
 
         return Network.from_records(self.all_records())
@@ -267,7 +372,7 @@ class StoreBase:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()  # type: ignore[attr-defined]
+        self.close()
 
 
 @dataclass
@@ -292,7 +397,7 @@ class SnapshotCache:
             # read the generation together with the records, so that a write
             # racing with the build only makes the next call rebuild again
             with paused_gc():  # records are acyclic: the collector would only walk them again and again
-                network, gen = store.network_with_generation()  # type: ignore[attr-defined]
+                network, gen = store.network_with_generation()
                 self._snapshot = build_snapshot(network, generation=gen)
             self._generation = gen
             return self._snapshot

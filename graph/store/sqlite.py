@@ -114,6 +114,9 @@ class SQLiteStore(StoreBase):
     >>> store.close()
     """
 
+    #: `backup` and `restore_from` use SQLite's online backup API (a SQLite database file)
+    native_backup = True
+
     def __init__(self, url: str = "sqlite:///instance/remo.db", *, timeout: float = 15.0):
         super().__init__()
         self.url = url

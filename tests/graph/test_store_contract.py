@@ -2,11 +2,121 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+
 import pytest
 
 from graph import ConflictError, NotFoundError
 from graph.io import import_document, network_document
-from graph.store import ANY, Op, open_store
+from graph.migrate import read_records
+from graph.store import ANY, BACKENDS, GraphStore, Op, StoreBase, open_store
+
+
+def _backend_classes() -> list[pytest.param]:
+    out = []
+    for target in sorted(set(BACKENDS.values())):
+        module, _, name = target.partition(":")
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except ImportError as exc:  # the driver is not installed
+            out.append(pytest.param(None, id=name, marks=pytest.mark.skip(reason=f"{target}: {exc}")))
+            continue
+        out.append(pytest.param(cls, id=name))
+    return out
+
+
+def _compatible(base: inspect.Signature, impl: inspect.Signature) -> list[str]:
+    """What keeps ``impl`` from being called every way ``base`` can be (empty when compatible)."""
+    problems = []
+    params = dict(impl.parameters)
+    has_var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    for name, want in base.parameters.items():
+        got = params.get(name)
+        if got is None:
+            if not (has_var_kw and want.kind is want.KEYWORD_ONLY):
+                problems.append(f"lacks parameter {name!r}")
+            continue
+        if want.kind is not got.kind:
+            problems.append(f"{name!r} is {got.kind.description}, the contract says {want.kind.description}")
+        if want.default is not want.empty and got.default is got.empty:
+            problems.append(f"{name!r} has no default")
+    known = set(base.parameters)
+    for name, got in params.items():
+        if name not in known and got.default is got.empty and got.kind not in (got.VAR_POSITIONAL, got.VAR_KEYWORD):
+            problems.append(f"requires the extra parameter {name!r}")
+    return problems
+
+
+@pytest.mark.parametrize("cls", _backend_classes())
+def test_every_backend_implements_the_whole_contract(cls):
+    """Every class in BACKENDS is a StoreBase overriding every abstract method with a compatible signature."""
+    assert issubclass(cls, StoreBase)
+    assert not inspect.isabstract(cls), f"{cls.__name__} leaves abstract: {sorted(cls.__abstractmethods__)}"
+    for name in sorted(StoreBase.__abstractmethods__):
+        impl = getattr(cls, name)
+        assert impl is not getattr(StoreBase, name), f"{cls.__name__}.{name} is not overridden"
+        problems = _compatible(inspect.signature(getattr(StoreBase, name)), inspect.signature(impl))
+        assert not problems, f"{cls.__name__}.{name}: {'; '.join(problems)}"
+    for name, base_fn in vars(StoreBase).items():  # optional capabilities and conveniences overridden
+        impl = getattr(cls, name, None)
+        if inspect.isfunction(base_fn) and not name.startswith("_") and impl is not base_fn:
+            problems = _compatible(inspect.signature(base_fn), inspect.signature(impl))
+            assert not problems, f"{cls.__name__}.{name}: {'; '.join(problems)}"
+    assert isinstance(cls.native_backup, bool)
+
+
+def test_the_protocol_lists_the_whole_contract():
+    """GraphStore (the type hint) names every public method of StoreBase (the contract), and nothing else."""
+    protocol = {n for n in vars(GraphStore) if not n.startswith("_") and callable(getattr(GraphStore, n))}
+    contract = {n for n, v in vars(StoreBase).items() if not n.startswith("_") and inspect.isfunction(v)}
+    assert protocol == contract
+    for name in contract:
+        want, got = inspect.signature(getattr(GraphStore, name)), inspect.signature(getattr(StoreBase, name))
+        problems = _compatible(want, got)
+        assert not problems, f"StoreBase.{name}: {'; '.join(problems)}"
+
+
+def test_an_opened_store_is_a_graph_store(store):
+    assert isinstance(store, GraphStore) and isinstance(store, StoreBase)
+    assert type(store).__module__ + ":" + type(store).__name__ in BACKENDS.values()
+
+
+def test_optional_capabilities_say_so(store):
+    """backup/restore_from exist natively exactly when native_backup; otherwise NotImplementedError."""
+    if not store.native_backup:
+        with pytest.raises(NotImplementedError):
+            store.backup("unused")
+        with pytest.raises(NotImplementedError):
+            store.restore_from("unused")
+
+
+def test_export_lists_every_kind_sorted_with_versions(store):
+    store.create("organisation", "b", {"id": "b"}, actor="alice")
+    store.create("organisation", "a", {"id": "a"})
+    store.update("organisation", "a", {"id": "a", "x": 1}, 1, actor="bob")
+    store.create("user", "u", {"name": "U"})
+    store.create("message", "m", {"due": None})
+    exported = store.export_records()
+    assert [(r.kind, r.id, r.version) for r in exported] == [
+        ("message", "m", 1), ("organisation", "a", 2), ("organisation", "b", 1), ("user", "u", 1)]
+    assert exported[1].data == {"id": "a", "x": 1} and exported[1].updated_by == "bob"
+    assert read_records(store) == exported
+    assert list(store.all_records()) == [(r.kind, r.data) for r in exported]
+    pairs, gen = store.network_with_generation(raw=True)
+    assert pairs == [(r.kind, r.data) for r in exported] and gen == store.generation()
+
+
+def test_snapshot_carries_the_generation_it_was_built_from(store):
+    store.create("organisation", "a", {"id": "a", "name": "A", "kind": "other"})
+    snap = store.snapshot()
+    assert snap.generation == store.generation() and store.cached_snapshot() is snap
+    store.delete("organisation", "a")
+    again = store.snapshot()
+    assert again is not snap and again.generation == store.generation() > snap.generation
+    assert store.count("organisation") == 0 and store.list("organisation") == []
+    with pytest.raises(NotFoundError):
+        store.require("organisation", "a")
 
 
 def test_create_get_and_versions(store):

@@ -22,7 +22,7 @@ FORBIDDEN = ["\ufffe", "\uffff", "\x01", "\x0b", "\x1f", "\x08", "\x0c"]
 
 def dump(store) -> list:
     """The whole store as comparable data (every kind, version and data)."""
-    kinds = sorted({r.kind for r in store.export_records()}) if hasattr(store, "export_records") else []
+    kinds = sorted({r.kind for r in store.export_records()})
     return [(k, r.id, r.version, r.data) for k in kinds for r in store.list(k) if k != "login_throttle"]
 
 

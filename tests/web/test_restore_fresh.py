@@ -78,11 +78,13 @@ def records(url: str) -> list[tuple[str, str, str]]:
 class _WithoutFileBackup:
     """A store seen without its file backup, so that `graph.backup.backup` writes JSON lines (as for Neo4j)."""
 
+    native_backup = False
+
     def __init__(self, store):
         self._store = store
 
     def __getattr__(self, name):
-        if name == "backup":
+        if name in ("backup", "restore_from"):
             raise AttributeError(name)
         return getattr(self._store, name)
 

@@ -24,15 +24,15 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from graph import Issue, Vocabulary
-from graph.model import MAX_NAME, MAX_TEXT, ORG_FIELDS, PERSON_FIELDS
+from graph.model import MAX_NAME, MAX_TEXT, ORG_FIELDS, PERSON_FIELDS, RECORD_ID_RE, SLUG_RE
 from graph.vocabulary import CATEGORIES, LANGUAGES
 
 __all__ = ["DIALECT", "MAX_VERSION", "request_schemas", "response_schemas", "validate"]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MAX_VERSION = 999_999_999  # versions as the query parser reads them (at most nine digits)
-SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-RECORD_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+SLUG = SLUG_RE.pattern
+RECORD_ID = RECORD_ID_RE.pattern
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # and a real day: "format": "date", checked by `validate`
 # what the model refuses in every text (graph.text): control characters, U+FFFE, U+FFFF (lone surrogates
 # too, which no UTF-8 body can carry; they are left out here as many regex engines cannot name them)

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import ConflictError, Issue, NotFoundError, ValidationError
+from graph.store import GraphStore
 from graph.store.base import now_iso
 
 from ..users import User, get_user
@@ -101,7 +102,7 @@ class ApiToken:
 
 
 def create_token(
-    store: Any, username: str, *, name: str = "", expires_days: int | None = None, actor: str = ""
+    store: GraphStore, username: str, *, name: str = "", expires_days: int | None = None, actor: str = ""
 ) -> tuple[str, ApiToken]:
     """Create a token for ``username``; returns ``(secret, token)`` - the secret is shown once only.
 
@@ -145,7 +146,7 @@ def create_token(
     raise RuntimeError("could not create a unique token id")  # pragma: no cover
 
 
-def list_tokens(store: Any, username: str | None = None) -> list[ApiToken]:
+def list_tokens(store: GraphStore, username: str | None = None) -> list[ApiToken]:
     """Every token (or those of ``username``), newest first."""
     tokens = [ApiToken.from_record(r) for r in store.list(KIND)]
     if username is not None:
@@ -153,7 +154,7 @@ def list_tokens(store: Any, username: str | None = None) -> list[ApiToken]:
     return sorted(tokens, key=lambda t: (t.created_at, t.id), reverse=True)
 
 
-def revoke_token(store: Any, token_id: str, *, actor: str = "") -> bool:
+def revoke_token(store: GraphStore, token_id: str, *, actor: str = "") -> bool:
     """Revoke a token (kept for the record); False when it was revoked already.
 
     Raises `graph.NotFoundError` for an unknown id.
@@ -172,7 +173,7 @@ def revoke_token(store: Any, token_id: str, *, actor: str = "") -> bool:
     raise ConflictError(KIND, token_id, None, message="the token changed too often while revoking it")
 
 
-def check_token(store: Any, secret: str) -> tuple[User, ApiToken] | None:
+def check_token(store: GraphStore, secret: str) -> tuple[User, ApiToken] | None:
     """The owner and the token for a presented secret, or None when it is not (any longer) valid."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None

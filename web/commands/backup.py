@@ -47,7 +47,7 @@ def backup_cmd(output: Path | None, folder: Path | None, keep: int | None, as_js
     if folder is not None:
         make_private_dir(folder)  # backups hold password hashes and personal data
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        ext = ".db" if hasattr(store, "backup") else ".jsonl"
+        ext = ".db" if store.native_backup else ".jsonl"
         output = folder / f"remo-backup-{stamp}{ext}"
     assert output is not None
     result = backup(store, output)

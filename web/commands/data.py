@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from graph import ReMoError, ValidationError
 from graph.io import EXPORT_FORMATS, export_network, import_network, load_file, store_vocabulary
-from graph.store import redact_url
+from graph.store import GraphStore, redact_url
 from graph.vocabulary import seeds_dir
 
 from ..extensions import get_store
@@ -68,7 +68,7 @@ def init_cmd() -> None:
     click.echo(f"Store ready: {redact_url(store.url)}")
 
 
-def _seed_demo(store: Any) -> Any:
+def _seed_demo(store: GraphStore) -> Any:
     network = load_file(seeds_dir() / "demo.json", store)
     return import_network(store, network, actor="seed")
 

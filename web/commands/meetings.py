@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext, ngettext
 from graph import Issue, Meeting, NotFoundError, Op, ValidationError
 from graph.model import parse_introduction, parse_meeting
 from graph.spreadsheet import csv_text
+from graph.store import GraphStore
 from matching import MeetingPlan, MeetingPlanner, parse_plan, plan_meeting
 
 from ..extensions import get_store
@@ -51,7 +52,7 @@ PDF_UNSHAPED = frozenset({"ar"})
 # ---------------------------------------------------------------------------
 # store glue
 # ---------------------------------------------------------------------------
-def load_meeting(store: Any, meeting_id: str) -> Meeting:
+def load_meeting(store: GraphStore, meeting_id: str) -> Meeting:
     """The meeting record as a `graph.Meeting` (raises `graph.NotFoundError`)."""
     rec = store.require("meeting", meeting_id)
     meeting, issues = parse_meeting(rec.data, None, where=f"meeting {meeting_id}")
@@ -60,7 +61,7 @@ def load_meeting(store: Any, meeting_id: str) -> Meeting:
     return meeting
 
 
-def load_plan(store: Any, meeting_id: str) -> tuple[MeetingPlan | None, int | None]:
+def load_plan(store: GraphStore, meeting_id: str) -> tuple[MeetingPlan | None, int | None]:
     """The stored plan of a meeting and its record version (``(None, None)`` when there is none)."""
     rec = store.get(PLAN_KIND, meeting_id)
     if rec is None:
@@ -71,7 +72,7 @@ def load_plan(store: Any, meeting_id: str) -> tuple[MeetingPlan | None, int | No
     return plan, rec.version
 
 
-def earlier_pairs(store: Any, meeting: Meeting) -> list[tuple[str, str]]:
+def earlier_pairs(store: GraphStore, meeting: Meeting) -> list[tuple[str, str]]:
     """Pairs seated together in the stored plans of other meetings held before this one (or undated)."""
     dates = {r.id: r.data.get("date") for r in store.list("meeting")}
     out: set[tuple[str, str]] = set()
@@ -87,13 +88,13 @@ def earlier_pairs(store: Any, meeting: Meeting) -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def plan_for(store: Any, meeting: Meeting, *, actor: str = "", **params: Any) -> MeetingPlan:
+def plan_for(store: GraphStore, meeting: Meeting, *, actor: str = "", **params: Any) -> MeetingPlan:
     """Plan ``meeting`` on the store's network, with the learned weights and the earlier plans as history."""
     return plan_meeting(store.snapshot(), meeting, weights=weights_in_use(store), history=earlier_pairs(store, meeting),
                         created_by=actor, **params)
 
 
-def save_plan(store: Any, plan: MeetingPlan, *, actor: str = "", version: int | None = None) -> Any:
+def save_plan(store: GraphStore, plan: MeetingPlan, *, actor: str = "", version: int | None = None) -> Any:
     """Validate and write the ``meeting_plan`` record (``version``: the one the edit was based on)."""
     data = plan.to_dict()
     checked, issues = parse_plan(data, where=f"meeting_plan {plan.meeting}")
@@ -123,7 +124,7 @@ def rendered_plan(plan: MeetingPlan, snapshot: Any, lang: str = "de") -> dict[st
 
 
 def record_outcomes(
-    store: Any,
+    store: GraphStore,
     meeting_id: str,
     met: list[tuple[str, str]],
     agreed: list[tuple[str, str]],

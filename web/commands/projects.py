@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext, ngettext
 
 from graph import NotFoundError, Vocabulary
 from graph.planning import ProjectTemplate, Proposal, Workshop, merge_templates, parse_proposal, parse_workshop
+from graph.store import GraphStore
 from matching import (
     FundingResult,
     Team,
@@ -43,12 +44,12 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # loading planning records (shared with the web pages)
 # ---------------------------------------------------------------------------
-def load_templates(store: Any, vocab: Vocabulary | None = None) -> list[ProjectTemplate]:
+def load_templates(store: GraphStore, vocab: Vocabulary | None = None) -> list[ProjectTemplate]:
     """Built-in templates plus those staff stored as ``project_template`` records."""
     return merge_templates([r.data for r in store.list("project_template")], vocab)
 
 
-def load_workshops(store: Any) -> list[Workshop]:
+def load_workshops(store: GraphStore) -> list[Workshop]:
     out = []
     for rec in store.list("workshop"):
         w, _ = parse_workshop(rec.data, None, f"stored workshop {rec.id}")
@@ -57,7 +58,7 @@ def load_workshops(store: Any) -> list[Workshop]:
     return out
 
 
-def load_proposals(store: Any) -> list[Proposal]:
+def load_proposals(store: GraphStore) -> list[Proposal]:
     out = []
     for rec in store.list("proposal"):
         p, _ = parse_proposal(rec.data, None, f"stored proposal {rec.id}")

@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 
 from graph import ConflictError, Issue, ValidationError
 from graph.model import EMAIL_RE
+from graph.store import GraphStore
 from graph.store.base import ANY, Op, now_iso
 
 from ..users import User, create_user, get_user, list_users, password_problems, update_user
@@ -76,7 +77,7 @@ def _key(kind: str, value: str) -> str:
     return f"{kind}-" + hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _throttle(store: Any, key: str, limit: int, window: float) -> tuple[Op, int]:
+def _throttle(store: GraphStore, key: str, limit: int, window: float) -> tuple[Op, int]:
     """The counter write for one more attempt on ``key`` and the seconds to wait (0: allowed)."""
     now = time.time()
     rec = store.get(THROTTLE_KIND, key)
@@ -93,7 +94,7 @@ def _throttle(store: Any, key: str, limit: int, window: float) -> tuple[Op, int]
 _SWEEP_AT = 500
 
 
-def _sweep(store: Any) -> None:
+def _sweep(store: GraphStore) -> None:
     """Delete counters without a recent attempt now and then, so that many addresses do not pile up."""
     if store.count(THROTTLE_KIND) < _SWEEP_AT:
         return
@@ -134,7 +135,7 @@ def _invite_ops(user: User, lang: str) -> list[Op]:
 
 
 def invite_user(
-    store: Any,
+    store: GraphStore,
     username: str,
     *,
     email: str,
@@ -184,7 +185,7 @@ def _reset_draft(user: User, lang: str):
     )
 
 
-def request_reset(store: Any, address: str, *, client: str, lang: str = "de") -> None:
+def request_reset(store: GraphStore, address: str, *, client: str, lang: str = "de") -> None:
     """Queue a reset link for every active account with ``address``; silent either way.
 
     At most ``REMO_MAIL_RESET_LIMIT`` (default 3) mails per address and per client address within
@@ -212,7 +213,7 @@ def request_reset(store: Any, address: str, *, client: str, lang: str = "de") ->
         return
 
 
-def _set_password(store: Any, link: Link, form: Any, *, invitation: bool) -> str:
+def _set_password(store: GraphStore, link: Link, form: Any, *, invitation: bool) -> str:
     username, _sep, fingerprint = link.ref.partition("|")
     user = get_user(store, username)
     if user is None or not user.active:  # a disabled account stays disabled, also for an invitation
@@ -232,7 +233,7 @@ def _set_password(store: Any, link: Link, form: Any, *, invitation: bool) -> str
 
 
 def _describe(invitation: bool):
-    def describe(store: Any, link: Link) -> dict[str, str]:
+    def describe(store: GraphStore, link: Link) -> dict[str, str]:
         username = link.ref.partition("|")[0]
         user = get_user(store, username)
         if user is None or not user.active:
@@ -273,7 +274,7 @@ register(
 # --- requests for access ----------------------------------------------------------------------
 
 
-def request_access(store: Any, fields: dict[str, str], *, client: str, lang: str = "de") -> str | None:
+def request_access(store: GraphStore, fields: dict[str, str], *, client: str, lang: str = "de") -> str | None:
     """Store a request for access and tell the KI desk by mail (one transaction); returns its id.
 
     ``fields``: organisation, name, email, message, and ``website`` (the honeypot: a person leaves it
@@ -318,7 +319,7 @@ def request_access(store: Any, fields: dict[str, str], *, client: str, lang: str
     return rid
 
 
-def list_requests(store: Any) -> list[Any]:
+def list_requests(store: GraphStore) -> list[Any]:
     """Requests for access, open ones first, newest first."""
     recs = store.list(REQUEST_KIND)
     recs.sort(key=lambda r: r.data.get("created_at") or "", reverse=True)
@@ -326,7 +327,7 @@ def list_requests(store: Any) -> list[Any]:
     return recs
 
 
-def set_request_status(store: Any, request_id: str, status: str, *, actor: str) -> None:
+def set_request_status(store: GraphStore, request_id: str, status: str, *, actor: str) -> None:
     """Mark a request ``open`` or ``done`` (NotFoundError when it does not exist)."""
     if status not in REQUEST_STATUSES:
         raise ValidationError([Issue("status", status, "must be open or done")])
@@ -335,5 +336,5 @@ def set_request_status(store: Any, request_id: str, status: str, *, actor: str) 
     store.apply([Op(REQUEST_KIND, request_id, data, rec.version)], actor=actor)
 
 
-def delete_request(store: Any, request_id: str, *, actor: str) -> None:
+def delete_request(store: GraphStore, request_id: str, *, actor: str) -> None:
     store.apply([Op(REQUEST_KIND, request_id, None, ANY)], actor=actor)

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
+from graph.store import GraphStore
 from graph.store.base import Op
 
 from ..i18n import UI_LANGUAGES, text_direction
@@ -64,7 +65,7 @@ def external_url(endpoint: str, **values: Any) -> str:
     return _base_url() + path
 
 
-def recipient_lang(store: Any, address: str, org: Any = None) -> str:
+def recipient_lang(store: GraphStore, address: str, org: Any = None) -> str:
     """The language to write to ``address`` in: the recorded preference, else the organisation's first
     UI language, else German."""
     pref = store.get(PREF_KIND, address.strip().casefold())
@@ -76,7 +77,7 @@ def recipient_lang(store: Any, address: str, org: Any = None) -> str:
     return "de"
 
 
-def org_recipients(store: Any, snap: Any, org_id: str) -> list[dict[str, str]]:
+def org_recipients(store: GraphStore, snap: Any, org_id: str) -> list[dict[str, str]]:
     """Whom to write to for an organisation: its contact persons with an address, else its own address."""
     org = snap.orgs.get(org_id)
     out = [
@@ -89,7 +90,7 @@ def org_recipients(store: Any, snap: Any, org_id: str) -> list[dict[str, str]]:
     return out[:1]
 
 
-def staff_recipients(store: Any) -> list[dict[str, str]]:
+def staff_recipients(store: GraphStore) -> list[dict[str, str]]:
     """The KI desk: ``REMO_MAIL_KI`` if set, else every active staff account with an address."""
     fixed = str(current_app.config.get("REMO_MAIL_KI") or "").strip()
     if fixed:

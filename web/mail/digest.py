@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from graph import ConflictError
+from graph.store import GraphStore
 from graph.store.base import Op, now_iso
 
 from ..i18n import UI_LANGUAGES
@@ -48,12 +49,12 @@ def sub_id(org_id: str, username: str) -> str:
     return f"{org_id}.{username}"
 
 
-def is_subscribed(store: Any, org_id: str, username: str) -> bool:
+def is_subscribed(store: GraphStore, org_id: str, username: str) -> bool:
     rec = store.get(DIGEST_KIND, sub_id(org_id, username))
     return rec is not None and bool(rec.data.get("active"))
 
 
-def subscribe(store: Any, org_id: str, username: str, *, on: bool, lang: str, actor: str) -> None:
+def subscribe(store: GraphStore, org_id: str, username: str, *, on: bool, lang: str, actor: str) -> None:
     """Switch the digest of ``org_id`` for ``username`` on (first mail at the next worker round) or off."""
     rid = sub_id(org_id, username)
     rec = store.get(DIGEST_KIND, rid)
@@ -71,7 +72,7 @@ def subscribe(store: Any, org_id: str, username: str, *, on: bool, lang: str, ac
     store.apply([Op(DIGEST_KIND, rid, data, rec.version if rec is not None else None)], actor=actor)
 
 
-def _new_suggestions(store: Any, snap: Any, org_id: str, lang: str, sent: set[str]) -> list[dict[str, Any]]:
+def _new_suggestions(store: GraphStore, snap: Any, org_id: str, lang: str, sent: set[str]) -> list[dict[str, Any]]:
     from ..suggestion_cache import suggestion_document
     from ..weights import weights_in_use
 
@@ -88,7 +89,7 @@ def _new_suggestions(store: Any, snap: Any, org_id: str, lang: str, sent: set[st
     return out[:TOP]
 
 
-def digest_ops(store: Any, rec: Any, now: dt.datetime) -> list[Op]:
+def digest_ops(store: GraphStore, rec: Any, now: dt.datetime) -> list[Op]:
     """The mail (if anything is new) and the updated subscription for the due record ``rec``."""
     data = dict(rec.data)
     snap = store.snapshot()
@@ -128,7 +129,7 @@ def digest_ops(store: Any, rec: Any, now: dt.datetime) -> list[Op]:
 
 
 @job("digest")
-def run_digest(store: Any, now: dt.datetime) -> int:
+def run_digest(store: GraphStore, now: dt.datetime) -> int:
     """Write the digests that are due; returns how many mails were queued."""
     queued = 0
     for rec in store.due(DIGEST_KIND, _iso(now), 1000):
@@ -141,7 +142,7 @@ def run_digest(store: Any, now: dt.datetime) -> int:
     return queued
 
 
-def _unsubscribe_describe(store: Any, link: Link) -> dict[str, str]:
+def _unsubscribe_describe(store: GraphStore, link: Link) -> dict[str, str]:
     rec = store.get(DIGEST_KIND, link.ref)
     if rec is None:
         raise LinkError("invalid")
@@ -154,7 +155,7 @@ def _unsubscribe_describe(store: Any, link: Link) -> dict[str, str]:
     }
 
 
-def _unsubscribe(store: Any, link: Link, form: Any) -> str:
+def _unsubscribe(store: GraphStore, link: Link, form: Any) -> str:
     """Switch the subscription off (repeatable: a second click changes nothing and says the same)."""
     for _attempt in range(5):
         rec = store.get(DIGEST_KIND, link.ref)

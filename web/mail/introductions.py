@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 
 from graph import ConflictError, Issue, ValidationError
 from graph.model import parse_introduction
+from graph.store import GraphStore
 from graph.store.base import Op, Record, now_iso
 
 from .compose import compose, external_url, org_recipients, queue_op, recipient_lang, staff_recipients
@@ -50,7 +51,7 @@ def _other(side: str) -> str:
 
 
 def _request_mail(
-    store: Any, snap: Any, intro: Any, side: str, *, reminder: bool = False
+    store: GraphStore, snap: Any, intro: Any, side: str, *, reminder: bool = False
 ) -> list[Op]:
     """The accept/decline mail to one side's contact (nothing when it has no address)."""
     org_id = getattr(intro, side) if not isinstance(intro, dict) else intro[side]
@@ -98,7 +99,7 @@ def _request_mail(
 
 
 def optin_ops(
-    store: Any, intro: Any, *, previous: str | None, acting_org: str | None, actor: str
+    store: GraphStore, intro: Any, *, previous: str | None, acting_org: str | None, actor: str
 ) -> list[Op]:
     """The opt-in record and the mails to add to a status change of ``intro`` (called by `set_status`).
 
@@ -147,7 +148,7 @@ def optin_ops(
     return ops
 
 
-def _contacts_mail(store: Any, snap: Any, intro: dict[str, Any], side: str) -> list[Op]:
+def _contacts_mail(store: GraphStore, snap: Any, intro: dict[str, Any], side: str) -> list[Op]:
     """After both said yes: send ``side`` the other side's contact details."""
     org_id, partner_id = intro[side], intro[_other(side)]
     to = org_recipients(store, snap, org_id)
@@ -184,7 +185,7 @@ def _consent(sides: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def respond(store: Any, link: Link, answer: str) -> str:
+def respond(store: GraphStore, link: Link, answer: str) -> str:
     """Record one side's answer from a mail link; returns the new state of the introduction.
 
     Raises `LinkError` ("used") when that side has answered already.
@@ -234,7 +235,7 @@ def respond(store: Any, link: Link, answer: str) -> str:
     return outcome
 
 
-def _names(store: Any, link: Link) -> tuple[str, str, str]:
+def _names(store: GraphStore, link: Link) -> tuple[str, str, str]:
     intro_id, _sep, side = link.ref.partition("|")
     rec = store.get("introduction", intro_id)
     optin = store.get(OPTIN_KIND, intro_id)
@@ -248,7 +249,7 @@ def _names(store: Any, link: Link) -> tuple[str, str, str]:
 
 
 def _describe(answer: str):
-    def describe(store: Any, link: Link) -> dict[str, str]:
+    def describe(store: GraphStore, link: Link) -> dict[str, str]:
         _id, me, other = _names(store, link)
         if answer == "accepted":
             return {
@@ -270,7 +271,7 @@ def _describe(answer: str):
 
 
 def _perform(answer: str):
-    def perform(store: Any, link: Link, form: Any) -> str:
+    def perform(store: GraphStore, link: Link, form: Any) -> str:
         outcome = respond(store, link, answer)
         if outcome == "accepted":
             return _("Thank you! Both of you agreed: you will get the contact details by mail.")
@@ -286,7 +287,7 @@ register("intro_decline", LinkAction(_describe("declined"), _perform("declined")
 
 
 @job("introduction_reminders")
-def remind(store: Any, now: dt.datetime) -> int:
+def remind(store: GraphStore, now: dt.datetime) -> int:
     """One reminder after N days without an answer; after N more days, tell the KI desk."""
     queued = 0
     days = _days("REMO_INTRO_REMINDER_DAYS", 7)
@@ -316,7 +317,7 @@ def remind(store: Any, now: dt.datetime) -> int:
     return queued
 
 
-def _tell_ki(store: Any, intro_rec: Record, pending: list[str]) -> list[Op]:
+def _tell_ki(store: GraphStore, intro_rec: Record, pending: list[str]) -> list[Op]:
     to = staff_recipients(store)
     if not to:
         return []

@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from graph.store import GraphStore
+
 __all__ = ["JOBS", "job", "run_jobs"]
 
 Job = Callable[[Any, dt.datetime], int]
@@ -26,7 +28,7 @@ def job(name: str) -> Callable[[Job], Job]:
     return deco
 
 
-def run_jobs(store: Any, now: dt.datetime | None = None) -> dict[str, int]:
+def run_jobs(store: GraphStore, now: dt.datetime | None = None) -> dict[str, int]:
     """Run every registered job once (needs an app context); returns messages queued per job."""
     from . import digest, introductions, meetings  # noqa: F401 - modules register their jobs on import
 

@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from graph.store import GraphStore
 from graph.store.base import Op, now_iso
 
 __all__ = ["ACTIONS", "Link", "LinkAction", "LinkError", "make_link", "read_link", "register", "used_op"]
@@ -54,7 +55,7 @@ def make_link(action: str, ref: str, *, days: float) -> tuple[str, Link]:
     return token, link
 
 
-def read_link(token: str, store: Any, *, now: float | None = None) -> Link:
+def read_link(token: str, store: GraphStore, *, now: float | None = None) -> Link:
     """The link in ``token``; raises `LinkError` when it is tampered with, expired or used."""
     try:
         data = _serializer().loads(token)

@@ -23,6 +23,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from graph import ConflictError, NotFoundError
+from graph.store import GraphStore
 from graph.store.base import Op, now_iso
 
 from .. import ics
@@ -83,7 +84,7 @@ def _link_days(meeting: Any, now: dt.datetime) -> float:
 
 
 def _mail(
-    store: Any,
+    store: GraphStore,
     snap: Any,
     meeting: Any,
     org_id: str,
@@ -151,7 +152,7 @@ def _mail(
     return [queue_op(draft)]
 
 
-def invite_ops(store: Any, meeting: Any, *, now: dt.datetime | None = None) -> tuple[list[str], list[Op]]:
+def invite_ops(store: GraphStore, meeting: Any, *, now: dt.datetime | None = None) -> tuple[list[str], list[Op]]:
     """Invitations to the organisations of ``meeting`` not invited by mail yet, and the schedule record.
 
     Returns the organisations mailed (those with a contact address) and the ops to apply.
@@ -188,7 +189,7 @@ def invite_ops(store: Any, meeting: Any, *, now: dt.datetime | None = None) -> t
     return mailed, ops
 
 
-def agenda_ops(store: Any, meeting: Any, plan: Any, *, now: dt.datetime | None = None) -> list[Op]:
+def agenda_ops(store: GraphStore, meeting: Any, plan: Any, *, now: dt.datetime | None = None) -> list[Op]:
     """Each seated organisation's agenda by mail (add to the publication's transaction)."""
     now = now or dt.datetime.now(dt.UTC)
     snap = store.snapshot()
@@ -218,7 +219,7 @@ def agenda_ops(store: Any, meeting: Any, plan: Any, *, now: dt.datetime | None =
 
 
 @job("meeting_reminders")
-def remind(store: Any, now: dt.datetime) -> int:
+def remind(store: GraphStore, now: dt.datetime) -> int:
     """Before the deadline: remind who has not answered; the day before: remind who takes part."""
     from ..commands.meetings import load_meeting
 
@@ -278,7 +279,7 @@ def remind(store: Any, now: dt.datetime) -> int:
 # ---------------------------------------------------------------------------
 # one-click answers from the mail
 # ---------------------------------------------------------------------------
-def _parts(store: Any, link: Link) -> tuple[Any, str, str]:
+def _parts(store: GraphStore, link: Link) -> tuple[Any, str, str]:
     from ..commands.meetings import load_meeting
 
     meeting_id, _sep, org_id = link.ref.partition("|")
@@ -293,7 +294,7 @@ def _parts(store: Any, link: Link) -> tuple[Any, str, str]:
 
 
 def _describe(coming: bool):
-    def describe(store: Any, link: Link) -> dict[str, str]:
+    def describe(store: GraphStore, link: Link) -> dict[str, str]:
         from ..meetings import can_answer
 
         meeting, _org_id, name = _parts(store, link)
@@ -317,7 +318,7 @@ def _describe(coming: bool):
 
 
 def _perform(coming: bool):
-    def perform(store: Any, link: Link, form: Any) -> str:
+    def perform(store: GraphStore, link: Link, form: Any) -> str:
         from ..meetings import DeadlinePassed, set_attendance
 
         meeting, org_id, name = _parts(store, link)

@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.store import GraphStore
 from graph.store.base import Op, Record, now_iso
 
 __all__ = [
@@ -94,7 +95,7 @@ def message_op(draft: Draft, *, from_address: str, not_before: str | None = None
     return Op(KIND, f"{created[:10]}-{key}", data, None)
 
 
-def list_messages(store: Any, status: str | None = None, limit: int = 200) -> list[Record]:
+def list_messages(store: GraphStore, status: str | None = None, limit: int = 200) -> list[Record]:
     """Messages, newest first, optionally only those in ``status``."""
     recs = [r for r in store.list(KIND) if status is None or r.data.get("status") == status]
     recs.sort(key=lambda r: (r.data.get("created_at") or "", r.id), reverse=True)

@@ -15,9 +15,9 @@ import datetime as dt
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from graph import ConflictError
+from graph.store import GraphStore
 from graph.store.base import Record
 
 from .outbox import KIND
@@ -93,7 +93,7 @@ def _classify(exc: BaseException) -> tuple[str, str]:
 
 
 def send_pending(
-    store: Any,
+    store: GraphStore,
     transport: Transport,
     settings: MailSettings,
     *,
@@ -117,7 +117,7 @@ def send_pending(
     return report
 
 
-def send_one(store: Any, transport: Transport, settings: MailSettings, rec: Record) -> SendReport:
+def send_one(store: GraphStore, transport: Transport, settings: MailSettings, rec: Record) -> SendReport:
     """Deliver the one message ``rec`` now, whether due or not (``remo mail test``)."""
     report = SendReport()
     try:
@@ -130,7 +130,7 @@ def send_one(store: Any, transport: Transport, settings: MailSettings, rec: Reco
 
 
 def _send_one(
-    store: Any, transport: Transport, settings: MailSettings, rec: Record, clock: Callable[[], dt.datetime],
+    store: GraphStore, transport: Transport, settings: MailSettings, rec: Record, clock: Callable[[], dt.datetime],
     report: SendReport,
 ) -> bool:
     data = dict(rec.data)
@@ -178,7 +178,7 @@ def _send_one(
     return True
 
 
-def _finish(store: Any, claimed: Record, status: str, reason: str, report: SendReport, clock) -> None:
+def _finish(store: GraphStore, claimed: Record, status: str, reason: str, report: SendReport, clock) -> None:
     data = {**claimed.data, "status": status, "due": None, "last_error": reason}
     if status == "sent":
         data["sent_at"] = _iso(clock())

@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from graph.network import Network
+from graph.store import GraphStore
 from graph.store.base import now_iso
 
 from .layout import Positions, stable_layout
@@ -31,7 +32,7 @@ def layout_graph(network: Network) -> nx.Graph:
     return g
 
 
-def load_layout(store: Any) -> tuple[Positions, set[str], dict[str, Any]]:
+def load_layout(store: GraphStore) -> tuple[Positions, set[str], dict[str, Any]]:
     """``(positions, pinned, record data)``; empty when nothing is stored yet."""
     rec = store.get(LAYOUT_KIND, LAYOUT_ID)
     if rec is None:
@@ -40,7 +41,7 @@ def load_layout(store: Any) -> tuple[Positions, set[str], dict[str, Any]]:
     return pos, set(rec.data.get("pinned", [])), dict(rec.data)
 
 
-def _save(store: Any, positions: Positions, pinned: set[str], seed: int, actor: str, reason: str) -> Positions:
+def _save(store: GraphStore, positions: Positions, pinned: set[str], seed: int, actor: str, reason: str) -> Positions:
     """Store the layout; returns the positions as stored (rounded to 6 decimals)."""
     data = {
         "positions": {k: [round(x, 6), round(y, 6)] for k, (x, y) in sorted(positions.items())},
@@ -53,7 +54,9 @@ def _save(store: Any, positions: Positions, pinned: set[str], seed: int, actor: 
     return {k: (float(x), float(y)) for k, (x, y) in data["positions"].items()}  # type: ignore[union-attr]
 
 
-def ensure_layout(store: Any, network: Network, *, actor: str = "map", seed: int = 0) -> tuple[Positions, set[str]]:
+def ensure_layout(
+    store: GraphStore, network: Network, *, actor: str = "map", seed: int = 0
+) -> tuple[Positions, set[str]]:
     """Stored positions, completed for new organisations (warm start) and saved when anything changed."""
     g = layout_graph(network)
     positions, pinned, _ = load_layout(store)
@@ -68,7 +71,7 @@ def ensure_layout(store: Any, network: Network, *, actor: str = "map", seed: int
     return _save(store, positions, pinned, seed, actor, reason), pinned
 
 
-def relayout(store: Any, network: Network, *, actor: str, seed: int | None = None) -> Positions:
+def relayout(store: GraphStore, network: Network, *, actor: str, seed: int | None = None) -> Positions:
     """Lay the map out afresh on purpose; pinned organisations keep their places."""
     g = layout_graph(network)
     positions, pinned, data = load_layout(store)
@@ -77,7 +80,7 @@ def relayout(store: Any, network: Network, *, actor: str, seed: int | None = Non
     return _save(store, new, pinned, seed, actor, "re-run by staff")  # type: ignore[arg-type]
 
 
-def set_pinned(store: Any, network: Network, org_id: str, pinned: bool, *, actor: str) -> bool:
+def set_pinned(store: GraphStore, network: Network, org_id: str, pinned: bool, *, actor: str) -> bool:
     """Pin or release one organisation where it is; False when it is not on the map."""
     positions, pins = ensure_layout(store, network, actor=actor)
     if org_id not in positions:

@@ -6,7 +6,6 @@ import datetime as dt
 import difflib
 import math
 import threading
-import unicodedata
 import weakref
 from collections import OrderedDict
 from typing import Any
@@ -20,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
 from graph.events import next_occurrence
-from graph.identity import store_clashes
+from graph.identity import fold_search, store_clashes
 from graph.model import ORG_FIELDS, parse_organisation, slugify
 
 from ..editing import edit_conflict, sign_original
@@ -46,10 +45,8 @@ FILTERS = {
 }
 
 
-def fold(text: str) -> str:
-    """Lowercase without accents ("Räume" -> "raume"), for forgiving search."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
-    return "".join(c for c in text if not unicodedata.combining(c))
+#: lowercase without accents ("Räume" -> "raume"), for forgiving search (one home: `graph.identity.fold_search`)
+fold = fold_search
 
 
 def _term_words(vocab: Vocabulary, category: str, term_id: str, lang: str) -> list[str]:

@@ -16,7 +16,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from graph import ConflictError, FundingProgramme, NotFoundError, Vocabulary
-from graph.model import MAX_NAME, MAX_TEXT, parse_funding_programme, slugify
+from graph.model import MAX_NAME, MAX_TEXT, SLUG_RE, parse_funding_programme, slugify
 from matching import funding_for_org, programme_size
 from matching._funding import open_programmes
 
@@ -114,7 +114,7 @@ def make_funding_form(
             validators=[
                 Optional(),
                 Length(max=80),
-                Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single hyphens.")),
+                Regexp(SLUG_RE, message=_l("Use lowercase letters, digits and single hyphens.")),
             ],
         )
     # formdata=None explicitly: a form built from ``data`` must not pick up the request's form

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from graph import ConflictError, NotFoundError, ValidationError
 from graph.model import MEETING_FORMATS, parse_meeting, slugify
+from graph.store import GraphStore
 from matching import MeetingPlan, replan
 
 from ..commands.meetings import (
@@ -143,7 +144,9 @@ def detail(meeting_id: str) -> str:
                            **_answers_context(store, meeting, plan, names))
 
 
-def _answers_context(store: Any, meeting: Any, plan: MeetingPlan | None, names: dict[str, str]) -> dict[str, Any]:
+def _answers_context(
+    store: GraphStore, meeting: Any, plan: MeetingPlan | None, names: dict[str, str]
+) -> dict[str, Any]:
     """Who answered what, who got an invitation, and where the plan no longer matches the answers."""
     from ..mail.meetings import SCHEDULE_KIND
 

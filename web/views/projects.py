@@ -33,6 +33,7 @@ from graph.planning import (
     builtin_templates,
     parse_project_template,
 )
+from graph.store import GraphStore
 from graph.vocabulary import LANGUAGES
 from matching import FundingResult, TeamBuilder, project_ideas
 
@@ -205,7 +206,7 @@ def _names(snap: Any) -> dict[str, str]:
     return {o.id: o.name for o in snap.network.organisations}
 
 
-def _templates(store: Any, vocab: Vocabulary) -> dict[str, ProjectTemplate]:
+def _templates(store: GraphStore, vocab: Vocabulary) -> dict[str, ProjectTemplate]:
     return {t.id: t for t in load_templates(store, vocab)}
 
 

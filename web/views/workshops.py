@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from graph import ConflictError, Vocabulary
 from graph.model import MAX_NAME, MAX_TEXT, slugify
 from graph.planning import PROPOSAL_STATUSES, parse_proposal, parse_workshop
+from graph.store import GraphStore
 from matching import workshop_proposals
 
 from ..commands.projects import load_proposals, load_workshops, workshop_json
@@ -48,7 +49,7 @@ def status_labels() -> dict[str, str]:
     return {"open": _("open"), "planned": _("planned"), "done": _("done"), "withdrawn": _("withdrawn")}
 
 
-def _unique_id(store: Any, kind: str, base: str) -> str:
+def _unique_id(store: GraphStore, kind: str, base: str) -> str:
     base = base[:80].strip("-") or kind
     rid, n = base, 2
     while store.get(kind, rid) is not None:
