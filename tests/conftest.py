@@ -14,7 +14,21 @@ from graph import Vocabulary
 from graph.store import open_store
 from graph.vocabulary import seeds_dir
 
-NEO4J_URL = os.environ.get("REMO_TEST_NEO4J_URL", "bolt://127.0.0.1:7687")
+#: The Neo4j server the tests use -- and wipe. REMO_TEST_NEO4J_URL names it; without it only the project's
+#: own server (started by tools/neo4j/neo4j.sh, which records its port) is used, never some other
+#: server that happens to listen on the default port.
+_STATE = Path(__file__).resolve().parents[1] / "tools" / "neo4j" / "run" / "neo4j.state"
+
+
+def _own_server_url() -> str | None:
+    try:
+        port = _STATE.read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError):
+        return None
+    return f"bolt://127.0.0.1:{port}" if port.isdigit() else None
+
+
+NEO4J_URL = os.environ.get("REMO_TEST_NEO4J_URL") or _own_server_url() or ""
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +43,9 @@ def demo_doc() -> dict:
 
 def _neo4j_reachable() -> str | None:
     """None when a Neo4j server answers at NEO4J_URL, else the reason."""
+    if not NEO4J_URL:
+        return ("no test Neo4j server: start the project's own with tools/neo4j/neo4j.sh start, or set "
+                "REMO_TEST_NEO4J_URL to a server whose data the tests may wipe")
     parts = urlsplit(NEO4J_URL)
     try:
         with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 7687), timeout=1):
