@@ -7,13 +7,15 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from .._errors import StoreError
 from .base import ANY, Change, GraphStore, Op, Record, StoreBase
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .sqlite import SQLiteStore
 
 __all__ = [
@@ -82,7 +84,7 @@ def open_store(url: str | None = None, *, init: bool = True) -> GraphStore:
         raise StoreError(
             f"unknown store URL {redact_url(url)!r}: use sqlite:///path/to/remo.db, bolt://host:7687 or neo4j://host:7687"
         )
-    store: GraphStore = backend(scheme)(url)
+    store: GraphStore = cast("Callable[[str], GraphStore]", backend(scheme))(url)
     if init:
         try:
             store.init()

@@ -12,6 +12,7 @@ stored version differs, `ConflictError` is raised and nothing is written.
 from __future__ import annotations
 
 import abc
+import builtins
 import datetime as dt
 import gc
 import os
@@ -179,18 +180,18 @@ class GraphStore(Protocol):
         *,
         actor: str = "",
         progress: Callable[[int], None] | None = None,
-    ) -> list[Record | None]: ...
+    ) -> builtins.list[Record | None]: ...
     def create(self, kind: str, id: str, data: dict[str, Any], *, actor: str = "") -> Record: ...
     def update(self, kind: str, id: str, data: dict[str, Any], version: int, *, actor: str = "") -> Record: ...
     def upsert(self, kind: str, id: str, data: dict[str, Any], *, actor: str = "") -> Record: ...
     def delete(self, kind: str, id: str, version: Any = ANY, *, actor: str = "") -> None: ...
-    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]: ...
-    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]: ...
+    def due(self, kind: str, until: str, limit: int = 100) -> builtins.list[Record]: ...
+    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> builtins.list[Change]: ...
     def purge_changes(self, before: str) -> int: ...
     def all_records(self) -> Iterable[tuple[str, dict[str, Any]]]: ...
     def network_with_generation(self, raw: bool = False) -> tuple[Any, int]: ...
     def network(self) -> Any: ...
-    def export_records(self) -> list[Record]: ...
+    def export_records(self) -> builtins.list[Record]: ...
     def snapshot(self) -> Any: ...
     def cached_snapshot(self) -> Any: ...
     def backup(self, target: str | os.PathLike[str]) -> None: ...
@@ -260,7 +261,7 @@ class StoreBase(abc.ABC):
         *,
         actor: str = "",
         progress: Callable[[int], None] | None = None,
-    ) -> list[Record | None]:
+    ) -> builtins.list[Record | None]:
         """Apply all ``ops`` in one transaction, all or nothing; one result per op (None for deletes).
 
         Raises `ConflictError` (or `NotFoundError` for a versioned delete of a missing record) when
@@ -270,7 +271,7 @@ class StoreBase(abc.ABC):
         """
 
     @abc.abstractmethod
-    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
+    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> builtins.list[Change]:
         """The change log, newest first, optionally of one kind and/or one id."""
 
     @abc.abstractmethod
@@ -287,7 +288,7 @@ class StoreBase(abc.ABC):
         and the generation, read in one transaction (so a snapshot is never newer than its number)."""
 
     @abc.abstractmethod
-    def export_records(self) -> list[Record]:
+    def export_records(self) -> builtins.list[Record]:
         """Every record of every kind, sorted by (kind, id), read in one transaction (`graph.migrate`)."""
 
     # -- optional capabilities ---------------------------------------------------
@@ -311,7 +312,7 @@ class StoreBase(abc.ABC):
         """
         return None
 
-    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
+    def due(self, kind: str, until: str, limit: int = 100) -> builtins.list[Record]:
         """Records of ``kind`` whose ``data["due"]`` is set and ``<= until``, earliest first (then by id).
 
         The queue primitive of the transactional outbox: a message is a record written in the same

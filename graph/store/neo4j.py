@@ -49,12 +49,13 @@ increments the generation counter.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction
@@ -347,14 +348,14 @@ def _edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, str, str
         members = data.get("members")
         seen: set[str] = set()
         for m in members if isinstance(members, list) else []:
-            org = m.get("org") if isinstance(m, dict) else m
+            org = m.get("org") if isinstance(m, dict) else m  # type: ignore[assignment]  # any value: checked below
             if isinstance(org, str) and org not in seen:
                 seen.add(org)
                 add("member_of", org, id, _props(role=m.get("role") if isinstance(m, dict) else None))
         for t in _strings(data.get("topics")):
             add("project_topic", id, t)
     elif kind == "funding_programme":
-        funds = data.get("funds") if isinstance(data.get("funds"), dict) else {}
+        funds = cast("dict[str, Any]", data.get("funds") if isinstance(data.get("funds"), dict) else {})
         for t in _strings(funds.get("topics")):
             add("funds_topic", id, t)
         for cap in _strings(funds.get("capabilities")):
@@ -365,7 +366,7 @@ def _edges(kind: str, id: str, data: dict[str, Any]) -> list[tuple[str, str, str
             add("hosts", org, id, _props(status=data.get("status"), role="host" if n == 0 else "partner"))
         for t in _strings(data.get("topics")):
             add("event_topic", id, t)
-        place = data.get("place") if isinstance(data.get("place"), dict) else {}
+        place = cast("dict[str, Any]", data.get("place") if isinstance(data.get("place"), dict) else {})
         add("event_district", id, place.get("district"))
         for lang in _strings(data.get("languages")):
             add("event_language", id, lang)
@@ -405,7 +406,7 @@ def _upsert(
     if label is None:
         rows: list[Any] = []
         for id, rec in records:
-            props = {
+            props: Any = {  # a dict here, the query text of a later branch below
                 "id": id,
                 "kind": kind,
                 "version": rec.version,
@@ -439,8 +440,8 @@ def _upsert(
         (created if id in fresh else merged).append(row)
         for shape, s, t, p in _edges(kind, id, rec.data):
             src, _, dst, owner = _SHAPES[shape]
-            a = n if owner == "s" else at(src, s)
-            b = n if owner == "t" else at(dst, t)
+            a: int | str = n if owner == "s" else at(src, s)
+            b: int | str = n if owner == "t" else at(dst, t)
             rels.setdefault(shape, []).append([a, b, p] if p else [a, b])
     if referenced is not None:
         for end_label, index in ends.items():
@@ -691,7 +692,7 @@ class Neo4jStore(StoreBase):
         rows.sort(key=lambda r: r[0])  # by code point, as SQLite's BINARY collation
         return [self._record(kind, r) for r in rows]
 
-    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
+    def due(self, kind: str, until: str, limit: int = 100) -> builtins.list[Record]:
         """Records of ``kind`` due by ``until`` (see `GraphStore.due`), from the ``remo_record_due`` index."""
         check_due_kind(kind)
         rows = self._read(
@@ -733,7 +734,7 @@ class Neo4jStore(StoreBase):
             return pairs, gen
         return Network.from_records(pairs), gen
 
-    def export_records(self) -> list[Record]:
+    def export_records(self) -> builtins.list[Record]:
         """Every record of every kind, sorted by (kind, id), read in one transaction (for `graph.migrate`)."""
         rows = self._read(
             "reading all records",
@@ -744,7 +745,7 @@ class Neo4jStore(StoreBase):
         rows.sort(key=lambda r: (r[0], r[1]))
         return [self._record(r[0], r[1:]) for r in rows]
 
-    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
+    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> builtins.list[Change]:
         """The newest ``limit`` change-log entries (of ``kind``, of ``id``), newest first.
 
         Merges the ``:Change`` nodes of small writes with the entries of the
@@ -802,7 +803,7 @@ class Neo4jStore(StoreBase):
         *,
         actor: str = "",
         progress: Callable[[int], None] | None = None,
-    ) -> list[Record | None]:
+    ) -> builtins.list[Record | None]:
         """Apply all ``ops`` in one transaction; any error writes nothing."""
         ops = list(ops)
         at = now_iso()
@@ -813,8 +814,8 @@ class Neo4jStore(StoreBase):
         return out
 
     def _apply(
-        self, tx: ManagedTransaction, ops: list[Op], at: str, actor: str, reporter: _Progress
-    ) -> list[Record | None]:
+        self, tx: ManagedTransaction, ops: builtins.list[Op], at: str, actor: str, reporter: _Progress
+    ) -> builtins.list[Record | None]:
         # lock the meta node first: writers take turns, so the versions read below stay valid
         meta = tx.run(f"{_META} SET m.locked_at = $at RETURN m.seq", at=at).values()
         if not meta:
@@ -919,7 +920,7 @@ class Neo4jStore(StoreBase):
         return out
 
     def _current(
-        self, tx: ManagedTransaction, ops: list[Op]
+        self, tx: ManagedTransaction, ops: builtins.list[Op]
     ) -> tuple[dict[_Key, Record | None], dict[str, set[str]]]:
         """The stored records for every key in ``ops`` (``None`` where missing), in batched reads.
 

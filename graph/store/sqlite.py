@@ -8,6 +8,7 @@ while one writer writes; every ``apply`` is one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import os
@@ -292,7 +293,7 @@ class SQLiteStore(StoreBase):
         except sqlite3.Error as exc:
             raise self._fail(exc) from exc
 
-    def due(self, kind: str, until: str, limit: int = 100) -> list[Record]:
+    def due(self, kind: str, until: str, limit: int = 100) -> builtins.list[Record]:
         """Records of ``kind`` due by ``until`` (see `GraphStore.due`), from the ``records_due`` index."""
         check_due_kind(kind)
         try:
@@ -327,7 +328,7 @@ class SQLiteStore(StoreBase):
             return pairs, gen
         return Network.from_records(pairs), gen
 
-    def export_records(self) -> list[Record]:
+    def export_records(self) -> builtins.list[Record]:
         """Every record of every kind, sorted by (kind, id), read in one transaction."""
         conn = self._conn
         try:
@@ -367,7 +368,7 @@ class SQLiteStore(StoreBase):
         except sqlite3.Error as exc:
             raise self._fail(exc) from exc
 
-    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> list[Change]:
+    def changes(self, limit: int = 50, kind: str | None = None, id: str | None = None) -> builtins.list[Change]:
         sql = "SELECT seq, at, actor, kind, id, action, version FROM changes"
         args: list[Any] = []
         where = []
@@ -408,14 +409,14 @@ class SQLiteStore(StoreBase):
         *,
         actor: str = "",
         progress: Callable[[int], None] | None = None,
-    ) -> list[Record | None]:
+    ) -> builtins.list[Record | None]:
         """Apply all ``ops`` in one transaction; any error writes nothing."""
         with gc_paused(len(ops) >= GC_PAUSE_OPS):
             return self._apply(ops, actor, progress)
 
     def _apply(
         self, ops: Sequence[Op], actor: str, progress: Callable[[int], None] | None
-    ) -> list[Record | None]:
+    ) -> builtins.list[Record | None]:
         conn = self._conn
         at = now_iso()
         out: list[Record | None] = []
