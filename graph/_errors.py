@@ -41,7 +41,7 @@ class Issue:
     reason: str
     where: str = ""
     code: str = "invalid"
-    hint: tuple[str, ...] = field(default_factory=tuple)
+    hint: tuple[str, ...] = field(default_factory=tuple)  # type: ignore[operator]  # dataclasses.field: the annotation above binds no name
 
     def __str__(self) -> str:
         parts = []

@@ -86,7 +86,7 @@ def generate_document(
     kinds = [k for k in _KIND_SHARE if k in vocab.terms.get("org_kinds", {})]
     shares = np.array([_KIND_SHARE[k] for k in kinds])
     shares /= shares.sum()
-    legal = [
+    legal: list[str] = [
         x
         for x in ("registered_association", "non_registered_association", "public_body", "ggmbh")
         if x in vocab.terms.get("legal_forms", {})
@@ -255,7 +255,7 @@ def generate_realistic(
     kinds = [k for k in _KIND_SHARE if k in vocab.terms.get("org_kinds", {})]
     shares = np.array([_KIND_SHARE[k] for k in kinds])
     shares /= shares.sum()
-    legal = [
+    legal: list[str] = [
         x
         for x in ("registered_association", "non_registered_association", "public_body", "ggmbh")
         if x in vocab.terms.get("legal_forms", {})

@@ -418,7 +418,7 @@ def _parse_capabilities(ctx: _Ctx, name: str, *, need: bool) -> list[Any]:
         detail = ""
         urgency = 2
         if isinstance(item, str):
-            raw = item
+            raw: Any = item
         elif isinstance(item, Mapping):
             raw = item.get("capability")
             extra = set(item) - ({"capability", "detail", "urgency"} if need else {"capability", "detail"})

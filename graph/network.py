@@ -29,6 +29,7 @@ from .model import (
     Organisation,
     Person,
     Project,
+    ProjectMember,
     parse_cooperation,
     parse_funding_programme,
     parse_introduction,
@@ -282,9 +283,11 @@ def parse_network(
     for c in net.cooperations:
         check("cooperations", c, "b" if c.swapped else "a", c.a, orgs, "organisation")
         check("cooperations", c, "a" if c.swapped else "b", c.b, orgs, "organisation")
+    p: Person | str | Project
     for p in net.persons:
         for o in p.organisations:
             check("persons", p, "organisations", o, orgs, "organisation")
+    m: Meeting | ProjectMember
     for m in net.meetings:
         for name in ("attendance", "invited", "declined"):
             for o in getattr(m, name):

@@ -385,7 +385,7 @@ def brochure_data(network: Network, vocab: Vocabulary | None = None, lang: str =
             entry = {"name": p.name, "role": p.role, "email": p.email, "phone": p.phone}
             if any(entry.values()):
                 contacts[org_id].append(entry)
-    entries = []
+    entries: list[dict[str, Any]] = []
     for o in pub.organisations:
         name = o.name or o.id
         entries.append(

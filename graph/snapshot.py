@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -40,6 +40,9 @@ import scipy.sparse as sp
 
 from .network import Network
 from .vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from .model import Need, Offer
 
 __all__ = ["Snapshot", "build_snapshot", "to_networkx"]
 
@@ -232,6 +235,7 @@ def to_networkx(
             for t in pub.get("topics", []):
                 g.add_node(f"topic:{t}", label=t, type="topic")
                 g.add_edge(o.id, f"topic:{t}", key=f"{o.id}.works_on.{t}", relation="WORKS_ON")
+            x: Offer | Need
             for x in o.offers if "offers" in pub else []:
                 g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
                 g.add_edge(

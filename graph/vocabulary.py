@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ._errors import Issue, ValidationError
 from .identity import fold
@@ -296,7 +296,7 @@ def _parse_term(entry: Any, where: str) -> tuple[Term | None, list[Issue]]:
         issues.append(Issue(sorted(extra)[0], entry[sorted(extra)[0]], "unknown field in term", where=where))
     if issues:
         return None, issues
-    return Term(term_id, dict(labels), tuple(aliases), native), []
+    return Term(cast(str, term_id), dict(labels), tuple(aliases), native), []
 
 
 @lru_cache(maxsize=1)

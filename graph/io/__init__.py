@@ -97,7 +97,7 @@ def load_file(path: str | Path, store: GraphStore | None = None, *, vocab: Vocab
     raw = path.read_bytes()
     suffix = path.suffix.lower()
     vocab = vocab or (store_vocabulary(store) if store is not None else Vocabulary.builtin())
-    known = {
+    known: dict[str, Any] = {
         "known_orgs": _known(store, "organisation"),
         "known_persons": _known(store, "person"),
         "known_meetings": _known(store, "meeting"),

@@ -21,8 +21,9 @@ False
 from __future__ import annotations
 
 import io
+import os
 import re
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import networkx as nx
 
@@ -75,5 +76,5 @@ def write_graph_xml(g: nx.Graph, fmt: str, target: IO[bytes] | Any) -> None:
     if hasattr(target, "write"):
         target.write(data)
     else:
-        with open(target, "wb") as fh:
+        with open(cast("str | os.PathLike[str]", target), "wb") as fh:
             fh.write(data)

@@ -374,6 +374,7 @@ def split_cell(value: Any) -> list[str]:
     if value is None:
         return []
     text = str(value)
+    cur: list[str]
     out, depth, cur = [], 0, []
     for ch in text:
         if ch == "(":

@@ -166,7 +166,7 @@ class GraphStore(Protocol):
     """
 
     url: str
-    native_backup: bool
+    native_backup: ClassVar[bool]
 
     def init(self) -> None: ...
     def generation(self) -> int: ...
