@@ -120,9 +120,11 @@ def _batch_parts(snapshot: Snapshot, sd: SignalData, weights: Mapping[str, float
         urg = _Shared(snapshot.needs, snapshot.offers, rows, cols, values=snapshot.needs)
         if not np.array_equal(urg.cols, they.cols):
             raise _Fallback
+        assert urg.values is not None and they.values is not None  # both made with values
         order = np.lexsort((they.cols, -urg.values.astype(np.float64), they.pair))
         they.cols, they.values = they.cols[order], they.values[order]
         you = _Shared(sd.needs_n, snapshot.offers, cols, rows, values=sd.needs_n)  # j's needs i offers
+        assert you.values is not None
         order = np.lexsort((you.cols, -you.values.astype(np.float64), you.pair))
         you.cols, you.values = you.cols[order], you.values[order]
         partners = _Shared(sd.adj, sd.adj, rows, cols)

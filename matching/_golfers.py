@@ -380,6 +380,7 @@ def golfer_search(
             if not allowed.any():
                 break
         score = np.where(allowed, delta + rng.random(delta.shape) * 0.5, np.inf)
+        b: int | np.integer
         x, b = np.unravel_index(int(np.argmin(score)), score.shape)
         w, a, b = int(wk[x]), int(ak[x]), int(b)
         gain = float(delta[x, b])
@@ -532,6 +533,7 @@ def rotational_search(
         if not allowed.any():
             allowed = valid
         score = np.where(allowed, delta + rng.random(delta.shape) * 0.5, np.inf)
+        b: int | np.integer
         x, b = np.unravel_index(int(np.argmin(score)), score.shape)
         a, b = int(busy[x]), int(b)
         t[a], t[b] = t[b], t[a]

@@ -478,9 +478,10 @@ class WeightLearner:
             raise ValueError("objective must be 'ndcg' or 'logistic', folds >= 2, per_signal and max_rows >= 1")
         if not 0 < self.history_share < 1 or self.max_pairs < 1:
             raise ValueError("history_share must lie between 0 and 1 and max_pairs be >= 1")
+        self.cv_ndcg_: dict[float, float]
         self.n_lists_, self.blend_, self.cv_ndcg_ = 0, 0.0, {}
         self.cv_score_ = self.cv_default_ = self.cv_gain_ = 0.0
-        self.split_ = None
+        self.split_: str | None = None
         x, labels = self._outcome_data(snapshot)
         source = "outcomes"
         before = pos_r = pos_c = None
@@ -504,10 +505,12 @@ class WeightLearner:
             self.logistic_weights_ = _named(coef)
             self.n_samples_ = len(labels)
             if source == "history" and self.objective == "ndcg":
+                assert before is not None and pos_r is not None and pos_c is not None  # set with source "history"
                 coef = self._rank(before, pos_r, pos_c, coef / coef.sum())
             elif source == "outcomes":
                 self._check_outcomes(x, labels)
             else:  # logistic history objective: judged on the ranking lists like the ascent
+                assert before is not None and pos_r is not None and pos_c is not None
                 self._check_lists(before, pos_r, pos_c, coef / coef.sum())
             used = self.cv_default_ > 0 and self.cv_gain_ > self.min_gain or (
                 self.cv_default_ == 0 and self.cv_score_ > 0)

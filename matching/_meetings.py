@@ -47,7 +47,7 @@ import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -226,7 +226,7 @@ class _Tables:
             left[members] = False
             while len(members) < size:
                 avail = np.flatnonzero(left)
-                gain = sub[np.ix_(avail, members)].sum(axis=1) + aff[free[avail], col]
+                gain = sub[np.ix_(avail, np.asarray(members))].sum(axis=1) + aff[free[avail], col]
                 pick = int(avail[int(np.argmax(gain))])
                 members.append(pick)
                 left[pick] = False
@@ -744,7 +744,7 @@ class MeetingPlanner:
         def pairs_of(tables: list[list[int]]) -> list[tuple[int, int]]:
             return [(min(a, b), max(a, b)) for t in tables for x, a in enumerate(t) for b in t[x + 1:]]
 
-        def round_weights(r: int, plan: list[list[list[int]] | None], lam: float = _BIG) -> np.ndarray:
+        def round_weights(r: int, plan: Sequence[list[list[int]] | None], lam: float = _BIG) -> np.ndarray:
             Wr = W.copy()
             used = np.zeros((n, n), dtype=bool)
             for q, tables in [*enumerate(plan), *((q, list(lk.values())) for q, lk in self.locked_.items())]:
@@ -757,7 +757,7 @@ class MeetingPlanner:
             Wr[must & ~used] += _MUST
             return Wr
 
-        def solve(r: int, plan: list[list[list[int]] | None], start: list[list[int]] | None, n_kicks: int,
+        def solve(r: int, plan: Sequence[list[list[int]] | None], start: list[list[int]] | None, n_kicks: int,
                   forbid: Sequence[tuple[int, int]] = (), lam: float = _BIG) -> list[list[int]]:
             free = free_by_round[r]
             if not len(free):
@@ -1017,8 +1017,8 @@ def exact_meeting_plan(
     x = np.round(res.x[:nx_]).reshape(R, n, T)
     plan = [[np.flatnonzero(x[r, :, t]).tolist() for t in range(T)] for r in range(R)]
     value = float(sum(W[a, b] for tables in plan for t in tables for q, a in enumerate(t) for b in t[q + 1:]))
-    bound = -float(getattr(res, "mip_dual_bound", None) if getattr(res, "mip_dual_bound", None) is not None
-                   else res.fun)
+    bound = -float(cast(float, getattr(res, "mip_dual_bound", None) if getattr(res, "mip_dual_bound", None) is not None
+                   else res.fun))
     return plan, value, max(bound, value), bool(res.status == 0)
 
 
@@ -1154,7 +1154,7 @@ class MeetingPlan:
 
     def pair_set(self) -> set[tuple[str, str]]:
         """Every pair that sits together in some round (sorted ids)."""
-        return {tuple(sorted((a, b))) for tables in self.rounds for t in tables
+        return {cast("tuple[str, str]", tuple(sorted((a, b)))) for tables in self.rounds for t in tables
                 for x, a in enumerate(t) for b in t[x + 1:]}
 
 
@@ -1232,11 +1232,11 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
     if issues:
         return None, issues
     return MeetingPlan(
-        meeting=meeting,
+        meeting=cast(str, meeting),
         format=fmt,
         table_size=k,
         rounds=[[list(t) for t in tables] for tables in rounds],
-        score=float(score),
+        score=float(cast(float, score)),
         pairs=[dict(p) for p in data.get("pairs") or []],
         locked=[{"round": lk["round"], "table": lk["table"], "orgs": list(lk["orgs"])}
                 for lk in data.get("locked") or []],
@@ -1370,13 +1370,13 @@ def plan_meeting(
                     seated.append((r, t, a_, b_))
     rows = np.asarray([snapshot.index[a] for _, _, a, _ in seated], dtype=np.int64)
     cols = np.asarray([snapshot.index[b] for _, _, _, b in seated], dtype=np.int64)
-    vecs = model.signals_.pairs(rows, cols) if len(seated) else []
+    vecs: np.ndarray | list[np.ndarray] = model.signals_.pairs(rows, cols) if len(seated) else []
     pairs = []
     for (r, t, a, b), i, j, vec in zip(seated, rows.tolist(), cols.tolist(), vecs, strict=True):
         reasons = model.reasons(i, j, vec)
         p: dict[str, Any] = {"round": r, "table": t, "a": a, "b": b, "score": round(float(S[index[a], index[b]]), 4),
                              "reasons": reasons}
-        h = hist_kind.get(tuple(sorted((index[a], index[b]))))
+        h = hist_kind.get(cast("tuple[int, int]", tuple(sorted((index[a], index[b])))))
         if h:
             p["history"] = h
             reasons.append({"kind": "already_met", "weight": 0.0, "history": h})

@@ -202,6 +202,7 @@ class MatchingModel:
         n = snapshot.n
         index = snapshot.index
         declined, met, introduced = [], [], []
+        cutoff: dt.date | str | None
         cutoff = None
         if self.exclude_declined_days is not None:
             cutoff = (dt.date.fromisoformat(snapshot.today[:10]) - dt.timedelta(days=self.exclude_declined_days))
@@ -506,7 +507,7 @@ class MatchingModel:
         return self.signals_.pairs(rows, cols)
 
     @cached_property
-    def _lists(self) -> dict[str, list[Any]]:
+    def _lists(self) -> dict[str, Any]:
         """Per-row column lists (and need weights) as Python lists: reasons need no sparse indexing."""
         snap, sd = self.snapshot_, self.signals_
 

@@ -45,7 +45,7 @@ import itertools
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -222,6 +222,7 @@ def _feasible(pool: _Pool, team: Sequence[int], min_size: int, max_size: int) ->
 def _construct(pool: _Pool, seed: int | None, min_size: int, max_size: int, bonus: float) -> list[int] | None:
     """Greedy rarest-role-first construction from the locked members (and ``seed``)."""
     A, Q, mo, u = pool.A, pool.Q, pool.mo, pool.u
+    assert u is not None  # _Pool.__post_init__ fills it
     m = len(pool.rows)
     team = list(dict.fromkeys(pool.locked + ([seed] if seed is not None else [])))
     in_team = np.zeros(m, dtype=bool)
@@ -236,7 +237,7 @@ def _construct(pool: _Pool, seed: int | None, min_size: int, max_size: int, bonu
             return None
         r = open_roles[np.argmin(counts)]
         cand = np.flatnonzero(Q[:, r] & ~in_team)
-        gain = A[np.ix_(cand, team)].sum(axis=1) if team else np.zeros(len(cand))
+        gain = A[np.ix_(cand, np.asarray(team))].sum(axis=1) if team else np.zeros(len(cand))
         gain = gain + u[cand] * max(1, len(team))  # topic fit counts like ties to the team so far
         gain = gain + 1e-3 * Q[np.ix_(cand, open_roles)].sum(axis=1)  # prefer filling several open roles
         if bonus and team:
@@ -261,6 +262,7 @@ def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: 
              max_iter: int = 200) -> tuple[list[int], float]:
     """Best-improvement local search over swaps, additions and removals (vectorised per step)."""
     A, Q, mo, tf = pool.A, pool.Q, pool.mo, pool.u
+    assert tf is not None  # _Pool.__post_init__ fills it
     m = len(pool.rows)
     locked = set(pool.locked)
     eligible = Q.any(axis=1)
@@ -277,6 +279,9 @@ def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: 
         n_mo, n_inst = int(mo[idx].sum()), int((~mo[idx]).sum())
         outs = np.flatnonzero(eligible & ~in_team)
         removable = np.asarray([u for u in team if u not in locked], dtype=np.int64)
+        u: Any  # a position, then a pool index or None, as is c
+        c: Any
+        best_move: tuple[str, int | None, int | None] | None
         best_val, best_move = current + 1e-12, None
 
         def value(total: np.ndarray, size: int, nmo: np.ndarray, ninst: np.ndarray, utot: Any) -> np.ndarray:
@@ -437,7 +442,7 @@ class TeamBuilder:
         bridge = w["bridging"] * sig[..., SIGNALS.index("bridging")]
         return np.asarray(content + np.where(content > 0, bridge, 0.0), dtype=np.float64)
 
-    def affinity(self, rows: Sequence[int]) -> np.ndarray:
+    def affinity(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """Symmetric ``m x m`` affinity of snapshot rows ``rows`` (vectorised over the pairs)."""
         self._check()
         rows = np.asarray(rows, dtype=np.int64)
@@ -454,7 +459,7 @@ class TeamBuilder:
         out[ju, iu] = vals
         return out
 
-    def affinity_to(self, rows: Sequence[int]) -> np.ndarray:
+    def affinity_to(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """``len(rows) x n`` affinity of ``rows`` with every organisation (self-pairs 0)."""
         self._check()
         rows = np.asarray(rows, dtype=np.int64)
@@ -485,7 +490,7 @@ class TeamBuilder:
         snap = self.snapshot_
         Q_all = role_matrix(snap, roles)
         anchors = self._rows(around)
-        eligible = Q_all.any(axis=1)
+        eligible = cast("np.ndarray", Q_all.any(axis=1))
         if candidates is not None:
             allowed = np.zeros(snap.n, dtype=bool)
             allowed[self._rows(candidates)] = True
@@ -560,11 +565,13 @@ class TeamBuilder:
                 return []
             rarest = open_roles[np.argmin(counts)]
             cand = np.flatnonzero(Q[:, rarest] & free)
-            prior = pool.A[cand].sum(axis=1) if not pool.locked else pool.A[np.ix_(cand, pool.locked)].sum(axis=1)
+            prior = pool.A[cand].sum(axis=1) if not pool.locked else (
+                pool.A[np.ix_(cand, np.asarray(pool.locked))].sum(axis=1))
             seeds = cand[np.argsort(-prior, kind="stable")][: self.n_seeds].tolist()
             # when the rarest role has few candidates, other candidates start teams, too
             rest = np.flatnonzero(free & Q.any(axis=1) & ~Q[:, rarest])
-            prior = pool.A[rest].sum(axis=1) if not pool.locked else pool.A[np.ix_(rest, pool.locked)].sum(axis=1)
+            prior = pool.A[rest].sum(axis=1) if not pool.locked else (
+                pool.A[np.ix_(rest, np.asarray(pool.locked))].sum(axis=1))
             seeds += rest[np.argsort(-prior, kind="stable")][: max(0, self.n_seeds - len(seeds))].tolist()
         for seed in seeds:
             team = _construct(pool, seed, self.min_size, self.max_size, self.mix_bonus)
@@ -583,6 +590,7 @@ class TeamBuilder:
     def _team(self, pool: _Pool, members: Sequence[int], roles: Sequence[Role], score: float,
               template: str | None, topics: Sequence[str] = ()) -> Team:
         snap = self.snapshot_
+        assert pool.u is not None  # _Pool.__post_init__ fills it
         idx = list(members)
         # locked members first, then by the number of roles they fill
         order = sorted(idx, key=lambda i: (i not in pool.locked, -int(pool.Q[i].sum()), snap.org_ids[pool.rows[i]]))
@@ -599,7 +607,7 @@ class TeamBuilder:
             held = set(org.topics) | {o.capability for o in org.offers}
             out.append(TeamMember(
                 org=snap.org_ids[row],
-                roles=[roles[r].id for r in np.flatnonzero(pool.Q[i])],
+                roles=[roles[int(r)].id for r in np.flatnonzero(pool.Q[i])],
                 is_mo=bool(pool.mo[i]),
                 tie=tie,
                 topics=[t for t in topics if t in held],
@@ -763,6 +771,7 @@ def _brute(pool: _Pool, min_size: int, max_size: int, bonus: float) -> tuple[flo
 def _milp(pool: _Pool, min_size: int, max_size: int, bonus: float) -> tuple[float, tuple[int, ...]] | None:
     from scipy.optimize import Bounds, LinearConstraint, milp  # only here: 0.3 s that suggestions do not pay
 
+    assert pool.u is not None  # _Pool.__post_init__ fills it
     m = len(pool.rows)
     iu, ju = np.triu_indices(m, k=1)
     p = len(iu)
@@ -965,8 +974,10 @@ def project_ideas(
         offered = np.asarray(offers_csr[rows].getnnz(axis=0)).ravel() > 0
         unmet = np.flatnonzero((ncount >= 2) & ~offered)
         unmet = unmet[np.argsort(-urgency[unmet], kind="stable")]
-        shared_needs = [{"capability": snapshot.capability_ids[c], "organisations": int(ncount[c]),
-                         "urgency": int(urgency[c])} for c in unmet]
+        shared_needs: list[dict[str, Any]] = [
+            {"capability": snapshot.capability_ids[c], "organisations": int(ncount[c]), "urgency": int(urgency[c])}
+            for c in unmet
+        ]
         needed = {n["capability"] for n in shared_needs}
         best: tuple[float, ProjectTemplate] | None = None
         for tpl in templates:

@@ -154,6 +154,8 @@ def workshop_proposals(
 
     attended: dict[str, set[str]] = {}
     planned: dict[str, list[str]] = {}
+    w: Workshop | float
+    t: str | None
     for w in workshops:
         t = theme_of(w.capability) or w.capability
         if w.held_by(day):
