@@ -113,7 +113,9 @@ def test_audit_page_is_for_admins_only(web_client, web_store):
     client = web_client.application.test_client()
     login(client, "ada")
     html = client.get("/admin/audit?kind=person&id=p-001").get_data(as_text=True)
-    assert "staff:stefan" in html and "elternnetzwerk-koepru" in html and "Elif" not in html
+    # the actor as people read it (the account's name, not "staff:stefan"); the record's data never shows
+    assert ">Stefan<" in html and "staff:stefan" not in html
+    assert "elternnetzwerk-koepru" in html and "Elif" not in html
     assert "style=" not in html
     html = client.get("/admin/audit?kind=organisation&limit=200").get_data(as_text=True)
     assert "/org/elternnetzwerk-koepru" in html  # the demo seed created the organisations
