@@ -66,6 +66,26 @@ _INST_OFFERS = [
 _INST_NEEDS = ["community_access", "interpreting", "volunteers", "contacts", "publicity"]
 
 
+def _base_terms(vocab: Vocabulary) -> tuple[list[str], list[str], list[str], list[str], list[str], np.ndarray,
+                                             list[str], list[str]]:
+    """The vocabulary both generators draw from: topics, capabilities, districts, languages (not German),
+    kinds with their shares, legal forms and cooperation kinds."""
+    topics = list(vocab.terms.get("topics", {}))
+    caps = list(vocab.terms.get("capabilities", {}))
+    districts = list(vocab.terms.get("districts", {}))
+    languages = [lang for lang in vocab.terms.get("languages", {}) if lang != "de"]
+    kinds = [k for k in _KIND_SHARE if k in vocab.terms.get("org_kinds", {})]
+    shares = np.array([_KIND_SHARE[k] for k in kinds])
+    shares /= shares.sum()
+    legal: list[str] = [
+        x
+        for x in ("registered_association", "non_registered_association", "public_body", "ggmbh")
+        if x in vocab.terms.get("legal_forms", {})
+    ] or [""]
+    cooperation_kinds = list(vocab.terms.get("cooperation_kinds", {})) or ["other"]
+    return topics, caps, districts, languages, kinds, shares, legal, cooperation_kinds
+
+
 def generate_document(
     n_orgs: int,
     *,
@@ -79,19 +99,7 @@ def generate_document(
         raise ValueError("a network needs at least 2 organisations")
     rng = np.random.default_rng(seed)
     vocab = vocab or Vocabulary.builtin()
-    topics = [t for t in vocab.terms.get("topics", {})]
-    caps = list(vocab.terms.get("capabilities", {}))
-    districts = list(vocab.terms.get("districts", {}))
-    languages = [lang for lang in vocab.terms.get("languages", {}) if lang != "de"]
-    kinds = [k for k in _KIND_SHARE if k in vocab.terms.get("org_kinds", {})]
-    shares = np.array([_KIND_SHARE[k] for k in kinds])
-    shares /= shares.sum()
-    legal: list[str] = [
-        x
-        for x in ("registered_association", "non_registered_association", "public_body", "ggmbh")
-        if x in vocab.terms.get("legal_forms", {})
-    ] or [""]
-    cooperation_kinds = list(vocab.terms.get("cooperation_kinds", {})) or ["other"]
+    topics, caps, districts, languages, kinds, shares, legal, cooperation_kinds = _base_terms(vocab)
     # skewed popularity of topics and languages
     topic_p = 1.0 / np.arange(1, len(topics) + 1) ** 0.8
     topic_p /= topic_p.sum()
@@ -248,19 +256,7 @@ def generate_realistic(
         raise ValueError("a network needs at least 2 organisations")
     rng = np.random.default_rng(seed)
     vocab = vocab or Vocabulary.builtin()
-    base_topics = list(vocab.terms.get("topics", {}))
-    base_caps = list(vocab.terms.get("capabilities", {}))
-    base_districts = list(vocab.terms.get("districts", {}))
-    languages = [lang for lang in vocab.terms.get("languages", {}) if lang != "de"]
-    kinds = [k for k in _KIND_SHARE if k in vocab.terms.get("org_kinds", {})]
-    shares = np.array([_KIND_SHARE[k] for k in kinds])
-    shares /= shares.sum()
-    legal: list[str] = [
-        x
-        for x in ("registered_association", "non_registered_association", "public_body", "ggmbh")
-        if x in vocab.terms.get("legal_forms", {})
-    ] or [""]
-    cooperation_kinds = list(vocab.terms.get("cooperation_kinds", {})) or ["other"]
+    base_topics, base_caps, base_districts, languages, kinds, shares, legal, cooperation_kinds = _base_terms(vocab)
 
     n_places = max(len(base_districts), 4, min(20_000, n_orgs // 40))
     n_topics = max(len(base_topics), min(2_000, int(40 * np.sqrt(n_orgs / 1000))))
