@@ -294,8 +294,9 @@ class IntroductionStatusForm(FlaskForm):
     version = HiddenField()
 
 
-class UserCreateForm(FlaskForm):
-    username = StringField(
+def _username_field() -> StringField:
+    """The user-name field of the create and invite forms (one rule: `USERNAME_RE`)."""
+    return StringField(
         _l("User name"),
         validators=[
             DataRequired(message=REQUIRED),
@@ -303,6 +304,10 @@ class UserCreateForm(FlaskForm):
             Regexp(USERNAME_RE.pattern, message=_l("Use 2–40 lowercase letters, digits, '.', '_' or '-'.")),
         ],
     )
+
+
+class UserCreateForm(FlaskForm):
+    username = _username_field()
     name = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_NAME)])
     email = StringField(
         _l("Email"),
@@ -401,14 +406,7 @@ class AccessRequestForm(FlaskForm):
 class InviteForm(FlaskForm):
     """An admin invites a representative by mail: the account is made, the person sets the password."""
 
-    username = StringField(
-        _l("User name"),
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=2, max=40),
-            Regexp(USERNAME_RE.pattern, message=_l("Use 2–40 lowercase letters, digits, '.', '_' or '-'.")),
-        ],
-    )
+    username = _username_field()
     name = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_NAME)])
     email = StringField(
         _l("Email"),
