@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -117,21 +118,26 @@ def _expires_text(link: Link):
 # --- invitations ------------------------------------------------------------------------------
 
 
-def _invite_ops(user: User, lang: str) -> list[Op]:
-    days = _cfg("REMO_MAIL_INVITE_DAYS", 14)
-    token, link = make_link("account_setup", f"{user.id}|{_fingerprint(user.password_hash)}", days=days)
-    draft = compose(
-        "account_invite",
+def _account_draft(kind: str, action: str, user: User, lang: str, subject: Callable[[], str], days: float):
+    """A mail to the account's own address with a signed link (``action``) bound to its current password."""
+    token, link = make_link(action, f"{user.id}|{_fingerprint(user.password_hash)}", days=days)
+    return compose(
+        kind,
         lang,
         [{"name": user.name, "address": user.email}],
-        lambda: _("Your access to ReMo"),
+        subject,
         ref={"user": user.id},
         name=user.name or user.id,
         username=user.id,
         url=external_url("links.confirm", token=token),
         expires=_expires_text(link),
     )
-    return [queue_op(draft)]
+
+
+def _invite_ops(user: User, lang: str) -> list[Op]:
+    days = _cfg("REMO_MAIL_INVITE_DAYS", 14)
+    return [queue_op(_account_draft("account_invite", "account_setup", user, lang,
+                                    lambda: _("Your access to ReMo"), days))]
 
 
 def invite_user(
@@ -171,18 +177,8 @@ def invite_user(
 
 def _reset_draft(user: User, lang: str):
     hours = _cfg("REMO_MAIL_RESET_HOURS", 2)
-    token, link = make_link("password_reset", f"{user.id}|{_fingerprint(user.password_hash)}", days=hours / 24)
-    return compose(
-        "password_reset",
-        lang,
-        [{"name": user.name, "address": user.email}],
-        lambda: _("A new password for ReMo"),
-        ref={"user": user.id},
-        name=user.name or user.id,
-        username=user.id,
-        url=external_url("links.confirm", token=token),
-        expires=_expires_text(link),
-    )
+    return _account_draft("password_reset", "password_reset", user, lang, lambda: _("A new password for ReMo"),
+                          hours / 24)
 
 
 def request_reset(store: GraphStore, address: str, *, client: str, lang: str = "de") -> None:
