@@ -42,8 +42,9 @@ def main() -> None:
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "REMO_STORE": f"sqlite:///{Path(tmp) / 'remo.db'}"}
-        subprocess.run([py, "-m", "web.cli", "seed", "--demo"], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [py, "-m", "web.cli", "seed", "--demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
         rows = [
             ("python -c pass", [py, "-c", "pass"]),
             ("python -c 'import flask'", [py, "-c", "import flask"]),

@@ -91,19 +91,32 @@ def build(folder: Path, split: str = "2024-10", sample: int = 300, seed: int = 0
             org_topics[o].update(tids)
         for a, b in combinations(mem, 2):
             pairs.setdefault((a, b), start[p])
-        projects.append({"id": f"p{p}", "title": acronym[p] or p, "topics": tids, "start": start[p],
-                         "members": [{"org": o, "role": ROLES.get(members[p][o], "partner")} for o in mem]})
+        projects.append(
+            {
+                "id": f"p{p}",
+                "title": acronym[p] or p,
+                "topics": tids,
+                "start": start[p],
+                "members": [{"org": o, "role": ROLES.get(members[p][o], "partner")} for o in mem],
+            }
+        )
     countries = sorted({orgs[o]["country"] for o in chosen if orgs.get(o, {}).get("country")})
     organisations = []
     for o in pool:
         row = orgs.get(o, {})
         country = row.get("country", "")
-        organisations.append({
-            "id": f"o{o}", "name": row.get("name") or o, "kind": KINDS.get(row.get("activity_type", ""), "other"),
-            "topics": sorted(org_topics[o]), "districts": [f"country_{country.lower()}"] if country else [],
-        })
-    cooperations = [{"a": f"o{a}", "b": f"o{b}", "kind": "joint_project", "since": s}
-                    for (a, b), s in sorted(pairs.items())]
+        organisations.append(
+            {
+                "id": f"o{o}",
+                "name": row.get("name") or o,
+                "kind": KINDS.get(row.get("activity_type", ""), "other"),
+                "topics": sorted(org_topics[o]),
+                "districts": [f"country_{country.lower()}"] if country else [],
+            }
+        )
+    cooperations = [
+        {"a": f"o{a}", "b": f"o{b}", "kind": "joint_project", "since": s} for (a, b), s in sorted(pairs.items())
+    ]
     for pr in projects:
         pr["members"] = [{"org": f"o{m['org']}", "role": m["role"]} for m in pr["members"]]
     doc = {
@@ -127,8 +140,9 @@ def build(folder: Path, split: str = "2024-10", sample: int = 300, seed: int = 0
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-o", "--output", default="cordis.json",
-                        help="remo/1 file; held-out pairs go to NAME-heldout.json")
+    parser.add_argument(
+        "-o", "--output", default="cordis.json", help="remo/1 file; held-out pairs go to NAME-heldout.json"
+    )
     parser.add_argument("--data", type=Path, default=None, help="CORDIS extract folder")
     parser.add_argument("--split", default="2024-10", help="first month of the held-out period")
     parser.add_argument("--sample", type=int, default=300, help="organisations (0 = all)")
@@ -142,8 +156,10 @@ def main() -> None:
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     heldout = out.with_name(out.stem + "-heldout.json")
     heldout.write_text(json.dumps({"split": args.split, "pairs": held}, indent=0), encoding="utf-8")
-    print(f"{out}: {len(doc['organisations'])} organisations, {len(doc['cooperations'])} cooperations, "
-          f"{len(doc['projects'])} projects; {heldout}: {len(held)} held-out pairs")
+    print(
+        f"{out}: {len(doc['organisations'])} organisations, {len(doc['cooperations'])} cooperations, "
+        f"{len(doc['projects'])} projects; {heldout}: {len(held)} held-out pairs"
+    )
 
 
 if __name__ == "__main__":

@@ -89,8 +89,9 @@ def run_product(doc: dict, folder: Path) -> dict:
 
     def cli(*args: str) -> str:
         t0 = time.perf_counter()
-        res = subprocess.run([sys.executable, "-m", "web.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                             text=True, check=False)
+        res = subprocess.run(
+            [sys.executable, "-m", "web.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
         timings[" ".join(args)] = time.perf_counter() - t0
         if res.returncode != 0:
             raise SystemExit(f"remo {' '.join(args)} failed:\n{res.stdout}\n{res.stderr}")
@@ -181,16 +182,20 @@ def evaluate(name: str, train: dict, held: list[list[str]]) -> dict[str, float]:
     base = baselines(train, orgs)
     randoms = [base.pop("random")] + [baselines(train, orgs, seed)["random"] for seed in range(1, 5)]
     rel = {o: relevant[o] for o in orgs}
-    table = {"engine (remo suggest --all)": evaluate_rankings(product["fair"], rel, K),
-             "engine without fair re-ranking (--no-fair)": evaluate_rankings(product["plain"], rel, K)}
+    table = {
+        "engine (remo suggest --all)": evaluate_rankings(product["fair"], rel, K),
+        "engine without fair re-ranking (--no-fair)": evaluate_rankings(product["plain"], rel, K),
+    }
     rand = [evaluate_rankings(r, rel, K) for r in randoms]
     table["random (mean of 5)"] = {key: float(np.mean([r[key] for r in rand])) for key in rand[0]}
     for b in BASELINES:
         table[b] = evaluate_rankings(base[b], rel, K)
     ids = [o["id"] for o in train["organisations"]]
     print(f"\n### {name}\n")
-    print(f"{len(ids)} organisations, {len(train['cooperations'])} training cooperations, {len(held)} held-out "
-          f"pairs, {len(orgs)} organisations with a held-out partner\n")
+    print(
+        f"{len(ids)} organisations, {len(train['cooperations'])} training cooperations, {len(held)} held-out "
+        f"pairs, {len(orgs)} organisations with a held-out partner\n"
+    )
     print(f"| method | recall@{K} | nDCG@{K} | MRR |")
     print("|---|---:|---:|---:|")
     for method, row in table.items():
@@ -203,21 +208,35 @@ def evaluate(name: str, train: dict, held: list[list[str]]) -> dict[str, float]:
     g_fair, g_plain = exposure_gini(product["fair"], ids), exposure_gini(product["plain"], ids)
     w = product["weights"]
     shown = ", ".join(f"{s} {v:.2f}" for s, v in w["weights"].items() if v > 0)
-    print(f"\nengine / best of popularity, Adamic-Adar, topic Jaccard ({target}): recall@{K} "
-          f"{eng:.4f} / {rec[target]:.4f} = x{eng / rec[target] if rec[target] else float('inf'):.2f}")
+    print(
+        f"\nengine / best of popularity, Adamic-Adar, topic Jaccard ({target}): recall@{K} "
+        f"{eng:.4f} / {rec[target]:.4f} = x{eng / rec[target] if rec[target] else float('inf'):.2f}"
+    )
     print(f"engine / best baseline ({best}): x{eng / rec[best] if rec[best] else float('inf'):.2f}")
     cost = 100 * (1 - eng / plain) if plain else 0.0
-    print(f"fair re-ranking: recall@{K} {plain:.4f} -> {eng:.4f} (cost {cost:+.1f} %), "
-          f"exposure Gini {g_plain:.4f} -> {g_fair:.4f}")
-    print(f"weights ({'learned, in use' if w['used'] else 'defaults'}; source {w['source']}, {w['n_samples']} "
-          f"samples, cross-validated gain over the defaults {100 * w['cv_gain']:+.1f} %, fit {w['seconds']:.2f} s): "
-          f"{shown}")
+    print(
+        f"fair re-ranking: recall@{K} {plain:.4f} -> {eng:.4f} (cost {cost:+.1f} %), "
+        f"exposure Gini {g_plain:.4f} -> {g_fair:.4f}"
+    )
+    print(
+        f"weights ({'learned, in use' if w['used'] else 'defaults'}; source {w['source']}, {w['n_samples']} "
+        f"samples, cross-validated gain over the defaults {100 * w['cv_gain']:+.1f} %, fit {w['seconds']:.2f} s): "
+        f"{shown}"
+    )
     t = product["timings"]
-    print(f"(wall time of remo suggest --all --json, incl. start-up and the automatic fit: "
-          f"{t['suggest --all --json']:.1f} s)")
+    print(
+        f"(wall time of remo suggest --all --json, incl. start-up and the automatic fit: "
+        f"{t['suggest --all --json']:.1f} s)"
+    )
     sys.stdout.flush()
-    return {"engine": eng, "plain": plain, "target": rec[target], "best": rec[best], "gini_fair": g_fair,
-            "gini_plain": g_plain}
+    return {
+        "engine": eng,
+        "plain": plain,
+        "target": rec[target],
+        "best": rec[best],
+        "gini_fair": g_fair,
+        "gini_plain": g_plain,
+    }
 
 
 def main() -> None:
@@ -237,8 +256,10 @@ def main() -> None:
         summary["demo"] = evaluate("demo network (seeds/demo.json), newest 20 % held out", *time_split(demo))
     if "generated" in wanted:
         n = args.generated_n
-        summary["generated"] = evaluate(f"generated network (graph.generate, {n} organisations, seed 1), newest 20 % "
-                                        "held out", *time_split(generate_document(n, seed=1)))
+        summary["generated"] = evaluate(
+            f"generated network (graph.generate, {n} organisations, seed 1), newest 20 % held out",
+            *time_split(generate_document(n, seed=1)),
+        )
     if "planted" in wanted:
         for seed in [int(s) for s in args.planted_seeds.split(",") if s]:
             doc = planted_document(args.planted_n, seed)
@@ -249,18 +270,25 @@ def main() -> None:
             print(f"\nCORDIS extract not found in {folder} (--cordis-dir or REMO_CORDIS_DIR); skipped.")
         else:
             doc, held = cordis_build(folder, sample=args.cordis_sample)
-            summary["cordis"] = evaluate(f"CORDIS Horizon Europe (projects before 2024-10, new pairs from 2024-10 "
-                                         f"held out; {args.cordis_sample or 'all'} organisations sampled)", doc, held)
+            summary["cordis"] = evaluate(
+                f"CORDIS Horizon Europe (projects before 2024-10, new pairs from 2024-10 "
+                f"held out; {args.cordis_sample or 'all'} organisations sampled)",
+                doc,
+                held,
+            )
     print("\n### summary\n")
-    print(f"| data set | engine recall@{K} | x best of pop/AA/topics | x best baseline | fair cost "
-          "| Gini plain -> fair |")
+    print(
+        f"| data set | engine recall@{K} | x best of pop/AA/topics | x best baseline | fair cost | Gini plain -> fair |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name, s in summary.items():
         ratio_t = s["engine"] / s["target"] if s["target"] else float("inf")
         ratio_b = s["engine"] / s["best"] if s["best"] else float("inf")
         cost = 100 * (1 - s["engine"] / s["plain"]) if s["plain"] else 0.0
-        print(f"| {name} | {s['engine']:.4f} | x{ratio_t:.2f} | x{ratio_b:.2f} | {cost:+.1f} % | "
-              f"{s['gini_plain']:.3f} -> {s['gini_fair']:.3f} |")
+        print(
+            f"| {name} | {s['engine']:.4f} | x{ratio_t:.2f} | x{ratio_b:.2f} | {cost:+.1f} % | "
+            f"{s['gini_plain']:.3f} -> {s['gini_fair']:.3f} |"
+        )
     print(f"\n(total {time.perf_counter() - t0:.0f} s)")
 
 

@@ -95,7 +95,9 @@ def training_snapshot(data: Projects, projects: list[str], today: str):
             pairs.setdefault((a, b), data.start[p])
     organisations = [
         Organisation(
-            id=o, name=o, kind=CORDIS_KINDS.get(data.orgs.get(o, {}).get("activity_type", ""), "other"),
+            id=o,
+            name=o,
+            kind=CORDIS_KINDS.get(data.orgs.get(o, {}).get("activity_type", ""), "other"),
             topics=sorted(org_topics[o]),
             districts=[data.orgs[o]["country"].lower()] if data.orgs.get(o, {}).get("country") else [],
         )
@@ -122,8 +124,7 @@ def cases(data: Projects, projects: list[str], snap, seed: int) -> list[tuple[li
 # ---------------------------------------------------------------------------
 # rankers
 # ---------------------------------------------------------------------------
-def hit_rates(builder: TeamBuilder, snap, tests, popularity: np.ndarray, seed: int = 0
-              ) -> dict[str, dict[str, float]]:
+def hit_rates(builder: TeamBuilder, snap, tests, popularity: np.ndarray, seed: int = 0) -> dict[str, dict[str, float]]:
     methods: dict[str, list[int]] = defaultdict(list)  # rank of the hidden member (0-based)
     for weight in TOPIC_WEIGHTS:
         methods[f"completion tw={weight}"] = []
@@ -150,8 +151,10 @@ def hit_rates(builder: TeamBuilder, snap, tests, popularity: np.ndarray, seed: i
     out = {}
     for name, ranks in methods.items():
         r = np.asarray(ranks)
-        out[name] = {f"hit@{k}": float((r < k).mean()) for k in KS} | {"mrr": float((1.0 / (r + 1)).mean()),
-                                                                       "n": len(r)}
+        out[name] = {f"hit@{k}": float((r < k).mean()) for k in KS} | {
+            "mrr": float((1.0 / (r + 1)).mean()),
+            "n": len(r),
+        }
     return out
 
 
@@ -187,22 +190,29 @@ def evaluate_cordis(seed: int, repeats: int) -> dict | None:
     v_train = [p for p in ids if data.start[p][:7] < "2024-07"]
     v_test = [p for p in ids if "2024-07" <= data.start[p][:7] < "2024-10"]
     _, v_cases, v_table, v_time = run_split(data, v_train, v_test, "2024-07-01", seed, repeats)
-    best = max(TOPIC_WEIGHTS, key=lambda w: (v_table[f"completion tw={w}"]["hit@10"],
-                                             v_table[f"completion tw={w}"]["mrr"]))
-    print(f"\nValidation (train < 2024-07, {len(v_cases)} projects 2024-07..09, {v_time:.0f} s): "
-          + ", ".join(f"tw={w}: hit@10 {v_table[f'completion tw={w}']['hit@10']:.3f}" for w in TOPIC_WEIGHTS)
-          + f" -> topic_weight = {best}")
+    best = max(
+        TOPIC_WEIGHTS, key=lambda w: (v_table[f"completion tw={w}"]["hit@10"], v_table[f"completion tw={w}"]["mrr"])
+    )
+    print(
+        f"\nValidation (train < 2024-07, {len(v_cases)} projects 2024-07..09, {v_time:.0f} s): "
+        + ", ".join(f"tw={w}: hit@10 {v_table[f'completion tw={w}']['hit@10']:.3f}" for w in TOPIC_WEIGHTS)
+        + f" -> topic_weight = {best}"
+    )
     train = [p for p in ids if data.start[p][:7] < "2024-10"]
     test = [p for p in ids if data.start[p][:7] >= "2024-10"]
     snap, tests, table, t = run_split(data, train, test, "2024-10-01", seed, repeats)
     skipped = sum(1 for p in test if sum(o in snap.index for o in data.members[p]) < 3)
-    print(f"\nCORDIS test: {snap.n:,} training organisations, {snap.coop.nnz // 2:,} training cooperations; "
-          f"{len(tests)} of {len(test)} test projects have >= 3 members known from training "
-          f"({skipped} skipped); hidden member drawn {repeats} times (seeds {seed}..{seed + repeats - 1}); {t:.0f} s")
-    rows = {"team completion (engine + topics)": table[f"completion tw={best}"],
-            "team completion, ties only": table["completion tw=0.0"],
-            "topic only": table["topic only"],
-            "popularity (training projects)": table["popularity"]}
+    print(
+        f"\nCORDIS test: {snap.n:,} training organisations, {snap.coop.nnz // 2:,} training cooperations; "
+        f"{len(tests)} of {len(test)} test projects have >= 3 members known from training "
+        f"({skipped} skipped); hidden member drawn {repeats} times (seeds {seed}..{seed + repeats - 1}); {t:.0f} s"
+    )
+    rows = {
+        "team completion (engine + topics)": table[f"completion tw={best}"],
+        "team completion, ties only": table["completion tw=0.0"],
+        "topic only": table["topic only"],
+        "popularity (training projects)": table["popularity"],
+    }
     print(f"\n### Team completion on CORDIS HE (train < 2024-10, test >= 2024-10; mean of {repeats} draws)\n")
     print("| method | hit@5 | hit@10 | MRR |")
     print("|---|---:|---:|---:|")
@@ -210,8 +220,11 @@ def evaluate_cordis(seed: int, repeats: int) -> dict | None:
         print(f"| {name} | {r['hit@5']:.3f} | {r['hit@10']:.3f} | {r['mrr']:.3f} |")
     main = rows["team completion (engine + topics)"]
     for base in ("topic only", "popularity (training projects)"):
-        verdict = "beats" if main["hit@10"] > rows[base]["hit@10"] and main["hit@5"] > rows[base]["hit@5"] else \
-            "does NOT beat"
+        verdict = (
+            "beats"
+            if main["hit@10"] > rows[base]["hit@10"] and main["hit@5"] > rows[base]["hit@5"]
+            else "does NOT beat"
+        )
         print(f"team completion {verdict} {base} (hit@5 and hit@10)")
     return {"topic_weight": best, "table": rows, "n": len(tests)}
 
@@ -239,11 +252,15 @@ def evaluate_gap(seed: int, instances: int = 6, sizes: tuple[int, int] = (12, 18
         builder.suggest(template)
     full = time.time() - full
     g = np.asarray(gaps)
-    print(f"\n### Optimality gap on the demo network ({len(g)} feasible instances, pools of {sizes[0]}-{sizes[1]} "
-          f"organisations, 8 templates)\n")
-    print(f"max gap {g.max():.2%}, mean gap {g.mean():.3%}, optimal in {(g < 1e-9).mean():.0%}; "
-          f"heuristic {1000 * t_heur / len(g):.0f} ms, brute force {1000 * t_exact / len(g):.0f} ms per instance; "
-          f"all 8 templates on the full demo network: {full:.2f} s")
+    print(
+        f"\n### Optimality gap on the demo network ({len(g)} feasible instances, pools of {sizes[0]}-{sizes[1]} "
+        f"organisations, 8 templates)\n"
+    )
+    print(
+        f"max gap {g.max():.2%}, mean gap {g.mean():.3%}, optimal in {(g < 1e-9).mean():.0%}; "
+        f"heuristic {1000 * t_heur / len(g):.0f} ms, brute force {1000 * t_exact / len(g):.0f} ms per instance; "
+        f"all 8 templates on the full demo network: {full:.2f} s"
+    )
     return {"max": float(g.max()), "mean": float(g.mean()), "n": len(g)}
 
 

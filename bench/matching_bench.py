@@ -63,8 +63,10 @@ from matching._candidates import candidate_pairs  # noqa: E402
 def snapshot(n: int, seed: int = 0):
     t = time.perf_counter()
     snap = build_snapshot(parse_network(generate_document(n, seed=seed)), today="2026-11-01")
-    print(f"  generated + parsed {n:,} organisations, {snap.coop.nnz // 2:,} cooperations "
-          f"in {time.perf_counter() - t:.1f} s")
+    print(
+        f"  generated + parsed {n:,} organisations, {snap.coop.nnz // 2:,} cooperations "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
     return snap
 
 
@@ -227,23 +229,31 @@ def realistic(n: int, seed: int = 1) -> None:
     from graph.store import open_store
 
     load0 = os.getloadavg()
-    print(f"== realistic network, {n:,} organisations (seed {seed}), {dt.date.today().isoformat()}, "
-          f"{os.cpu_count()} cores, load average {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
+    print(
+        f"== realistic network, {n:,} organisations (seed {seed}), {dt.date.today().isoformat()}, "
+        f"{os.cpu_count()} cores, load average {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         doc, url = Path(tmp) / "net.json", f"sqlite:///{tmp}/remo.db"
         t = time.perf_counter()
         counts = write_generated(doc, n, seed=seed, shape="realistic")
-        print(f"  generated {counts['organisations']:,} organisations, {counts['cooperations']:,} cooperations "
-              f"in {time.perf_counter() - t:.1f} s")
+        print(
+            f"  generated {counts['organisations']:,} organisations, {counts['cooperations']:,} cooperations "
+            f"in {time.perf_counter() - t:.1f} s"
+        )
         imp = child(["--store", url, "import", str(doc)])
-        print(f"  remo import                           {imp[0]:8.2f} s wall {imp[1]:7.2f} s CPU  "
-              f"peak RSS {imp[2]:.2f} GB")
+        print(
+            f"  remo import                           {imp[0]:8.2f} s wall {imp[1]:7.2f} s CPU  "
+            f"peak RSS {imp[2]:.2f} GB"
+        )
         out = Path(tmp) / "all.jsonl"
         with out.open("wb") as fh:
             e2e = child(["--store", url, "suggest", "--all", "--json"], stdout=fh.fileno())
         lines = sum(1 for _ in out.open("rb"))
-        print(f"  remo suggest --all --json (end to end){e2e[0]:8.2f} s wall {e2e[1]:7.2f} s CPU  "
-              f"peak RSS {e2e[2]:.2f} GB  ({lines:,} lines, {out.stat().st_size / 1e6:.0f} MB)")
+        print(
+            f"  remo suggest --all --json (end to end){e2e[0]:8.2f} s wall {e2e[1]:7.2f} s CPU  "
+            f"peak RSS {e2e[2]:.2f} GB  ({lines:,} lines, {out.stat().st_size / 1e6:.0f} MB)"
+        )
         sys.stdout.flush()
         t = time.perf_counter()
         snap = open_store(url).snapshot()
@@ -254,8 +264,10 @@ def realistic(n: int, seed: int = 1) -> None:
     fit, fit_cpu = time.perf_counter() - t, time.process_time() - tc
     allk, allk_cpu = timed_top10(model)
     engine, engine_cpu = fit + allk, fit_cpu + allk_cpu
-    print(f"  engine alone: fit + top-10 (fair), {model.method_:<10} {engine:6.2f} s wall {engine_cpu:7.2f} s CPU "
-          f"(fit {fit:.2f} s)")
+    print(
+        f"  engine alone: fit + top-10 (fair), {model.method_:<10} {engine:6.2f} s wall {engine_cpu:7.2f} s CPU "
+        f"(fit {fit:.2f} s)"
+    )
     single = one_org(model, repeats=50)
     print(f"  one organisation warm (median of 50)  {single * 1000:8.2f} ms")
     sys.stdout.flush()
@@ -266,17 +278,19 @@ def realistic(n: int, seed: int = 1) -> None:
     if kern is not None:
         print(f"  sparse_dot_topn top-10 of T T^T       {kern[0]:8.2f} s wall {kern[1]:7.2f} s CPU (2 threads)")
     else:
-        print("  sparse_dot_topn top-10 of T T^T       skipped: sparse_dot_topn is not installed "
-              "(pip install '.[scale]')")
+        print(
+            "  sparse_dot_topn top-10 of T T^T       skipped: sparse_dot_topn is not installed (pip install '.[scale]')"
+        )
     print(f"  bare scipy T T^T + argpartition       {bare[0]:8.2f} s wall {bare[1]:7.2f} s CPU (2 threads)")
     if nn is not None:
         print(f"  scikit-learn NearestNeighbors         {nn[0]:8.2f} s wall {nn[1]:7.2f} s CPU (cosine, brute, 2 jobs)")
     ref = kern or bare
     name = "sparse_dot_topn" if kern else "bare product"
-    print(f"  ratios to {name} (wall / CPU): end to end {e2e[0] / ref[0]:.2f}x / {e2e[1] / ref[1]:.2f}x, "
-          f"engine {engine / ref[0]:.2f}x / {engine_cpu / ref[1]:.2f}x, bare product {bare[0] / ref[0]:.2f}x / "
-          f"{bare[1] / ref[1]:.2f}x"
-          + (f", NearestNeighbors {nn[0] / ref[0]:.2f}x / {nn[1] / ref[1]:.2f}x" if nn else ""))
+    print(
+        f"  ratios to {name} (wall / CPU): end to end {e2e[0] / ref[0]:.2f}x / {e2e[1] / ref[1]:.2f}x, "
+        f"engine {engine / ref[0]:.2f}x / {engine_cpu / ref[1]:.2f}x, bare product {bare[0] / ref[0]:.2f}x / "
+        f"{bare[1] / ref[1]:.2f}x" + (f", NearestNeighbors {nn[0] / ref[0]:.2f}x / {nn[1] / ref[1]:.2f}x" if nn else "")
+    )
     if model.method_ == "exact":
         print("  recall of the exact top-10: 1.0000 (the engine took the exact path)")
     elif n <= 30_000:
@@ -293,11 +307,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--small", action="store_true", help="2k and 10k only")
     parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--nx-sample", type=int, default=None, metavar="N",
-                        help="NetworkX over all pairs: measure N random organisations and extrapolate "
-                             "(default: measure all of them)")
-    parser.add_argument("--realistic", type=int, default=None, metavar="N",
-                        help="only the end-to-end run on the realistic generator with N organisations")
+    parser.add_argument(
+        "--nx-sample",
+        type=int,
+        default=None,
+        metavar="N",
+        help="NetworkX over all pairs: measure N random organisations and extrapolate (default: measure all of them)",
+    )
+    parser.add_argument(
+        "--realistic",
+        type=int,
+        default=None,
+        metavar="N",
+        help="only the end-to-end run on the realistic generator with N organisations",
+    )
     args = parser.parse_args()
     if args.realistic:
         realistic(args.realistic)
@@ -328,24 +351,40 @@ def main() -> None:
             all_pairs = snap.n * (snap.n - 1)
             how = f"extrapolated from {measured:,} organisations"
         single = one_org(cand)
-        print(f"  engine fit (candidates, incl. posting lists) {fit:6.2f} s; exact fit {exact_fit:.2f} s "
-              "(signal matrices shared)")
+        print(
+            f"  engine fit (candidates, incl. posting lists) {fit:6.2f} s; exact fit {exact_fit:.2f} s "
+            "(signal matrices shared)"
+        )
         print(f"  engine all-org top-10, exact dense    {exact_allk:8.2f} s wall {exact_cpu:7.2f} s CPU (2 threads)")
-        print(f"  engine all-org top-10, candidates     {allk:8.2f} s wall {allk_cpu:7.2f} s CPU (2 threads)"
-              f"   (fit + top-10: {fit + allk:.2f} s)")
-        print(f"  candidate path: recall of exact top-10 {rec:.4f} (ties at the 10th score as hits: {rec_tied:.4f}), "
-              f"score ratio {ratio:.4f}")
+        print(
+            f"  engine all-org top-10, candidates     {allk:8.2f} s wall {allk_cpu:7.2f} s CPU (2 threads)"
+            f"   (fit + top-10: {fit + allk:.2f} s)"
+        )
+        print(
+            f"  candidate path: recall of exact top-10 {rec:.4f} (ties at the 10th score as hits: {rec_tied:.4f}), "
+            f"score ratio {ratio:.4f}"
+        )
         print(f"  bare T@T.T row-block top-10           {bare:8.2f} s wall {bare_cpu:7.2f} s CPU (1 thread)")
-        print(f"    exact / bare = {exact_allk / bare:.2f}x wall, {exact_cpu / bare_cpu:.2f}x CPU; "
-              f"candidates / bare = {allk / bare:.2f}x wall, {allk_cpu / bare_cpu:.2f}x CPU")
-        print(f"  networkx adamic_adar_index, all pairs {nx_all:8.2f} s wall {nx_all_cpu:7.2f} s CPU   "
-              f"over all {all_pairs:,} ordered pairs ({how})")
-        print(f"    networkx (all pairs) / engine exact dense = {nx_all / exact_allk:.0f}x wall, "
-              f"{nx_all_cpu / exact_cpu:.0f}x CPU")
-        print(f"  networkx adamic_adar_index, candidates {nxt:7.2f} s wall {nx_cpu:7.2f} s CPU   "
-              f"over the engine's {n_pairs:,} candidate pairs (measured)")
-        print(f"    networkx (candidate pairs) / engine candidates = {nxt / allk:.0f}x wall, "
-              f"{nx_cpu / allk_cpu:.0f}x CPU; / (fit + top-10) = {nxt / (fit + allk):.0f}x wall")
+        print(
+            f"    exact / bare = {exact_allk / bare:.2f}x wall, {exact_cpu / bare_cpu:.2f}x CPU; "
+            f"candidates / bare = {allk / bare:.2f}x wall, {allk_cpu / bare_cpu:.2f}x CPU"
+        )
+        print(
+            f"  networkx adamic_adar_index, all pairs {nx_all:8.2f} s wall {nx_all_cpu:7.2f} s CPU   "
+            f"over all {all_pairs:,} ordered pairs ({how})"
+        )
+        print(
+            f"    networkx (all pairs) / engine exact dense = {nx_all / exact_allk:.0f}x wall, "
+            f"{nx_all_cpu / exact_cpu:.0f}x CPU"
+        )
+        print(
+            f"  networkx adamic_adar_index, candidates {nxt:7.2f} s wall {nx_cpu:7.2f} s CPU   "
+            f"over the engine's {n_pairs:,} candidate pairs (measured)"
+        )
+        print(
+            f"    networkx (candidate pairs) / engine candidates = {nxt / allk:.0f}x wall, "
+            f"{nx_cpu / allk_cpu:.0f}x CPU; / (fit + top-10) = {nxt / (fit + allk):.0f}x wall"
+        )
         print(f"  one organisation warm                 {single * 1000:8.1f} ms")
         sys.stdout.flush()
     if not args.small:
@@ -363,8 +402,10 @@ def main() -> None:
         allk, allk_cpu = timed_top10(model)
         single = one_org(model)
         print(f"  engine fit                            {fit:8.2f} s   (signals + communities {fit_core:.2f} s)")
-        print(f"  engine all-org top-10 (fair), {model.method_:<10} {allk:6.2f} s wall {allk_cpu:7.2f} s CPU"
-              f"   (fit + top-10: {fit + allk:.2f} s)")
+        print(
+            f"  engine all-org top-10 (fair), {model.method_:<10} {allk:6.2f} s wall {allk_cpu:7.2f} s CPU"
+            f"   (fit + top-10: {fit + allk:.2f} s)"
+        )
         print(f"  one organisation warm                 {single * 1000:8.1f} ms")
         sys.stdout.flush()
         sample = np.random.default_rng(0).choice(snap.n, size=300, replace=False)
@@ -376,8 +417,10 @@ def main() -> None:
         callk, callk_cpu = timed_top10(cand)
         rec, rec_tied, ratio = recall(exact, cand, sample)
         print(f"  candidate path: fit {cfit:.2f} s, all-org top-10 {callk:.2f} s wall {callk_cpu:.2f} s CPU")
-        print(f"    recall of exact top-10 on 300 sampled organisations {rec:.4f} (ties at the 10th score as hits: "
-              f"{rec_tied:.4f}), score ratio {ratio:.4f}")
+        print(
+            f"    recall of exact top-10 on 300 sampled organisations {rec:.4f} (ties at the 10th score as hits: "
+            f"{rec_tied:.4f}), score ratio {ratio:.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -67,27 +67,45 @@ def large(args: argparse.Namespace) -> None:
     plan = plan_meeting(snap, meeting)
     t_plan = time.perf_counter() - t0
     sizes = sorted({len(t) for r in plan.rounds for t in r})
-    print(f"network: {snap.n} organisations; meeting: {args.n} attendees, {args.rounds} rounds, "
-          f"tables of {args.table_size} (sizes {sizes})")
+    print(
+        f"network: {snap.n} organisations; meeting: {args.n} attendees, {args.rounds} rounds, "
+        f"tables of {args.table_size} (sizes {sizes})"
+    )
     print(f"matching model fit (once per snapshot): {t_model:.2f} s")
     print(f"plan_meeting (scores, plan, reasons):   {t_plan:.2f} s")
-    print(f"total match score {plan.score:.2f}, upper bound {plan.upper_bound:.2f} "
-          f"({100 * plan.score / plan.upper_bound:.1f} % of the bound), warnings {len(plan.warnings)}")
+    print(
+        f"total match score {plan.score:.2f}, upper bound {plan.upper_bound:.2f} "
+        f"({100 * plan.score / plan.upper_bound:.1f} % of the bound), warnings {len(plan.warnings)}"
+    )
 
 
 def small() -> None:
     print("\nsmall instances vs the optimum (MILP, HiGHS, 60 s limit); random scores, 50 % density")
-    print(f"{'format':7} {'n':>3} {'k':>2} {'R':>2} {'seed':>4} {'planner':>8} {'optimum':>8} {'gap %':>6} "
-          f"{'t plan':>7} {'t MILP':>7}")
-    cases = [("pairs", 40, 2, 1), ("pairs", 12, 2, 4), ("pairs", 20, 2, 5), ("tables", 12, 4, 1),
-             ("tables", 9, 3, 2), ("tables", 10, 3, 2), ("tables", 12, 3, 2)]
+    print(
+        f"{'format':7} {'n':>3} {'k':>2} {'R':>2} {'seed':>4} {'planner':>8} {'optimum':>8} {'gap %':>6} "
+        f"{'t plan':>7} {'t MILP':>7}"
+    )
+    cases = [
+        ("pairs", 40, 2, 1),
+        ("pairs", 12, 2, 4),
+        ("pairs", 20, 2, 5),
+        ("tables", 12, 4, 1),
+        ("tables", 9, 3, 2),
+        ("tables", 10, 3, 2),
+        ("tables", 12, 3, 2),
+    ]
     gaps = []
     for fmt, n, k, rounds in cases:
         for seed in range(3):
             s = random_scores(n, seed)
             t0 = time.perf_counter()
-            got = MeetingPlanner(rounds=rounds, format=fmt, table_size=k, mix_weight=0, language_penalty=0,
-                                 pair_language_penalty=0).fit(s).score_
+            got = (
+                MeetingPlanner(
+                    rounds=rounds, format=fmt, table_size=k, mix_weight=0, language_penalty=0, pair_language_penalty=0
+                )
+                .fit(s)
+                .score_
+            )
             t_plan = time.perf_counter() - t0
             t0 = time.perf_counter()
             _, best, bound, optimal = exact_meeting_plan(s, table_sizes(n, k), rounds, time_limit=60)
@@ -95,8 +113,10 @@ def small() -> None:
             gap = 100 * (best - got) / best
             gaps.append(gap)
             mark = "" if optimal else f" (not proven; bound {bound:.2f})"
-            print(f"{fmt:7} {n:3} {k:2} {rounds:2} {seed:4} {got:8.3f} {best:8.3f} {gap:6.2f} {t_plan:6.2f}s "
-                  f"{t_exact:6.1f}s{mark}")
+            print(
+                f"{fmt:7} {n:3} {k:2} {rounds:2} {seed:4} {got:8.3f} {best:8.3f} {gap:6.2f} {t_plan:6.2f}s "
+                f"{t_exact:6.1f}s{mark}"
+            )
     print(f"largest gap {max(gaps):.2f} %, mean {np.mean(gaps):.2f} %")
 
 
@@ -153,15 +173,18 @@ def golfers(path: str, only_k: int | None, seed: int) -> None:
 
     from graph import ValidationError
 
-    print(f"\nsocial golfer instances, path {path!r}, seed {seed}, default time limit "
-          f"({MeetingPlanner().time_limit} s); {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"\nsocial golfer instances, path {path!r}, seed {seed}, default time limit "
+        f"({MeetingPlanner().time_limit} s); {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"{'N':>3} {'k':>2} {'R':>3} {'literature':10} {'found':6} {'repeats':>7} {'seconds':>7}  how / why")
     snap = None
     if path == "meeting":
         snap = build_snapshot(synthetic(300), today="2025-12-01")
     cases = [c for c in GOLFERS if only_k is None or c[1] == only_k] + (
-        [(200, 4, 6, "solved", "far below the bound")] if only_k in (None, 4) else [])
+        [(200, 4, 6, "solved", "far below the bound")] if only_k in (None, 4) else []
+    )
     for n, k, rounds, status, why in cases:
         t0 = time.perf_counter()
         try:
@@ -169,8 +192,7 @@ def golfers(path: str, only_k: int | None, seed: int) -> None:
                 planner = MeetingPlanner(rounds=rounds, table_size=k, seed=seed).fit(np.zeros((n, n)))
                 reps, how = planner.repeats_, planner.search_["seed"]
             else:
-                meeting = Meeting("bench", "Bench", attendance=sorted(snap.org_ids)[:n], rounds=rounds,
-                                  table_size=k)
+                meeting = Meeting("bench", "Bench", attendance=sorted(snap.org_ids)[:n], rounds=rounds, table_size=k)
                 plan = plan_meeting(snap, meeting, seed=seed)
                 reps, how = plan.repeats, plan.search["found_by"]
             repeated = sum(len(r["rounds"]) - 1 for r in reps)
@@ -200,8 +222,10 @@ def main() -> None:
     t0 = time.perf_counter()
     planner = MeetingPlanner(rounds=args.rounds, table_size=args.table_size).fit(s)
     bound = score_upper_bound(s, table_sizes(args.n, args.table_size), args.rounds)
-    print(f"random scores, {args.n} attendees: planner {time.perf_counter() - t0:.2f} s, "
-          f"score {planner.score_:.2f}, upper bound {bound:.2f} ({100 * planner.score_ / bound:.1f} %)")
+    print(
+        f"random scores, {args.n} attendees: planner {time.perf_counter() - t0:.2f} s, "
+        f"score {planner.score_:.2f}, upper bound {bound:.2f} ({100 * planner.score_ / bound:.1f} %)"
+    )
     if not args.skip_exact:
         small()
 

@@ -202,8 +202,10 @@ def main() -> None:
     neo = results["Neo4j"]
     ok_import = neo["orgs"] / neo["import"] >= 5000
     ok_snap = (neo["nodes"] + neo["edges"]) / neo["snapshot"] >= 50_000
-    print(f"\ntargets: Neo4j import >= 5,000 organisations/s: {'met' if ok_import else 'MISSED'}; "
-          f"snapshot >= 50,000 nodes+edges/s: {'met' if ok_snap else 'MISSED'}")
+    print(
+        f"\ntargets: Neo4j import >= 5,000 organisations/s: {'met' if ok_import else 'MISSED'}; "
+        f"snapshot >= 50,000 nodes+edges/s: {'met' if ok_snap else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

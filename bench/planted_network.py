@@ -38,8 +38,9 @@ def _matrix(rows: list[list[str]]) -> tuple[np.ndarray, list[str]]:
     return m, ids
 
 
-def planted_document(n: int = 400, seed: int = 0, *, per_org: float = 2.5, beta: float = 6.0,
-                     mix: dict[str, float] | None = None) -> dict:
+def planted_document(
+    n: int = 400, seed: int = 0, *, per_org: float = 2.5, beta: float = 6.0, mix: dict[str, float] | None = None
+) -> dict:
     """A ``remo/1`` document with ``n`` organisations and cooperations that follow a planted affinity."""
     rng = np.random.default_rng(10_000 + seed)
     doc = generate_document(n, seed=seed)
@@ -67,8 +68,13 @@ def planted_document(n: int = 400, seed: int = 0, *, per_org: float = 2.5, beta:
     same_l = np.minimum(langs @ langs.T, 1.0)
     bridge = (mo[:, None] != mo[None, :]).astype(np.float64)
     w = mix or dict(zip(PARTS, rng.dirichlet(np.ones(len(PARTS))), strict=True))
-    static = (w["topics"] * jac / max(jac.max(), 1e-9) + w["help"] * helps / max(helps.max(), 1e-9)
-              + w["district"] * same_d + w["language"] * same_l + w["bridge"] * bridge)
+    static = (
+        w["topics"] * jac / max(jac.max(), 1e-9)
+        + w["help"] * helps / max(helps.max(), 1e-9)
+        + w["district"] * same_d
+        + w["language"] * same_l
+        + w["bridge"] * bridge
+    )
     months = [f"{y}-{m:02d}-01" for y in range(2019, 2026) for m in range(1, 13)]
     total = int(per_org * n)
     per_month = np.diff(np.linspace(0, total, len(months) + 1).astype(int))
@@ -94,8 +100,11 @@ def planted_document(n: int = 400, seed: int = 0, *, per_org: float = 2.5, beta:
     for key in ("meetings", "introductions", "projects", "persons"):
         if key in doc:
             doc[key] = []
-    doc["meta"] = {"title": f"planted network ({n} organisations, seed {seed}; mix "
-                            + ", ".join(f"{k} {v:.2f}" for k, v in w.items()) + ")"}
+    doc["meta"] = {
+        "title": f"planted network ({n} organisations, seed {seed}; mix "
+        + ", ".join(f"{k} {v:.2f}" for k, v in w.items())
+        + ")"
+    }
     return doc
 
 

@@ -339,11 +339,19 @@ def parse_event(data: Any, vocab: Vocabulary | None = None, where: str = "") -> 
     if start and end is None:
         end = start + dt.timedelta(hours=2)
     if start and end and end <= start:
-        c.err("end", end.isoformat(timespec="minutes"), f"must lie after the start ({start:%Y-%m-%d %H:%M})",
-              code="bad_period")
+        c.err(
+            "end",
+            end.isoformat(timespec="minutes"),
+            f"must lie after the start ({start:%Y-%m-%d %H:%M})",
+            code="bad_period",
+        )
     if start and end and end - start > dt.timedelta(days=14):
-        c.err("end", end.isoformat(timespec="minutes"), "an event lasts at most 14 days; use a recurrence instead",
-              code="out_of_range")
+        c.err(
+            "end",
+            end.isoformat(timespec="minutes"),
+            "an event lasts at most 14 days; use a recurrence instead",
+            code="out_of_range",
+        )
     orgs = c.refs("organisations")
     if not orgs and "organisations" not in [i.field for i in c.issues]:
         c.err("organisations", data.get("organisations"), "an event needs at least one organisation", code="required")

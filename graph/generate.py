@@ -66,8 +66,9 @@ _INST_OFFERS = [
 _INST_NEEDS = ["community_access", "interpreting", "volunteers", "contacts", "publicity"]
 
 
-def _base_terms(vocab: Vocabulary) -> tuple[list[str], list[str], list[str], list[str], list[str], np.ndarray,
-                                             list[str], list[str]]:
+def _base_terms(
+    vocab: Vocabulary,
+) -> tuple[list[str], list[str], list[str], list[str], list[str], np.ndarray, list[str], list[str]]:
     """The vocabulary both generators draw from: topics, capabilities, districts, languages (not German),
     kinds with their shares, legal forms and cooperation kinds."""
     topics = list(vocab.terms.get("topics", {}))
@@ -280,8 +281,10 @@ def generate_realistic(
         return np.asarray([cap_index[c] for c in names if c in cap_index] or list(range(len(base_caps))))
 
     pools = {
-        (True, "offer"): pool_ids(_MO_OFFERS), (False, "offer"): pool_ids(_INST_OFFERS),
-        (True, "need"): pool_ids(_MO_NEEDS), (False, "need"): pool_ids(_INST_NEEDS),
+        (True, "offer"): pool_ids(_MO_OFFERS),
+        (False, "offer"): pool_ids(_INST_OFFERS),
+        (True, "need"): pool_ids(_MO_NEEDS),
+        (False, "need"): pool_ids(_INST_NEEDS),
     }
 
     def capability_lists(role: str) -> list[list[int]]:
@@ -365,13 +368,15 @@ def generate_realistic(
             "until": None,
             "note": "",
         }
-        for x, y, c, d in zip(lo[picked].tolist(), hi[picked].tolist(), ckind[picked].tolist(),
-                              days[picked].tolist(), strict=True)
+        for x, y, c, d in zip(
+            lo[picked].tolist(), hi[picked].tolist(), ckind[picked].tolist(), days[picked].tolist(), strict=True
+        )
     ]
 
     def terms(ids: list[str], de: str, en: str) -> list[dict[str, Any]]:
-        return [{"id": t, "labels": {"de": f"{de} {t.rsplit('_', 1)[1]}", "en": f"{en} {t.rsplit('_', 1)[1]}"}}
-                for t in ids]
+        return [
+            {"id": t, "labels": {"de": f"{de} {t.rsplit('_', 1)[1]}", "en": f"{en} {t.rsplit('_', 1)[1]}"}} for t in ids
+        ]
 
     vocabulary = {
         "topics": terms(new_topics, "Thema", "Topic"),
@@ -380,8 +385,10 @@ def generate_realistic(
     }
     return {
         "format": "remo/1",
-        "meta": {"title": f"Synthetic network, realistic shape ({n_orgs} organisations, seed {seed})",
-                 "fictional": True},
+        "meta": {
+            "title": f"Synthetic network, realistic shape ({n_orgs} organisations, seed {seed})",
+            "fictional": True,
+        },
         "vocabulary": {k: v for k, v in vocabulary.items() if v},
         "organisations": orgs,
         "cooperations": coops,
@@ -389,7 +396,11 @@ def generate_realistic(
 
 
 def write_generated(
-    path: str | Path, n_orgs: int, *, seed: int = 0, progress: Callable[[int], None] | None = None,
+    path: str | Path,
+    n_orgs: int,
+    *,
+    seed: int = 0,
+    progress: Callable[[int], None] | None = None,
     shape: str = "demo",
 ) -> dict[str, int]:
     """Write `generate_document` (``shape="demo"``) or `generate_realistic` to ``path`` (remo/1 JSON)."""

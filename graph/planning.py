@@ -89,7 +89,7 @@ def _labels(c: _Ctx, name: str, *, required: bool) -> dict[str, str]:
     value = c.data.get(name)
     if value is None or value == {}:
         if required:
-            c.err(name, value, "is required: an object of labels, e.g. {\"de\": \"…\", \"en\": \"…\"}", code="required")
+            c.err(name, value, 'is required: an object of labels, e.g. {"de": "…", "en": "…"}', code="required")
         return {}
     if not isinstance(value, Mapping):
         c.err(name, value, "must map language codes (" + ", ".join(LANGUAGES) + ") to text")
@@ -133,7 +133,7 @@ class Role:
 
 def _criteria(c: _Ctx, value: Any, fname: str) -> list[dict[str, list[str]]]:
     if not isinstance(value, list) or not value:
-        c.err(fname, value, "must be a non-empty list of criteria such as [{\"offers\": [\"rooms\"]}]")
+        c.err(fname, value, 'must be a non-empty list of criteria such as [{"offers": ["rooms"]}]')
         return []
     out: list[dict[str, list[str]]] = []
     for k, crit in enumerate(value):
@@ -144,8 +144,9 @@ def _criteria(c: _Ctx, value: Any, fname: str) -> list[dict[str, list[str]]]:
         clean: dict[str, list[str]] = {}
         for key, terms in crit.items():
             if key not in CRITERIA:
-                c.err(f"{here}.{key}", terms, "unknown criterion (use " + ", ".join(CRITERIA) + ")",
-                      code="unknown_field")
+                c.err(
+                    f"{here}.{key}", terms, "unknown criterion (use " + ", ".join(CRITERIA) + ")", code="unknown_field"
+                )
                 continue
             if isinstance(terms, str):
                 terms = [terms]
@@ -187,14 +188,22 @@ def parse_role(
     ref = data.get("role")
     if ref is not None:
         if not isinstance(ref, str) or ref not in shared:
-            c.err(f"{prefix}role", ref, "unknown role; built-in roles are " + ", ".join(sorted(shared)),
-                  code="unknown_role")
+            c.err(
+                f"{prefix}role",
+                ref,
+                "unknown role; built-in roles are " + ", ".join(sorted(shared)),
+                code="unknown_role",
+            )
         else:
             base = shared[ref]
     role_id = data.get("id", ref)
     if not isinstance(role_id, str) or not TEMPLATE_ID_RE.match(role_id):
-        c.err(f"{prefix}id", role_id, "role ids use lowercase letters, digits, '_' and '-' (e.g. 'room_provider')",
-              code="bad_id")
+        c.err(
+            f"{prefix}id",
+            role_id,
+            "role ids use lowercase letters, digits, '_' and '-' (e.g. 'room_provider')",
+            code="bad_id",
+        )
         role_id = ""
     if ref is not None and base is None:
         return None, c.issues
@@ -204,8 +213,12 @@ def parse_role(
     if base is None and "any" not in data:
         sub.err("any", None, "is required for a role that is not a built-in one", code="required")
     elif base is not None and not crits and "any" not in data:
-        sub.err("any", None, f"the built-in role '{ref}' needs criteria here (e.g. the topics of this template)",
-                code="required")
+        sub.err(
+            "any",
+            None,
+            f"the built-in role '{ref}' needs criteria here (e.g. the topics of this template)",
+            code="required",
+        )
     c.issues.extend(Issue(prefix + i.field, i.value, i.reason, i.where, i.code, i.hint) for i in sub.issues)
     if c.issues:
         return None, c.issues
@@ -249,8 +262,7 @@ def parse_project_template(
     c.no_unknown({"id", "labels", "topics", "roles"})
     tid = c.text("id", required=True, max_len=64)
     if tid and not TEMPLATE_ID_RE.match(tid):
-        c.err("id", tid, "template ids use lowercase letters, digits, '_' and '-' (e.g. 'reading_club')",
-              code="bad_id")
+        c.err("id", tid, "template ids use lowercase letters, digits, '_' and '-' (e.g. 'reading_club')", code="bad_id")
     labels = _labels(c, "labels", required=True)
     topics = c.terms("topics", "topics")
     raw_roles = data.get("roles")
@@ -258,8 +270,12 @@ def parse_project_template(
     if not isinstance(raw_roles, list) or not raw_roles:
         c.err("roles", raw_roles, "must be a non-empty list of roles", code="required")
     elif len(raw_roles) > MAX_ROLES:
-        c.err("roles", len(raw_roles), f"at most {MAX_ROLES} roles (a team has at most {MAX_ROLES} organisations)",
-              code="too_many")
+        c.err(
+            "roles",
+            len(raw_roles),
+            f"at most {MAX_ROLES} roles (a team has at most {MAX_ROLES} organisations)",
+            code="too_many",
+        )
     else:
         seen: set[str] = set()
         for i, raw in enumerate(raw_roles):
@@ -268,8 +284,12 @@ def parse_project_template(
             if role is None:
                 continue
             if role.id in seen:
-                c.err(f"roles[{i}].id", role.id, "role is listed twice; give the second one its own 'id'",
-                      code="duplicate")
+                c.err(
+                    f"roles[{i}].id",
+                    role.id,
+                    "role is listed twice; give the second one its own 'id'",
+                    code="duplicate",
+                )
                 continue
             seen.add(role.id)
             parsed.append(role)
@@ -425,8 +445,12 @@ def parse_proposal(
         by = c.ref("by", by)
     supporters = c.refs("supporters")
     if by and by in supporters:
-        c.err("supporters", by, "the proposing organisation counts as a supporter already; do not list it again",
-              code="duplicate")
+        c.err(
+            "supporters",
+            by,
+            "the proposing organisation counts as a supporter already; do not list it again",
+            code="duplicate",
+        )
         supporters = [s for s in supporters if s != by]
     _check_refs(c, "by", [by] if by else [], known_orgs)
     _check_refs(c, "supporters", supporters, known_orgs)

@@ -211,8 +211,11 @@ def plan_retention(
         due["mail"] = [
             r
             for r in records
-            if (r.kind == "message" and r.data.get("status") in ("sent", "failed")
-                and "" < _day(r.data.get("created_at")) < c)
+            if (
+                r.kind == "message"
+                and r.data.get("status") in ("sent", "failed")
+                and "" < _day(r.data.get("created_at")) < c
+            )
             or (r.kind == "mail_link" and "" < _day(r.data.get("used_at")) < c)
         ]
     c = cutoff(policy.access_requests_months)

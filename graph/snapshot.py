@@ -239,21 +239,36 @@ def to_networkx(
             for x in o.offers if "offers" in pub else []:
                 g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
                 g.add_edge(
-                    o.id, f"capability:{x.capability}", key=f"{o.id}.offers.{x.capability}", relation="OFFERS",
+                    o.id,
+                    f"capability:{x.capability}",
+                    key=f"{o.id}.offers.{x.capability}",
+                    relation="OFFERS",
                     detail=x.detail,
                 )
             for x in o.needs if "needs" in pub else []:
                 g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
                 g.add_edge(
-                    o.id, f"capability:{x.capability}", key=f"{o.id}.needs.{x.capability}", relation="NEEDS",
-                    detail=x.detail, urgency=x.urgency,
+                    o.id,
+                    f"capability:{x.capability}",
+                    key=f"{o.id}.needs.{x.capability}",
+                    relation="NEEDS",
+                    detail=x.detail,
+                    urgency=x.urgency,
                 )
         for ev in network.events:
             if public_only and not ev.is_public:
                 continue
             node = f"event:{ev.id}"
-            attrs = {"label": ev.title, "type": "event", "starts": ev.start, "ends": ev.end, "timezone": ev.timezone,
-                     "status": ev.status, "topics": ",".join(ev.topics), "languages": ",".join(ev.languages)}
+            attrs = {
+                "label": ev.title,
+                "type": "event",
+                "starts": ev.start,
+                "ends": ev.end,
+                "timezone": ev.timezone,
+                "status": ev.status,
+                "topics": ",".join(ev.topics),
+                "languages": ",".join(ev.languages),
+            }
             attrs.update({k: v for k, v in (("rrule", ev.rrule), ("district", ev.district)) if v})
             g.add_node(node, **attrs)
             for n, org in enumerate(ev.organisations):

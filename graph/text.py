@@ -76,6 +76,7 @@ def forbidden_issues(data: Any, where: str = "", path: str = "") -> list[Issue]:
 def xml_safe_graph(g: Any) -> Any:
     """Drop forbidden characters from every text attribute of a NetworkX graph, in place (for the
     GEXF and GraphML writers, which would write broken files or fail)."""
+
     def clean(attrs: dict[str, Any]) -> None:
         for key, value in attrs.items():
             if isinstance(value, str) and has_forbidden(value):

@@ -88,8 +88,7 @@ class Vocabulary:
     _index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     # topics + capabilities, merged once per change (a lookup merged them anew: 30 µs each with a
     # large vocabulary, most of an import's time)
-    _merged: dict[str, tuple[dict[str, Term], dict[str, str]]] = field(default_factory=dict, repr=False,
-                                                                        compare=False)
+    _merged: dict[str, tuple[dict[str, Term], dict[str, str]]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- construction -------------------------------------------------
     @classmethod

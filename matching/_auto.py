@@ -69,8 +69,9 @@ class FittedWeights:
 
 
 def _counts(snapshot: Snapshot) -> tuple[int, int, int]:
-    labelled = sum(1 for i in snapshot.network.introductions if i.status in {"accepted", "met", "cooperating",
-                                                                               "declined"})
+    labelled = sum(
+        1 for i in snapshot.network.introductions if i.status in {"accepted", "met", "cooperating", "declined"}
+    )
     return snapshot.n, len(snapshot.network.cooperations), labelled
 
 
@@ -81,12 +82,20 @@ def fit_weights(snapshot: Snapshot, **learner: Any) -> FittedWeights:
     t0 = time.perf_counter()
     fitted = WeightLearner(**{**AUTO_LEARNER, **learner}).fit(snapshot)
     return FittedWeights(
-        weights=dict(fitted.weights_), source=fitted.source_, used=bool(fitted.used_),
-        n_samples=int(fitted.n_samples_), cv_gain=float(fitted.cv_gain_), cv_score=float(fitted.cv_score_),
-        cv_default=float(fitted.cv_default_), split=fitted.split_,
+        weights=dict(fitted.weights_),
+        source=fitted.source_,
+        used=bool(fitted.used_),
+        n_samples=int(fitted.n_samples_),
+        cv_gain=float(fitted.cv_gain_),
+        cv_score=float(fitted.cv_score_),
+        cv_default=float(fitted.cv_default_),
+        split=fitted.split_,
         learned=dict(fitted.logistic_weights_ if fitted.source_ != "defaults" else DEFAULT_WEIGHTS)
-        if not fitted.used_ else dict(fitted.weights_),
-        generation=int(snapshot.generation), seconds=round(time.perf_counter() - t0, 3), counts=_counts(snapshot),
+        if not fitted.used_
+        else dict(fitted.weights_),
+        generation=int(snapshot.generation),
+        seconds=round(time.perf_counter() - t0, 3),
+        counts=_counts(snapshot),
     )
 
 
@@ -100,8 +109,9 @@ def _small_change(old: tuple[int, int, int], new: tuple[int, int, int], share: f
     return old[2] == new[2] or old[2] >= 30
 
 
-def auto_weights(snapshot: Snapshot, *, previous: FittedWeights | None = None, refit_share: float = 0.02,
-                 force: bool = False) -> FittedWeights:
+def auto_weights(
+    snapshot: Snapshot, *, previous: FittedWeights | None = None, refit_share: float = 0.02, force: bool = False
+) -> FittedWeights:
     """The fitted weights for ``snapshot``, computed once per snapshot (one data generation).
 
     ``previous``, the fit of an earlier generation of the same data, is carried over (with this
@@ -112,8 +122,12 @@ def auto_weights(snapshot: Snapshot, *, previous: FittedWeights | None = None, r
     found = None if force else _CACHE.get(snapshot)
     if found is not None:
         return found
-    if (not force and previous is not None and previous.generation != snapshot.generation
-            and _small_change(previous.counts, _counts(snapshot), refit_share)):
+    if (
+        not force
+        and previous is not None
+        and previous.generation != snapshot.generation
+        and _small_change(previous.counts, _counts(snapshot), refit_share)
+    ):
         found = replace(previous, generation=int(snapshot.generation))
     else:
         found = fit_weights(snapshot)

@@ -45,8 +45,14 @@ def _pattern(m: sp.csr_matrix) -> sp.csr_matrix:
 class _Shared:
     """Per pair the columns in both rows (flat ``cols`` with ``indptr``), optionally reordered."""
 
-    def __init__(self, left: sp.csr_matrix, right: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray,
-                 values: sp.csr_matrix | None = None) -> None:
+    def __init__(
+        self,
+        left: sp.csr_matrix,
+        right: sp.csr_matrix,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        values: sp.csr_matrix | None = None,
+    ) -> None:
         both = sp.csr_matrix(_pattern(left)[rows].multiply(_pattern(right)[cols]))
         both.sort_indices()
         self.indptr = both.indptr
@@ -92,8 +98,14 @@ class _Fallback(Exception):
     pass
 
 
-def batch_parts(snapshot: Snapshot, sd: SignalData, weights: Mapping[str, float], rows: np.ndarray,
-                cols: np.ndarray, sig: np.ndarray) -> list[list[dict[str, Any]]] | None:
+def batch_parts(
+    snapshot: Snapshot,
+    sd: SignalData,
+    weights: Mapping[str, float],
+    rows: np.ndarray,
+    cols: np.ndarray,
+    sig: np.ndarray,
+) -> list[list[dict[str, Any]]] | None:
     """``[model.reasons(i, j, vec, all_parts=True) for (i, j, vec) in zip(rows, cols, sig)]``, batched.
 
     ``None`` when the signal set is not `HANDLED` (or the data has zero weights where the per-pair
@@ -105,8 +117,14 @@ def batch_parts(snapshot: Snapshot, sd: SignalData, weights: Mapping[str, float]
         return _batch_parts(snapshot, sd, weights, rows, cols, sig)
 
 
-def _batch_parts(snapshot: Snapshot, sd: SignalData, weights: Mapping[str, float], rows: np.ndarray,
-                 cols: np.ndarray, sig: np.ndarray) -> list[list[dict[str, Any]]] | None:
+def _batch_parts(
+    snapshot: Snapshot,
+    sd: SignalData,
+    weights: Mapping[str, float],
+    rows: np.ndarray,
+    cols: np.ndarray,
+    sig: np.ndarray,
+) -> list[list[dict[str, Any]]] | None:
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
     m = len(rows)
@@ -158,14 +176,25 @@ def _batch_parts(snapshot: Snapshot, sd: SignalData, weights: Mapping[str, float
             a, b = a_s[p], b_s[p]
             total = wc * vc
             if a > 0 and total * a / (a + b) > 0:
-                parts.append({"kind": "they_offer_what_you_need", "weight": round(total * a / (a + b), 4),
-                              "capabilities": they_l[p][:_MAX_LISTED]})
+                parts.append(
+                    {
+                        "kind": "they_offer_what_you_need",
+                        "weight": round(total * a / (a + b), 4),
+                        "capabilities": they_l[p][:_MAX_LISTED],
+                    }
+                )
             if b > 0 and total * b / (a + b) > 0:
-                parts.append({"kind": "you_offer_what_they_need", "weight": round(total * b / (a + b), 4),
-                              "capabilities": you_l[p][:_MAX_LISTED]})
+                parts.append(
+                    {
+                        "kind": "you_offer_what_they_need",
+                        "weight": round(total * b / (a + b), 4),
+                        "capabilities": you_l[p][:_MAX_LISTED],
+                    }
+                )
         if vp > 0 and wp * vp > 0:
-            parts.append({"kind": "common_partner", "weight": round(wp * vp, 4),
-                          "partners": partner_l[p][:_MAX_LISTED]})
+            parts.append(
+                {"kind": "common_partner", "weight": round(wp * vp, 4), "partners": partner_l[p][:_MAX_LISTED]}
+            )
         if vd > 0 and wd * vd > 0:
             parts.append({"kind": "same_district", "weight": round(wd * vd, 4), "districts": district_l[p]})
         if vl > 0 and wl * vl > 0:

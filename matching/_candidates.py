@@ -72,8 +72,9 @@ def _keyed(m: sp.csr_matrix, group: np.ndarray, n_groups: int) -> tuple[np.ndarr
     return coo.row.astype(np.int64), coo.col.astype(np.int64) * n_groups + group[coo.row], coo.data
 
 
-def _pairs_of(left: sp.csr_matrix, right: sp.csr_matrix
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _pairs_of(
+    left: sp.csr_matrix, right: sp.csr_matrix
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """All ``(row, left feature, right feature, left value, right value)`` with both entries in the row."""
     cl, cr = np.diff(left.indptr), np.diff(right.indptr)
     per = cl * cr
@@ -83,8 +84,7 @@ def _pairs_of(left: sp.csr_matrix, right: sp.csr_matrix
     crr = cr[row]
     li = left.indptr[row] + k // np.maximum(crr, 1)
     ri = right.indptr[row] + k % np.maximum(crr, 1)
-    return (row, left.indices[li].astype(np.int64), right.indices[ri].astype(np.int64), left.data[li],
-            right.data[ri])
+    return (row, left.indices[li].astype(np.int64), right.indices[ri].astype(np.int64), left.data[li], right.data[ri])
 
 
 def build_index(sd: SignalData, prior: np.ndarray, *, cap: int = 30) -> CandidateIndex:
@@ -134,6 +134,7 @@ def build_index(sd: SignalData, prior: np.ndarray, *, cap: int = 30) -> Candidat
             r, t, c, _, _ = _pairs_of(topics, reader)
             readers.append((r, offset + (t * groups + g[r]) * n_c + c))
         offset += n_t * groups * n_c
+
     # 4. topic x group x (capability offered, capability needed): mutual help, the harmonic mean of
     # complementarity; members offering c1 and needing c2, read by rows needing c1 and offering c2,
     # ranked by topic weight + need share of c2
@@ -158,8 +159,7 @@ def build_index(sd: SignalData, prior: np.ndarray, *, cap: int = 30) -> Candidat
     start = np.searchsorted(keys_s, keys_s, side="left")
     keep = order[(np.arange(len(order)) - start) < cap]
     used, key_ids = np.unique(keys_a[keep], return_inverse=True)  # compact key ids (the key space is large)
-    postings = sp.csr_matrix(
-        (np.ones(len(keep), dtype=np.float32), (key_ids, rows_a[keep])), shape=(len(used), n))
+    postings = sp.csr_matrix((np.ones(len(keep), dtype=np.float32), (key_ids, rows_a[keep])), shape=(len(used), n))
     qr = np.concatenate([r[0] for r in readers])
     qk = np.concatenate([r[1] for r in readers])
     pos = np.searchsorted(used, qk)
@@ -247,8 +247,9 @@ def combine(sig: np.ndarray, w: dict[str, float]) -> np.ndarray:
     return np.where(content > 0, content + extra, 0.0).astype(np.float32)
 
 
-def _top_m_rows(indptr: np.ndarray, cols: np.ndarray, score: np.ndarray, m: int,
-                max_cells: int = 4_000_000) -> tuple[np.ndarray, np.ndarray]:
+def _top_m_rows(
+    indptr: np.ndarray, cols: np.ndarray, score: np.ndarray, m: int, max_cells: int = 4_000_000
+) -> tuple[np.ndarray, np.ndarray]:
     """Best ``m`` entries of every CSR row by ``score`` (``-1`` padded), via padded argpartition."""
     n_rows = len(indptr) - 1
     idx = np.full((n_rows, m), -1, dtype=np.int64)
@@ -310,8 +311,15 @@ def _candidates(sd: SignalData, index: CandidateIndex, blocked: sp.csr_matrix, r
     return keep
 
 
-def candidate_top_m(sd: SignalData, index: CandidateIndex, scorer: PairScorer, blocked: sp.csr_matrix,
-                    w: dict[str, float], rows: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+def candidate_top_m(
+    sd: SignalData,
+    index: CandidateIndex,
+    scorer: PairScorer,
+    blocked: sp.csr_matrix,
+    w: dict[str, float],
+    rows: np.ndarray,
+    m: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Top-``m`` columns and exact scores of ``rows`` among their candidates (``-1`` padded)."""
     rows = np.asarray(rows, dtype=np.int64)
     keep = _candidates(sd, index, blocked, rows)

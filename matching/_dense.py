@@ -63,8 +63,9 @@ _CHUNK_CELLS = 1 << 24
 _TINY = np.float32(1e-30)  # rows x n per chunk of tiles that share one sparse product
 
 
-def _factors(left: sp.csr_matrix, right: sp.csr_matrix, scale: float
-             ) -> tuple[sp.csr_matrix, np.ndarray | sp.csr_matrix]:
+def _factors(
+    left: sp.csr_matrix, right: sp.csr_matrix, scale: float
+) -> tuple[sp.csr_matrix, np.ndarray | sp.csr_matrix]:
     """``scale * left`` (CSR) and ``right.T`` restricted to columns used on both sides.
 
     ``right.T`` is a dense ``features x n`` table unless that is larger than `DENSE_CELLS`: a
@@ -127,8 +128,12 @@ class DenseScorer:
         self.linear = [_factors(left, right, weight) for left, right, weight in terms]
         if len(self.linear) > 1 and all(isinstance(r, np.ndarray) for _, r in self.linear):
             # one product: [w_t T | w_d D | w_l L] @ [T | D | B].T
-            self.linear = [(sp.hstack([lft for lft, _ in self.linear]).tocsr(),
-                            np.ascontiguousarray(np.vstack([r for _, r in self.linear])))]
+            self.linear = [
+                (
+                    sp.hstack([lft for lft, _ in self.linear]).tocsr(),
+                    np.ascontiguousarray(np.vstack([r for _, r in self.linear])),
+                )
+            ]
         # rows whose language weights can sum above 1 need min(1, .) applied exactly
         over = np.zeros(n, dtype=bool)
         if w["language"] > 0 and sd.lang_w.nnz:
@@ -162,7 +167,7 @@ class DenseScorer:
             comm = sd.community
             order = np.argsort(comm, kind="stable")
             counts = np.bincount(comm[has], minlength=1) if has.any() else np.zeros(1, np.int64)
-            self.comm_members = np.split(order[(~has).sum():], np.cumsum(counts)[:-1])
+            self.comm_members = np.split(order[(~has).sum() :], np.cumsum(counts)[:-1])
 
     # -- row order --------------------------------------------------------
     def row_order(self) -> np.ndarray:
@@ -205,8 +210,7 @@ class DenseScorer:
             }
             for s in range(0, len(chunk), tile):
                 e = min(len(chunk), s + tile)
-                yield done + s, self._tile(chunk[s:e], s, e, parts, last,
-                                           work[: e - s], mask[: e - s])
+                yield done + s, self._tile(chunk[s:e], s, e, parts, last, work[: e - s], mask[: e - s])
             done += len(chunk)
 
     def _lang_fix(self, chunk: np.ndarray) -> sp.csr_matrix | None:
@@ -232,8 +236,16 @@ class DenseScorer:
             last[(mo, comm)] = vec
         return vec
 
-    def _tile(self, rows: np.ndarray, s: int, e: int, parts: dict, last: dict[tuple[int, int], np.ndarray],
-              work: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _tile(
+        self,
+        rows: np.ndarray,
+        s: int,
+        e: int,
+        parts: dict,
+        last: dict[tuple[int, int], np.ndarray],
+        work: np.ndarray,
+        mask: np.ndarray,
+    ) -> np.ndarray:
         n = self.n
         # 1. linear signals (one product when all vocabularies are small)
         c = None
@@ -270,7 +282,8 @@ class DenseScorer:
             r, col, v = _rows_of(parts["aa"], s, e)
             if len(v):
                 flat[r * n + col] += np.float32(self.w["proximity"]) * (
-                    1.0 - np.exp(-v.astype(np.float32) / np.float32(self.sd.proximity_scale)))
+                    1.0 - np.exp(-v.astype(np.float32) / np.float32(self.sd.proximity_scale))
+                )
         # 4. activity everywhere, then bridging only where the content is positive (unless weighted alone)
         if self.act is not None:
             np.add(c, self.act, out=c)
@@ -296,8 +309,7 @@ class DenseScorer:
         flat[r * n + col] = -1.0
         return c
 
-    def top_m(self, rows: np.ndarray, m: int, discount: np.ndarray | None = None
-              ) -> tuple[np.ndarray, np.ndarray]:
+    def top_m(self, rows: np.ndarray, m: int, discount: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Best ``m`` columns of each row (``-1`` padded) and their scores, ranked by score x discount."""
         rows = np.asarray(rows, dtype=np.int64)
         n = self.n

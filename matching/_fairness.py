@@ -66,9 +66,7 @@ def exposure_gini(results: Mapping[str, Iterable[Any]]) -> float:
     return gini(exposure_counts(results).values())
 
 
-def fairness_metrics(
-    plain: Mapping[str, Iterable[Any]], fair: Mapping[str, Iterable[Any]]
-) -> dict[str, float]:
+def fairness_metrics(plain: Mapping[str, Iterable[Any]], fair: Mapping[str, Iterable[Any]]) -> dict[str, float]:
     """Exposure Gini of both result sets, coverage, and the quality cost of the re-ranking.
 
     ``quality_ratio`` is the mean match score of the re-ranked lists divided by the mean score of
@@ -135,8 +133,15 @@ def rerank_greedy(
         head = candidates[:, :keep]
         if keep >= k:
             return head.copy()
-        tail = rerank_greedy(candidates[:, keep:], np.asarray(scores)[:, keep:], k - keep, strength=strength,
-                             seed=seed, batches=batches, prior=head)
+        tail = rerank_greedy(
+            candidates[:, keep:],
+            np.asarray(scores)[:, keep:],
+            k - keep,
+            strength=strength,
+            seed=seed,
+            batches=batches,
+            prior=head,
+        )
         return np.concatenate([head, tail], axis=1)
     candidates = np.asarray(candidates, dtype=np.int64)
     scores = np.asarray(scores, dtype=np.float64)

@@ -189,8 +189,9 @@ def _today(today: str | dt.date | None, snapshot: Snapshot | None = None) -> str
     return today.isoformat() if isinstance(today, dt.date) else str(today)[:10]
 
 
-def open_programmes(programmes: Iterable[FundingProgramme], today: str | dt.date | None = None
-                    ) -> list[FundingProgramme]:
+def open_programmes(
+    programmes: Iterable[FundingProgramme], today: str | dt.date | None = None
+) -> list[FundingProgramme]:
     """Programmes whose deadline is not past (rolling ones included), soonest deadline first.
 
     >>> open_programmes([FundingProgramme("a", "A", deadline="2020-01-01"), FundingProgramme("b", "B")],
@@ -287,7 +288,8 @@ def _result(
     if first:  # small and easy programmes first; a large one says which would suit a first application
         matches.sort(key=lambda m: _SIZE_RANK[m.effort])
         easier = [m.programme for m in matches if m.effort == "small"] or [
-            m.programme for m in matches if m.effort == "medium"]
+            m.programme for m in matches if m.effort == "medium"
+        ]
         for m in matches:
             if m.effort == "large":
                 m.warning = "large_for_first_application"

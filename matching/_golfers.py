@@ -50,8 +50,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["KNOWN_MAXIMA", "design", "golfer_search", "relabel", "repeats", "rotational_search", "rotations",
-           "round_bound", "schedule_search"]
+__all__ = [
+    "KNOWN_MAXIMA",
+    "design",
+    "golfer_search",
+    "relabel",
+    "repeats",
+    "rotational_search",
+    "rotations",
+    "round_bound",
+    "schedule_search",
+]
 
 #: Proven maxima of rounds for ``g`` tables of ``k`` (``n = g * k``) below the counting bound
 #: ``(n - 1) // (k - 1)``: 12 at tables of 3 (no nearly Kirkman triple system of order 12),
@@ -138,8 +147,17 @@ def _field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
         a = np.arange(q)
         return (a[:, None] + a[None, :]) % q, (a[:, None] * a[None, :]) % q
     # an irreducible polynomial of degree e over GF(p): coefficients low to high, monic
-    irreducible = {(2, 2): [1, 1], (2, 3): [1, 1, 0], (2, 4): [1, 1, 0, 0], (2, 5): [1, 0, 1, 0, 0],
-                   (2, 6): [1, 1, 0, 0, 0, 0], (3, 2): [1, 0], (3, 3): [1, 2, 0], (5, 2): [2, 0], (7, 2): [1, 0]}
+    irreducible = {
+        (2, 2): [1, 1],
+        (2, 3): [1, 1, 0],
+        (2, 4): [1, 1, 0, 0],
+        (2, 5): [1, 0, 1, 0, 0],
+        (2, 6): [1, 1, 0, 0, 0, 0],
+        (3, 2): [1, 0],
+        (3, 3): [1, 2, 0],
+        (5, 2): [2, 0],
+        (7, 2): [1, 0],
+    }
     poly = irreducible.get((p, e))
     if poly is None:
         return None
@@ -164,8 +182,9 @@ def _field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
                     prod[deg - e + i] = (prod[deg - e + i] - c * pc) % p
         return value(prod[:e])
 
-    add = np.array([[value([(a + b) % p for a, b in zip(digits(u), digits(v), strict=True)]) for v in range(q)]
-                    for u in range(q)])
+    add = np.array(
+        [[value([(a + b) % p for a, b in zip(digits(u), digits(v), strict=True)]) for v in range(q)] for u in range(q)]
+    )
     mult = np.array([[mul(u, v) for v in range(q)] for u in range(q)])
     return add, mult
 
@@ -371,8 +390,13 @@ def golfer_search(
         gw = gi[wk]  # (K, n): the tables of round w
         ga = gi[wk, ak]  # (K,): a's table
         # gain of swapping a (table A) with b (table B): a joins B, b joins A, both leave their tables
-        delta = (D1[wk[:, None], ak[:, None], gw] + D1[wk[:, None], ar[None, :], ga[:, None]]
-                 - Y[wk, ak][:, None] - Y[wk] - 2.0 * A1[ak])
+        delta = (
+            D1[wk[:, None], ak[:, None], gw]
+            + D1[wk[:, None], ar[None, :], ga[:, None]]
+            - Y[wk, ak][:, None]
+            - Y[wk]
+            - 2.0 * A1[ak]
+        )
         valid = free[wk] & (gw != ga[:, None])
         allowed = valid & ((tabu[wk, ak] <= it) | (cost + delta < best_cost))
         if not allowed.any():
@@ -491,7 +515,7 @@ def rotational_search(
 
     def fresh() -> np.ndarray:
         t = np.empty(n, dtype=np.int64)
-        t[m * c:] = np.arange(f)
+        t[m * c :] = np.arange(f)
         t[: m * c] = rng.permutation(seats)
         return t
 
@@ -615,17 +639,22 @@ def schedule_search(
     others: list[list[list[list[int]]]] = []
     share = 0.0
     if complete and clean:
-        shapes = rotations(sizes, R)[:len(ROTATION_SPLIT)]
+        shapes = rotations(sizes, R)[: len(ROTATION_SPLIT)]
         most = round_bound(sizes)[0]
         share = ROTATION_SHARE if shapes else 0.0
         for x, shape in enumerate(shapes):
-            part = budget * ROTATION_SHARE * ROTATION_SPLIT[x] / sum(ROTATION_SPLIT[:len(shapes)])
+            part = budget * ROTATION_SHARE * ROTATION_SPLIT[x] / sum(ROTATION_SPLIT[: len(shapes)])
             # all m shifts when that many rounds can exist (the full cyclic schedule is found more
             # easily than a part of it), then its first R rounds
             full = shape[0] if shape[0] <= most else R
-            got, _ = rotational_search(sizes, full, shape, seed=seed + x,
-                                       iterations=moves_for(part, n, full, ROTATION_MOVE_MS),
-                                       time_limit=max(0.0, t_end - time.perf_counter()))
+            got, _ = rotational_search(
+                sizes,
+                full,
+                shape,
+                seed=seed + x,
+                iterations=moves_for(part, n, full, ROTATION_MOVE_MS),
+                time_limit=max(0.0, t_end - time.perf_counter()),
+            )
             got = got[:R]
             got_left = repeats(got, n, base)
             if got_left < best_left:
@@ -635,8 +664,15 @@ def schedule_search(
                 return best, 0, how
     moves = iterations if iterations is not None else moves_for(budget * (1.0 - share), n, R)
     others.sort(key=lambda s: repeats(s, n, base))
-    found, found_left = golfer_search(rounds, n, base=base, seed=seed, iterations=moves,
-                                      time_limit=max(0.05, t_end - time.perf_counter()), restarts=others[:1])
+    found, found_left = golfer_search(
+        rounds,
+        n,
+        base=base,
+        seed=seed,
+        iterations=moves,
+        time_limit=max(0.05, t_end - time.perf_counter()),
+        restarts=others[:1],
+    )
     if found_left < best_left:
         best, best_left, how = found, found_left, "tabu"
     return best, best_left, how
@@ -645,8 +681,9 @@ def schedule_search(
 # ---------------------------------------------------------------------------
 # who sits on which place of a schedule
 # ---------------------------------------------------------------------------
-def relabel(rounds: Sequence[Sequence[Sequence[int]]], weights: np.ndarray, *, seed: int = 0, kicks: int = 10
-            ) -> list[list[list[int]]]:
+def relabel(
+    rounds: Sequence[Sequence[Sequence[int]]], weights: np.ndarray, *, seed: int = 0, kicks: int = 10
+) -> list[list[list[int]]]:
     """Put the organisations on the places of a schedule so that the pairs that meet score high.
 
     Renaming the organisations of a schedule keeps it free of repeats, so a construction or the

@@ -48,8 +48,15 @@ from graph import Snapshot
 from ._signals import CONTENT_SIGNALS, DEFAULT_WEIGHTS, SIGNALS, SignalData, signal_data
 
 __all__ = [
-    "NEGATIVE_STATUSES", "POSITIVE_STATUSES", "RankingLists", "WeightLearner", "coordinate_ascent", "history_split",
-    "network_before", "ranking_lists", "without_cooperations",
+    "NEGATIVE_STATUSES",
+    "POSITIVE_STATUSES",
+    "RankingLists",
+    "WeightLearner",
+    "coordinate_ascent",
+    "history_split",
+    "network_before",
+    "ranking_lists",
+    "without_cooperations",
 ]
 
 POSITIVE_STATUSES = frozenset({"accepted", "met", "cooperating"})
@@ -79,8 +86,9 @@ def without_cooperations(snapshot: Snapshot, since: str) -> Snapshot:
     return dataclasses.replace(snapshot, network=net, coop=coop, generation=-1)
 
 
-def history_split(snapshot: Snapshot, *, share: float = 0.2, min_count: int = 10,
-                  days: int | None = None) -> str | None:
+def history_split(
+    snapshot: Snapshot, *, share: float = 0.2, min_count: int = 10, days: int | None = None
+) -> str | None:
     """The first day of the history window, taken from the dated cooperations themselves.
 
     The newest ``share`` of the cooperations with a ``since`` date (at least ``min_count`` of them;
@@ -97,8 +105,11 @@ def history_split(snapshot: Snapshot, *, share: float = 0.2, min_count: int = 10
     >>> history_split(snap, share=0.5, min_count=1), history_split(snap, days=400, min_count=1)
     ('2020-01-01', '2019-11-28')
     """
-    dates = sorted(c.since[:10] for c in snapshot.network.cooperations
-                   if c.since and c.since[:10] <= snapshot.today and c.a in snapshot.index and c.b in snapshot.index)
+    dates = sorted(
+        c.since[:10]
+        for c in snapshot.network.cooperations
+        if c.since and c.since[:10] <= snapshot.today and c.a in snapshot.index and c.b in snapshot.index
+    )
     if len(dates) < max(1, min_count):
         return None
     if days is not None:
@@ -173,8 +184,14 @@ def _nonneg_logistic(x: np.ndarray, y: np.ndarray, c: float, seed: int) -> np.nd
         g = -c * v * sign * (0.5 * (1.0 - np.tanh(0.5 * m)))  # d loss / d (x w + b), stable sigmoid(-m)
         return value, np.r_[x.T @ g + w, g.sum()]
 
-    res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B",
-                   bounds=[(0.0, None)] * d + [(None, None)], options={"maxiter": 1000})
+    res = minimize(
+        loss,
+        np.zeros(d + 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * d + [(None, None)],
+        options={"maxiter": 1000},
+    )
     coef = np.asarray(res.x[:d])
     coef[coef < 1e-8] = 0.0
     return coef
@@ -227,8 +244,9 @@ class RankingLists:
 
     def subset(self, rows: np.ndarray) -> RankingLists:
         """The lists of ``rows`` (repeats allowed), copied once."""
-        return RankingLists(self.x[rows], self.valid[rows], self.relevant[rows], self.n_relevant[rows],
-                            self.jitter[rows])
+        return RankingLists(
+            self.x[rows], self.valid[rows], self.relevant[rows], self.n_relevant[rows], self.jitter[rows]
+        )
 
     def scores(self, w: np.ndarray) -> np.ndarray:
         """The engine's score for the candidates: content signals, extras only alongside content."""
@@ -257,8 +275,17 @@ class RankingLists:
         return float(np.mean(np.where(n_rel > 0, dcg / ideal, 0.0)))
 
 
-def ranking_lists(sd: SignalData, coop: sp.csr_matrix, pos_r: np.ndarray, pos_c: np.ndarray, *, per_signal: int = 60,
-                  max_rows: int = 2000, seed: int = 0, max_cells: int = 4_000_000) -> RankingLists:
+def ranking_lists(
+    sd: SignalData,
+    coop: sp.csr_matrix,
+    pos_r: np.ndarray,
+    pos_c: np.ndarray,
+    *,
+    per_signal: int = 60,
+    max_rows: int = 2000,
+    seed: int = 0,
+    max_cells: int = 4_000_000,
+) -> RankingLists:
     """Candidate lists of the organisations with new partners (``pos_r[i]`` -- ``pos_c[i]``, both ways).
 
     A row's candidates are the organisations it could be suggested (not itself, not a partner in
@@ -279,7 +306,7 @@ def ranking_lists(sd: SignalData, coop: sp.csr_matrix, pos_r: np.ndarray, pos_c:
     size = max(1, min(len(uniq), max_cells // max(n, 1)))
     parts = []  # per block: kept entries only (the dense block is dropped right away)
     for start in range(0, len(uniq), size):
-        blk = uniq[start:start + size]
+        blk = uniq[start : start + size]
         sig = sd.block(blk)
         ok = np.zeros((len(blk), n), dtype=bool)
         for s in CONTENT_SIGNALS:
@@ -310,15 +337,22 @@ def ranking_lists(sd: SignalData, coop: sp.csr_matrix, pos_r: np.ndarray, pos_c:
         X[r0 + rr, slot] = values
         valid[r0 + rr, slot] = True
         relevant[r0 + rr, slot] = rel_kept
-        n_relevant[r0:r0 + b] = n_rel
+        n_relevant[r0 : r0 + b] = n_rel
         r0 += b
     jitter = (rng.random((n_rows, width)) * 1e-6).astype(np.float32)
     return RankingLists(X, valid, relevant, n_relevant, jitter)
 
 
-def coordinate_ascent(lists: RankingLists, start: np.ndarray, *, k: int = 10, rows: np.ndarray | None = None,
-                      steps: tuple[float, ...] = (1.0, 0.5, 0.25, 0.1), tol: float = 1e-4, max_passes: int = 20
-                      ) -> tuple[np.ndarray, float]:
+def coordinate_ascent(
+    lists: RankingLists,
+    start: np.ndarray,
+    *,
+    k: int = 10,
+    rows: np.ndarray | None = None,
+    steps: tuple[float, ...] = (1.0, 0.5, 0.25, 0.1),
+    tol: float = 1e-4,
+    max_passes: int = 20,
+) -> tuple[np.ndarray, float]:
     """Non-negative weights (sum 1) that maximise the lists' mean nDCG@k, from ``start``.
 
     Coordinate ascent on the simplex (Metzler & Croft, 2007): per signal, try scaling its weight up
@@ -459,9 +493,25 @@ class WeightLearner:
         self.ascent_steps = tuple(ascent_steps)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in
-                ("min_outcomes", "history_share", "history_days", "min_history", "negatives", "C", "random_state",
-                 "objective", "folds", "per_signal", "max_rows", "max_pairs", "min_gain", "ascent_steps")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "min_outcomes",
+                "history_share",
+                "history_days",
+                "min_history",
+                "negatives",
+                "C",
+                "random_state",
+                "objective",
+                "folds",
+                "per_signal",
+                "max_rows",
+                "max_pairs",
+                "min_gain",
+                "ascent_steps",
+            )
+        }
 
     def fit(self, snapshot: Snapshot, y: Any = None, *, history: Snapshot | None = None) -> WeightLearner:
         """Choose the source, fit, check against the defaults on held-out data, and return self.
@@ -512,8 +562,9 @@ class WeightLearner:
             else:  # logistic history objective: judged on the ranking lists like the ascent
                 assert before is not None and pos_r is not None and pos_c is not None
                 self._check_lists(before, pos_r, pos_c, coef / coef.sum())
-            used = self.cv_default_ > 0 and self.cv_gain_ > self.min_gain or (
-                self.cv_default_ == 0 and self.cv_score_ > 0)
+            used = (
+                self.cv_default_ > 0 and self.cv_gain_ > self.min_gain or (self.cv_default_ == 0 and self.cv_score_ > 0)
+            )
         if used:
             self.coef_ = coef
             self.weights_ = _named(coef)
@@ -549,8 +600,9 @@ class WeightLearner:
 
     def _lists(self, before: Snapshot, pos_r: np.ndarray, pos_c: np.ndarray) -> RankingLists:
         sd = signal_data(before)  # cached: the logistic data of the same snapshot built it
-        lists = ranking_lists(sd, before.coop, pos_r, pos_c, per_signal=self.per_signal, max_rows=self.max_rows,
-                              seed=self.random_state)
+        lists = ranking_lists(
+            sd, before.coop, pos_r, pos_c, per_signal=self.per_signal, max_rows=self.max_rows, seed=self.random_state
+        )
         self.n_lists_ = lists.n_rows
         return lists
 
@@ -626,8 +678,15 @@ class WeightLearner:
         new = []
         for c in snapshot.network.cooperations:
             key = (min(c.a, c.b), max(c.a, c.b))
-            if (c.since and since <= c.since[:10] <= snapshot.today and c.a in index and c.b in index and c.a != c.b
-                    and key not in seen and not before.coop[index[c.a], index[c.b]]):
+            if (
+                c.since
+                and since <= c.since[:10] <= snapshot.today
+                and c.a in index
+                and c.b in index
+                and c.a != c.b
+                and key not in seen
+                and not before.coop[index[c.a], index[c.b]]
+            ):
                 seen.add(key)
                 new.append(c)
         if len(new) > self.max_pairs:  # bound the cost on large networks: a seeded sample
@@ -637,8 +696,12 @@ class WeightLearner:
         pos_c = np.asarray([index[c.b] for c in new], dtype=np.int64)
         return before, pos_r, pos_c
 
-    def _history_data(self, snapshot: Snapshot, history: Snapshot | None = None,
-                      pairs: tuple[Snapshot, np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _history_data(
+        self,
+        snapshot: Snapshot,
+        history: Snapshot | None = None,
+        pairs: tuple[Snapshot, np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         before, pos_r, pos_c = pairs if pairs is not None else self._history_pairs(snapshot, history)
         if len(pos_r) < self.min_history:
             return np.zeros((0, len(SIGNALS))), np.zeros(0)
@@ -647,10 +710,14 @@ class WeightLearner:
         m = len(pos_r) * self.negatives
         neg_r = rng.integers(0, before.n, size=3 * m)
         neg_c = rng.integers(0, before.n, size=3 * m)
-        new_pairs = sp.csr_matrix((np.ones(2 * len(pos_r)), (np.r_[pos_r, pos_c], np.r_[pos_c, pos_r])),
-                                  shape=(before.n, before.n))
-        ok = ((neg_r != neg_c) & (np.asarray(before.coop[neg_r, neg_c]).ravel() == 0)
-              & (np.asarray(new_pairs[neg_r, neg_c]).ravel() == 0))
+        new_pairs = sp.csr_matrix(
+            (np.ones(2 * len(pos_r)), (np.r_[pos_r, pos_c], np.r_[pos_c, pos_r])), shape=(before.n, before.n)
+        )
+        ok = (
+            (neg_r != neg_c)
+            & (np.asarray(before.coop[neg_r, neg_c]).ravel() == 0)
+            & (np.asarray(new_pairs[neg_r, neg_c]).ravel() == 0)
+        )
         neg_r, neg_c = neg_r[ok][:m], neg_c[ok][:m]
         x = sd.pairs(np.concatenate([pos_r, neg_r]), np.concatenate([pos_c, neg_c])).astype(np.float64)
         y = np.concatenate([np.ones(len(pos_r)), np.zeros(len(neg_r))]).astype(np.int64)

@@ -174,14 +174,24 @@ def score_upper_bound(scores: np.ndarray, sizes: Sequence[int], rounds: int) -> 
 class _Tables:
     """Local search for one round of tables over the organisations ``free`` (indices into ``W``)."""
 
-    def __init__(self, W: np.ndarray, aff: np.ndarray, langs: list[int], is_mo: np.ndarray,
-                 language_penalty: float, mix_weight: float, rng: np.random.Generator, top: int = 12):
+    def __init__(
+        self,
+        W: np.ndarray,
+        aff: np.ndarray,
+        langs: list[int],
+        is_mo: np.ndarray,
+        language_penalty: float,
+        mix_weight: float,
+        rng: np.random.Generator,
+        top: int = 12,
+    ):
         self.W, self.aff, self.langs, self.is_mo = W, aff, langs, is_mo
         self.language_penalty, self.mix_weight = language_penalty, mix_weight
         self.rng, self.top = rng, top
         self.mixed_pool = bool(is_mo.any() and (~is_mo).any())
         self.table_terms = (language_penalty > 0 and any(x != langs[0] for x in langs)) or (
-            mix_weight > 0 and self.mixed_pool)
+            mix_weight > 0 and self.mixed_pool
+        )
 
     # -- table terms ------------------------------------------------------
     def term(self, members: Iterable[int]) -> float:
@@ -272,8 +282,7 @@ class _Tables:
                 val += self.term(free[tab == t].tolist())
         return val
 
-    def _descend(self, Ws: np.ndarray, A: np.ndarray, tab: np.ndarray, free: np.ndarray, cols: list[int]
-                 ) -> np.ndarray:
+    def _descend(self, Ws: np.ndarray, A: np.ndarray, tab: np.ndarray, free: np.ndarray, cols: list[int]) -> np.ndarray:
         m, T = A.shape
         tab = tab.copy()
         onehot = np.zeros((m, T))
@@ -302,8 +311,11 @@ class _Tables:
                 rows = np.flatnonzero(terms[tab] < -_EPS)
                 k = min(2 * self.top, m - 1)
                 best = np.argpartition(-D[rows], k - 1, axis=1)[:, :k]
-                cand += [(float(D[i, j]), 0, min(int(i), int(j)), max(int(i), int(j)))
-                         for i, row in zip(rows.tolist(), best, strict=True) for j in row.tolist()]
+                cand += [
+                    (float(D[i, j]), 0, min(int(i), int(j)), max(int(i), int(j)))
+                    for i, row in zip(rows.tolist(), best, strict=True)
+                    for j in row.tolist()
+                ]
             if uneven:
                 M = H - own[:, None]
                 M = np.where(size[None, :] + 1 == size[tab][:, None], M, -np.inf)  # from a big to a small table
@@ -350,8 +362,7 @@ class _Tables:
         return tab
 
 
-def _pairs_round(W: np.ndarray, free: np.ndarray, candidates: int, current: list[list[int]] | None
-                 ) -> list[list[int]]:
+def _pairs_round(W: np.ndarray, free: np.ndarray, candidates: int, current: list[list[int]] | None) -> list[list[int]]:
     """Maximum-weight (maximum-cardinality) matching of ``free``; an odd one out joins the best pair."""
     m = len(free)
     Ws = W[np.ix_(free, free)]
@@ -366,7 +377,7 @@ def _pairs_round(W: np.ndarray, free: np.ndarray, candidates: int, current: list
     for t in current or []:
         loc = [int(np.flatnonzero(free == o)[0]) for o in t]
         for x, a in enumerate(loc):
-            for b in loc[x + 1:]:
+            for b in loc[x + 1 :]:
                 current_edges.add((min(a, b), max(a, b)))
     offset = 1.0 - float(Ws[~np.eye(m, dtype=bool)].min())
     k = max(1, min(candidates, m - 1))
@@ -387,7 +398,8 @@ def _pairs_round(W: np.ndarray, free: np.ndarray, candidates: int, current: list
         g = nx.Graph()
         g.add_nodes_from(range(m))
         g.add_weighted_edges_from(
-            (a, b, float(Ws[a, b] + offset)) for a, b in zip(rows.tolist(), cols.tolist(), strict=True))
+            (a, b, float(Ws[a, b] + offset)) for a, b in zip(rows.tolist(), cols.tolist(), strict=True)
+        )
         for a, b in current_edges:
             g.add_edge(a, b, weight=float(Ws[a, b] + offset))
         matching = {(min(a, b), max(a, b)) for a, b in nx.max_weight_matching(g, maxcardinality=True)}
@@ -539,15 +551,22 @@ class MeetingPlanner:
         return moves_for(float(self.time_limit), n, self.rounds, TABU_MOVE_MS)
 
     # -- validation -------------------------------------------------------
-    def _pairs(self, name: str, pairs: Iterable[Sequence[str]], index: dict[str, int], issues: list[Issue]
-               ) -> list[tuple[int, int]]:
+    def _pairs(
+        self, name: str, pairs: Iterable[Sequence[str]], index: dict[str, int], issues: list[Issue]
+    ) -> list[tuple[int, int]]:
         out = []
         for p in pairs:
             p = list(p)
             bad = [x for x in p if x not in index]
             if len(p) != 2 or p[0] == p[1] or bad:
-                issues.append(Issue(name, p, f"{', '.join(bad)} not among the attendees" if bad else
-                                    "must be two different organisations", code="unknown_ref" if bad else "invalid"))
+                issues.append(
+                    Issue(
+                        name,
+                        p,
+                        f"{', '.join(bad)} not among the attendees" if bad else "must be two different organisations",
+                        code="unknown_ref" if bad else "invalid",
+                    )
+                )
                 continue
             a, b = index[p[0]], index[p[1]]
             out.append((min(a, b), max(a, b)))
@@ -567,22 +586,30 @@ class MeetingPlanner:
         if not isinstance(self.rounds, int) or self.rounds < 1:
             issues.append(Issue("rounds", self.rounds, "must be a whole number of at least 1", code="out_of_range"))
         if n < 2:
-            issues.append(Issue("attendance", n, "at least 2 organisations are needed to plan a meeting",
-                                code="too_few"))
+            issues.append(
+                Issue("attendance", n, "at least 2 organisations are needed to plan a meeting", code="too_few")
+            )
         if issues:
             raise ValidationError(issues)
         self.k_ = k
         mx = max_rounds(n, k)
         if self.rounds > mx:
             what = "1:1 talks" if self.format == "pairs" else f"tables of {k}"
-            issues.append(Issue("rounds", self.rounds, f"too many rounds: {n} organisations at {what} can have at most "
-                                f"{mx} round{'s' if mx != 1 else ''} without a pair meeting twice",
-                                code="too_many_rounds"))
+            issues.append(
+                Issue(
+                    "rounds",
+                    self.rounds,
+                    f"too many rounds: {n} organisations at {what} can have at most "
+                    f"{mx} round{'s' if mx != 1 else ''} without a pair meeting twice",
+                    code="too_many_rounds",
+                )
+            )
         self.must_ = self._pairs("must_meet", self.must_meet, index, issues)
         self.must_not_ = self._pairs("must_not_meet", self.must_not_meet, index, issues)
         for pair in sorted(set(self.must_) & set(self.must_not_)):
-            issues.append(Issue("must_meet", [ids[pair[0]], ids[pair[1]]], "this pair is also in must_not_meet",
-                                code="conflict"))
+            issues.append(
+                Issue("must_meet", [ids[pair[0]], ids[pair[1]]], "this pair is also in must_not_meet", code="conflict")
+            )
         # locked tables
         self.locked_: dict[int, dict[int, list[int]]] = {}
         seen: set[tuple[int, int]] = set()
@@ -598,8 +625,14 @@ class MeetingPlanner:
                 continue
             bad = [o for o in orgs if o not in index]
             if bad or not orgs:
-                issues.append(Issue(f"{fname}.orgs", bad or orgs, "not among the attendees" if bad else
-                                    "a locked table seats at least one organisation", code="unknown_ref"))
+                issues.append(
+                    Issue(
+                        f"{fname}.orgs",
+                        bad or orgs,
+                        "not among the attendees" if bad else "a locked table seats at least one organisation",
+                        code="unknown_ref",
+                    )
+                )
                 continue
             idx = [index[o] for o in orgs]
             rnd = self.locked_.setdefault(r - 1, {})
@@ -614,12 +647,23 @@ class MeetingPlanner:
                 for b_ in idx:
                     pair = (a_, b_)
                     if a_ < b_ and pair in forbidden:
-                        issues.append(Issue(f"{fname}.orgs", [ids[a_], ids[b_]],
-                                            "locked together but in must_not_meet", code="conflict"))
+                        issues.append(
+                            Issue(
+                                f"{fname}.orgs",
+                                [ids[a_], ids[b_]],
+                                "locked together but in must_not_meet",
+                                code="conflict",
+                            )
+                        )
                     elif a_ < b_ and pair in seen:
-                        issues.append(Issue(f"{fname}.orgs", [ids[a_], ids[b_]],
-                                            "locked together in two rounds (pairs never meet twice)",
-                                            code="conflict"))
+                        issues.append(
+                            Issue(
+                                f"{fname}.orgs",
+                                [ids[a_], ids[b_]],
+                                "locked together in two rounds (pairs never meet twice)",
+                                code="conflict",
+                            )
+                        )
                     elif a_ < b_:
                         seen.add(pair)
             rnd[t - 1] = idx
@@ -631,17 +675,29 @@ class MeetingPlanner:
                 cap = self.rounds * (per_round or (max(table_sizes(n, k)) - 1))
                 if deg > cap:
                     pairs = sorted([ids[a], ids[b]] for a, b in g.edges(node))
-                    issues.append(Issue("must_meet", pairs, f"{ids[node]} must meet {deg} organisations, but "
-                                        f"{self.rounds} round{'s' if self.rounds != 1 else ''} allow at most {cap}",
-                                        code="conflict"))
+                    issues.append(
+                        Issue(
+                            "must_meet",
+                            pairs,
+                            f"{ids[node]} must meet {deg} organisations, but "
+                            f"{self.rounds} round{'s' if self.rounds != 1 else ''} allow at most {cap}",
+                            code="conflict",
+                        )
+                    )
             if self.format == "tables" and self.rounds == 1:
                 biggest = max(table_sizes(n, k))
                 for comp in nx.connected_components(g):
                     if len(comp) > biggest:
                         pairs = sorted([ids[a], ids[b]] for a, b in g.subgraph(comp).edges)
-                        issues.append(Issue("must_meet", pairs, f"these pairs need {len(comp)} organisations at one "
-                                            f"table in the only round, but a table seats at most {biggest}",
-                                            code="conflict"))
+                        issues.append(
+                            Issue(
+                                "must_meet",
+                                pairs,
+                                f"these pairs need {len(comp)} organisations at one "
+                                f"table in the only round, but a table seats at most {biggest}",
+                                code="conflict",
+                            )
+                        )
         if issues:
             raise ValidationError(issues)
 
@@ -712,16 +768,29 @@ class MeetingPlanner:
             seated = {i for t in locked.values() for i in t}
             free = np.asarray([i for i in range(n) if i not in seated], dtype=np.int64)
             if len(free) == 1:
-                issues.append(Issue("locked", r + 1, f"round {r + 1}: only {ids[int(free[0])]} is left outside the "
-                                    "locked tables and would sit alone", code="conflict"))
+                issues.append(
+                    Issue(
+                        "locked",
+                        r + 1,
+                        f"round {r + 1}: only {ids[int(free[0])]} is left outside the "
+                        "locked tables and would sit alone",
+                        code="conflict",
+                    )
+                )
                 sizes = [1]
             else:
                 sizes = table_sizes(len(free), self.k_) if len(free) else []
             numbers = [t for t in range(len(sizes) + len(locked)) if t not in locked][: len(sizes)]
             too_high = [t + 1 for t in locked if t >= len(sizes) + len(locked)]
             if too_high:
-                issues.append(Issue("locked", too_high, f"round {r + 1} has only {len(sizes) + len(locked)} tables",
-                                    code="out_of_range"))
+                issues.append(
+                    Issue(
+                        "locked",
+                        too_high,
+                        f"round {r + 1} has only {len(sizes) + len(locked)} tables",
+                        code="out_of_range",
+                    )
+                )
             plan_sizes.append(sizes)
             cols_by_round.append(numbers)
             free_by_round.append(free)
@@ -737,12 +806,19 @@ class MeetingPlanner:
         for a, b in self.must_:
             must[a, b] = must[b, a] = True
         self._W, self._aff = W, aff
-        search = _Tables(W, aff, masks, mo, self.language_penalty if self.format == "tables" else 0.0,
-                         self.mix_weight if self.format == "tables" else 0.0, rng)
+        search = _Tables(
+            W,
+            aff,
+            masks,
+            mo,
+            self.language_penalty if self.format == "tables" else 0.0,
+            self.mix_weight if self.format == "tables" else 0.0,
+            rng,
+        )
         kicks = self.kicks if self.kicks is not None else (30 if n <= 60 else 3 if n <= 100 else 0)
 
         def pairs_of(tables: list[list[int]]) -> list[tuple[int, int]]:
-            return [(min(a, b), max(a, b)) for t in tables for x, a in enumerate(t) for b in t[x + 1:]]
+            return [(min(a, b), max(a, b)) for t in tables for x, a in enumerate(t) for b in t[x + 1 :]]
 
         def round_weights(r: int, plan: Sequence[list[list[int]] | None], lam: float = _BIG) -> np.ndarray:
             Wr = W.copy()
@@ -757,8 +833,14 @@ class MeetingPlanner:
             Wr[must & ~used] += _MUST
             return Wr
 
-        def solve(r: int, plan: Sequence[list[list[int]] | None], start: list[list[int]] | None, n_kicks: int,
-                  forbid: Sequence[tuple[int, int]] = (), lam: float = _BIG) -> list[list[int]]:
+        def solve(
+            r: int,
+            plan: Sequence[list[list[int]] | None],
+            start: list[list[int]] | None,
+            n_kicks: int,
+            forbid: Sequence[tuple[int, int]] = (),
+            lam: float = _BIG,
+        ) -> list[list[int]]:
             free = free_by_round[r]
             if not len(free):
                 return []
@@ -850,8 +932,15 @@ class MeetingPlanner:
             seeds = [[[int(x) for x in t] for t in tables or []] for tables in plan]
             complete = not self.locked_ and all(s == plan_sizes[0] for s in plan_sizes)
             found, left_now, how = schedule_search(
-                seeds, n, base=base, complete=complete, seed=self.seed, budget=SEARCH_SHARE * float(self.time_limit),
-                time_limit=max(0.1, deadline - time.perf_counter()), iterations=self.iterations)
+                seeds,
+                n,
+                base=base,
+                complete=complete,
+                seed=self.seed,
+                budget=SEARCH_SHARE * float(self.time_limit),
+                time_limit=max(0.1, deadline - time.perf_counter()),
+                iterations=self.iterations,
+            )
             self.search_ = {"seed": how, "repeats_after_weighted": left, "repeats": left_now}
             if left_now < left:
                 if not self.locked_:  # renaming keeps the rule (must-not pairs weigh -_BIG in W)
@@ -893,24 +982,38 @@ class MeetingPlanner:
         for r, tables in enumerate(out):
             for t in tables:
                 for x, a in enumerate(t):
-                    for b in t[x + 1:]:
+                    for b in t[x + 1 :]:
                         pair = (min(a, b), max(a, b))
                         if pair in forbidden:
-                            issues.append(Issue("must_not_meet", [ids[a], ids[b]], f"could not be kept apart in round "
-                                                f"{r + 1} (too few other places)", code="infeasible"))
+                            issues.append(
+                                Issue(
+                                    "must_not_meet",
+                                    [ids[a], ids[b]],
+                                    f"could not be kept apart in round {r + 1} (too few other places)",
+                                    code="infeasible",
+                                )
+                            )
                         elif pair in met:
                             again.setdefault(pair, [met[pair] + 1]).append(r + 1)
                         met.setdefault(pair, r)
         for a, b in self.must_:
             if (a, b) not in met:
-                issues.append(Issue("must_meet", [ids[a], ids[b]], "could not be seated together without breaking "
-                                    "a locked table, a must-not pair or the no-repeat rule", code="infeasible"))
+                issues.append(
+                    Issue(
+                        "must_meet",
+                        [ids[a], ids[b]],
+                        "could not be seated together without breaking "
+                        "a locked table, a must-not pair or the no-repeat rule",
+                        code="infeasible",
+                    )
+                )
         if issues:
             raise ValidationError(issues)
         self.repeats_ = [{"orgs": [ids[a], ids[b]], "rounds": rs} for (a, b), rs in sorted(again.items())]
 
-    def _warnings(self, out: list[list[list[int]]], ids: list[str], search: _Tables, hist: np.ndarray
-                  ) -> list[dict[str, Any]]:
+    def _warnings(
+        self, out: list[list[list[int]]], ids: list[str], search: _Tables, hist: np.ndarray
+    ) -> list[dict[str, Any]]:
         warn: list[dict[str, Any]] = []
         first: dict[tuple[int, int], int] = {}
         for r, tables in enumerate(out):
@@ -927,14 +1030,22 @@ class MeetingPlanner:
                         if mo in (0, len(members)):
                             warn.append({"code": "not_mixed", **where})
                 for x, a in enumerate(members):
-                    for b in members[x + 1:]:
+                    for b in members[x + 1 :]:
                         if hist[a, b]:
-                            warn.append({"code": "met_before", "round": r + 1, "table": t + 1,
-                                         "orgs": [ids[a], ids[b]]})
+                            warn.append(
+                                {"code": "met_before", "round": r + 1, "table": t + 1, "orgs": [ids[a], ids[b]]}
+                            )
                         pair = (min(a, b), max(a, b))
                         if pair in first:
-                            warn.append({"code": "repeated_pair", "round": r + 1, "table": t + 1,
-                                         "orgs": [ids[pair[0]], ids[pair[1]]], "first_round": first[pair]})
+                            warn.append(
+                                {
+                                    "code": "repeated_pair",
+                                    "round": r + 1,
+                                    "table": t + 1,
+                                    "orgs": [ids[pair[0]], ids[pair[1]]],
+                                    "first_round": first[pair],
+                                }
+                            )
                         first.setdefault(pair, r + 1)
         return warn
 
@@ -975,7 +1086,7 @@ def exact_meeting_plan(
     nvar = nx_ + P * R
     c = np.zeros(nvar)
     for r in range(R):
-        c[nx_ + r * P: nx_ + (r + 1) * P] = -W[iu, ju]
+        c[nx_ + r * P : nx_ + (r + 1) * P] = -W[iu, ju]
     rows, cols, vals, lo, hi = [], [], [], [], []
     row = 0
 
@@ -1010,15 +1121,23 @@ def exact_meeting_plan(
         for r in range(R):
             lb[xv(0, 0, r)] = 1
     A = sp.csr_matrix((vals, (rows, cols)), shape=(row, nvar))
-    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=np.ones(nvar), bounds=Bounds(lb, ub),
-               options={"time_limit": time_limit, "disp": False})
+    res = milp(
+        c,
+        constraints=LinearConstraint(A, lo, hi),
+        integrality=np.ones(nvar),
+        bounds=Bounds(lb, ub),
+        options={"time_limit": time_limit, "disp": False},
+    )
     if res.x is None:
         raise RuntimeError(f"no plan found: {res.message}")
     x = np.round(res.x[:nx_]).reshape(R, n, T)
     plan = [[np.flatnonzero(x[r, :, t]).tolist() for t in range(T)] for r in range(R)]
-    value = float(sum(W[a, b] for tables in plan for t in tables for q, a in enumerate(t) for b in t[q + 1:]))
-    bound = -float(cast(float, getattr(res, "mip_dual_bound", None) if getattr(res, "mip_dual_bound", None) is not None
-                   else res.fun))
+    value = float(sum(W[a, b] for tables in plan for t in tables for q, a in enumerate(t) for b in t[q + 1 :]))
+    bound = -float(
+        cast(
+            float, getattr(res, "mip_dual_bound", None) if getattr(res, "mip_dual_bound", None) is not None else res.fun
+        )
+    )
     return plan, value, max(bound, value), bool(res.status == 0)
 
 
@@ -1047,8 +1166,13 @@ def _exact_pairs(W: np.ndarray, R: int, time_limit: float) -> tuple[list[list[li
     lo += [0.0] * P
     hi = [1.0] * row
     A = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(row, R * P))
-    res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=np.ones(R * P), bounds=Bounds(0, 1),
-               options={"time_limit": time_limit, "disp": False})
+    res = milp(
+        c,
+        constraints=LinearConstraint(A, lo, hi),
+        integrality=np.ones(R * P),
+        bounds=Bounds(0, 1),
+        options={"time_limit": time_limit, "disp": False},
+    )
     if res.x is None:
         raise RuntimeError(f"no plan found: {res.message}")
     x = np.round(res.x).reshape(R, P)
@@ -1146,16 +1270,22 @@ class MeetingPlan:
                     reasons = p.get("reasons", [])
                     if org == b:
                         reasons = [{**x, "kind": _FLIP.get(x["kind"], x["kind"])} for x in reasons]
-                    mates.append({"org": other, "score": p.get("score", 0.0), "reasons": reasons,
-                                  "history": p.get("history")})
+                    mates.append(
+                        {"org": other, "score": p.get("score", 0.0), "reasons": reasons, "history": p.get("history")}
+                    )
                 mates.sort(key=lambda m: -m["score"])
                 out.append({"round": r, "table": t, "theme": self.theme(t), "with": mates})
         return out
 
     def pair_set(self) -> set[tuple[str, str]]:
         """Every pair that sits together in some round (sorted ids)."""
-        return {cast("tuple[str, str]", tuple(sorted((a, b)))) for tables in self.rounds for t in tables
-                for x, a in enumerate(t) for b in t[x + 1:]}
+        return {
+            cast("tuple[str, str]", tuple(sorted((a, b))))
+            for tables in self.rounds
+            for t in tables
+            for x, a in enumerate(t)
+            for b in t[x + 1 :]
+        }
 
 
 def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Issue]]:
@@ -1176,9 +1306,26 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
 
     if not isinstance(data, Mapping):
         return None, [Issue("meeting_plan", data, "must be an object", where=where)]
-    known = {"meeting", "format", "table_size", "rounds", "score", "objective", "upper_bound", "pairs", "locked",
-             "themes", "warnings", "created_at", "created_by", "repeats", "repeats_accepted_by", "search",
-             "published_at", "published_by"}
+    known = {
+        "meeting",
+        "format",
+        "table_size",
+        "rounds",
+        "score",
+        "objective",
+        "upper_bound",
+        "pairs",
+        "locked",
+        "themes",
+        "warnings",
+        "created_at",
+        "created_by",
+        "repeats",
+        "repeats_accepted_by",
+        "search",
+        "published_at",
+        "published_by",
+    }
     for key in data:
         if key not in known:
             err(str(key), data[key], "unknown field")
@@ -1199,7 +1346,8 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
         rounds = []
     for r, tables in enumerate(rounds, start=1):
         if not isinstance(tables, list) or not all(
-                isinstance(t, list) and t and all(isinstance(o, str) for o in t) for t in tables):
+            isinstance(t, list) and t and all(isinstance(o, str) for o in t) for t in tables
+        ):
             err(f"rounds[{r - 1}]", tables, "must be a list of tables, each a non-empty list of organisation ids")
             continue
         seen: set[str] = set()
@@ -1208,11 +1356,14 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
                 if a in seen:
                     err(f"rounds[{r - 1}]", a, f"sits at two tables in round {r}")
                 seen.add(a)
-                for b in t[x + 1:]:
+                for b in t[x + 1 :]:
                     pair = (min(a, b), max(a, b))
                     if pair in met and pair not in declared:
-                        err(f"rounds[{r - 1}]", list(pair), f"{pair[0]} and {pair[1]} meet again (first in round "
-                            f"{met[pair]})")
+                        err(
+                            f"rounds[{r - 1}]",
+                            list(pair),
+                            f"{pair[0]} and {pair[1]} meet again (first in round {met[pair]})",
+                        )
                     met.setdefault(pair, r)
     score = data.get("score")
     if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
@@ -1222,8 +1373,9 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
         if not isinstance(value, list) or not all(isinstance(x, Mapping) for x in value):
             err(name, value, "must be a list of objects")
     for x, lk in enumerate(data.get("locked") or []):
-        if isinstance(lk, Mapping) and not (isinstance(lk.get("round"), int) and isinstance(lk.get("table"), int)
-                                            and isinstance(lk.get("orgs"), list)):
+        if isinstance(lk, Mapping) and not (
+            isinstance(lk.get("round"), int) and isinstance(lk.get("table"), int) and isinstance(lk.get("orgs"), list)
+        ):
             err(f"locked[{x}]", lk, "must have 'round', 'table' and 'orgs'")
     for name in ("objective", "upper_bound"):
         v = data.get(name)
@@ -1238,8 +1390,9 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
         rounds=[[list(t) for t in tables] for tables in rounds],
         score=float(cast(float, score)),
         pairs=[dict(p) for p in data.get("pairs") or []],
-        locked=[{"round": lk["round"], "table": lk["table"], "orgs": list(lk["orgs"])}
-                for lk in data.get("locked") or []],
+        locked=[
+            {"round": lk["round"], "table": lk["table"], "orgs": list(lk["orgs"])} for lk in data.get("locked") or []
+        ],
         themes=[dict(x) for x in data.get("themes") or []],
         warnings=[dict(w) for w in data.get("warnings") or []],
         objective=data.get("objective"),
@@ -1281,16 +1434,21 @@ def meeting_score_matrix(model: Any, ids: Sequence[str]) -> np.ndarray:
     return out
 
 
-def _history(model: Any, snapshot: Snapshot, ids: list[str], extra: Iterable[Sequence[str]]
-             ) -> tuple[np.ndarray, dict[tuple[int, int], str]]:
+def _history(
+    model: Any, snapshot: Snapshot, ids: list[str], extra: Iterable[Sequence[str]]
+) -> tuple[np.ndarray, dict[tuple[int, int], str]]:
     """Pairs of attendees that cooperate, met (introductions met/cooperating, or introduced and at one
     meeting), declined an introduction, or sat together in an earlier plan (``extra``)."""
     n = len(ids)
     rows = np.asarray([snapshot.index[x] for x in ids], dtype=np.int64)
     kind: dict[tuple[int, int], str] = {}
     declined = model.blocked_ - model.signals_.adj - sp.identity(snapshot.n, format="csr")
-    sources = [("earlier_meeting", None), ("declined", declined), ("met", model.met_), ("cooperating",
-                                                                                       model.signals_.adj)]
+    sources = [
+        ("earlier_meeting", None),
+        ("declined", declined),
+        ("met", model.met_),
+        ("cooperating", model.signals_.adj),
+    ]
     local = {x: i for i, x in enumerate(ids)}
     for a, b in extra:
         if a in local and b in local and a != b:
@@ -1341,8 +1499,12 @@ def plan_meeting(
     ids = list(dict.fromkeys(meeting.attendance))
     unknown = [x for x in ids if x not in snapshot.index]
     if unknown:
-        raise ValidationError([Issue("attendance", x, "unknown organisation", where=f"meeting {meeting.id}",
-                                     code="unknown_ref") for x in unknown])
+        raise ValidationError(
+            [
+                Issue("attendance", x, "unknown organisation", where=f"meeting {meeting.id}", code="unknown_ref")
+                for x in unknown
+            ]
+        )
     model = matching_model(snapshot, weights=weights)
     S = meeting_score_matrix(model, ids)
     history = [tuple(p) for p in history]
@@ -1355,8 +1517,14 @@ def plan_meeting(
         topic = th["topic"]
         affinity[topic] = np.asarray([topic in orgs[x].topics for x in ids])
     planner = MeetingPlanner(
-        rounds=meeting.rounds, format=meeting.format, table_size=meeting.table_size, must_meet=meeting.must_meet,
-        must_not_meet=meeting.must_not_meet, locked=meeting.locked, themes=meeting.themes, **params,
+        rounds=meeting.rounds,
+        format=meeting.format,
+        table_size=meeting.table_size,
+        must_meet=meeting.must_meet,
+        must_not_meet=meeting.must_not_meet,
+        locked=meeting.locked,
+        themes=meeting.themes,
+        **params,
     )
     planner.fit(S, ids, history=hist, languages=languages, is_mo=is_mo, affinity=affinity)
     # reasons of every seated pair, from the side of the smaller id
@@ -1365,7 +1533,7 @@ def plan_meeting(
     for r, tables in enumerate(planner.rounds_, start=1):
         for t, members in enumerate(tables, start=1):
             for x, a in enumerate(members):
-                for b in members[x + 1:]:
+                for b in members[x + 1 :]:
                     a_, b_ = sorted((a, b))
                     seated.append((r, t, a_, b_))
     rows = np.asarray([snapshot.index[a] for _, _, a, _ in seated], dtype=np.int64)
@@ -1374,8 +1542,14 @@ def plan_meeting(
     pairs = []
     for (r, t, a, b), i, j, vec in zip(seated, rows.tolist(), cols.tolist(), vecs, strict=True):
         reasons = model.reasons(i, j, vec)
-        p: dict[str, Any] = {"round": r, "table": t, "a": a, "b": b, "score": round(float(S[index[a], index[b]]), 4),
-                             "reasons": reasons}
+        p: dict[str, Any] = {
+            "round": r,
+            "table": t,
+            "a": a,
+            "b": b,
+            "score": round(float(S[index[a], index[b]]), 4),
+            "reasons": reasons,
+        }
         h = hist_kind.get(cast("tuple[int, int]", tuple(sorted((index[a], index[b])))))
         if h:
             p["history"] = h
@@ -1438,10 +1612,15 @@ def replan(
         r, t = lk.get("round"), lk.get("table")
         orgs = lk.get("orgs")
         if orgs is None:
-            if not (isinstance(r, int) and isinstance(t, int) and 1 <= r <= len(plan.rounds)
-                    and 1 <= t <= len(plan.rounds[r - 1])):
-                raise ValidationError(Issue(f"locked[{x}]", dict(lk), "names no table of the plan",
-                                            code="out_of_range"))
+            if not (
+                isinstance(r, int)
+                and isinstance(t, int)
+                and 1 <= r <= len(plan.rounds)
+                and 1 <= t <= len(plan.rounds[r - 1])
+            ):
+                raise ValidationError(
+                    Issue(f"locked[{x}]", dict(lk), "names no table of the plan", code="out_of_range")
+                )
             orgs = plan.rounds[r - 1][t - 1]
         fixed.append({"round": r, "table": t, "orgs": list(orgs)})
     if snapshot is None or meeting is None:

@@ -46,13 +46,26 @@ import scipy.sparse as sp
 from graph import Snapshot
 
 __all__ = [
-    "CONTENT_SIGNALS", "DEFAULT_WEIGHTS", "EXTRA_SIGNALS", "SIGNALS", "SignalData", "check_weights", "communities",
-    "label_propagation", "signal_data",
+    "CONTENT_SIGNALS",
+    "DEFAULT_WEIGHTS",
+    "EXTRA_SIGNALS",
+    "SIGNALS",
+    "SignalData",
+    "check_weights",
+    "communities",
+    "label_propagation",
+    "signal_data",
 ]
 
 #: The signals in a fixed order (columns of every signal matrix).
 SIGNALS: tuple[str, ...] = (
-    "topics", "complementarity", "proximity", "bridging", "district", "language", "activity",
+    "topics",
+    "complementarity",
+    "proximity",
+    "bridging",
+    "district",
+    "language",
+    "activity",
 )
 
 #: Default weights (sum 1). Chosen on the demo network and generated networks only, never on
@@ -372,8 +385,9 @@ class SignalData:
 _DATA_CACHE: weakref.WeakKeyDictionary[Snapshot, dict[tuple[Any, ...], SignalData]] = weakref.WeakKeyDictionary()
 
 
-def signal_data(snapshot: Snapshot, *, one_way: float = 0.5, proximity_scale: float = 1.0,
-                community_seed: int = 0) -> SignalData:
+def signal_data(
+    snapshot: Snapshot, *, one_way: float = 0.5, proximity_scale: float = 1.0, community_seed: int = 0
+) -> SignalData:
     """`SignalData.from_snapshot`, cached per snapshot (weakly) and parameters.
 
     The matrices do not depend on the weights, so models with different weights on one snapshot
@@ -384,7 +398,8 @@ def signal_data(snapshot: Snapshot, *, one_way: float = 0.5, proximity_scale: fl
     data = per.get(key)
     if data is None:
         data = SignalData.from_snapshot(
-            snapshot, one_way=one_way, proximity_scale=proximity_scale, community_seed=community_seed)
+            snapshot, one_way=one_way, proximity_scale=proximity_scale, community_seed=community_seed
+        )
         per.clear()
         per[key] = data
     return data

@@ -194,8 +194,9 @@ class MatchingModel:
             raise ValueError("method must be 'auto', 'exact' or 'candidates' and cap >= 1")
         self.weights_ = check_weights(self.weights)
         self.snapshot_ = snapshot
-        self.method_ = self.method if self.method != "auto" else (
-            "exact" if snapshot.n <= EXACT_MAX_N else "candidates")
+        self.method_ = (
+            self.method if self.method != "auto" else ("exact" if snapshot.n <= EXACT_MAX_N else "candidates")
+        )
         self.signals_ = signal_data(
             snapshot, one_way=self.one_way, proximity_scale=self.proximity_scale, community_seed=self.community_seed
         )
@@ -205,7 +206,7 @@ class MatchingModel:
         cutoff: dt.date | str | None
         cutoff = None
         if self.exclude_declined_days is not None:
-            cutoff = (dt.date.fromisoformat(snapshot.today[:10]) - dt.timedelta(days=self.exclude_declined_days))
+            cutoff = dt.date.fromisoformat(snapshot.today[:10]) - dt.timedelta(days=self.exclude_declined_days)
             cutoff = cutoff.isoformat()
         for intro in snapshot.network.introductions:
             i, j = index.get(intro.a), index.get(intro.b)
@@ -310,8 +311,15 @@ class MatchingModel:
         size = self.block_size or max(tile, -(-n // (16 * max(self.n_jobs, 1) * tile)) * tile)
         return [order[s : s + size] for s in range(0, n, size)]
 
-    def top_k_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0,
-                  progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def top_k_all(
+        self,
+        k: int = 10,
+        *,
+        fair: bool = True,
+        fairness: float | None = None,
+        seed: int = 0,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` column indices (``-1`` padded) and match scores for every organisation.
 
         ``progress(rows)`` is called (in the calling thread) as row blocks are ranked.
@@ -358,8 +366,9 @@ class MatchingModel:
         steps = [(strength, keep) for keep in range(k - 1, k // 2 - 1, -1)]
         return steps + [(strength / 2, 0), (strength, 0)]
 
-    def _rerank(self, idx: np.ndarray, raw: np.ndarray, k: int, strength: float, seed: int
-                ) -> tuple[np.ndarray, np.ndarray]:
+    def _rerank(
+        self, idx: np.ndarray, raw: np.ndarray, k: int, strength: float, seed: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The fair re-ranking with the weakest strength that meets `gini_target` within `min_quality`."""
         n = self.snapshot_.n
 
@@ -368,8 +377,13 @@ class MatchingModel:
 
         plain, plain_s = idx[:, :k], raw[:, :k]
         base = float(np.sum(plain_s))
-        report = {"gini_plain": gini_of(plain), "strength": 0.0, "gini": gini_of(plain), "quality": 1.0,
-                  "target_met": True}
+        report = {
+            "gini_plain": gini_of(plain),
+            "strength": 0.0,
+            "gini": gini_of(plain),
+            "quality": 1.0,
+            "target_met": True,
+        }
         best = (plain, plain_s)
         if report["gini_plain"] > self.gini_target:
             report["target_met"] = False
@@ -382,8 +396,9 @@ class MatchingModel:
                     break
                 g = gini_of(picked)
                 best = (picked, scores)
-                report.update(strength=s, keep=keep, gini=g, quality=round(quality, 4),
-                              target_met=g <= self.gini_target)
+                report.update(
+                    strength=s, keep=keep, gini=g, quality=round(quality, 4), target_met=g <= self.gini_target
+                )
                 if g <= self.gini_target:
                     break
         self.fair_report_ = report
@@ -398,8 +413,9 @@ class MatchingModel:
         cols = idx[0][idx[0] >= 0]
         return self._suggestions(i, cols, raw[0][: len(cols)], discount)
 
-    def suggest_many(self, org_ids: Sequence[str], k: int = 10, *, fair: bool = True
-                     ) -> dict[str, Sequence[Suggestion]]:
+    def suggest_many(
+        self, org_ids: Sequence[str], k: int = 10, *, fair: bool = True
+    ) -> dict[str, Sequence[Suggestion]]:
         """`suggest` for several organisations at once: the same lists, ranked in one block.
 
         Each list equals ``suggest(org_id, k, fair=fair)``: every organisation is ranked on its own
@@ -427,14 +443,22 @@ class MatchingModel:
             start += cnt
         return out
 
-    def suggest_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
-                    ) -> dict[str, list[Suggestion]]:
+    def suggest_all(
+        self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0
+    ) -> dict[str, list[Suggestion]]:
         """Suggestions for every organisation, re-ranked for fair exposure when ``fair``."""
         return dict(self.iter_all(k, fair=fair, fairness=fairness, seed=seed))
 
-    def iter_all(self, k: int = 10, *, fair: bool = True, fairness: float | None = None, seed: int = 0,
-                 block: int = 20_000, progress: Callable[[int], None] | None = None
-                 ) -> Iterator[tuple[str, list[Suggestion]]]:
+    def iter_all(
+        self,
+        k: int = 10,
+        *,
+        fair: bool = True,
+        fairness: float | None = None,
+        seed: int = 0,
+        block: int = 20_000,
+        progress: Callable[[int], None] | None = None,
+    ) -> Iterator[tuple[str, list[Suggestion]]]:
         """``(org_id, suggestions)`` for every organisation in row order: `suggest_all`, streamed.
 
         The ranking (`top_k_all`) runs first; the suggestions with their reasons are then built
@@ -459,12 +483,12 @@ class MatchingModel:
             if progress is not None:
                 progress(stop - start)
 
-    def _suggestions(self, i: int, cols: np.ndarray, raw: np.ndarray, discount: np.ndarray | None
-                     ) -> list[Suggestion]:
+    def _suggestions(self, i: int, cols: np.ndarray, raw: np.ndarray, discount: np.ndarray | None) -> list[Suggestion]:
         return self._make_many(np.full(len(cols), i), cols, discount)
 
-    def _make_many(self, rows: np.ndarray, cols: np.ndarray, discount: np.ndarray | None,
-                   sig: np.ndarray | None = None) -> list[Suggestion]:
+    def _make_many(
+        self, rows: np.ndarray, cols: np.ndarray, discount: np.ndarray | None, sig: np.ndarray | None = None
+    ) -> list[Suggestion]:
         """`_make` for arrays of pairs (``discount`` indexed by column), parts from `batch_parts`."""
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
@@ -474,18 +498,25 @@ class MatchingModel:
         if len(rows) >= _BATCH_MIN:
             parts = batch_parts(self.snapshot_, self.signals_, self.weights_, rows, cols, sig)
         if parts is None:  # few pairs (one list), or a signal set the batch does not know: pair by pair
-            parts = [self.reasons(i, j, vec, all_parts=True)
-                     for i, j, vec in zip(rows.tolist(), cols.tolist(), sig, strict=True)]
+            parts = [
+                self.reasons(i, j, vec, all_parts=True)
+                for i, j, vec in zip(rows.tolist(), cols.tolist(), sig, strict=True)
+            ]
         ids, met, worth = self.snapshot_.org_ids, self._met_pairs, self._worth_saying
         disc = discount[cols].tolist() if discount is not None else None
         out = []
         with no_gc():
             for p, (i, j, pp) in enumerate(zip(rows.tolist(), cols.tolist(), parts, strict=True)):
                 score = round(sum(r["weight"] for r in pp), 4)
-                out.append(Suggestion(
-                    partner=ids[j], score=score, reasons=worth(i, j, pp), already_met=(i, j) in met,
-                    rank_score=round(score * disc[p], 4) if disc is not None else score,
-                ))
+                out.append(
+                    Suggestion(
+                        partner=ids[j],
+                        score=score,
+                        reasons=worth(i, j, pp),
+                        already_met=(i, j) in met,
+                        rank_score=round(score * disc[p], 4) if disc is not None else score,
+                    )
+                )
         return out
 
     def _make(self, i: int, j: int, vec: np.ndarray, discount: float | None) -> Suggestion:
@@ -518,11 +549,17 @@ class MatchingModel:
             return [x.tolist() for x in np.split(m.data, m.indptr[1:-1])] if m.shape[0] else []
 
         return {
-            "topics": rows(snap.topics), "offers": rows(snap.offers), "needs": rows(sd.needs_n),
-            "needs_w": weights(sd.needs_n), "urgency": weights(snap.needs), "urgency_of": rows(snap.needs),
+            "topics": rows(snap.topics),
+            "offers": rows(snap.offers),
+            "needs": rows(sd.needs_n),
+            "needs_w": weights(sd.needs_n),
+            "urgency": weights(snap.needs),
+            "urgency_of": rows(snap.needs),
             "adj": rows(sd.adj),
-            "districts": rows(snap.districts), "languages": rows(snap.languages),
-            "topic_idf": sd.topic_idf.tolist(), "aa_weight": sd.aa_weight.tolist(),
+            "districts": rows(snap.districts),
+            "languages": rows(snap.languages),
+            "topic_idf": sd.topic_idf.tolist(),
+            "aa_weight": sd.aa_weight.tolist(),
             "language_weight": sd.language_weight.tolist(),
             "district_share": (np.asarray(snap.districts.astype(bool).sum(axis=0)).ravel() / max(snap.n, 1)).tolist(),
             "language_share": (np.asarray(snap.languages.astype(bool).sum(axis=0)).ravel() / max(snap.n, 1)).tolist(),
@@ -532,8 +569,9 @@ class MatchingModel:
             "community_size": np.bincount(sd.community[sd.community >= 0], minlength=1).tolist(),
         }
 
-    def reasons(self, i: int, j: int, vec: np.ndarray | None = None, *, all_parts: bool = False
-                ) -> list[dict[str, Any]]:
+    def reasons(
+        self, i: int, j: int, vec: np.ndarray | None = None, *, all_parts: bool = False
+    ) -> list[dict[str, Any]]:
         """Structured reasons (ids and numbers only) why column ``j`` suits row ``i``.
 
         Every named part of the score with ``all_parts``; else only those worth saying
@@ -570,18 +608,30 @@ class MatchingModel:
             b = sum(need_j[c] for c in you)
             total = w["complementarity"] * v["complementarity"]
             if a > 0:
-                add("they_offer_what_you_need", total * a / (a + b),
-                    capabilities=[snap.capability_ids[c] for c in they[:_MAX_LISTED]])
+                add(
+                    "they_offer_what_you_need",
+                    total * a / (a + b),
+                    capabilities=[snap.capability_ids[c] for c in they[:_MAX_LISTED]],
+                )
             if b > 0:
-                add("you_offer_what_they_need", total * b / (a + b),
-                    capabilities=[snap.capability_ids[c] for c in you[:_MAX_LISTED]])
+                add(
+                    "you_offer_what_they_need",
+                    total * b / (a + b),
+                    capabilities=[snap.capability_ids[c] for c in you[:_MAX_LISTED]],
+                )
         if v["proximity"] > 0:
             common = shared("adj", "aa_weight")
-            add("common_partner", w["proximity"] * v["proximity"],
-                partners=[snap.org_ids[z] for z in common[:_MAX_LISTED]])
+            add(
+                "common_partner",
+                w["proximity"] * v["proximity"],
+                partners=[snap.org_ids[z] for z in common[:_MAX_LISTED]],
+            )
         if v["district"] > 0:
-            add("same_district", w["district"] * v["district"],
-                districts=[snap.district_ids[d] for d in shared("districts")])
+            add(
+                "same_district",
+                w["district"] * v["district"],
+                districts=[snap.district_ids[d] for d in shared("districts")],
+            )
         if v["language"] > 0:
             lw = lists["language_weight"]
             common = [x for x in shared("languages", "language_weight") if lw[x] > 0]
@@ -641,8 +691,9 @@ class MatchingModel:
 class _LazySuggestions(Sequence):
     """A ranked list of `Suggestion` whose reasons are built on first access (see `suggest_many`)."""
 
-    def __init__(self, model: MatchingModel, row: int, cols: np.ndarray, sig: np.ndarray,
-                 discount: np.ndarray | None) -> None:
+    def __init__(
+        self, model: MatchingModel, row: int, cols: np.ndarray, sig: np.ndarray, discount: np.ndarray | None
+    ) -> None:
         self._model, self._row, self._cols, self._sig, self._discount = model, row, cols, sig, discount
         self._done: list[Suggestion] = []
 
@@ -759,13 +810,19 @@ def hints(snapshot: Snapshot, org_id: str) -> list[str]:
     i = snapshot.index.get(org_id)
     if i is None:
         raise NotFoundError("organisation", org_id)
-    mats = {"topics": snapshot.topics, "offers": snapshot.offers, "needs": snapshot.needs,
-            "districts": snapshot.districts, "languages": snapshot.languages}
+    mats = {
+        "topics": snapshot.topics,
+        "offers": snapshot.offers,
+        "needs": snapshot.needs,
+        "districts": snapshot.districts,
+        "languages": snapshot.languages,
+    }
     return [f for f in HINT_FIELDS if mats[f].indptr[i + 1] == mats[f].indptr[i]]
 
 
-def suggestions_json(snapshot: Snapshot, org_id: str, suggestions: list[Suggestion] | None = None,
-                     **kwargs: Any) -> dict[str, Any]:
+def suggestions_json(
+    snapshot: Snapshot, org_id: str, suggestions: list[Suggestion] | None = None, **kwargs: Any
+) -> dict[str, Any]:
     """The JSON shape ``{"organisation", "suggestions": [{"partner", "score", "already_met", "reasons"}], "hints"}``.
 
     Computes the suggestions with `suggest` (``kwargs``) unless given.

@@ -145,9 +145,14 @@ class TeamMember:
     topic_fit: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"org": self.org, "roles": list(self.roles), "is_mo": self.is_mo,
-                "tie": dict(self.tie) if self.tie else None, "topics": list(self.topics),
-                "topic_fit": self.topic_fit}
+        return {
+            "org": self.org,
+            "roles": list(self.roles),
+            "is_mo": self.is_mo,
+            "tie": dict(self.tie) if self.tie else None,
+            "topics": list(self.topics),
+            "topic_fit": self.topic_fit,
+        }
 
 
 @dataclass
@@ -199,8 +204,7 @@ class _Pool:
             self.u = np.zeros(len(self.rows), dtype=np.float64)
 
 
-def _objective(A: np.ndarray, team: Sequence[int], mo: np.ndarray, bonus: float,
-               u: np.ndarray | None = None) -> float:
+def _objective(A: np.ndarray, team: Sequence[int], mo: np.ndarray, bonus: float, u: np.ndarray | None = None) -> float:
     """mean pairwise affinity + mean topic fit ``u`` + ``bonus`` when mixed (the named parts)."""
     k = len(team)
     idx = np.asarray(team)
@@ -258,8 +262,9 @@ def _construct(pool: _Pool, seed: int | None, min_size: int, max_size: int, bonu
     return team
 
 
-def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: float,
-             max_iter: int = 200) -> tuple[list[int], float]:
+def _improve(
+    pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: float, max_iter: int = 200
+) -> tuple[list[int], float]:
     """Best-improvement local search over swaps, additions and removals (vectorised per step)."""
     A, Q, mo, tf = pool.A, pool.Q, pool.mo, pool.u
     assert tf is not None  # _Pool.__post_init__ fills it
@@ -315,8 +320,11 @@ def _improve(pool: _Pool, team: list[int], min_size: int, max_size: int, bonus: 
                 best_val, best_move = float(val[a, b]), ("add2", int(outs[a]), int(outs[b]))
         if len(removable) and k > min_size:  # removals
             ok = ((cov[None, :] - Q[removable]) > 0).all(axis=1)
-            val = np.where(ok, value(s - r[removable], k - 1, n_mo - mo[removable], n_inst - (~mo[removable]),
-                                     us - tf[removable]), -np.inf)
+            val = np.where(
+                ok,
+                value(s - r[removable], k - 1, n_mo - mo[removable], n_inst - (~mo[removable]), us - tf[removable]),
+                -np.inf,
+            )
             u = int(np.argmax(val))
             if val[u] > best_val:
                 best_val, best_move = float(val[u]), ("drop", int(removable[u]), None)
@@ -485,8 +493,13 @@ class TeamBuilder:
         q /= np.linalg.norm(q)
         return np.asarray(sd.topics_n @ q, dtype=np.float64).ravel()
 
-    def _pool(self, roles: Sequence[Role], around: Sequence[str], candidates: Collection[str] | None,
-              topics: Iterable[str] = ()) -> _Pool:
+    def _pool(
+        self,
+        roles: Sequence[Role],
+        around: Sequence[str],
+        candidates: Collection[str] | None,
+        topics: Iterable[str] = (),
+    ) -> _Pool:
         snap = self.snapshot_
         Q_all = role_matrix(snap, roles)
         anchors = self._rows(around)
@@ -525,8 +538,9 @@ class TeamBuilder:
             return list(dict.fromkeys(topics))
         return list(roles.topics) if isinstance(roles, ProjectTemplate) else []
 
-    def _distinct(self, found: list[tuple[float, tuple[int, ...]]], locked: Sequence[int], k: int
-                  ) -> list[tuple[float, tuple[int, ...]]]:
+    def _distinct(
+        self, found: list[tuple[float, tuple[int, ...]]], locked: Sequence[int], k: int
+    ) -> list[tuple[float, tuple[int, ...]]]:
         """Best first, each further team sharing at most ``max_shared`` free members with every earlier one."""
         if self.max_shared is None:
             return found[:k]
@@ -565,13 +579,19 @@ class TeamBuilder:
                 return []
             rarest = open_roles[np.argmin(counts)]
             cand = np.flatnonzero(Q[:, rarest] & free)
-            prior = pool.A[cand].sum(axis=1) if not pool.locked else (
-                pool.A[np.ix_(cand, np.asarray(pool.locked))].sum(axis=1))
+            prior = (
+                pool.A[cand].sum(axis=1)
+                if not pool.locked
+                else (pool.A[np.ix_(cand, np.asarray(pool.locked))].sum(axis=1))
+            )
             seeds = cand[np.argsort(-prior, kind="stable")][: self.n_seeds].tolist()
             # when the rarest role has few candidates, other candidates start teams, too
             rest = np.flatnonzero(free & Q.any(axis=1) & ~Q[:, rarest])
-            prior = pool.A[rest].sum(axis=1) if not pool.locked else (
-                pool.A[np.ix_(rest, np.asarray(pool.locked))].sum(axis=1))
+            prior = (
+                pool.A[rest].sum(axis=1)
+                if not pool.locked
+                else (pool.A[np.ix_(rest, np.asarray(pool.locked))].sum(axis=1))
+            )
             seeds += rest[np.argsort(-prior, kind="stable")][: max(0, self.n_seeds - len(seeds))].tolist()
         for seed in seeds:
             team = _construct(pool, seed, self.min_size, self.max_size, self.mix_bonus)
@@ -587,8 +607,15 @@ class TeamBuilder:
                 found[tuple(sorted(team))] = score
         return sorted(((s, t) for t, s in found.items()), key=lambda x: (-x[0], x[1]))
 
-    def _team(self, pool: _Pool, members: Sequence[int], roles: Sequence[Role], score: float,
-              template: str | None, topics: Sequence[str] = ()) -> Team:
+    def _team(
+        self,
+        pool: _Pool,
+        members: Sequence[int],
+        roles: Sequence[Role],
+        score: float,
+        template: str | None,
+        topics: Sequence[str] = (),
+    ) -> Team:
         snap = self.snapshot_
         assert pool.u is not None  # _Pool.__post_init__ fills it
         idx = list(members)
@@ -605,14 +632,16 @@ class TeamBuilder:
                     tie = self._tie(row, int(pool.rows[j]), float(pool.A[i, j]))
             org = snap.orgs[snap.org_ids[row]]
             held = set(org.topics) | {o.capability for o in org.offers}
-            out.append(TeamMember(
-                org=snap.org_ids[row],
-                roles=[roles[int(r)].id for r in np.flatnonzero(pool.Q[i])],
-                is_mo=bool(pool.mo[i]),
-                tie=tie,
-                topics=[t for t in topics if t in held],
-                topic_fit=round(float(pool.u[i]), 4),
-            ))
+            out.append(
+                TeamMember(
+                    org=snap.org_ids[row],
+                    roles=[roles[int(r)].id for r in np.flatnonzero(pool.Q[i])],
+                    is_mo=bool(pool.mo[i]),
+                    tie=tie,
+                    topics=[t for t in topics if t in held],
+                    topic_fit=round(float(pool.u[i]), 4),
+                )
+            )
         k = len(idx)
         a = np.asarray(idx)
         affinity = float(pool.A[np.ix_(a, a)].sum()) / (k * (k - 1)) if k > 1 else 0.0
@@ -921,8 +950,7 @@ def _similarity_graph(snapshot: Snapshot, builder: TeamBuilder, need_weight: flo
     keep = sim.data >= threshold
     g = nx.Graph()
     g.add_nodes_from(range(snapshot.n))
-    g.add_weighted_edges_from(zip(sim.row[keep].tolist(), sim.col[keep].tolist(), sim.data[keep].tolist(),
-                                  strict=True))
+    g.add_weighted_edges_from(zip(sim.row[keep].tolist(), sim.col[keep].tolist(), sim.data[keep].tolist(), strict=True))
     return g
 
 
@@ -1004,16 +1032,17 @@ def project_ideas(
         if not teams:
             continue
         team = teams[0]
-        funding = funding_for_project(snapshot, team.org_ids, sorted(set(tpl.topics) | set(shared_topics)),
-                                      today=today)
-        ideas.append(ProjectIdea(
-            template=tpl.id,
-            group=[snapshot.org_ids[i] for i in rows],
-            topics=sorted(shared_topics, key=lambda t: (-shared_topics[t], t)),
-            needs=shared_needs,
-            team=team,
-            funding=funding,
-            score=round(float(fit) + team.score, 4),
-        ))
+        funding = funding_for_project(snapshot, team.org_ids, sorted(set(tpl.topics) | set(shared_topics)), today=today)
+        ideas.append(
+            ProjectIdea(
+                template=tpl.id,
+                group=[snapshot.org_ids[i] for i in rows],
+                topics=sorted(shared_topics, key=lambda t: (-shared_topics[t], t)),
+                needs=shared_needs,
+                team=team,
+                funding=funding,
+                score=round(float(fit) + team.score, 4),
+            )
+        )
     ideas.sort(key=lambda i: (-i.score, i.template, i.group))
     return ideas[:k]

@@ -45,10 +45,20 @@ from graph.planning import Proposal, Workshop
 __all__ = ["RESOURCE_NEEDS", "WorkshopProposal", "default_themes", "workshop_proposals"]
 
 #: needs that a workshop cannot meet (left to partner matching)
-RESOURCE_NEEDS: frozenset[str] = frozenset({
-    "rooms", "staff", "equipment", "transport", "childcare", "storage", "catering", "interpreting",
-    "translation_of_documents", "community_access",
-})
+RESOURCE_NEEDS: frozenset[str] = frozenset(
+    {
+        "rooms",
+        "staff",
+        "equipment",
+        "transport",
+        "childcare",
+        "storage",
+        "catering",
+        "interpreting",
+        "translation_of_documents",
+        "community_access",
+    }
+)
 #: needs counted towards another theme
 _ALIASES: dict[str, str] = {"money": "funding_application_help"}
 _ACTIVE_PROPOSALS = ("open", "planned")
@@ -203,28 +213,33 @@ def workshop_proposals(
             org = orgs[oid]
             w = mo_weight if org.is_migrant_organisation else 1.0
             score += w * row["urgency"] / 3.0 + (w if row["supports"] else 0.0)
-            invitees.append({
-                "org": oid,
-                "is_mo": org.is_migrant_organisation,
-                "urgency": row["urgency"],
-                "needs": sorted(set(row["needs"])),
-                "supports": list(row["supports"]),
-                "languages": list(org.languages),
-            })
+            invitees.append(
+                {
+                    "org": oid,
+                    "is_mo": org.is_migrant_organisation,
+                    "urgency": row["urgency"],
+                    "needs": sorted(set(row["needs"])),
+                    "supports": list(row["supports"]),
+                    "languages": list(org.languages),
+                }
+            )
         invitees.sort(key=lambda x: (not x["is_mo"], -x["urgency"], not x["supports"], x["org"]))
         langs = Counter(lang for x in invitees for lang in x["languages"])
-        languages = [{"language": lang, "organisations": n}
-                     for lang, n in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))]
-        out.append(WorkshopProposal(
-            theme=t,
-            score=round(score, 3),
-            invitees=invitees,
-            languages=languages,
-            needs=dict(sorted(need_counts.get(t, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))),
-            proposals=by_theme_proposals.get(t, []),
-            attended=sorted(skipped.get(t, set())),
-            planned=planned.get(t, []),
-            title=titles.get(t, ""),
-        ))
+        languages = [
+            {"language": lang, "organisations": n} for lang, n in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        out.append(
+            WorkshopProposal(
+                theme=t,
+                score=round(score, 3),
+                invitees=invitees,
+                languages=languages,
+                needs=dict(sorted(need_counts.get(t, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))),
+                proposals=by_theme_proposals.get(t, []),
+                attended=sorted(skipped.get(t, set())),
+                planned=planned.get(t, []),
+                title=titles.get(t, ""),
+            )
+        )
     out.sort(key=lambda p: (-p.score, p.theme))
     return out[:k] if k is not None else out

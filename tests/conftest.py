@@ -44,8 +44,10 @@ def demo_doc() -> dict:
 def _neo4j_reachable() -> str | None:
     """None when a Neo4j server answers at NEO4J_URL, else the reason."""
     if not NEO4J_URL:
-        return ("no test Neo4j server: start the project's own with tools/neo4j/neo4j.sh start, or set "
-                "REMO_TEST_NEO4J_URL to a server whose data the tests may wipe")
+        return (
+            "no test Neo4j server: start the project's own with tools/neo4j/neo4j.sh start, or set "
+            "REMO_TEST_NEO4J_URL to a server whose data the tests may wipe"
+        )
     parts = urlsplit(NEO4J_URL)
     try:
         with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 7687), timeout=1):

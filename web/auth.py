@@ -130,8 +130,9 @@ def login_failed(username: str, address: str | None = None, *, now: float | None
         ops = []
         for key in keys:
             rec = store.get(THROTTLE_KIND, key)
-            ops.append(Op(THROTTLE_KIND, key, {"attempts": [*_recent(rec, now_, window), now_]},
-                          rec.version if rec else None))
+            ops.append(
+                Op(THROTTLE_KIND, key, {"attempts": [*_recent(rec, now_, window), now_]}, rec.version if rec else None)
+            )
         try:
             store.apply(ops, actor="login")
         except ConflictError:  # another worker counted at the same moment: count again

@@ -255,8 +255,9 @@ def _pdf_class() -> type:
             self.set_text_color(0, 0, 0)
             self.ln(3)
 
-        def para(self, text: str, size: float = 10, *, style: str = "",
-                 color: tuple[int, int, int] | None = None) -> None:
+        def para(
+            self, text: str, size: float = 10, *, style: str = "", color: tuple[int, int, int] | None = None
+        ) -> None:
             if not text:
                 return
             self.set_font(self.family, style, size)

@@ -369,7 +369,7 @@ __all__ += ["MIN_PASSWORD_LENGTH", "choices", "field_label", "role_choices", "ro
 
 
 class ForgotPasswordForm(FlaskForm):
-    """"Forgot password": the address of the account (the answer never says whether it has one)."""
+    """ "Forgot password": the address of the account (the answer never says whether it has one)."""
 
     email = StringField(
         _l("Email"),

@@ -68,25 +68,44 @@ def impossible_message(n: int, table_size: int, rounds: int, format: str = "tabl
     if rounds <= most:
         return None
     if format == "pairs":
-        head = ngettext("Impossible without repeats: %(n)s organisations in 1:1 talks can have at most %(num)d round "
-                        "in which nobody meets anybody twice.",
-                        "Impossible without repeats: %(n)s organisations in 1:1 talks can have at most %(num)d "
-                        "rounds in which nobody meets anybody twice.", most, n=n)
+        head = ngettext(
+            "Impossible without repeats: %(n)s organisations in 1:1 talks can have at most %(num)d round "
+            "in which nobody meets anybody twice.",
+            "Impossible without repeats: %(n)s organisations in 1:1 talks can have at most %(num)d "
+            "rounds in which nobody meets anybody twice.",
+            most,
+            n=n,
+        )
     else:
-        head = ngettext("Impossible without repeats: %(n)s organisations at tables of %(k)s can have at most %(num)d "
-                        "round in which nobody meets anybody twice.",
-                        "Impossible without repeats: %(n)s organisations at tables of %(k)s can have at most "
-                        "%(num)d rounds in which nobody meets anybody twice.", most, n=n, k=k)
+        head = ngettext(
+            "Impossible without repeats: %(n)s organisations at tables of %(k)s can have at most %(num)d "
+            "round in which nobody meets anybody twice.",
+            "Impossible without repeats: %(n)s organisations at tables of %(k)s can have at most "
+            "%(num)d rounds in which nobody meets anybody twice.",
+            most,
+            n=n,
+            k=k,
+        )
     sizes = table_sizes(n, k)
     if why == "partners":
-        reason = _("Each organisation meets new people in every round (at least %(new)s), and the number of "
-                   "others is only %(others)s.", new=min(sizes) - 1, others=n - 1)
+        reason = _(
+            "Each organisation meets new people in every round (at least %(new)s), and the number of "
+            "others is only %(others)s.",
+            new=min(sizes) - 1,
+            others=n - 1,
+        )
     elif why == "pairs":
-        reason = _("Each round seats %(per)s of the pairs, and the number of pairs is %(all)s.",
-                   per=sum(s * (s - 1) // 2 for s in sizes), all=n * (n - 1) // 2)
+        reason = _(
+            "Each round seats %(per)s of the pairs, and the number of pairs is %(all)s.",
+            per=sum(s * (s - 1) // 2 for s in sizes),
+            all=n * (n - 1) // 2,
+        )
     elif why == "tables":
-        reason = _("From the second round on, the members of a table must come from different tables of the "
-                   "first round, but the number of tables is only %(tables)s.", tables=len(sizes))
+        reason = _(
+            "From the second round on, the members of a table must come from different tables of the "
+            "first round, but the number of tables is only %(tables)s.",
+            tables=len(sizes),
+        )
     else:
         reason = _("This is proven (the “social golfer problem”).")
     return f"{head} {reason} " + _("Please plan fewer rounds or change the seats per table.")
@@ -107,23 +126,39 @@ def settings_warning(meeting: Any) -> str | None:
     return impossible_message(n, meeting.table_size, meeting.rounds, meeting.format)
 
 
-def repeats_message(repeats: Sequence[Mapping[str, Any]], names: Mapping[str, str], seconds: float | None,
-                    *, accepted: bool = False) -> str:
+def repeats_message(
+    repeats: Sequence[Mapping[str, Any]], names: Mapping[str, str], seconds: float | None, *, accepted: bool = False
+) -> str:
     """No plan without repeated pairs was found: how many, which, and what can be done."""
     count = sum(max(1, len(r.get("rounds") or []) - 1) for r in repeats)
-    shown = [_("%(a)s and %(b)s (rounds %(rounds)s)", a=_name(names, r["orgs"][0]), b=_name(names, r["orgs"][1]),
-               rounds=", ".join(str(x) for x in r.get("rounds") or [])) for r in repeats[:6]]
+    shown = [
+        _(
+            "%(a)s and %(b)s (rounds %(rounds)s)",
+            a=_name(names, r["orgs"][0]),
+            b=_name(names, r["orgs"][1]),
+            rounds=", ".join(str(x) for x in r.get("rounds") or []),
+        )
+        for r in repeats[:6]
+    ]
     if len(repeats) > 6:
         shown.append("…")
     if seconds:
-        head = ngettext("No plan without repeated pairs was found within the search time (%(seconds)s s); the best "
-                        "plan found has %(num)d repeated meeting: %(pairs)s.",
-                        "No plan without repeated pairs was found within the search time (%(seconds)s s); the best "
-                        "plan found has %(num)d repeated meetings: %(pairs)s.", count, seconds=f"{seconds:g}",
-                        pairs="; ".join(shown))
+        head = ngettext(
+            "No plan without repeated pairs was found within the search time (%(seconds)s s); the best "
+            "plan found has %(num)d repeated meeting: %(pairs)s.",
+            "No plan without repeated pairs was found within the search time (%(seconds)s s); the best "
+            "plan found has %(num)d repeated meetings: %(pairs)s.",
+            count,
+            seconds=f"{seconds:g}",
+            pairs="; ".join(shown),
+        )
     else:
-        head = ngettext("The plan has %(num)d repeated meeting: %(pairs)s.",
-                        "The plan has %(num)d repeated meetings: %(pairs)s.", count, pairs="; ".join(shown))
+        head = ngettext(
+            "The plan has %(num)d repeated meeting: %(pairs)s.",
+            "The plan has %(num)d repeated meetings: %(pairs)s.",
+            count,
+            pairs="; ".join(shown),
+        )
     if accepted:
         return head + " " + _("The repeats were accepted.")
     return head + " " + _("You can search longer, plan fewer rounds or accept the repeats.")
@@ -136,14 +171,18 @@ def issue_message(issue: Issue, names: Mapping[str, str], meeting: Any = None) -
     pair = orgs[:2] if len(orgs) >= 2 else orgs + [""] * (2 - len(orgs))
     if code == "too_many_rounds" or (fname == "rounds" and "too many rounds" in reason):
         if meeting is not None:
-            text = impossible_message(len(dict.fromkeys(meeting.attendance)), meeting.table_size,
-                                      int(issue.value) if isinstance(issue.value, int) else meeting.rounds,
-                                      meeting.format)
+            text = impossible_message(
+                len(dict.fromkeys(meeting.attendance)),
+                meeting.table_size,
+                int(issue.value) if isinstance(issue.value, int) else meeting.rounds,
+                meeting.format,
+            )
             if text:
                 return text
         found = re.search(r"at most (\d+)", reason)
-        return _("Impossible without repeats: the most rounds possible is %(most)s.",
-                 most=found.group(1) if found else "?")
+        return _(
+            "Impossible without repeats: the most rounds possible is %(most)s.", most=found.group(1) if found else "?"
+        )
     if code == "future_meeting":
         return future_outcomes_message(str(issue.value))
     if fname == "attendance":
@@ -166,35 +205,57 @@ def issue_message(issue: Issue, names: Mapping[str, str], meeting: Any = None) -
         if code == "unknown_ref":
             return _("Not registered for this meeting: %(names)s.", names=_join(orgs))
         if code == "infeasible" and fname.startswith("must_not_meet"):
-            return _("%(a)s and %(b)s could not be kept apart in round %(round)s: there are too few other places.",
-                     a=pair[0], b=pair[1], round=_round(issue))
+            return _(
+                "%(a)s and %(b)s could not be kept apart in round %(round)s: there are too few other places.",
+                a=pair[0],
+                b=pair[1],
+                round=_round(issue),
+            )
         if code == "infeasible":
-            return _("%(a)s and %(b)s could not be seated together without breaking a locked table, a pair to be "
-                     "kept apart or the rule that no pair meets twice.", a=pair[0], b=pair[1])
+            return _(
+                "%(a)s and %(b)s could not be seated together without breaking a locked table, a pair to be "
+                "kept apart or the rule that no pair meets twice.",
+                a=pair[0],
+                b=pair[1],
+            )
         if "also in must" in reason:
             return _("%(a)s and %(b)s are to meet and to be kept apart at the same time.", a=pair[0], b=pair[1])
         found = re.match(r"(\S+) must meet (\d+) organisations, but .* allow at most (\d+)", reason)
         if found:
-            return _("%(name)s is to meet more organisations (%(count)s) than the rounds of this meeting allow "
-                     "(%(most)s).", name=_name(names, found.group(1)), count=found.group(2), most=found.group(3))
+            return _(
+                "%(name)s is to meet more organisations (%(count)s) than the rounds of this meeting allow (%(most)s).",
+                name=_name(names, found.group(1)),
+                count=found.group(2),
+                most=found.group(3),
+            )
         found = re.search(r"need (\d+) organisations at one table .* at most (\d+)", reason)
         if found:
-            return _("These organisations are to meet in the only round but would need a table for %(count)s (a "
-                     "table seats at most %(most)s): %(names)s.", count=found.group(1), most=found.group(2),
-                     names=_join(list(dict.fromkeys(orgs))))
-        return _("The pairs to meet or to keep apart cannot all be honoured: %(names)s.",
-                 names=_join(list(dict.fromkeys(orgs))))
+            return _(
+                "These organisations are to meet in the only round but would need a table for %(count)s (a "
+                "table seats at most %(most)s): %(names)s.",
+                count=found.group(1),
+                most=found.group(2),
+                names=_join(list(dict.fromkeys(orgs))),
+            )
+        return _(
+            "The pairs to meet or to keep apart cannot all be honoured: %(names)s.",
+            names=_join(list(dict.fromkeys(orgs))),
+        )
     if fname.startswith("locked") or fname == "locked":
         rnd = _round(issue)
         if "would sit alone" in reason:
             found = re.search(r"only (\S+) is left", reason)
-            return _("Round %(round)s: only %(name)s is left outside the locked tables and would sit alone.",
-                     round=rnd, name=_name(names, found.group(1)) if found else "")
+            return _(
+                "Round %(round)s: only %(name)s is left outside the locked tables and would sit alone.",
+                round=rnd,
+                name=_name(names, found.group(1)) if found else "",
+            )
         if "must_not_meet" in reason:
             return _("%(a)s and %(b)s sit together at a locked table but are to be kept apart.", a=pair[0], b=pair[1])
         if "two rounds" in reason:
-            return _("%(a)s and %(b)s are locked together in two rounds, but no pair meets twice.",
-                     a=pair[0], b=pair[1])
+            return _(
+                "%(a)s and %(b)s are locked together in two rounds, but no pair meets twice.", a=pair[0], b=pair[1]
+            )
         if "two tables" in reason:
             return _("Locked at two tables in round %(round)s: %(names)s.", round=rnd, names=_join(orgs))
         if code == "unknown_ref":

@@ -99,15 +99,17 @@ class SQLiteLimitStorage(Storage):
         return int(n)
 
     def get(self, key: str) -> int:
-        row = self._conn().execute(
-            "SELECT n FROM counters WHERE key = ? AND expires > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._conn().execute("SELECT n FROM counters WHERE key = ? AND expires > ?", (key, time.time())).fetchone()
+        )
         return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:
-        row = self._conn().execute(
-            "SELECT expires FROM counters WHERE key = ? AND expires > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT expires FROM counters WHERE key = ? AND expires > ?", (key, time.time()))
+            .fetchone()
+        )
         return float(row[0]) if row else time.time()
 
     def check(self) -> bool:

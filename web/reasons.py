@@ -107,8 +107,12 @@ def render_suggestions(
     texts = _texts_for(vocab)
     keys = [[_text_key(r, names, lang) for r in s["reasons"]] for s in data["suggestions"]]
     found = {key: texts.get(key) for ks in keys for key in ks}
-    missing = [(r, key) for s, ks in zip(data["suggestions"], keys, strict=True)
-               for r, key in zip(s["reasons"], ks, strict=True) if found[key] is None]
+    missing = [
+        (r, key)
+        for s, ks in zip(data["suggestions"], keys, strict=True)
+        for r, key in zip(s["reasons"], ks, strict=True)
+        if found[key] is None
+    ]
     if missing:  # switching the locale costs more than looking texts up
         with force_locale(lang):
             for r, key in missing:
@@ -120,8 +124,9 @@ def render_suggestions(
     return {**data, "suggestions": suggestions}
 
 
-def render_many(lists: Iterable[tuple[str, Any]], vocab: Vocabulary, names: dict[str, str], lang: str = "de"
-                ) -> Iterator[dict[str, Any]]:
+def render_many(
+    lists: Iterable[tuple[str, Any]], vocab: Vocabulary, names: dict[str, str], lang: str = "de"
+) -> Iterator[dict[str, Any]]:
     """``render_suggestions({"organisation": o, "suggestions": [s.to_dict() ...]})`` for each ``(o, suggestions)``.
 
     The same documents, built straight from the `matching.Suggestion` objects (no intermediate

@@ -84,8 +84,7 @@ def suggestion_list(snap: Snapshot, org_id: str, top: int, weights: dict[str, fl
         return found[:top]  # builds the reasons of the first ``top`` (once)
 
 
-def suggestion_document(snap: Snapshot, org_id: str, top: int, lang: str, weights: dict[str, float]
-                        ) -> dict[str, Any]:
+def suggestion_document(snap: Snapshot, org_id: str, top: int, lang: str, weights: dict[str, float]) -> dict[str, Any]:
     """The ``suggestions_json`` document of ``org_id`` with reasons rendered in ``lang`` (cached).
 
     Rendered documents are kept per (organisation, language, weights) for the longest ``top`` asked

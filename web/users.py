@@ -87,13 +87,13 @@ def password_problems(password: str, username: str = "") -> list[str]:
     """Why ``password`` is not acceptable (translated texts; empty when it is fine)."""
     problems: list[str] = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(ngettext(
-            "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH
-        ))
+        problems.append(
+            ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH)
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(ngettext(
-            "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_PASSWORD_LENGTH
-        ))
+        problems.append(
+            ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_PASSWORD_LENGTH)
+        )
     folded = password.casefold()
     if username and username.casefold() in folded:
         problems.append(_("The password must not contain the user name."))
@@ -341,8 +341,9 @@ def ensure_demo_accounts(store: GraphStore, *, actor: str = "demo") -> list[tupl
         password = _demo_password()
         user = get_user(store, username)
         if user is None:
-            create_user(store, username, role=role, password=password, organisations=list(orgs), name=username,
-                        actor=actor)
+            create_user(
+                store, username, role=role, password=password, organisations=list(orgs), name=username, actor=actor
+            )
         else:
             update_user(store, user, actor=actor, password=password, role=role, organisations=list(orgs), active=True)
         out.append((username, role, password, orgs))

@@ -152,9 +152,7 @@ def check_xlsx(zf: zipfile.ZipFile, source: str) -> None:
                     size += len(chunk)
                     total += len(chunk)
                     if size > info.file_size or total > MAX_UNPACKED_BYTES:
-                        raise _refuse(
-                            source, name, f"the workbook unpacks to more than {MAX_UNPACKED_BYTES:,} bytes"
-                        )
+                        raise _refuse(source, name, f"the workbook unpacks to more than {MAX_UNPACKED_BYTES:,} bytes")
                     if extent is not None:
                         extent.feed(chunk)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:

@@ -244,7 +244,7 @@ def _encoding_error(source: str, line: int, text: bytes) -> ValidationError:
             "file",
             shown,
             f"line {line} is neither UTF-8 nor Windows-1252 text (another encoding, e.g. Shift-JIS or "
-            "Windows-1251?); save the file as \"CSV UTF-8\" and import it again",
+            'Windows-1251?); save the file as "CSV UTF-8" and import it again',
             where=f"{source} line {line}",
             code="bad_encoding",
         )

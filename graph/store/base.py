@@ -48,7 +48,14 @@ __all__ = [
 #: never force the snapshot to be rebuilt.
 SNAPSHOT_KINDS = frozenset(
     {
-        "organisation", "person", "cooperation", "meeting", "introduction", "project", "funding_programme", "term",
+        "organisation",
+        "person",
+        "cooperation",
+        "meeting",
+        "introduction",
+        "project",
+        "funding_programme",
+        "term",
         "event",
     }
 )

@@ -207,8 +207,7 @@ def _batched(fields: str, size: int = 2000) -> str:
     several times faster.
     """
     return (
-        f"WITH collect(n) AS ns UNWIND range(0, size(ns) - 1, {size}) AS i "
-        f"RETURN [x IN ns[i..i + {size}] | [{fields}]]"
+        f"WITH collect(n) AS ns UNWIND range(0, size(ns) - 1, {size}) AS i RETURN [x IN ns[i..i + {size}] | [{fields}]]"
     )
 
 
@@ -566,9 +565,7 @@ class Neo4jStore(StoreBase):
                     f"the Neo4j server at {self._safe_url} refused access while {doing}: {exc.message}"
                 ) from None
             if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
-                raise StoreError(
-                    f"the Neo4j server at {self._safe_url} has no database {self.database!r}"
-                ) from None
+                raise StoreError(f"the Neo4j server at {self._safe_url} has no database {self.database!r}") from None
             raise StoreError(f"Neo4j store {self._safe_url}: {doing} failed: {exc.code}: {exc.message}") from exc
         except DriverError as exc:
             raise StoreError(f"Neo4j store {self._safe_url}: {doing} failed: {exc}") from exc
@@ -636,8 +633,7 @@ class Neo4jStore(StoreBase):
         self._write(
             "initialising the store",
             lambda tx: tx.run(
-                "MERGE (m:ReMoMeta {key: 'meta'}) "
-                "ON CREATE SET m.generation = 0, m.seq = 0, m.schema_version = $v",
+                "MERGE (m:ReMoMeta {key: 'meta'}) ON CREATE SET m.generation = 0, m.seq = 0, m.schema_version = $v",
                 v=SCHEMA_VERSION,
             ).consume(),
         )
@@ -651,9 +647,7 @@ class Neo4jStore(StoreBase):
         gen = self.generation() if self._has_meta() else 0
         self._auto("wiping the store", "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
         self.init()
-        self._write(
-            "wiping the store", lambda tx: tx.run(f"{_META} SET m.generation = $g", g=gen + 1).consume()
-        )
+        self._write("wiping the store", lambda tx: tx.run(f"{_META} SET m.generation = $g", g=gen + 1).consume())
 
     def _has_meta(self) -> bool:
         return bool(self._read("reading the generation", lambda tx: tx.run(f"{_META} RETURN 1").values()))
@@ -679,8 +673,9 @@ class Neo4jStore(StoreBase):
     def get(self, kind: str, id: str) -> Record | None:
         rows = self._read(
             f"reading {kind} {id!r}",
-            lambda tx: tx.run(f"MATCH (n:Record {{kind: $kind, id: $id}}) RETURN {self._FIELDS}", kind=kind, id=id)
-            .values(),
+            lambda tx: tx.run(
+                f"MATCH (n:Record {{kind: $kind, id: $id}}) RETURN {self._FIELDS}", kind=kind, id=id
+            ).values(),
         )
         return self._record(kind, rows[0]) if rows else None
 
@@ -738,9 +733,7 @@ class Neo4jStore(StoreBase):
         """Every record of every kind, sorted by (kind, id), read in one transaction (for `graph.migrate`)."""
         rows = self._read(
             "reading all records",
-            lambda tx: _rows(
-                tx, f"MATCH (n:Record) {_batched('x.kind, ' + _FIELDS_OF_X)}"
-            ),
+            lambda tx: _rows(tx, f"MATCH (n:Record) {_batched('x.kind, ' + _FIELDS_OF_X)}"),
         )
         rows.sort(key=lambda r: (r[0], r[1]))
         return [self._record(r[0], r[1:]) for r in rows]
@@ -785,8 +778,7 @@ class Neo4jStore(StoreBase):
         """Delete the change log entries older than ``before`` (ISO time); returns how many."""
         rows = self._auto(
             "purging the change log",
-            "MATCH (c:Change) WHERE c.at < $before CALL (c) { DELETE c } IN TRANSACTIONS OF 10000 ROWS "
-            "RETURN count(*)",
+            "MATCH (c:Change) WHERE c.at < $before CALL (c) { DELETE c } IN TRANSACTIONS OF 10000 ROWS RETURN count(*)",
             before=before,
         )
         batched = self._auto(
@@ -914,9 +906,7 @@ class Neo4jStore(StoreBase):
                 at=at,
                 actor=actor,
             )
-        tx.run(
-            f"{_META} SET m.seq = $seq, m.generation = m.generation + $bump", seq=seq + len(log), bump=bump
-        )
+        tx.run(f"{_META} SET m.seq = $seq, m.generation = m.generation + $bump", seq=seq + len(log), bump=bump)
         return out
 
     def _current(
@@ -981,9 +971,7 @@ class Neo4jStore(StoreBase):
             label = LABELS.get(kind)
             gone = [id for id in ids if state[(kind, id)] is None and initial[(kind, id)] is not None]
             if gone and label is None:
-                tx.run(
-                    "UNWIND $ids AS id MATCH (n:Record {kind: $kind, id: id}) DETACH DELETE n", ids=gone, kind=kind
-                )
+                tx.run("UNWIND $ids AS id MATCH (n:Record {kind: $kind, id: id}) DETACH DELETE n", ids=gone, kind=kind)
             elif gone:
                 # still referenced by other records: keep it as a stub, else delete it
                 match = f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) WHERE n:Record"

@@ -121,8 +121,15 @@ def browser_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store.create(
         "workshop",
         "workshop-1",
-        {"id": "workshop-1", "title": "Förderanträge schreiben", "capability": "funding_application_help",
-         "date": "2026-03-12", "place": "KI Remscheid", "attendance": [], "note": ""},
+        {
+            "id": "workshop-1",
+            "title": "Förderanträge schreiben",
+            "capability": "funding_application_help",
+            "date": "2026-03-12",
+            "place": "KI Remscheid",
+            "attendance": [],
+            "note": "",
+        },
         actor="test",
     )
     _queue_sample_mail(app, store)

@@ -86,10 +86,12 @@ def test_colour_switch(page: Any, login: Any, live_server: Any, colour: str, leg
     login(page, "staff")
     page.goto(f"{live_server}/map")
     kind_fills = page.locator(".map-canvas a.node").evaluate_all(
-        "ns => ns.map(n => n.querySelector('circle, polygon').getAttribute('fill'))")
+        "ns => ns.map(n => n.querySelector('circle, polygon').getAttribute('fill'))"
+    )
     page.goto(f"{live_server}/map?colour={colour}")
     fills = page.locator(".map-canvas a.node").evaluate_all(
-        "ns => ns.map(n => n.querySelector('circle, polygon').getAttribute('fill'))")
+        "ns => ns.map(n => n.querySelector('circle, polygon').getAttribute('fill'))"
+    )
     assert fills != kind_fills and len(set(fills)) >= 3
     legend = page.locator(".map-legend").inner_text()
     assert legend_term in legend or colour == "topic"

@@ -101,14 +101,17 @@ def test_first_directory_result_on_the_first_screen(new_page: Any, login: Any, l
     assert page.locator("#f-district").is_visible()
 
 
-@pytest.mark.parametrize("path,role", [
-    ("/directory", "anonymous"),
-    ("/", "anonymous"),
-    (f"/org/{ORG}", "anonymous"),
-    ("/desk", "staff"),
-    ("/meetings/austauschtreffen-2025-1", "staff"),
-    ("/funding", "anonymous"),
-])
+@pytest.mark.parametrize(
+    "path,role",
+    [
+        ("/directory", "anonymous"),
+        ("/", "anonymous"),
+        (f"/org/{ORG}", "anonymous"),
+        ("/desk", "staff"),
+        ("/meetings/austauschtreffen-2025-1", "staff"),
+        ("/funding", "anonymous"),
+    ],
+)
 def test_no_word_broken_without_hyphenation(new_page: Any, login: Any, live_server: Any, path: str, role: str) -> None:
     page = _phone(new_page, login, live_server, role)
     page.goto(f"{live_server}{path}")

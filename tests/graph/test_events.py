@@ -57,8 +57,11 @@ def test_wall_clock_stays_across_daylight_saving():
 
 
 def test_monthly_first_friday_and_until():
-    ev = _event(start="2026-09-04T10:00", end="2026-09-04T12:00",
-                recurrence={"rrule": "FREQ=MONTHLY;BYDAY=1FR;UNTIL=20261231T235900"})
+    ev = _event(
+        start="2026-09-04T10:00",
+        end="2026-09-04T12:00",
+        recurrence={"rrule": "FREQ=MONTHLY;BYDAY=1FR;UNTIL=20261231T235900"},
+    )
     days = [o.start.date().isoformat() for o in occurrences(ev, "2026-01-01", "2027-12-31")]
     assert days == ["2026-09-04", "2026-10-02", "2026-11-06", "2026-12-04"]
 
@@ -88,8 +91,11 @@ def test_exception_starts_are_finite_for_endless_rules():
         ({"recurrence": {"rrule": "FREQ=HOURLY"}}, "recurrence.rrule", "FREQ=DAILY"),
         ({"recurrence": {"rrule": "FREQ=WEEKLY;BYDAY=XX"}}, "recurrence.rrule", "RFC 5545"),
         ({"recurrence": {"rrule": "FREQ=WEEKLY", "exdates": ["morgen"]}}, "recurrence.exdates[0]", "not a date"),
-        ({"recurrence": {"rrule": "FREQ=WEEKLY", "except": [{"from": "2026-10-24", "until": "2026-10-12"}]}},
-         "recurrence.except[0].until", "before"),
+        (
+            {"recurrence": {"rrule": "FREQ=WEEKLY", "except": [{"from": "2026-10-24", "until": "2026-10-12"}]}},
+            "recurrence.except[0].until",
+            "before",
+        ),
         ({"organisations": []}, "organisations", "at least one"),
         ({"timezone": "Mars/Olympus"}, "timezone", "time zone"),
         ({"status": "approved"}, "status", "draft"),
@@ -103,8 +109,9 @@ def test_exception_starts_are_finite_for_endless_rules():
 def test_bad_input_names_field_and_reason(changes, field, words, vocab):
     ev, issues = parse_event({**WEEKLY, **changes}, vocab)
     assert ev is None
-    assert any(i.field == field and (words in i.reason or words in str(i.value) or words in " ".join(i.hint))
-               for i in issues), issues
+    assert any(
+        i.field == field and (words in i.reason or words in str(i.value) or words in " ".join(i.hint)) for i in issues
+    ), issues
 
 
 def test_translations_keep_the_original_language():
@@ -140,10 +147,13 @@ def test_events_in_both_stores_round_trip(store, demo_doc):
     ev = next(e for e in store.snapshot().network.events if e.id == rec.id)
     assert ev.status == "cancelled" and ev.is_public
     if store.url.startswith(("bolt", "neo4j")):  # the Neo4j store keeps hosts as relationships
+
         def hosts():
             rows, _, _ = store.driver.execute_query(
                 "MATCH (o:Organisation)-[r:HOSTS]->(e:Event {id: $id}) RETURN o.id, r.role ORDER BY o.id",
-                {"id": rec.id}, database_=store.database)
+                {"id": rec.id},
+                database_=store.database,
+            )
             return [tuple(r.values()) for r in rows]
 
         assert hosts() == [("elternnetzwerk-koepru", "host"), ("grundschule-lindenhof", "partner")]
@@ -174,7 +184,8 @@ def test_graphml_and_gexf_carry_events_as_nodes(tmp_path, demo_doc):
         assert len(events) == len(public)
         node = "event:hausaufgabenhilfe-koepru"
         assert g.nodes[node]["rrule"] == "FREQ=WEEKLY;BYDAY=TU"
-        hosts = {u if v == node else v for u, v, a in g.edges(data=True)
-                 if a.get("relation") == "HOSTS" and node in (u, v)}
+        hosts = {
+            u if v == node else v for u, v, a in g.edges(data=True) if a.get("relation") == "HOSTS" and node in (u, v)
+        }
         assert hosts == {"elternnetzwerk-koepru", "grundschule-lindenhof"}
         assert "event:vorstandsklausur-forum" not in g  # internal: not in a public export

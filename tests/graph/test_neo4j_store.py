@@ -45,7 +45,10 @@ def test_url_parts_credentials_and_database(monkeypatch):
     monkeypatch.delenv("REMO_NEO4J_PASSWORD", raising=False)
     assert parse_neo4j_url("bolt://127.0.0.1:7687") == ("bolt://127.0.0.1:7687", None, None)
     assert parse_neo4j_url("neo4j+s://al%40ice:p%2Fw@db.example.org/remo") == (
-        "neo4j+s://db.example.org", ("al@ice", "p/w"), "remo")
+        "neo4j+s://db.example.org",
+        ("al@ice", "p/w"),
+        "remo",
+    )
     monkeypatch.setenv("REMO_NEO4J_USER", "remo")
     monkeypatch.setenv("REMO_NEO4J_PASSWORD", SECRET)
     assert parse_neo4j_url("bolt://h:7687") == ("bolt://h:7687", ("remo", SECRET), None)
@@ -190,13 +193,17 @@ def test_demo_network_is_a_graph_in_cypher(neo, demo_doc):
 
 @pytest.mark.neo4j
 def test_relationships_follow_updates_deletes_and_stubs(neo):
-    neo.apply([
-        Op("organisation", "a", {"id": "a", "topics": ["music"], "offers": [{"capability": "rooms", "detail": ""}]}),
-        Op("organisation", "b", {"id": "b", "topics": ["sport"]}),
-        Op("cooperation", "a--b", {"id": "a--b", "a": "a", "b": "b", "kind": "event", "since": None}),
-        Op("person", "p", {"id": "p", "organisations": ["a", "ghost"]}),
-        Op("meeting", "m", {"id": "m", "attendance": ["a", "b"], "persons": ["p"]}),
-    ])
+    neo.apply(
+        [
+            Op(
+                "organisation", "a", {"id": "a", "topics": ["music"], "offers": [{"capability": "rooms", "detail": ""}]}
+            ),
+            Op("organisation", "b", {"id": "b", "topics": ["sport"]}),
+            Op("cooperation", "a--b", {"id": "a--b", "a": "a", "b": "b", "kind": "event", "since": None}),
+            Op("person", "p", {"id": "p", "organisations": ["a", "ghost"]}),
+            Op("meeting", "m", {"id": "m", "attendance": ["a", "b"], "persons": ["p"]}),
+        ]
+    )
     assert_graph_consistent(neo)
     # a reference to a missing organisation points at a stub
     assert _cypher(neo, "MATCH (n:Organisation {id: 'ghost'}) RETURN n:Record, keys(n)") == [[False, ["id"]]]
@@ -207,7 +214,9 @@ def test_relationships_follow_updates_deletes_and_stubs(neo):
     # updates replace the owned relationships
     neo.update("organisation", "a", {"id": "a", "topics": ["sport", "art"], "languages": ["tr"]}, 1)
     assert sorted(r[0] for r in _cypher(neo, "MATCH (:Organisation {id: 'a'})-[:WORKS_ON]->(t) RETURN t.id")) == [
-        "art", "sport"]
+        "art",
+        "sport",
+    ]
     assert _cypher(neo, "MATCH (c:Capability {id: 'rooms'}) RETURN count(c)") == [[0]]  # orphan term removed
     assert_graph_consistent(neo)
     # deleting a referenced organisation leaves a stub; the edges of others stay

@@ -114,8 +114,11 @@ def test_old_mail_used_links_and_access_requests_go(store):
     store.init()
     old, new = "2024-01-05T10:00:00+00:00", dt.datetime.now(dt.UTC).isoformat()
     for i, (status, created) in enumerate([("sent", old), ("failed", old), ("queued", old), ("sent", new)]):
-        store.create("message", f"m{i}", {"status": status, "created_at": created, "due": None,
-                                         "to": [{"address": "a@example.org"}]})
+        store.create(
+            "message",
+            f"m{i}",
+            {"status": status, "created_at": created, "due": None, "to": [{"address": "a@example.org"}]},
+        )
     store.create("mail_link", "l-old", {"action": "password_reset", "ref": "x", "used_at": old})
     store.create("mail_link", "l-new", {"action": "password_reset", "ref": "x", "used_at": new})
     store.create("access_request", "r-old", {"organisation": "V", "email": "a@example.org", "created_at": old})

@@ -99,7 +99,11 @@ def test_export_lists_every_kind_sorted_with_versions(store):
     store.create("message", "m", {"due": None})
     exported = store.export_records()
     assert [(r.kind, r.id, r.version) for r in exported] == [
-        ("message", "m", 1), ("organisation", "a", 2), ("organisation", "b", 1), ("user", "u", 1)]
+        ("message", "m", 1),
+        ("organisation", "a", 2),
+        ("organisation", "b", 1),
+        ("user", "u", 1),
+    ]
     assert exported[1].data == {"id": "a", "x": 1} and exported[1].updated_by == "bob"
     assert read_records(store) == exported
     assert list(store.all_records()) == [(r.kind, r.data) for r in exported]
@@ -267,20 +271,28 @@ def test_demo_round_trip(store, demo_doc):
 
 def test_ops_on_one_record_in_one_apply_see_each_other(store):
     seen: list[int] = []
-    out = store.apply([
-        Op("organisation", "a", {"id": "a", "n": 1}),
-        Op("organisation", "a", {"id": "a", "n": 2}, 1),
-        Op("organisation", "a", {"id": "a", "n": 2}, ANY),  # unchanged: keeps version 2
-        Op("organisation", "b", {"id": "b"}),
-        Op("organisation", "b", None, 1),
-        Op("organisation", "c", None, ANY),  # missing: nothing to do
-    ], actor="x", progress=seen.append)
+    out = store.apply(
+        [
+            Op("organisation", "a", {"id": "a", "n": 1}),
+            Op("organisation", "a", {"id": "a", "n": 2}, 1),
+            Op("organisation", "a", {"id": "a", "n": 2}, ANY),  # unchanged: keeps version 2
+            Op("organisation", "b", {"id": "b"}),
+            Op("organisation", "b", None, 1),
+            Op("organisation", "c", None, ANY),  # missing: nothing to do
+        ],
+        actor="x",
+        progress=seen.append,
+    )
     assert [r.version if r else None for r in out] == [1, 2, 2, 1, None, None]
     assert sum(seen) == 6
     assert store.get("organisation", "a").data == {"id": "a", "n": 2} and store.get("organisation", "b") is None
     log = store.changes(limit=10)
     assert [(c.id, c.action, c.version) for c in reversed(log)] == [
-        ("a", "create", 1), ("a", "update", 2), ("b", "create", 1), ("b", "delete", 2)]
+        ("a", "create", 1),
+        ("a", "update", 2),
+        ("b", "create", 1),
+        ("b", "delete", 2),
+    ]
     assert [c.seq for c in log] == sorted({c.seq for c in log}, reverse=True)
     with pytest.raises(NotFoundError):
         store.apply([Op("organisation", "c", None, 3)])
@@ -324,6 +336,7 @@ def test_sqlite_connections_are_bounded_and_closed(sqlite_store):
     sqlite_store.generation()  # works again after a release
     sqlite_store.close()
     assert sqlite_store.open_connections() == 0
+
 
 def test_due_lists_queued_records_earliest_first(store):
     """The outbox's queue: records with a ``due`` time up to the given one, earliest first, ties by id."""

@@ -24,8 +24,15 @@ def snap(request):
 
 WEIGHTS = [
     None,
-    {"topics": 0.2, "complementarity": 0.2, "proximity": 0.2, "bridging": 0.1, "district": 0.1, "language": 0.1,
-     "activity": 0.1},
+    {
+        "topics": 0.2,
+        "complementarity": 0.2,
+        "proximity": 0.2,
+        "bridging": 0.1,
+        "district": 0.1,
+        "language": 0.1,
+        "activity": 0.1,
+    },
     {"bridging": 1.0},
 ]
 
@@ -61,12 +68,30 @@ def test_suggest_all_builds_what_the_per_pair_path_builds(snap):
 
 
 def test_they_offer_lists_the_most_urgent_need_first(make_snapshot):
-    snap = make_snapshot({"organisations": [
-        {"id": "a", "name": "A", "kind": "migrant_organisation", "topics": ["homework_help"],
-         "needs": [{"capability": "rooms", "urgency": 1}, {"capability": "money", "urgency": 3},
-                   {"capability": "training", "urgency": 2}]},
-        {"id": "b", "name": "B", "kind": "education", "topics": ["homework_help"],
-         "offers": ["rooms", "money", "training"]}]})
+    snap = make_snapshot(
+        {
+            "organisations": [
+                {
+                    "id": "a",
+                    "name": "A",
+                    "kind": "migrant_organisation",
+                    "topics": ["homework_help"],
+                    "needs": [
+                        {"capability": "rooms", "urgency": 1},
+                        {"capability": "money", "urgency": 3},
+                        {"capability": "training", "urgency": 2},
+                    ],
+                },
+                {
+                    "id": "b",
+                    "name": "B",
+                    "kind": "education",
+                    "topics": ["homework_help"],
+                    "offers": ["rooms", "money", "training"],
+                },
+            ]
+        }
+    )
     model = MatchingModel().fit(snap)
     [s] = model.suggest("a", 3)
     [they] = [r for r in model.reasons(0, 1, all_parts=True) if r["kind"] == "they_offer_what_you_need"]

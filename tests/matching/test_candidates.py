@@ -20,13 +20,28 @@ def generated():
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> float:
-    shares = [len(set(x[x >= 0].tolist()) & set(y[y >= 0].tolist())) / (x >= 0).sum()
-              for x, y in zip(a, b, strict=True) if (x >= 0).any()]
+    shares = [
+        len(set(x[x >= 0].tolist()) & set(y[y >= 0].tolist())) / (x >= 0).sum()
+        for x, y in zip(a, b, strict=True)
+        if (x >= 0).any()
+    ]
     return float(np.mean(shares))
 
 
-@pytest.mark.parametrize("weights", [None, {"topics": 0.35, "complementarity": 0.25, "proximity": 0.2,
-                                            "activity": 0.1, "district": 0.05, "bridging": 0.05}])
+@pytest.mark.parametrize(
+    "weights",
+    [
+        None,
+        {
+            "topics": 0.35,
+            "complementarity": 0.25,
+            "proximity": 0.2,
+            "activity": 0.1,
+            "district": 0.05,
+            "bridging": 0.05,
+        },
+    ],
+)
 def test_candidate_top10_agrees_with_exact(generated, weights):
     exact, _ = MatchingModel(weights, method="exact").fit(generated).top_k_all(10, fair=False)
     cand, _ = MatchingModel(weights, method="candidates").fit(generated).top_k_all(10, fair=False)
@@ -44,8 +59,9 @@ def test_pair_scorer_equals_signal_pairs(generated):
 
 def test_candidates_never_partners_self_or_declined(make_snapshot):
     doc = random_doc(n=60, seed=8, coops=90)
-    doc["introductions"] = [{"id": f"i{k}", "a": "o0", "b": f"o{k}", "status": "declined", "at": "2025-05-01"}
-                            for k in range(1, 6)]
+    doc["introductions"] = [
+        {"id": f"i{k}", "a": "o0", "b": f"o{k}", "status": "declined", "at": "2025-05-01"} for k in range(1, 6)
+    ]
     snap = make_snapshot(doc)
     model = MatchingModel(method="candidates").fit(snap)
     idx, _ = model.top_k_all(20, fair=True)
@@ -80,6 +96,7 @@ def test_activity_signal(make_snapshot):
             assert kinds - {"bridge_mo_institution", "bridge_communities"}
     lone = MatchingModel({"bridging": 0.5, "activity": 0.5}).fit(snap).suggest_all(3, fair=False)
     assert all({r["kind"] for r in s.reasons} & {"active_partner"} for items in lone.values() for s in items)
+
     # more weight on activity moves suggestions toward active organisations
     def mean_degree(weights):
         idx, _ = MatchingModel(weights).fit(snap).top_k_all(5, fair=False)
@@ -91,8 +108,16 @@ def test_activity_signal(make_snapshot):
 def _lists_case(make_snapshot):
     """Row ``r`` and, per case, more than ``cap`` organisations that outrank the best partner on every
     single-topic and single-capability list."""
-    orgs = [org("r", "migrant_organisation", topics=["sport", "music"], needs=["rooms"], offers=["interpreting"],
-                districts=["lennep"])]
+    orgs = [
+        org(
+            "r",
+            "migrant_organisation",
+            topics=["sport", "music"],
+            needs=["rooms"],
+            offers=["interpreting"],
+            districts=["lennep"],
+        )
+    ]
     # organisations with topic sport or music alone (weight 1 on those lists), offering rooms
     for k in range(6):
         orgs.append(org(f"f{k}", "education", topics=["sport"], offers=["rooms"], districts=["lennep"]))
@@ -101,8 +126,9 @@ def _lists_case(make_snapshot):
     # x has both topics of r: weight 1/sqrt(2) on each single-topic list, below the fillers
     orgs.append(org("x", "education", topics=["sport", "music"], offers=["rooms"], districts=["lennep"]))
     # y helps both ways (offers rooms, needs interpreting) but has a second topic: lower weight on sport
-    orgs.append(org("y", "education", topics=["sport", "women"], offers=["rooms"], needs=["interpreting"],
-                    districts=["lennep"]))
+    orgs.append(
+        org("y", "education", topics=["sport", "women"], offers=["rooms"], needs=["interpreting"], districts=["lennep"])
+    )
     return make_snapshot({"organisations": orgs})
 
 

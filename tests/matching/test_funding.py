@@ -66,17 +66,25 @@ def test_institutions_excluded_by_kind(demo_snapshot):
     res = funding_for_org(demo_snapshot, "fachdienst-jugendfoerderung", today=TODAY)
     assert res.matches == [] and not res
     assert res.excluded["kind"] > 0
-    assert all("kind" in d["reasons"] for d in res.details if d["programme"] not in ("mehrsprachig-lernen",
-                                                                                      "raeume-fuer-begegnung"))
+    assert all(
+        "kind" in d["reasons"]
+        for d in res.details
+        if d["programme"] not in ("mehrsprachig-lernen", "raeume-fuer-begegnung")
+    )
 
 
 def small(**fields):
     doc = {
         "organisations": [org("mo", topics=["sport"], needs=[{"capability": "equipment", "urgency": 3}], **fields)],
         "funding_programmes": [
-            {"id": "open-sport", "name": "S", "funds": {"topics": ["sport"], "capabilities": ["equipment"]},
-             "eligible_kinds": ["migrant_organisation"], "eligible_legal_forms": ["registered_association"],
-             "deadline": "2026-12-31"},
+            {
+                "id": "open-sport",
+                "name": "S",
+                "funds": {"topics": ["sport"], "capabilities": ["equipment"]},
+                "eligible_kinds": ["migrant_organisation"],
+                "eligible_legal_forms": ["registered_association"],
+                "deadline": "2026-12-31",
+            },
             {"id": "expired", "name": "E", "funds": {"topics": ["sport"]}, "deadline": "2026-01-31"},
             {"id": "schools", "name": "Sch", "funds": {"topics": ["sport"]}, "eligible_kinds": ["education"]},
             {"id": "music", "name": "M", "funds": {"topics": ["music"]}},
@@ -92,7 +100,10 @@ def test_small_network_every_rule():
     assert [m.programme for m in res.matches] == ["open-sport", "general"]
     assert res.excluded == {"deadline": 1, "region": 0, "kind": 1, "legal_form": 0, "no_match": 1}
     assert {d["programme"]: d["reasons"] for d in res.details} == {
-        "expired": ["deadline"], "schools": ["kind"], "music": ["no_match"]}
+        "expired": ["deadline"],
+        "schools": ["kind"],
+        "music": ["no_match"],
+    }
     assert res.matches[1].general and res.matches[0].capabilities == ["equipment"]
     assert tuple(res.excluded) == EXCLUSION_REASONS
 
@@ -123,7 +134,8 @@ def test_project_funding_needs_one_eligible_applicant(demo_snapshot):
         for a in m.applicants:
             o = demo_snapshot.orgs[a]
             assert (not p.eligible_kinds or o.kind in p.eligible_kinds) and (
-                not p.eligible_legal_forms or o.legal_form in p.eligible_legal_forms)
+                not p.eligible_legal_forms or o.legal_form in p.eligible_legal_forms
+            )
         assert p.deadline is None or p.deadline >= TODAY
     only_institutions = funding_for_project(demo_snapshot, ["grundschule-lindenhof"], ["sport"], today=TODAY)
     assert all(m.applicants == ["grundschule-lindenhof"] for m in only_institutions.matches)
@@ -166,11 +178,14 @@ def test_experienced_applicant_keeps_the_fit_order(demo_snapshot):
 
 
 def test_size_classes_and_unregistered_groups():
-    snap = snapshot_of({"organisations": [org("g", "migrant_organisation", legal_form="non_registered_association",
-                                              topics=["sport"])]})
-    progs = [FundingProgramme("big", "Big", topics=["sport"], amount_min=20_000, amount_max=150_000),
-             FundingProgramme("mid", "Mid", topics=["sport"], amount_min=1_000, amount_max=25_000),
-             FundingProgramme("tiny", "Tiny", topics=["sport"], amount_max=1_500)]
+    snap = snapshot_of(
+        {"organisations": [org("g", "migrant_organisation", legal_form="non_registered_association", topics=["sport"])]}
+    )
+    progs = [
+        FundingProgramme("big", "Big", topics=["sport"], amount_min=20_000, amount_max=150_000),
+        FundingProgramme("mid", "Mid", topics=["sport"], amount_min=1_000, amount_max=25_000),
+        FundingProgramme("tiny", "Tiny", topics=["sport"], amount_max=1_500),
+    ]
     res = funding_for_org(snap, "g", today=TODAY, programmes=progs)
     assert res.first_applicant == ["unregistered"]
     assert [(m.programme, m.effort) for m in res.matches] == [("tiny", "small"), ("mid", "medium"), ("big", "large")]

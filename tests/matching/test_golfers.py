@@ -16,10 +16,24 @@ def valid_schedule(rounds, n, k):
         assert all(len(t) == k for t in tables)
 
 
-@pytest.mark.parametrize(("g", "k", "rounds"), [
-    (3, 3, 4), (4, 4, 5), (5, 5, 6), (5, 3, 7), (5, 4, 5), (8, 4, 9), (9, 4, 9), (9, 3, 13), (7, 3, 7),
-    (8, 2, 15), (7, 7, 8), (8, 8, 9), (4, 2, 7),
-])
+@pytest.mark.parametrize(
+    ("g", "k", "rounds"),
+    [
+        (3, 3, 4),
+        (4, 4, 5),
+        (5, 5, 6),
+        (5, 3, 7),
+        (5, 4, 5),
+        (8, 4, 9),
+        (9, 4, 9),
+        (9, 3, 13),
+        (7, 3, 7),
+        (8, 2, 15),
+        (7, 7, 8),
+        (8, 8, 9),
+        (4, 2, 7),
+    ],
+)
 def test_constructions_have_no_repeats(g, k, rounds):
     made = design([k] * g, rounds)
     assert made is not None and len(made) == rounds
@@ -48,7 +62,7 @@ def random_start(g, k, rounds, seed):
     out = []
     for _ in range(rounds):
         p = rng.permutation(g * k).tolist()
-        out.append([p[t * k:(t + 1) * k] for t in range(g)])
+        out.append([p[t * k : (t + 1) * k] for t in range(g)])
     return out
 
 
@@ -84,7 +98,7 @@ def test_tabu_search_respects_base_counts_and_missing_organisations():
 def test_planner_finds_the_published_plans(n, k, rounds):
     planner = MeetingPlanner(rounds=rounds, table_size=k).fit(np.zeros((n, n)))
     assert planner.repeats_ == []
-    pairs = [tuple(sorted((a, b))) for r in planner.tables_ for t in r for x, a in enumerate(t) for b in t[x + 1:]]
+    pairs = [tuple(sorted((a, b))) for r in planner.tables_ for t in r for x, a in enumerate(t) for b in t[x + 1 :]]
     assert len(pairs) == len(set(pairs))
 
 
@@ -110,7 +124,7 @@ def test_weighted_improvement_after_a_construction_keeps_the_rule_and_gains():
     assert planner.repeats_ == [] and planner.search_["repeats_after_weighted"] > 0
     assert planner.search_["seed"] == "design"
     plain = design([4] * 5, 5)
-    assert planner.score_ > sum(s[a, b] for r in plain for t in r for x, a in enumerate(t) for b in t[x + 1:])
+    assert planner.score_ > sum(s[a, b] for r in plain for t in r for x, a in enumerate(t) for b in t[x + 1 :])
 
 
 def test_doubling_a_kirkman_system_gives_a_nearly_kirkman_system():

@@ -68,11 +68,22 @@ def test_defaults_without_data(make_snapshot):
 
 def test_init_only_stores_params():
     learner = WeightLearner(min_outcomes=5, C=0.5)
-    assert learner.get_params() == {"min_outcomes": 5, "history_share": 0.2, "history_days": None,
-                                    "min_history": 10, "negatives": 5, "C": 0.5, "random_state": 0,
-                                    "objective": "ndcg", "folds": 5, "per_signal": 60, "max_rows": 2000,
-                                    "max_pairs": 20_000, "min_gain": 0.0,
-                                    "ascent_steps": (1.0, 0.5, 0.25, 0.1)}
+    assert learner.get_params() == {
+        "min_outcomes": 5,
+        "history_share": 0.2,
+        "history_days": None,
+        "min_history": 10,
+        "negatives": 5,
+        "C": 0.5,
+        "random_state": 0,
+        "objective": "ndcg",
+        "folds": 5,
+        "per_signal": 60,
+        "max_rows": 2000,
+        "max_pairs": 20_000,
+        "min_gain": 0.0,
+        "ascent_steps": (1.0, 0.5, 0.25, 0.1),
+    }
     assert not hasattr(learner, "weights_")
     with pytest.raises(TypeError):
         WeightLearner().fit(None)  # type: ignore[arg-type]
@@ -194,8 +205,9 @@ def test_coordinate_ascent_moves_weight_to_the_signal_that_ranks():
     prox = rng.random((rows, width))
     x[:, :, SIGNALS.index("proximity")] = prox
     relevant = prox >= np.sort(prox, axis=1)[:, [-3]]
-    lists = RankingLists(x, np.ones((rows, width), bool), relevant, relevant.sum(axis=1),
-                         np.zeros((rows, width), np.float32))
+    lists = RankingLists(
+        x, np.ones((rows, width), bool), relevant, relevant.sum(axis=1), np.zeros((rows, width), np.float32)
+    )
     start = np.asarray([1.0 if s == "topics" else 0.0 for s in SIGNALS])
     w, best = coordinate_ascent(lists, start)
     assert best > lists.ndcg(start) and best == pytest.approx(lists.ndcg(w))

@@ -35,7 +35,7 @@ def random_scores(n: int, seed: int, density: float = 0.5) -> np.ndarray:
 
 
 def pairs_of(rounds):
-    return [tuple(sorted((a, b))) for tables in rounds for t in tables for x, a in enumerate(t) for b in t[x + 1:]]
+    return [tuple(sorted((a, b))) for tables in rounds for t in tables for x, a in enumerate(t) for b in t[x + 1 :]]
 
 
 def value(scores, tables_by_round) -> float:
@@ -222,8 +222,7 @@ def test_themes_draw_their_organisations():
     n = 12
     s = np.zeros((n, n))
     works = np.asarray([i < 4 for i in range(n)])
-    planner = MeetingPlanner(table_size=4, themes=[{"table": 2, "topic": "sport"}]).fit(
-        s, affinity={"sport": works})
+    planner = MeetingPlanner(table_size=4, themes=[{"table": 2, "topic": "sport"}]).fit(s, affinity={"sport": works})
     assert sorted(planner.tables_[0][1]) == [0, 1, 2, 3]
 
 
@@ -247,10 +246,16 @@ def test_locked_tables_are_kept():
         ({"must_meet": [("o0", "o1")], "must_not_meet": [("o1", "o0")]}, "must_meet", "also in must_not_meet"),
         ({"must_meet": [("o0", "nobody")]}, "must_meet", "not among the attendees"),
         ({"format": "pairs", "must_meet": [("o0", "o1"), ("o0", "o2")]}, "must_meet", "allow at most 1"),
-        ({"table_size": 2, "must_meet": [("o0", "o1"), ("o1", "o2"), ("o2", "o3"), ("o3", "o4")]}, "must_meet",
-         "at one table"),
-        ({"locked": [{"round": 1, "table": 1, "orgs": ["o0", "o1"]}], "must_not_meet": [("o0", "o1")]},
-         "locked[0].orgs", "must_not_meet"),
+        (
+            {"table_size": 2, "must_meet": [("o0", "o1"), ("o1", "o2"), ("o2", "o3"), ("o3", "o4")]},
+            "must_meet",
+            "at one table",
+        ),
+        (
+            {"locked": [{"round": 1, "table": 1, "orgs": ["o0", "o1"]}], "must_not_meet": [("o0", "o1")]},
+            "locked[0].orgs",
+            "must_not_meet",
+        ),
         ({"rounds": 1, "locked": [{"round": 2, "table": 1, "orgs": ["o0"]}]}, "locked[0].round", "between 1 and 1"),
     ],
 )
@@ -335,9 +340,16 @@ def test_unknown_attendee(demo):
 
 
 def test_small_network_reasons_are_directional():
-    snap = snapshot_of({"organisations": [
-        org("a", needs=["rooms"], topics=["sport"]), org("b", "education", offers=["rooms"], topics=["sport"]),
-        org("c", topics=["music"]), org("d", "education", topics=["music"])]})
+    snap = snapshot_of(
+        {
+            "organisations": [
+                org("a", needs=["rooms"], topics=["sport"]),
+                org("b", "education", offers=["rooms"], topics=["sport"]),
+                org("c", topics=["music"]),
+                org("d", "education", topics=["music"]),
+            ]
+        }
+    )
     plan = plan_meeting(snap, Meeting("m", "T", attendance=["a", "b", "c", "d"], format="pairs", table_size=2))
     kinds_a = [r["kind"] for r in plan.agenda("a")[0]["with"][0]["reasons"]]
     kinds_b = [r["kind"] for r in plan.agenda("b")[0]["with"][0]["reasons"]]
@@ -354,9 +366,17 @@ def test_meeting_round_trip_and_old_shape():
     old = {"id": "m", "title": "T", "date": "2025-04-10", "place": "", "attendance": ["a", "b"], "persons": []}
     m, issues = parse_meeting(old)
     assert not issues and m.to_dict() == old
-    full = {**old, "attendance": ["a", "b", "c", "d"], "rounds": 2, "format": "tables", "table_size": 3,
-            "themes": [{"table": 1, "topic": "sport"}], "must_meet": [["a", "b"]], "must_not_meet": [["c", "d"]],
-            "locked": [{"round": 2, "table": 1, "orgs": ["a", "c"]}]}
+    full = {
+        **old,
+        "attendance": ["a", "b", "c", "d"],
+        "rounds": 2,
+        "format": "tables",
+        "table_size": 3,
+        "themes": [{"table": 1, "topic": "sport"}],
+        "must_meet": [["a", "b"]],
+        "must_not_meet": [["c", "d"]],
+        "locked": [{"round": 2, "table": 1, "orgs": ["a", "c"]}],
+    }
     m, issues = parse_meeting(full)
     assert not issues
     back = m.to_dict()

@@ -23,25 +23,29 @@ def signals(doc, a, b):
 
 
 def test_topics_rare_shared_topic_weighs_more():
-    doc = {"organisations": [
-        org("a", topics=["music", "sport"]),
-        org("b", topics=["music"]),
-        org("c", topics=["sport"]),
-        org("d", topics=["sport"]),
-        org("e", topics=["sport"]),
-    ]}
+    doc = {
+        "organisations": [
+            org("a", topics=["music", "sport"]),
+            org("b", topics=["music"]),
+            org("c", topics=["sport"]),
+            org("d", topics=["sport"]),
+            org("e", topics=["sport"]),
+        ]
+    }
     assert signals(doc, "a", "b")["topics"] > signals(doc, "a", "c")["topics"] > 0
     assert signals(doc, "c", "d")["topics"] == pytest.approx(1.0)
     assert signals(doc, "b", "c")["topics"] == 0
 
 
 def test_complementarity_is_reciprocal_and_one_way_counts_half():
-    doc = {"organisations": [
-        org("a", needs=["rooms"], offers=["interpreting"]),
-        org("b", kind="education", needs=["interpreting"], offers=["rooms"]),
-        org("c", kind="education", offers=["rooms"]),
-        org("d", kind="education", offers=["rooms", "money"], needs=["volunteers"]),
-    ]}
+    doc = {
+        "organisations": [
+            org("a", needs=["rooms"], offers=["interpreting"]),
+            org("b", kind="education", needs=["interpreting"], offers=["rooms"]),
+            org("c", kind="education", offers=["rooms"]),
+            org("d", kind="education", offers=["rooms", "money"], needs=["volunteers"]),
+        ]
+    }
     assert signals(doc, "a", "b")["complementarity"] == pytest.approx(1.0)
     assert signals(doc, "a", "c")["complementarity"] == pytest.approx(0.5)  # one way: half
     assert signals(doc, "c", "a")["complementarity"] == pytest.approx(0.5)  # symmetric
@@ -49,26 +53,35 @@ def test_complementarity_is_reciprocal_and_one_way_counts_half():
 
 
 def test_complementarity_harmonic_mean_weighs_urgency():
-    doc = {"organisations": [
-        org("a", needs=[{"capability": "rooms", "urgency": 3}, {"capability": "money", "urgency": 1}],
-            offers=["interpreting"]),
-        org("b", kind="education", needs=["interpreting"], offers=["rooms"]),
-    ]}
+    doc = {
+        "organisations": [
+            org(
+                "a",
+                needs=[{"capability": "rooms", "urgency": 3}, {"capability": "money", "urgency": 1}],
+                offers=["interpreting"],
+            ),
+            org("b", kind="education", needs=["interpreting"], offers=["rooms"]),
+        ]
+    }
     a, b = 0.75, 1.0  # b covers 3 of a's 4 urgency points; a covers all of b's need
     assert signals(doc, "a", "b")["complementarity"] == pytest.approx(2 * a * b / (a + b), rel=1e-5)
 
 
 def test_proximity_is_adamic_adar_of_common_partners():
-    doc = {"organisations": [org(x) for x in "abcdz"],
-           "cooperations": [{"a": "a", "b": "z"}, {"a": "b", "b": "z"}, {"a": "c", "b": "z"}, {"a": "a", "b": "d"}]}
+    doc = {
+        "organisations": [org(x) for x in "abcdz"],
+        "cooperations": [{"a": "a", "b": "z"}, {"a": "b", "b": "z"}, {"a": "c", "b": "z"}, {"a": "a", "b": "d"}],
+    }
     aa = 1 / math.log(3)
     assert signals(doc, "a", "b")["proximity"] == pytest.approx(1 - math.exp(-aa), rel=1e-5)
     assert signals(doc, "b", "d")["proximity"] == 0
 
 
 def test_bridging_mo_institution_and_communities():
-    doc = {"organisations": [org("a"), org("b"), org("c", kind="education"), org("d", kind="education"), org("e")],
-           "cooperations": [{"a": "a", "b": "b"}, {"a": "c", "b": "d"}]}
+    doc = {
+        "organisations": [org("a"), org("b"), org("c", kind="education"), org("d", kind="education"), org("e")],
+        "cooperations": [{"a": "a", "b": "b"}, {"a": "c", "b": "d"}],
+    }
     assert signals(doc, "a", "c")["bridging"] == pytest.approx(1.0)  # MO-institution, other community
     assert signals(doc, "a", "b")["bridging"] == 0
     assert signals(doc, "a", "e")["bridging"] == 0  # e has no partners: no community
@@ -76,12 +89,14 @@ def test_bridging_mo_institution_and_communities():
 
 
 def test_district_and_language_german_is_weak():
-    doc = {"organisations": [
-        org("a", districts=["lennep"], languages=["de", "tr"]),
-        org("b", districts=["lennep"], languages=["de", "tr"]),
-        org("c", districts=["sued"], languages=["de"]),
-        org("d", districts=["sued"], languages=["de", "ar"]),
-    ]}
+    doc = {
+        "organisations": [
+            org("a", districts=["lennep"], languages=["de", "tr"]),
+            org("b", districts=["lennep"], languages=["de", "tr"]),
+            org("c", districts=["sued"], languages=["de"]),
+            org("d", districts=["sued"], languages=["de", "ar"]),
+        ]
+    }
     ab, ac = signals(doc, "a", "b"), signals(doc, "a", "c")
     assert ab["district"] == pytest.approx(1.0) and ac["district"] == 0
     assert ab["language"] > 0.4

@@ -21,15 +21,17 @@ def random_doc(n=40, seed=0, coops=50):
     rng = np.random.default_rng(seed)
     orgs = []
     for i in range(n):
-        orgs.append(org(
-            f"o{i}",
-            kind="migrant_organisation" if rng.random() < 0.5 else "education",
-            topics=list(rng.choice(TOPICS, size=int(rng.integers(1, 4)), replace=False)),
-            offers=list(rng.choice(CAPS, size=int(rng.integers(0, 3)), replace=False)),
-            needs=list(rng.choice(CAPS, size=int(rng.integers(0, 3)), replace=False)),
-            districts=[str(rng.choice(DISTRICTS))],
-            languages=["de", str(rng.choice(["tr", "ar", "ru", "uk"]))],
-        ))
+        orgs.append(
+            org(
+                f"o{i}",
+                kind="migrant_organisation" if rng.random() < 0.5 else "education",
+                topics=list(rng.choice(TOPICS, size=int(rng.integers(1, 4)), replace=False)),
+                offers=list(rng.choice(CAPS, size=int(rng.integers(0, 3)), replace=False)),
+                needs=list(rng.choice(CAPS, size=int(rng.integers(0, 3)), replace=False)),
+                districts=[str(rng.choice(DISTRICTS))],
+                languages=["de", str(rng.choice(["tr", "ar", "ru", "uk"]))],
+            )
+        )
     pairs = set()
     while len(pairs) < coops:
         a, b = sorted(rng.choice(n, size=2, replace=False).tolist())
@@ -44,13 +46,23 @@ def network():
 
 
 def test_best_match_and_reasons(make_snapshot):
-    snap = make_snapshot({"organisations": [
-        org("a", topics=["homework_help"], needs=["rooms"], districts=["lennep"], languages=["de", "tr"]),
-        org("b", kind="education", topics=["homework_help"], offers=["rooms"], districts=["lennep"],
-            languages=["de", "tr"]),
-        org("c", kind="education", topics=["sport"], districts=["sued"], languages=["de"]),
-        org("d", kind="education", topics=["music"], districts=["sued"], languages=["de"]),
-    ]})
+    snap = make_snapshot(
+        {
+            "organisations": [
+                org("a", topics=["homework_help"], needs=["rooms"], districts=["lennep"], languages=["de", "tr"]),
+                org(
+                    "b",
+                    kind="education",
+                    topics=["homework_help"],
+                    offers=["rooms"],
+                    districts=["lennep"],
+                    languages=["de", "tr"],
+                ),
+                org("c", kind="education", topics=["sport"], districts=["sued"], languages=["de"]),
+                org("d", kind="education", topics=["music"], districts=["sued"], languages=["de"]),
+            ]
+        }
+    )
     result = suggest(snap, "a", k=5)
     assert [s.partner for s in result] == ["b"]  # c and d share nothing concrete with a
     from matching import matching_model
@@ -107,13 +119,21 @@ def test_partners_and_recently_declined_never_suggested(make_snapshot, network):
 
 
 def test_already_met_is_marked_but_may_be_suggested(make_snapshot):
-    snap = make_snapshot({
-        "organisations": [org("a", topics=["sport"]), org("b", topics=["sport"]), org("c", topics=["sport"]),
-                          org("d", topics=["sport"])],
-        "meetings": [{"id": "m1", "title": "Austausch", "attendance": ["a", "c"]}],
-        "introductions": [{"id": "i1", "a": "a", "b": "b", "status": "met"},
-                          {"id": "i2", "a": "a", "b": "c", "status": "proposed"}],
-    })
+    snap = make_snapshot(
+        {
+            "organisations": [
+                org("a", topics=["sport"]),
+                org("b", topics=["sport"]),
+                org("c", topics=["sport"]),
+                org("d", topics=["sport"]),
+            ],
+            "meetings": [{"id": "m1", "title": "Austausch", "attendance": ["a", "c"]}],
+            "introductions": [
+                {"id": "i1", "a": "a", "b": "b", "status": "met"},
+                {"id": "i2", "a": "a", "b": "c", "status": "proposed"},
+            ],
+        }
+    )
     met = {s.partner: s.already_met for s in suggest(snap, "a", k=5)}
     assert met == {"b": True, "c": True, "d": False}
 
@@ -153,8 +173,9 @@ def test_unknown_organisation_raises(make_snapshot, network):
 
 
 def test_little_data_gets_hints_and_what_data_allows(make_snapshot):
-    snap = make_snapshot({"organisations": [
-        org("a", districts=["lennep"]), org("b", districts=["lennep"], topics=["sport"]), org("c")]})
+    snap = make_snapshot(
+        {"organisations": [org("a", districts=["lennep"]), org("b", districts=["lennep"], topics=["sport"]), org("c")]}
+    )
     assert hints(snap, "a") == ["topics", "offers", "needs", "languages"]
     assert [s.partner for s in suggest(snap, "a")] == ["b"]
     assert suggest(snap, "c") == []
@@ -181,5 +202,9 @@ def test_model_is_cached_per_snapshot(make_snapshot, network):
 
 def test_suggestion_to_dict():
     s = Suggestion("b", 0.5, [{"kind": "same_district", "weight": 0.5, "districts": ["sued"]}])
-    assert s.to_dict() == {"partner": "b", "score": 0.5, "already_met": False,
-                           "reasons": [{"kind": "same_district", "weight": 0.5, "districts": ["sued"]}]}
+    assert s.to_dict() == {
+        "partner": "b",
+        "score": 0.5,
+        "already_met": False,
+        "reasons": [{"kind": "same_district", "weight": 0.5, "districts": ["sued"]}],
+    }

@@ -74,8 +74,10 @@ def test_teams_around_an_organisation(demo_snapshot, builder):
 
 
 def test_ad_hoc_roles_and_infeasible(demo_snapshot):
-    roles = [Role("rooms", {"de": "Räume"}, [{"offers": ["rooms"]}]),
-             Role("arabic", {"de": "Arabisch"}, [{"languages": ["ar"], "kinds": ["migrant_organisation"]}])]
+    roles = [
+        Role("rooms", {"de": "Räume"}, [{"offers": ["rooms"]}]),
+        Role("arabic", {"de": "Arabisch"}, [{"languages": ["ar"], "kinds": ["migrant_organisation"]}]),
+    ]
     teams = suggest_teams(demo_snapshot, roles, k=3)
     assert len(teams) == 3 and teams[0].template is None
     for team in teams:
@@ -180,8 +182,9 @@ def test_project_ideas(demo_snapshot):
         check_team(demo_snapshot, idea.team, tpl.roles)
         for need in idea.needs:
             assert need["organisations"] >= 2
-            assert not any(need["capability"] in {o.capability for o in demo_snapshot.orgs[g].offers}
-                           for g in idea.group)
+            assert not any(
+                need["capability"] in {o.capability for o in demo_snapshot.orgs[g].offers} for g in idea.group
+            )
         for m in idea.funding.matches:
             assert m.deadline is None or m.deadline >= "2026-08-01"
             assert set(m.applicants) <= set(idea.team.org_ids)

@@ -18,8 +18,11 @@ def test_demo_proposals_list_whom_to_invite(demo_snapshot):
     assert [p.score for p in props] == sorted((p.score for p in props), reverse=True)
     top = props[0]
     assert top.theme == "funding_application_help"
-    needing = {o.id for o in demo_snapshot.network.organisations
-               if {n.capability for n in o.needs} & {"funding_application_help", "money"}}
+    needing = {
+        o.id
+        for o in demo_snapshot.network.organisations
+        if {n.capability for n in o.needs} & {"funding_application_help", "money"}
+    }
     assert set(top.invite) == needing
     assert top.needs == {"money": 13, "funding_application_help": 5}
     for p in props:
@@ -39,8 +42,7 @@ def test_demo_proposals_list_whom_to_invite(demo_snapshot):
 def test_attendees_of_held_workshops_are_dropped(demo_snapshot):
     before = workshop_proposals(demo_snapshot, today=TODAY)[0]
     came = before.invite[:4]
-    held = Workshop("w-antraege", "Förderanträge schreiben", "funding_application_help", "2026-03-10",
-                    attendance=came)
+    held = Workshop("w-antraege", "Förderanträge schreiben", "funding_application_help", "2026-03-10", attendance=came)
     planned = Workshop("w-herbst", "Förderanträge II", "money", "2026-10-01", attendance=[])
     after = {p.theme: p for p in workshop_proposals(demo_snapshot, workshops=[held, planned], today=TODAY)}
     theme = after["funding_application_help"]
@@ -55,17 +57,20 @@ def test_attendees_of_held_workshops_are_dropped(demo_snapshot):
 
 
 def test_mos_weigh_more_and_urgency_counts():
-    snap = snapshot_of({"organisations": [
-        org("mo1", needs=[{"capability": "publicity", "urgency": 3}]),
-        org("mo2", needs=[{"capability": "publicity", "urgency": 1}]),
-        org("i1", "education", needs=[{"capability": "legal_advice", "urgency": 3}]),
-        org("i2", "education", needs=[{"capability": "legal_advice", "urgency": 3}]),
-        org("i3", "education", needs=[{"capability": "rooms", "urgency": 3}]),
-        org("i4", "education", needs=[{"capability": "rooms", "urgency": 3}]),
-    ]})
+    snap = snapshot_of(
+        {
+            "organisations": [
+                org("mo1", needs=[{"capability": "publicity", "urgency": 3}]),
+                org("mo2", needs=[{"capability": "publicity", "urgency": 1}]),
+                org("i1", "education", needs=[{"capability": "legal_advice", "urgency": 3}]),
+                org("i2", "education", needs=[{"capability": "legal_advice", "urgency": 3}]),
+                org("i3", "education", needs=[{"capability": "rooms", "urgency": 3}]),
+                org("i4", "education", needs=[{"capability": "rooms", "urgency": 3}]),
+            ]
+        }
+    )
     props = workshop_proposals(snap, mo_weight=2.0)
-    assert [(p.theme, p.score) for p in props] == [("publicity", pytest.approx(2.667, abs=1e-3)),
-                                                   ("legal_advice", 2.0)]
+    assert [(p.theme, p.score) for p in props] == [("publicity", pytest.approx(2.667, abs=1e-3)), ("legal_advice", 2.0)]
     assert props[0].invite == ["mo1", "mo2"]
     flat = workshop_proposals(snap, mo_weight=1.0)
     assert [p.theme for p in flat] == ["legal_advice", "publicity"]
@@ -76,11 +81,24 @@ def test_mos_weigh_more_and_urgency_counts():
 def test_representatives_proposals_rank_beside_needs(demo_snapshot):
     mos = [o.id for o in demo_snapshot.network.organisations if o.kind == "migrant_organisation"]
     ideas = [
-        Proposal("p-verein", "Vereinsrecht kompakt", mos[0], "2026-05-01", capability="association_management",
-                 supporters=mos[1:9]),
+        Proposal(
+            "p-verein",
+            "Vereinsrecht kompakt",
+            mos[0],
+            "2026-05-01",
+            capability="association_management",
+            supporters=mos[1:9],
+        ),
         Proposal("p-ramadan", "Austausch: Feste im Ramadan", mos[2], "2026-05-02", supporters=mos[3:5]),
-        Proposal("p-old", "Zurückgezogen", mos[4], "2026-05-03", capability="website_help", supporters=mos[5:30],
-                 status="withdrawn"),
+        Proposal(
+            "p-old",
+            "Zurückgezogen",
+            mos[4],
+            "2026-05-03",
+            capability="website_help",
+            supporters=mos[5:30],
+            status="withdrawn",
+        ),
     ]
     props = workshop_proposals(demo_snapshot, proposals=ideas, today=TODAY)
     by_theme = {p.theme: p for p in props}

@@ -72,8 +72,10 @@ def test_six_anonymous_clients_keep_the_directory_fast(template_db, tmp_path):
         for t in clients:
             t.join(timeout=60)
         assert statuses and set(statuses) == {200}, sorted(set(statuses))
-        print(f"directory median alone {alone * 1000:.1f} ms, with 6 clients {loaded * 1000:.1f} ms, "
-              f"{len(statuses)} heavy requests served")
+        print(
+            f"directory median alone {alone * 1000:.1f} ms, with 6 clients {loaded * 1000:.1f} ms, "
+            f"{len(statuses)} heavy requests served"
+        )
         assert loaded < max(20 * alone, 0.25), (alone, loaded)
     finally:
         server.shutdown()

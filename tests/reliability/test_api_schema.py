@@ -65,8 +65,11 @@ def test_the_server_accepts_exactly_what_the_document_says(fuzz_app, api_schema,
     )
     def check(case, real, pick):
         meta = case.meta
-        negated = {getattr(loc, "value", loc) for loc, info in (meta.components if meta else {}).items()
-                   if info.mode.is_negative}
+        negated = {
+            getattr(loc, "value", loc)
+            for loc, info in (meta.components if meta else {}).items()
+            if info.mode.is_negative
+        }
         if headers and "header" in negated:
             return  # our token would replace the broken header: the request would be valid again
         if real and "path" not in negated:  # half of the valid cases address records that exist

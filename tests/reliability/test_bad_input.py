@@ -125,9 +125,10 @@ def test_deep_json_is_refused_by_the_api_with_a_clear_400(any_app, any_store):
             assert resp.status_code == 400, (url, resp.status_code, resp.get_data(as_text=True)[:300])
             error = resp.get_json()["error"]
             assert error["code"] == "bad_request" and "JSON" in error["message"], error
-    assert "deeper than 32 levels" in client.post(f"{API}/organisations", data=DEEP, headers=h).get_json()[
-        "error"
-    ]["message"]
+    assert (
+        "deeper than 32 levels"
+        in client.post(f"{API}/organisations", data=DEEP, headers=h).get_json()["error"]["message"]
+    )
     assert dump(any_store) == before
 
 
@@ -142,8 +143,11 @@ def test_deep_json_is_refused_by_remo_import_and_restore(any_app, any_store, tmp
     assert "JSON nested deeper than 32 levels" in result.output and "Traceback" not in result.output
     backup = tmp_path / "deep.backup"
     backup.write_text(
-        json.dumps({"format": "remo-backup/1", "records": 1}) + "\n"
-        + '{"kind": "organisation", "id": "a", "data": ' + DEEP + "\n",
+        json.dumps({"format": "remo-backup/1", "records": 1})
+        + "\n"
+        + '{"kind": "organisation", "id": "a", "data": '
+        + DEEP
+        + "\n",
         encoding="utf-8",
     )
     result = runner.invoke(args=["restore", "--yes", str(backup)])
@@ -249,9 +253,7 @@ def test_xlsx_sheet_extent_is_bounded(tmp_path):
     issue = _xlsx_issue(lying, tmp_path)
     assert issue.code == "too_large" and "1,048,576 rows x 26 columns; at most 5,000,000 cells" in issue.reason
     # no <dimension> at all, but a cell far down
-    far = _rezip(
-        _workbook(far="Z900000"), lambda n, b: re.sub(rb"<dimension [^>]*/>", b"", b) if "sheet" in n else b
-    )
+    far = _rezip(_workbook(far="Z900000"), lambda n, b: re.sub(rb"<dimension [^>]*/>", b"", b) if "sheet" in n else b)
     issue = _xlsx_issue(far, tmp_path)
     assert "900,000 rows x 26 columns" in issue.reason
 
@@ -353,10 +355,13 @@ def test_names_that_differ_only_in_normalisation_are_one_name(any_app, any_store
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 1, result.output
     assert f"organisation '{ORG}' has the same name" in result.output
-    within = {"format": "remo/1", "organisations": [
-        {"id": "cafe-eins", "name": "Café Lennep", "kind": "other"},
-        {"id": "cafe-zwei", "name": unicodedata.normalize("NFD", "café  LENNEP"), "kind": "other"},
-    ]}
+    within = {
+        "format": "remo/1",
+        "organisations": [
+            {"id": "cafe-eins", "name": "Café Lennep", "kind": "other"},
+            {"id": "cafe-zwei", "name": unicodedata.normalize("NFD", "café  LENNEP"), "kind": "other"},
+        ],
+    }
     path.write_text(json.dumps(within, ensure_ascii=False), encoding="utf-8")
     result = runner.invoke(args=["import", str(path)])
     assert result.exit_code == 1 and "has the same name" in result.output, result.output
@@ -378,7 +383,8 @@ def test_names_that_differ_only_in_normalisation_are_one_name(any_app, any_store
     assert dump(any_store) == before
     # a new name arrives in NFD and is stored in NFC
     resp = client.post(
-        f"{API}/organisations", json={"name": unicodedata.normalize("NFD", "Çocuk Kulübü Hasten"), "kind": "other"},
+        f"{API}/organisations",
+        json={"name": unicodedata.normalize("NFD", "Çocuk Kulübü Hasten"), "kind": "other"},
         headers=h,
     )
     assert resp.status_code == 201, resp.get_json()

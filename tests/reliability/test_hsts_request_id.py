@@ -35,8 +35,13 @@ def test_hsts_is_on_in_production_with_a_year(make_app):
 
 
 def test_hsts_settings(make_app):
-    app = make_app(REMO_ENV="production", SECRET_KEY="x" * 32, REMO_HSTS_SECONDS="63072000",
-                   REMO_HSTS_INCLUDE_SUBDOMAINS=True, REMO_HSTS_PRELOAD=True)
+    app = make_app(
+        REMO_ENV="production",
+        SECRET_KEY="x" * 32,
+        REMO_HSTS_SECONDS="63072000",
+        REMO_HSTS_INCLUDE_SUBDOMAINS=True,
+        REMO_HSTS_PRELOAD=True,
+    )
     value = app.test_client().get("/").headers["Strict-Transport-Security"]
     assert value == "max-age=63072000; includeSubDomains; preload"
     off = make_app(REMO_ENV="production", SECRET_KEY="x" * 32, REMO_HSTS_SECONDS=False)  # REMO_HSTS_SECONDS=0
@@ -45,8 +50,14 @@ def test_hsts_settings(make_app):
     assert dev.test_client().get("/").headers["Strict-Transport-Security"] == "max-age=600"
 
 
-@pytest.mark.parametrize("bad", [{"REMO_HSTS_SECONDS": "ein Jahr"}, {"REMO_HSTS_SECONDS": "-1"},
-                                 {"REMO_HSTS_SECONDS": "600", "REMO_HSTS_PRELOAD": True}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"REMO_HSTS_SECONDS": "ein Jahr"},
+        {"REMO_HSTS_SECONDS": "-1"},
+        {"REMO_HSTS_SECONDS": "600", "REMO_HSTS_PRELOAD": True},
+    ],
+)
 def test_bad_hsts_settings_refuse_to_start(make_app, bad):
     with pytest.raises(RuntimeError, match="REMO_HSTS"):
         make_app(REMO_ENV="production", SECRET_KEY="x" * 32, **bad)

@@ -91,8 +91,12 @@ def test_brochure_pdf_per_language_shared_by_workers(web_app, web_store, count_b
     assert pdf.calls == 2
     # a second worker: same store, same cache folder -> serves the first worker's files
     (tmp_path / "w2").mkdir()
-    second = make_web_app(template_db, tmp_path / "w2", REMO_STORE=web_app.config["REMO_STORE"],
-                          REMO_RENDER_CACHE_DIR=web_app.config["REMO_RENDER_CACHE_DIR"])
+    second = make_web_app(
+        template_db,
+        tmp_path / "w2",
+        REMO_STORE=web_app.config["REMO_STORE"],
+        REMO_RENDER_CACHE_DIR=web_app.config["REMO_RENDER_CACHE_DIR"],
+    )
     try:
         assert second.test_client().get("/brochure.pdf?lang=ar").data == ar.data and pdf.calls == 2
     finally:
@@ -103,8 +107,9 @@ def test_brochure_cache_follows_the_data_on_both_stores(store_url, tmp_path, cou
     from web import create_app
 
     _pdf, html = count_brochure
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "REMO_STORE": store_url,
-                      "REMO_RENDER_CACHE_DIR": str(tmp_path / "cache")})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "t", "REMO_STORE": store_url, "REMO_RENDER_CACHE_DIR": str(tmp_path / "cache")}
+    )
     try:
         assert app.test_cli_runner().invoke(args=["seed", "--demo"]).exit_code == 0
         client = app.test_client()
@@ -231,8 +236,12 @@ def test_an_unusable_cache_folder_or_limit_store_does_not_break_the_pages(templa
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     (tmp_path / "w").mkdir()
-    app = make_web_app(template_db, tmp_path / "w", REMO_RENDER_CACHE_DIR=str(blocker / "cache"),
-                       REMO_RATELIMIT_STORAGE=f"sqlite:///{blocker}/limits.db")
+    app = make_web_app(
+        template_db,
+        tmp_path / "w",
+        REMO_RENDER_CACHE_DIR=str(blocker / "cache"),
+        REMO_RATELIMIT_STORAGE=f"sqlite:///{blocker}/limits.db",
+    )
     try:
         client = app.test_client()
         assert client.get("/brochure?lang=de").status_code == 200

@@ -61,8 +61,13 @@ def test_accepted_card_has_one_state_text(web_client, web_store):
 def test_follow_up_is_stored_version_checked_and_logged(web_client, web_store):
     login(web_client, "stefan")
     rec = web_store.get("introduction", "intro-004")
-    form = {"note": "Ruft Montag an", "next_step": "Termin vereinbaren", "due": "2030-01-15",
-            "owner": "stefan", "version": rec.version}
+    form = {
+        "note": "Ruft Montag an",
+        "next_step": "Termin vereinbaren",
+        "due": "2030-01-15",
+        "owner": "stefan",
+        "version": rec.version,
+    }
     resp = post(web_client, "/desk/introductions/intro-004/follow-up", form, token_from="/desk")
     assert resp.status_code == 302
     now = web_store.get("introduction", "intro-004")
@@ -74,16 +79,28 @@ def test_follow_up_is_stored_version_checked_and_logged(web_client, web_store):
     post(web_client, "/desk/introductions/intro-004/follow-up", {**form, "note": "alt"}, token_from="/desk")
     assert web_store.get("introduction", "intro-004").data["note"] == "Ruft Montag an"
     # a bad date is refused
-    post(web_client, "/desk/introductions/intro-004/follow-up",
-         {**form, "version": now.version, "due": "morgen"}, token_from="/desk")
+    post(
+        web_client,
+        "/desk/introductions/intro-004/follow-up",
+        {**form, "version": now.version, "due": "morgen"},
+        token_from="/desk",
+    )
     assert web_store.get("introduction", "intro-004").version == now.version
     # an owner who is not staff is refused
-    resp = post(web_client, "/desk/introductions/intro-004/follow-up",
-                {**form, "version": now.version, "owner": "rana"}, token_from="/desk")
+    resp = post(
+        web_client,
+        "/desk/introductions/intro-004/follow-up",
+        {**form, "version": now.version, "owner": "rana"},
+        token_from="/desk",
+    )
     assert resp.status_code == 400
     # moving the status keeps the follow-up
-    post(web_client, "/desk/introductions/intro-004", {"status": "cooperating", "version": now.version},
-         token_from="/desk")
+    post(
+        web_client,
+        "/desk/introductions/intro-004",
+        {"status": "cooperating", "version": now.version},
+        token_from="/desk",
+    )
     moved = web_store.get("introduction", "intro-004").data
     assert moved["status"] == "cooperating" and moved["next_step"] == "Termin vereinbaren"
     html = web_client.get("/desk").get_data(as_text=True)
@@ -111,13 +128,18 @@ def test_desk_sorts_and_filters(web_client, web_store):
     status = web_store.get("introduction", "intro-001").data["status"]
     assert all(web_store.get("introduction", c).data["status"] == status for c in cards(f"?status={status}"))
     a = web_store.get("introduction", "intro-004").data["a"]
-    assert all(a in (web_store.get("introduction", c).data["a"], web_store.get("introduction", c).data["b"])
-               for c in cards(f"?org={a}"))
+    assert all(
+        a in (web_store.get("introduction", c).data["a"], web_store.get("introduction", c).data["b"])
+        for c in cards(f"?org={a}")
+    )
     assert "intro-004" in cards(f"?org={a}")
     # by due date: dated ones first, earliest first (within each column)
     dated = [c for c in cards("?sort=due") if c in ("intro-004", "intro-005")]
-    assert dated == ["intro-004", "intro-005"] or web_store.get("introduction", "intro-004").data["status"] != \
-        web_store.get("introduction", "intro-005").data["status"]
+    assert (
+        dated == ["intro-004", "intro-005"]
+        or web_store.get("introduction", "intro-004").data["status"]
+        != web_store.get("introduction", "intro-005").data["status"]
+    )
     # unknown values mean "all"
     assert cards("?status=bogus&owner=nobody&sort=x") == everything
 
@@ -132,21 +154,35 @@ def test_follow_up_fields_on_every_store(store):
     for oid in ("verein-a", "verein-b"):
         store.create("organisation", oid, {"id": oid, "name": oid, "kind": "other"})
     rec = set_status(store, "verein-a", "verein-b", "accepted", actor="staff:stefan", staff=True)
-    done = set_follow_up(store, rec.id, note="Notiz", next_step="Anrufen", due="2031-02-03", owner="stefan",
-                         actor="staff:stefan", expected_version=rec.version)
+    done = set_follow_up(
+        store,
+        rec.id,
+        note="Notiz",
+        next_step="Anrufen",
+        due="2031-02-03",
+        owner="stefan",
+        actor="staff:stefan",
+        expected_version=rec.version,
+    )
     got = store.get("introduction", rec.id)
     assert got.version == done.version == rec.version + 1
     assert (got.data["next_step"], got.data["due"], got.data["owner"], got.data["note"]) == (
-        "Anrufen", "2031-02-03", "stefan", "Notiz")
+        "Anrufen",
+        "2031-02-03",
+        "stefan",
+        "Notiz",
+    )
     intro = next(i for i in store.snapshot().network.introductions if i.id == rec.id)
     assert (intro.next_step, intro.due, intro.owner) == ("Anrufen", "2031-02-03", "stefan")
     assert store.changes(limit=1, kind="introduction", id=rec.id)[0].actor == "staff:stefan"
     with pytest.raises(ConflictError):
-        set_follow_up(store, rec.id, note="", next_step="", due=None, owner="", actor="staff:x",
-                      expected_version=rec.version)
+        set_follow_up(
+            store, rec.id, note="", next_step="", due=None, owner="", actor="staff:x", expected_version=rec.version
+        )
     # clearing removes the fields
-    set_follow_up(store, rec.id, note="", next_step="", due=None, owner="", actor="staff:stefan",
-                  expected_version=done.version)
+    set_follow_up(
+        store, rec.id, note="", next_step="", due=None, owner="", actor="staff:stefan", expected_version=done.version
+    )
     assert "next_step" not in store.get("introduction", rec.id).data
 
 
@@ -174,7 +210,15 @@ def test_join_filter_escapes_plain_items_and_keeps_markup(web_app):
 
 def test_join_filter_in_text_templates_stays_plain(web_app):
     with web_app.test_request_context("/", headers={"Accept-Language": "ar"}):
-        assert web_app.jinja_env.from_string("{% autoescape false %}{{ n|join_list }}{% endautoescape %}").render(
-            n=["A & B", "C"]) == "A & B، C"
-        assert web_app.jinja_env.from_string("{% autoescape true %}{{ n|join_list }}{% endautoescape %}").render(
-            n=["A & B", "C"]) == "A &amp; B، C"
+        assert (
+            web_app.jinja_env.from_string("{% autoescape false %}{{ n|join_list }}{% endautoescape %}").render(
+                n=["A & B", "C"]
+            )
+            == "A & B، C"
+        )
+        assert (
+            web_app.jinja_env.from_string("{% autoescape true %}{{ n|join_list }}{% endautoescape %}").render(
+                n=["A & B", "C"]
+            )
+            == "A &amp; B، C"
+        )

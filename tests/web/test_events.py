@@ -75,8 +75,12 @@ def _publish_as_staff(client, store, rec):
     page = client.get("/desk/events").get_data(as_text=True)
     assert rec.data["title"] in page
     assert "warten auf Prüfung" in client.get("/desk").get_data(as_text=True)
-    resp = post(client, f"/desk/events/{rec.id}/review", {"action": "publish", "version": rec.version},
-                token_from="/desk/events")
+    resp = post(
+        client,
+        f"/desk/events/{rec.id}/review",
+        {"action": "publish", "version": rec.version},
+        token_from="/desk/events",
+    )
     assert resp.status_code == 302
     return store.get("event", rec.id)
 
@@ -100,8 +104,9 @@ def test_done_when_weekly_event_submitted_published_listed_everywhere(web_client
     # the public calendar, with filters that fit and one that does not
     assert "Sprachcafé am Dienstag" in web_client.get("/events").get_data(as_text=True)
     assert "Sprachcafé am Dienstag" in web_client.get("/events?language=tr&free=1&accessible=1").get_data(as_text=True)
-    assert "Sprachcafé am Dienstag" in web_client.get("/events?district=alt_remscheid&topic=language_courses"
-                                                      "&target_group=women").get_data(as_text=True)
+    assert "Sprachcafé am Dienstag" in web_client.get(
+        "/events?district=alt_remscheid&topic=language_courses&target_group=women"
+    ).get_data(as_text=True)
     assert "Sprachcafé am Dienstag" not in web_client.get("/events?language=ar").get_data(as_text=True)
     day = dt.date.fromisoformat(rec.data["start"][:10])
     month = web_client.get(f"/events/month?month={day:%Y-%m}").get_data(as_text=True)
@@ -143,9 +148,12 @@ def test_send_back_with_note_then_resubmit(web_client, web_store):
     rec = _event(web_store)
     _logout(web_client)
     login(web_client, "stefan")
-    resp = post(web_client, f"/desk/events/{rec.id}/review",
-                {"action": "send_back", "version": rec.version, "note": "Bitte die Adresse prüfen."},
-                token_from="/desk/events")
+    resp = post(
+        web_client,
+        f"/desk/events/{rec.id}/review",
+        {"action": "send_back", "version": rec.version, "note": "Bitte die Adresse prüfen."},
+        token_from="/desk/events",
+    )
     assert resp.status_code == 302
     rec = web_store.get("event", rec.id)
     assert rec.data["status"] == "draft" and rec.data["review_note"] == "Bitte die Adresse prüfen."
@@ -180,8 +188,9 @@ def test_cancel_keeps_the_event_visible_as_cancelled(web_client, web_store):
     rec = _publish_as_staff(web_client, web_store, _event(web_store))
     _logout(web_client)
     login(web_client, "rana")
-    resp = post(web_client, f"/org/{ORG}/events/{rec.id}/cancel", {"version": rec.version},
-                token_from=f"/org/{ORG}/events")
+    resp = post(
+        web_client, f"/org/{ORG}/events/{rec.id}/cancel", {"version": rec.version}, token_from=f"/org/{ORG}/events"
+    )
     assert resp.status_code == 302
     assert web_store.get("event", rec.id).data["status"] == "cancelled"
     _logout(web_client)
@@ -194,8 +203,12 @@ def test_stale_version_is_a_conflict_and_writes_nothing(web_client, web_store):
     login(web_client, "rana")
     submit_event(web_client)
     rec = _publish_as_staff(web_client, web_store, _event(web_store))
-    resp = post(web_client, f"/desk/events/{rec.id}/review", {"action": "publish", "version": rec.version - 1},
-                token_from="/desk/events")
+    resp = post(
+        web_client,
+        f"/desk/events/{rec.id}/review",
+        {"action": "publish", "version": rec.version - 1},
+        token_from="/desk/events",
+    )
     assert resp.status_code == 302
     assert web_store.get("event", rec.id).version == rec.version
 
@@ -209,11 +222,19 @@ def test_representative_cannot_touch_another_organisations_events(web_client, we
     assert web_client.get(f"/org/{ORG}/events/{rec.id}/edit").status_code == 403
     # through his own organisation's address the event does not exist for him
     assert web_client.get(f"/org/{OTHER_ORG}/events/{rec.id}/edit").status_code == 404
-    resp = post(web_client, f"/org/{OTHER_ORG}/events/{rec.id}/edit", event_form(title="Gekapert", version=rec.version),
-                token_from=f"/org/{OTHER_ORG}/events/new")
+    resp = post(
+        web_client,
+        f"/org/{OTHER_ORG}/events/{rec.id}/edit",
+        event_form(title="Gekapert", version=rec.version),
+        token_from=f"/org/{OTHER_ORG}/events/new",
+    )
     assert resp.status_code == 404
-    resp = post(web_client, f"/org/{ORG}/events/{rec.id}/cancel", {"version": rec.version},
-                token_from=f"/org/{OTHER_ORG}/events")
+    resp = post(
+        web_client,
+        f"/org/{ORG}/events/{rec.id}/cancel",
+        {"version": rec.version},
+        token_from=f"/org/{OTHER_ORG}/events",
+    )
     assert resp.status_code == 403
     assert web_client.get(f"/events/{rec.id}").status_code == 404  # a submitted event is not his to see
     assert web_store.get("event", rec.id).data == rec.data
@@ -264,7 +285,7 @@ def test_drafts_and_internal_events_never_appear_publicly(web_client, web_store)
     ]
     for ev in hidden:
         for page in pages:
-            assert f"/events/{ev.id}\"" not in page and f'"id": "{ev.id}"' not in page
+            assert f'/events/{ev.id}"' not in page and f'"id": "{ev.id}"' not in page
         assert web_client.get(f"/events/{ev.id}").status_code == 404
         assert web_client.get(f"/api/v1/events/{ev.id}").status_code == 404
     for text in ("Nur ein Entwurf", "Internes Treffen"):
@@ -292,8 +313,14 @@ def test_atom_feed_is_atom(web_client):
 
 
 def test_calendar_pages_render_for_everybody(web_client):
-    for url in ("/events", "/events?week=this", "/events/month", "/events/month?month=2027-02",
-                "/events/month?month=bad", "/events?from=bad&district=nowhere"):
+    for url in (
+        "/events",
+        "/events?week=this",
+        "/events/month",
+        "/events/month?month=2027-02",
+        "/events/month?month=bad",
+        "/events?from=bad&district=nowhere",
+    ):
         assert web_client.get(url).status_code == 200, url
     # the demo's weekly homework help shows on a Tuesday of its term
     html = web_client.get("/events/month?month=2026-09").get_data(as_text=True)
@@ -367,8 +394,9 @@ def test_filtered_feed_and_all_events_feed(web_client, web_store):
 
     vevent = next(v for v in cal.walk("VEVENT") if str(v["UID"]).startswith(f"event-{ev.id}@"))
     exdates = vevent.get("EXDATE", [])
-    got = sorted(d.dt.replace(tzinfo=None) for ex in (exdates if isinstance(exdates, list) else [exdates])
-                 for d in ex.dts)
+    got = sorted(
+        d.dt.replace(tzinfo=None) for ex in (exdates if isinstance(exdates, list) else [exdates]) for d in ex.dts
+    )
     assert got == exception_starts(ev)
 
 
@@ -378,7 +406,7 @@ def test_directory_card_shows_the_next_date(web_client, web_store):
     _publish_as_staff(web_client, web_store, _event(web_store))
     _logout(web_client)
     html = web_client.get("/directory?q=elternnetzwerk").get_data(as_text=True)
-    card = html[html.find(f'href="/org/{ORG}"'):]
+    card = html[html.find(f'href="/org/{ORG}"') :]
     card = card[: card.find("</li>\n")]
     # "nächster Termin: Di., 15:00 Sprachcafé" (or an earlier demo date of the organisation, in the same form)
     match = re.search(r'nächster Termin: (\w\w\.), (\d\d:\d\d) <a href="/events/([^"]+)">', card)
@@ -398,8 +426,9 @@ def test_dashboard_counts_joint_events_apart_from_cooperations(web_client, web_s
     ids = {e for v in pairs.values() for e in v}
     assert all(e.status == "published" for e in snap.network.events if e.id in ids)
     # the cooperation figures do not include them
-    without = dashboard_figures(type(snap.network)(**{**snap.network.__dict__, "events": []}), "2026-09-01",
-                                "2026-12-31")
+    without = dashboard_figures(
+        type(snap.network)(**{**snap.network.__dict__, "events": []}), "2026-09-01", "2026-12-31"
+    )
     for key in ("cooperations", "density", "bridges", "organisations"):
         assert fig[key] == without[key]
     login(web_client, "stefan")
@@ -445,8 +474,9 @@ def test_editor_refuses_a_stale_version(web_client, web_store):
     login(web_client, "rana")
     page = web_client.get(f"/org/{ORG}/events/{rec.id}/edit").get_data(as_text=True)
     assert f'name="version" type="hidden" value="{rec.version}"' in page or f'value="{rec.version}"' in page
-    web_store.update("event", rec.id, {**rec.data, "title": "Lesepaten: Infotreffen (neu)"}, rec.version,
-                     actor="stefan")
+    web_store.update(
+        "event", rec.id, {**rec.data, "title": "Lesepaten: Infotreffen (neu)"}, rec.version, actor="stefan"
+    )
     data = event_form(title="Mein Titel", version=rec.version, action="save", repeat="", exdates="")
     resp = post(web_client, f"/org/{ORG}/events/{rec.id}/edit", data, token_from=f"/org/{ORG}/events")
     assert resp.status_code == 302
@@ -454,8 +484,12 @@ def test_editor_refuses_a_stale_version(web_client, web_store):
     assert "inzwischen von jemand anderem geändert" in web_client.get(resp.headers["Location"]).get_data(as_text=True)
     # with the current version the save goes through, and the draft stays a draft
     current = web_store.get("event", rec.id)
-    resp = post(web_client, f"/org/{ORG}/events/{rec.id}/edit", {**data, "version": current.version},
-                token_from=f"/org/{ORG}/events")
+    resp = post(
+        web_client,
+        f"/org/{ORG}/events/{rec.id}/edit",
+        {**data, "version": current.version},
+        token_from=f"/org/{ORG}/events",
+    )
     assert resp.status_code == 302
     saved = web_store.get("event", rec.id)
     assert saved.data["title"] == "Mein Titel" and saved.data["status"] == "draft"

@@ -30,8 +30,9 @@ def test_workflow_versions_and_audit(store, vocab):
     assert rec.id == "naehcafe" and rec.data["status"] == "submitted" and rec.data["submitted_at"]
     with pytest.raises(svc.EventPermissionError):
         _act(store, vocab, "publish", event_id=rec.id, version=rec.version)
-    published = _act(store, vocab, "publish", actor="stefan", staff=True, org_id=None, event_id=rec.id,
-                     version=rec.version)
+    published = _act(
+        store, vocab, "publish", actor="stefan", staff=True, org_id=None, event_id=rec.id, version=rec.version
+    )
     assert published.data["status"] == "published" and published.version == rec.version + 1
     with pytest.raises(ConflictError):  # a stale version writes nothing
         _act(store, vocab, "cancel", event_id=rec.id, version=rec.version)

@@ -85,8 +85,15 @@ def app(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     app.extensions["remo_store"].store.create(
         "workshop",
         "workshop-1",
-        {"id": "workshop-1", "title": "Förderanträge schreiben", "capability": "funding_application_help",
-         "date": "2026-03-12", "place": "KI Remscheid", "attendance": [], "note": ""},
+        {
+            "id": "workshop-1",
+            "title": "Förderanträge schreiben",
+            "capability": "funding_application_help",
+            "date": "2026-03-12",
+            "place": "KI Remscheid",
+            "attendance": [],
+            "note": "",
+        },
         actor="test",
     )
     yield app
@@ -110,7 +117,7 @@ def test_every_page_is_valid_html(checker: Path, app: Any, tmp_path: Path) -> No
             if page.name in LANG_PARAM:
                 path += ("&" if "?" in path else "?") + f"lang={lang}"
             # the page as every role that gets it (a profile shows staff more than the public)
-            roles = ROLES[ROLES.index(page.role):] if page.status == 200 else (page.role,)
+            roles = ROLES[ROLES.index(page.role) :] if page.status == 200 else (page.role,)
             for role in roles:
                 resp = clients[role].get(path, headers={"Accept": "text/html"})
                 if role != page.role and (resp.status_code != 200 or resp.mimetype != "text/html"):
@@ -149,8 +156,13 @@ def test_account_and_mail_pages_are_valid_html(checker: Path, template_db: Path,
     from web.mail.links import make_link
     from web.mail.outbox import KIND
 
-    app = make_web_app(template_db, tmp_path, REMO_BASE_URL="http://remo.example", REMO_MAIL_KI="ki@ki.example",
-                       REMO_ACCESS_REQUEST_LIMIT=1)
+    app = make_web_app(
+        template_db,
+        tmp_path,
+        REMO_BASE_URL="http://remo.example",
+        REMO_MAIL_KI="ki@ki.example",
+        REMO_ACCESS_REQUEST_LIMIT=1,
+    )
     try:
         queue_every_kind(app)  # an invitation, a reset, a request for access, a digest subscription, …
         store = app.extensions["remo_store"].store
@@ -178,18 +190,42 @@ def test_account_and_mail_pages_are_valid_html(checker: Path, template_db: Path,
             client.get(f"/lang/{lang}")
             for name, token in tokens.items():
                 keep(f"/m/<{name}> ({lang})", client.get(f"/m/{token}").get_data(as_text=True))
-            bad = client.post(f"/m/{tokens['reset']}", data={"password": "kurz", "password2": "anders",
-                                                              "csrf_token": _token(client, f"/m/{tokens['reset']}")})
+            bad = client.post(
+                f"/m/{tokens['reset']}",
+                data={"password": "kurz", "password2": "anders", "csrf_token": _token(client, f"/m/{tokens['reset']}")},
+            )
             keep(f"/m/<reset> with errors ({lang})", bad.get_data(as_text=True))
-            keep(f"forgot, sent ({lang})", client.post("/login/forgot", data={
-                "email": "x@example.org", "csrf_token": _token(client, "/login/forgot")}).get_data(as_text=True))
-            keep(f"forgot, error ({lang})", client.post("/login/forgot", data={
-                "email": "x", "csrf_token": _token(client, "/login/forgot")}).get_data(as_text=True))
-            keep(f"access, error ({lang})", client.post("/access", data={
-                "email": "x", "csrf_token": _token(client, "/access")}).get_data(as_text=True))
-            keep(f"access, limit ({lang})", client.post("/access", data={
-                "organisation": "V", "name": "A", "email": "a@example.org", "consent": "y",
-                "csrf_token": _token(client, "/access")}).get_data(as_text=True))
+            keep(
+                f"forgot, sent ({lang})",
+                client.post(
+                    "/login/forgot", data={"email": "x@example.org", "csrf_token": _token(client, "/login/forgot")}
+                ).get_data(as_text=True),
+            )
+            keep(
+                f"forgot, error ({lang})",
+                client.post(
+                    "/login/forgot", data={"email": "x", "csrf_token": _token(client, "/login/forgot")}
+                ).get_data(as_text=True),
+            )
+            keep(
+                f"access, error ({lang})",
+                client.post("/access", data={"email": "x", "csrf_token": _token(client, "/access")}).get_data(
+                    as_text=True
+                ),
+            )
+            keep(
+                f"access, limit ({lang})",
+                client.post(
+                    "/access",
+                    data={
+                        "organisation": "V",
+                        "name": "A",
+                        "email": "a@example.org",
+                        "consent": "y",
+                        "csrf_token": _token(client, "/access"),
+                    },
+                ).get_data(as_text=True),
+            )
         for rec in store.list(KIND):
             keep(f"mail {rec.data['purpose']} ({rec.data['lang']})", rec.data["html"])
         errors = errors_of(run_vnu(files))

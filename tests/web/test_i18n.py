@@ -135,7 +135,7 @@ def test_css_uses_logical_properties():
 
 @pytest.mark.parametrize("lang", ["de", "en", "tr", "ar", "ru", "uk"])
 def test_offer_need_reasons_say_who_offers(lang):
-    """"Sie bieten, was Sie brauchen" could mean either side: each text names "this organisation"."""
+    """ "Sie bieten, was Sie brauchen" could mean either side: each text names "this organisation"."""
     from flask import Flask
 
     from graph import Vocabulary
@@ -150,8 +150,14 @@ def test_offer_need_reasons_say_who_offers(lang):
         they = reason_text({"kind": "they_offer_what_you_need", "capabilities": [cap]}, vocab, {}, lang)
         you = reason_text({"kind": "you_offer_what_they_need", "capabilities": [cap]}, vocab, {}, lang)
     assert they != you
-    marker = {"de": "Diese Organisation", "en": "This organisation", "tr": "Bu kuruluş",
-              "ar": "هذه المنظمة", "ru": "организац", "uk": "організац"}[lang]
+    marker = {
+        "de": "Diese Organisation",
+        "en": "This organisation",
+        "tr": "Bu kuruluş",
+        "ar": "هذه المنظمة",
+        "ru": "организац",
+        "uk": "організац",
+    }[lang]
     assert marker.lower() in they.lower() and marker.split()[-1].lower()[:6] in you.lower()
     if lang == "de":
         assert they.startswith("Diese Organisation bietet, was Sie brauchen:")

@@ -43,9 +43,7 @@ def smtp():
 
 def deliver(app, smtp):
     with app.app_context():
-        return send_pending(
-            app.extensions["remo_store"].store, Transport(parse_smtp_url(smtp.url)), mail_settings()
-        )
+        return send_pending(app.extensions["remo_store"].store, Transport(parse_smtp_url(smtp.url)), mail_settings())
 
 
 def link_of(msg) -> str:
@@ -78,8 +76,13 @@ def test_invitation_creates_an_account_that_opens_with_the_mailed_link_once(app,
     resp = post(
         client,
         "/admin/users/invite",
-        {"username": "leyla", "name": "Leyla Çelik", "email": "leyla@example.org", "organisations": ["thamarai"],
-         "lang": "tr"},
+        {
+            "username": "leyla",
+            "name": "Leyla Çelik",
+            "email": "leyla@example.org",
+            "organisations": ["thamarai"],
+            "lang": "tr",
+        },
         token_from="/admin/users/invite",
     )
     assert resp.status_code == 302
@@ -109,9 +112,12 @@ def test_invitation_creates_an_account_that_opens_with_the_mailed_link_once(app,
     late = link_of(smtp.wait_for(2)[1])
     assert fresh.get(f"/m/{late}").status_code == 400  # a disabled account is not opened by a link
     assert store.get("user", "leyla").data["active"] is False
-    again = post(client, "/admin/users/invite",
-                 {"username": "leyla", "email": "x@example.org", "organisations": ["thamarai"], "lang": "de"},
-                 token_from="/admin/users/invite")
+    again = post(
+        client,
+        "/admin/users/invite",
+        {"username": "leyla", "email": "x@example.org", "organisations": ["thamarai"], "lang": "de"},
+        token_from="/admin/users/invite",
+    )
     assert again.status_code == 422 and "Dieser Benutzername ist schon vergeben." in again.get_data(as_text=True)
 
 
@@ -120,12 +126,20 @@ def test_invitation_refuses_bad_input_and_writes_nothing(app):
     login(client, "ada")
     store = app.extensions["remo_store"].store
     before = store.count(KIND)
-    bad = post(client, "/admin/users/invite", {"username": "neu", "email": "kein-at", "lang": "de"},
-               token_from="/admin/users/invite")
+    bad = post(
+        client,
+        "/admin/users/invite",
+        {"username": "neu", "email": "kein-at", "lang": "de"},
+        token_from="/admin/users/invite",
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "Geben Sie eine gültige E-Mail-Adresse ein." in html
-    none = post(client, "/admin/users/invite", {"username": "neu", "email": "neu@example.org", "lang": "de"},
-                token_from="/admin/users/invite")
+    none = post(
+        client,
+        "/admin/users/invite",
+        {"username": "neu", "email": "neu@example.org", "lang": "de"},
+        token_from="/admin/users/invite",
+    )
     assert none.status_code == 422 and "mindestens eine Organisation" in none.get_data(as_text=True)
     assert store.get("user", "neu") is None and store.count(KIND) == before
 
@@ -177,8 +191,9 @@ def test_reset_link_expired_tampered_and_voided_by_another_password_change(app, 
         old, _link = make_link("password_reset", f"rana|{fp}", days=-0.01)
     expired = client.get(f"/m/{old}")
     assert expired.status_code == 410 and 'href="/login/forgot"' in expired.get_data(as_text=True)
-    resp = client.post(f"/m/{old}", data={"password": "x" * 20, "password2": "x" * 20,
-                                          "csrf_token": csrf_token(client, "/login")})
+    resp = client.post(
+        f"/m/{old}", data={"password": "x" * 20, "password2": "x" * 20, "csrf_token": csrf_token(client, "/login")}
+    )
     assert resp.status_code == 410
     login(app.test_client(), "rana", NEW_PASSWORD)
 
@@ -200,8 +215,13 @@ def test_request_for_access_lands_on_the_desk_with_a_mail_to_the_ki(app, smtp):
     client = app.test_client()
     page = client.get("/access").get_data(as_text=True)
     assert "Zugang beantragen" in page and 'class="hp"' in page
-    fields = {"organisation": "Frauenverein Ayşe", "name": "Ayşe Yılmaz", "email": "ayse@example.org",
-              "message": "Wir möchten mitmachen.", "consent": "y"}
+    fields = {
+        "organisation": "Frauenverein Ayşe",
+        "name": "Ayşe Yılmaz",
+        "email": "ayse@example.org",
+        "message": "Wir möchten mitmachen.",
+        "consent": "y",
+    }
     resp = post(client, "/access", fields, token_from="/access")
     assert resp.status_code == 200 and "Danke für Ihre Anfrage" in resp.get_data(as_text=True)
     store = app.extensions["remo_store"].store

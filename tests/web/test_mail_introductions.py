@@ -87,7 +87,7 @@ def test_proposal_mails_both_and_two_clicks_exchange_the_contacts(app, smtp):
     for m in mails:
         accept, _decline = links_of(m)
         page = client.get(f"/m/{accept}")
-        assert page.status_code == 200 and "<form method=\"post\"" in page.get_data(as_text=True)
+        assert page.status_code == 200 and '<form method="post"' in page.get_data(as_text=True)
         assert store.get(OPTIN_KIND, intro.id).data["consent"] is None  # opening alone changes nothing
         done = post(client, f"/m/{accept}", token_from=f"/m/{accept}")
         assert done.status_code == 200, done.get_data(as_text=True)[:300]
@@ -180,8 +180,9 @@ def test_reminder_after_n_days_then_the_ki_is_told(app, smtp):
         assert run_jobs(store, in8)["introduction_reminders"] == 0  # not twice
     deliver(app, smtp, now=lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=8))
     reminders = smtp.wait_for(4)[2:]
-    assert all("Reminder" in m["Subject"] or "Hatırlatma" in m["Subject"] or "Erinnerung" in m["Subject"]
-               for m in reminders), [m["Subject"] for m in reminders]
+    assert all(
+        "Reminder" in m["Subject"] or "Hatırlatma" in m["Subject"] or "Erinnerung" in m["Subject"] for m in reminders
+    ), [m["Subject"] for m in reminders]
     with app.app_context():
         in16 = dt.datetime.now(dt.UTC) + dt.timedelta(days=16)
         assert run_jobs(store, in16)["introduction_reminders"] == 1

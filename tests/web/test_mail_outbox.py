@@ -16,10 +16,7 @@ from web.mail.smtp import Transport, parse_smtp_url
 
 def _queue(app, store, addresses, *, lang="de", name=""):
     with app.test_request_context("/"):
-        ops = [
-            queue_op(compose("test", lang, [{"name": name, "address": a}], lambda: "Test"))
-            for a in addresses
-        ]
+        ops = [queue_op(compose("test", lang, [{"name": name, "address": a}], lambda: "Test")) for a in addresses]
     store.apply(ops, actor="test")
     return [op.id for op in ops]
 

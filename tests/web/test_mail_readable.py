@@ -32,8 +32,9 @@ MEETING = "austauschtreffen-2025-1"
 
 @pytest.fixture
 def app(template_db, tmp_path):
-    app = make_web_app(template_db, tmp_path, REMO_MAIL_FROM="remo@ki.example", REMO_BASE_URL=BASE,
-                       REMO_MAIL_KI="ki-desk@ki.example")
+    app = make_web_app(
+        template_db, tmp_path, REMO_MAIL_FROM="remo@ki.example", REMO_BASE_URL=BASE, REMO_MAIL_KI="ki-desk@ki.example"
+    )
     yield app
     app.extensions["remo_store"].close()
 
@@ -53,14 +54,30 @@ def queue_every_kind(app) -> None:
     store = app.extensions["remo_store"].store
     _set(store, "rana", email="rana@example.org", name="Рана Шевченко")
     with app.test_request_context("/"):
-        store.apply([queue_op(compose("test", "ar", [{"name": "ليلى Çelik", "address": "leyla@example.org"}],
-                                      lambda: "اختبار"))], actor="test")
-        invite_user(store, "leyla", email="leyla@example.org", organisations=[ORG], name="ليلى Çelik", lang="ar",
-                    actor="test")
+        store.apply(
+            [
+                queue_op(
+                    compose("test", "ar", [{"name": "ليلى Çelik", "address": "leyla@example.org"}], lambda: "اختبار")
+                )
+            ],
+            actor="test",
+        )
+        invite_user(
+            store, "leyla", email="leyla@example.org", organisations=[ORG], name="ليلى Çelik", lang="ar", actor="test"
+        )
         request_reset(store, "rana@example.org", client="127.0.0.1", lang="ru")
-        request_access(store, {"organisation": "Kadın Derneği „Güneş“", "name": "Ayşe Yılmaz",
-                               "email": "ayse@example.org", "message": "<b>hallo</b> https://spam.example/x",
-                               "website": ""}, client="127.0.0.1", lang="tr")
+        request_access(
+            store,
+            {
+                "organisation": "Kadın Derneği „Güneş“",
+                "name": "Ayşe Yılmaz",
+                "email": "ayse@example.org",
+                "message": "<b>hallo</b> https://spam.example/x",
+                "website": "",
+            },
+            client="127.0.0.1",
+            lang="tr",
+        )
         subscribe(store, ORG, "rana", on=True, lang="uk", actor="test")
         run_digest(store, dt.datetime.now(dt.UTC))
     intro = propose(app)  # the two accept/decline requests
@@ -89,8 +106,20 @@ def queue_meeting_mail(app) -> None:
         snap = store.snapshot()
         org_id = sorted(meeting.organisations())[0]
         for purpose in ("meeting_deadline", "meeting_eve"):
-            store.apply(meeting_mail._mail(store, snap, meeting, org_id, purpose, lambda: "Erinnerung", now=now,
-                                           sequence=0, answer_links=purpose == "meeting_deadline"), actor="test")
+            store.apply(
+                meeting_mail._mail(
+                    store,
+                    snap,
+                    meeting,
+                    org_id,
+                    purpose,
+                    lambda: "Erinnerung",
+                    now=now,
+                    sequence=0,
+                    answer_links=purpose == "meeting_deadline",
+                ),
+                actor="test",
+            )
         plan, ops = publish_ops(store, MEETING, actor="staff:stefan", version=None)
         store.apply([*ops, *meeting_mail.agenda_ops(store, load_meeting(store, MEETING), plan)], actor="test")
 
@@ -181,9 +210,11 @@ def _tags(html: str) -> set[str]:
 
 
 def test_the_scanner_finds_foreign_images_and_links():
-    html = (f'<p><a href="{BASE}/m/x">ok</a><a href="mailto:a@b.example">ok</a>'
-            '<img src="https://tracker.example/p.gif"><a href="http://other.example/">x</a>'
-            '<div style="background: url(https://cdn.example/b.png)"></div></p>')
+    html = (
+        f'<p><a href="{BASE}/m/x">ok</a><a href="mailto:a@b.example">ok</a>'
+        '<img src="https://tracker.example/p.gif"><a href="http://other.example/">x</a>'
+        '<div style="background: url(https://cdn.example/b.png)"></div></p>'
+    )
     assert foreign_urls(html) == [
         "https://tracker.example/p.gif",
         "http://other.example/",
@@ -196,8 +227,9 @@ def test_the_scanner_finds_foreign_images_and_links():
 def test_address_with_non_latin_mailbox_needs_smtputf8(app, smtputf8):
     store = app.extensions["remo_store"].store
     with app.test_request_context("/"):
-        op = queue_op(compose("test", "de", [{"name": "Jürgen Müller", "address": "jürgen@müller.example"}],
-                              lambda: "Grüße"))
+        op = queue_op(
+            compose("test", "de", [{"name": "Jürgen Müller", "address": "jürgen@müller.example"}], lambda: "Grüße")
+        )
     store.apply([op], actor="test")
     with SmtpServer(smtputf8=smtputf8) as smtp:
         with app.app_context():

@@ -134,8 +134,14 @@ def test_mail_links_used_twice_expired_and_tampered_on_both_stores(mail_app):
 
     store = mail_app.extensions["remo_store"].store
     with mail_app.app_context():
-        create_user(store, "rana", role="staff", password_hash=hash_password("Alte Brücke am Morsbach 3"),
-                    email="rana@example.org", actor="test")
+        create_user(
+            store,
+            "rana",
+            role="staff",
+            password_hash=hash_password("Alte Brücke am Morsbach 3"),
+            email="rana@example.org",
+            actor="test",
+        )
     with mail_app.test_request_context("/"):
         request_reset(store, "rana@example.org", client="127.0.0.1")
     (msg,) = [r for r in store.list(KIND) if r.data["purpose"] == "password_reset"]
@@ -178,11 +184,19 @@ def test_access_request_and_digest_on_both_stores(mail_app):
     seeded = mail_app.test_cli_runner().invoke(args=["seed", "--demo"])
     assert seeded.exit_code == 0, seeded.output
     with mail_app.test_request_context("/"):
-        rid = request_access(store, {"organisation": "Verein", "name": "A", "email": "a@example.org", "website": ""},
-                             client="10.0.0.1")
+        rid = request_access(
+            store, {"organisation": "Verein", "name": "A", "email": "a@example.org", "website": ""}, client="10.0.0.1"
+        )
         set_request_status(store, rid, "done", actor="staff:stefan")
-        create_user(store, "rana", role="representative", organisations=["elternnetzwerk-koepru"],
-                    password_hash=hash_password("Alte Brücke am Morsbach 3"), email="rana@example.org", actor="t")
+        create_user(
+            store,
+            "rana",
+            role="representative",
+            organisations=["elternnetzwerk-koepru"],
+            password_hash=hash_password("Alte Brücke am Morsbach 3"),
+            email="rana@example.org",
+            actor="t",
+        )
         subscribe(store, "elternnetzwerk-koepru", "rana", on=True, lang="tr", actor="t")
         from web.mail.accounts import invite_user
 

@@ -46,13 +46,15 @@ def test_plan_attendees_file(runner, demo_app, tmp_path):
     ids = demo_app.extensions["remo_store"].store.snapshot().org_ids[:22]
     path = tmp_path / "guests.txt"
     path.write_text("# guests\n" + "\n".join(ids) + "\n\n", encoding="utf-8")
-    result = runner.invoke(args=["plan-meeting", "--attendees", str(path), "--rounds", "3", "--table-size", "5",
-                                 "--json"])
+    result = runner.invoke(
+        args=["plan-meeting", "--attendees", str(path), "--rounds", "3", "--table-size", "5", "--json"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert len(doc["rounds"]) == 3 and all(len(t) in (4, 5, 6) for r in doc["rounds"] for t in r)
-    result = runner.invoke(args=["plan-meeting", "--attendees", str(path), "--format", "pairs", "--rounds", "3",
-                                 "--json"])
+    result = runner.invoke(
+        args=["plan-meeting", "--attendees", str(path), "--format", "pairs", "--rounds", "3", "--json"]
+    )
     doc = json.loads(result.output)
     assert all(len(t) == 2 for r in doc["rounds"] for t in r)
 
@@ -96,11 +98,15 @@ def test_conflicting_constraints(runner, demo_app):
 def test_meeting_outcomes(runner, demo_app):
     store = demo_app.extensions["remo_store"].store
     a, b, c = store.get("meeting", MEETING).data["attendance"][5:8]
-    result = runner.invoke(args=["meeting-outcomes", MEETING, "--met", f"{a}:{b}", "--agreed", f"{b}:{c}",
-                                 "--by", "stefan"])
+    result = runner.invoke(
+        args=["meeting-outcomes", MEETING, "--met", f"{a}:{b}", "--agreed", f"{b}:{c}", "--by", "stefan"]
+    )
     assert result.exit_code == 0, result.output
-    intros = [r.data for r in store.list("introduction") if r.data.get("meeting") == MEETING
-              and {r.data["a"], r.data["b"]} in ({a, b}, {b, c})]
+    intros = [
+        r.data
+        for r in store.list("introduction")
+        if r.data.get("meeting") == MEETING and {r.data["a"], r.data["b"]} in ({a, b}, {b, c})
+    ]
     assert sorted(i["status"] for i in intros) == ["accepted", "met"]
     assert all(i["by"] == "stefan" and parse_introduction(i)[0] is not None for i in intros)
     bad = runner.invoke(args=["meeting-outcomes", MEETING, "--met", f"{a}:gibt-es-nicht", "--by", "stefan"])
@@ -164,5 +170,6 @@ def test_outcomes_of_a_future_meeting_are_refused(runner, demo_app):
     a, b = rec.data["attendance"][:2]
     result = runner.invoke(args=["meeting-outcomes", MEETING, "--met", f"{a}:{b}", "--by", "stefan"])
     assert result.exit_code == 1 and "once the meeting has taken place" in result.output
-    assert not [r for r in store.list("introduction") if r.data.get("meeting") == MEETING and r.data.get("at") ==
-                "2999-01-01"]
+    assert not [
+        r for r in store.list("introduction") if r.data.get("meeting") == MEETING and r.data.get("at") == "2999-01-01"
+    ]

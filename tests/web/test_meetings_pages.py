@@ -37,8 +37,9 @@ def test_plan_lock_move_print_and_outcomes(web_client, web_store):
     assert post(web_client, f"{BASE}/lock", {"round": "1", "table": "2"}, token_from=BASE).status_code == 302
     assert stored(web_store).is_locked(1, 2)
     org = plan.rounds[1][0][0]
-    assert post(web_client, f"{BASE}/move", {"round": "2", "table": "3", "org": org}, token_from=BASE).status_code \
-        == 302
+    assert (
+        post(web_client, f"{BASE}/move", {"round": "2", "table": "3", "org": org}, token_from=BASE).status_code == 302
+    )
     after = stored(web_store)
     assert after.rounds[0][1] == kept and org in after.rounds[1][2]
     assert after.is_locked(2, 3) and after.is_locked(1, 2)
@@ -73,8 +74,15 @@ def test_staff_register_the_next_meeting_and_plan_it(web_client, web_store):
     login(web_client, "stefan")
     assert "/meetings/new" in web_client.get("/meetings").get_data(as_text=True)
     orgs = [r.id for r in web_store.list("organisation")][:40]
-    form = {"title": "ReMo-Austauschtreffen Frühjahr 2027", "date": "2027-03-18", "place": "Rathaus Remscheid",
-            "rounds": "4", "format": "tables", "table_size": "4", "attendance": orgs}
+    form = {
+        "title": "ReMo-Austauschtreffen Frühjahr 2027",
+        "date": "2027-03-18",
+        "place": "Rathaus Remscheid",
+        "rounds": "4",
+        "format": "tables",
+        "table_size": "4",
+        "attendance": orgs,
+    }
     resp = post(web_client, "/meetings/new", form, token_from="/meetings/new")
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     meeting_id = resp.headers["Location"].rsplit("/", 1)[-1]
@@ -94,8 +102,12 @@ def test_staff_register_the_next_meeting_and_plan_it(web_client, web_store):
     # the same title and date again is refused; bad input names the field
     again = post(web_client, "/meetings/new", form, token_from="/meetings/new")
     assert again.status_code == 422 and 'id="m-title-error"' in again.get_data(as_text=True)
-    bad = post(web_client, "/meetings/new", {**form, "title": "X", "table_size": "9", "attendance": orgs[:1]},
-               token_from="/meetings/new")
+    bad = post(
+        web_client,
+        "/meetings/new",
+        {**form, "title": "X", "table_size": "9", "attendance": orgs[:1]},
+        token_from="/meetings/new",
+    )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422 and 'id="m-table_size-error"' in html and 'id="m-attendance-error"' in html
 
@@ -112,8 +124,13 @@ def test_impossible_rounds_in_german_with_the_reason(web_client, web_store):
     login(web_client, "stefan")
     n = len(web_store.get("meeting", MEETING).data["attendance"])
     most, _why = rounds_bound(n, 4)
-    resp = post(web_client, f"{BASE}/plan", {"rounds": str(most + 1), "table_size": "4", "format": "tables"},
-                token_from=BASE, follow_redirects=True)
+    resp = post(
+        web_client,
+        f"{BASE}/plan",
+        {"rounds": str(most + 1), "table_size": "4", "format": "tables"},
+        token_from=BASE,
+        follow_redirects=True,
+    )
     text = " ".join(_flashes(resp.get_data(as_text=True)))
     assert f"Ohne Wiederholungen unmöglich: {n} Organisationen an Tischen zu 4 können höchstens {most}" in text
     assert "too many rounds" not in text and "rounds:" not in text
@@ -124,8 +141,9 @@ def test_conflicts_name_the_organisations_in_german(web_client, web_store):
     login(web_client, "stefan")
     rec = web_store.get("meeting", MEETING)
     a, b, c = rec.data["attendance"][:3]
-    web_store.update("meeting", MEETING, {**rec.data, "format": "pairs", "rounds": 1, "must_meet": [[a, b], [a, c]]},
-                     rec.version)
+    web_store.update(
+        "meeting", MEETING, {**rec.data, "format": "pairs", "rounds": 1, "must_meet": [[a, b], [a, c]]}, rec.version
+    )
     resp = post(web_client, f"{BASE}/plan", {}, token_from=BASE, follow_redirects=True)
     text = " ".join(_flashes(resp.get_data(as_text=True)))
     name = web_store.get("organisation", a).data["name"]
@@ -136,8 +154,15 @@ def test_conflicts_name_the_organisations_in_german(web_client, web_store):
 def test_creating_an_impossible_meeting_warns(web_client, web_store):
     login(web_client, "stefan")
     orgs = [r.id for r in web_store.list("organisation")][:8]
-    form = {"title": "Kleines Treffen", "date": "2027-05-06", "place": "Remscheid", "rounds": "3",
-            "format": "tables", "table_size": "4", "attendance": orgs}
+    form = {
+        "title": "Kleines Treffen",
+        "date": "2027-05-06",
+        "place": "Remscheid",
+        "rounds": "3",
+        "format": "tables",
+        "table_size": "4",
+        "attendance": orgs,
+    }
     resp = post(web_client, "/meetings/new", form, token_from="/meetings/new")
     assert resp.status_code == 302
     page = web_client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -150,8 +175,13 @@ def test_best_plan_with_repeats_is_explained_and_can_be_accepted(web_client, web
     rec = web_store.get("meeting", MEETING)
     orgs = [r.id for r in web_store.list("organisation")][:32]
     web_store.update("meeting", MEETING, {**rec.data, "attendance": orgs}, rec.version)
-    resp = post(web_client, f"{BASE}/plan", {"rounds": "10", "table_size": "4", "time_limit": "1"},
-                token_from=BASE, follow_redirects=True)
+    resp = post(
+        web_client,
+        f"{BASE}/plan",
+        {"rounds": "10", "table_size": "4", "time_limit": "1"},
+        token_from=BASE,
+        follow_redirects=True,
+    )
     html = resp.get_data(as_text=True)
     text = " ".join(_flashes(html))
     assert "In der Suchzeit (1 s) wurde kein Plan ohne wiederholte Paare gefunden" in text

@@ -41,7 +41,17 @@ def test_plural_forms_follow_cldr(lang, forms):
     assert len(seen) == forms
     if lang == "ar":
         assert {n: _c_eval(cat.plural_expr, n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 102, 111)} == {
-            0: 0, 1: 1, 2: 2, 3: 3, 10: 3, 11: 4, 99: 4, 100: 5, 102: 5, 111: 4}
+            0: 0,
+            1: 1,
+            2: 2,
+            3: 3,
+            10: 3,
+            11: 4,
+            99: 4,
+            100: 5,
+            102: 5,
+            111: 4,
+        }
 
 
 def test_plural_entries_have_every_form():
@@ -53,8 +63,22 @@ def test_plural_entries_have_every_form():
 
 
 _COUNTED = re.compile(r"%\((\w+)\)[sd] (?:\w+ )?(\w+s)\b")
-_NOT_A_COUNT = {"name", "org", "date", "start", "end", "title", "when", "status", "kind", "value", "a", "b", "id",
-                "user"}
+_NOT_A_COUNT = {
+    "name",
+    "org",
+    "date",
+    "start",
+    "end",
+    "title",
+    "when",
+    "status",
+    "kind",
+    "value",
+    "a",
+    "b",
+    "id",
+    "user",
+}
 
 
 def test_every_count_goes_through_ngettext():
@@ -96,11 +120,15 @@ def test_counts_read_naturally(web_app, lang, n, text):
 
 def test_one_day_and_one_round_in_german(web_app):
     with web_app.test_request_context(), force_locale("de"):
-        assert ngettext("deadline %(date)s (%(num)d day left)", "deadline %(date)s (%(num)d days left)", 1,
-                        date="1.1.") == "Frist 1.1. (noch 1 Tag)"
+        assert (
+            ngettext("deadline %(date)s (%(num)d day left)", "deadline %(date)s (%(num)d days left)", 1, date="1.1.")
+            == "Frist 1.1. (noch 1 Tag)"
+        )
         assert ngettext("Seating plan: %(num)d round", "Seating plan: %(num)d rounds", 1) == "Sitzplan: 1 Runde"
-        assert ngettext("%(num)d organisation has no partner.", "%(num)d organisations have no partner.",
-                        1) == "1 Organisation hat keinen Partner."
+        assert (
+            ngettext("%(num)d organisation has no partner.", "%(num)d organisations have no partner.", 1)
+            == "1 Organisation hat keinen Partner."
+        )
 
 
 def test_map_summary_counts_in_german(web_client):

@@ -25,8 +25,19 @@ def test_project_ideas_json(runner, demo_app):
 
 
 def test_teams_for_a_template_around_an_org(runner, demo_app):
-    result = invoke(runner, "projects", "--template", "homework_help", "--org", "elternnetzwerk-koepru",
-                    "--top", "3", "--json", "--lang", "en")
+    result = invoke(
+        runner,
+        "projects",
+        "--template",
+        "homework_help",
+        "--org",
+        "elternnetzwerk-koepru",
+        "--top",
+        "3",
+        "--json",
+        "--lang",
+        "en",
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["template"] == "homework_help" and len(doc["teams"]) == 3
@@ -60,10 +71,19 @@ def test_unknown_template_and_org(runner, demo_app):
 
 def test_stored_template_is_used(runner, demo_app):
     store = demo_app.extensions["remo_store"].store
-    store.create("project_template", "reading_club", {
-        "id": "reading_club", "labels": {"de": "Lesekreis", "en": "Reading club"}, "topics": ["culture"],
-        "roles": [{"id": "room_provider", "labels": {"de": "Raum"}, "any": [{"offers": ["rooms"]}]},
-                  {"id": "readers", "labels": {"de": "Vorlesende"}, "any": [{"languages": ["tr"]}]}]})
+    store.create(
+        "project_template",
+        "reading_club",
+        {
+            "id": "reading_club",
+            "labels": {"de": "Lesekreis", "en": "Reading club"},
+            "topics": ["culture"],
+            "roles": [
+                {"id": "room_provider", "labels": {"de": "Raum"}, "any": [{"offers": ["rooms"]}]},
+                {"id": "readers", "labels": {"de": "Vorlesende"}, "any": [{"languages": ["tr"]}]},
+            ],
+        },
+    )
     result = invoke(runner, "projects", "--template", "reading_club", "--json", "--top", "2")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["teams"][0]["template_label"] == "Lesekreis"
@@ -91,11 +111,33 @@ def test_workshops_drop_attendees(runner, demo_app):
     assert top["theme"] == "funding_application_help" and top["invitees"] and top["languages"]
     came = [x["org"] for x in top["invitees"][:3]]
     store = demo_app.extensions["remo_store"].store
-    store.create("workshop", "w1", {"id": "w1", "title": "Anträge", "capability": "funding_application_help",
-                                    "date": "2026-05-01", "place": "", "attendance": came, "note": ""})
-    store.create("proposal", "p1", {"id": "p1", "title": "Satzung und Vorstand", "capability": "association_management",
-                                    "by": came[0], "supporters": came[1:], "created_at": "2026-05-02",
-                                    "description": "", "status": "open"})
+    store.create(
+        "workshop",
+        "w1",
+        {
+            "id": "w1",
+            "title": "Anträge",
+            "capability": "funding_application_help",
+            "date": "2026-05-01",
+            "place": "",
+            "attendance": came,
+            "note": "",
+        },
+    )
+    store.create(
+        "proposal",
+        "p1",
+        {
+            "id": "p1",
+            "title": "Satzung und Vorstand",
+            "capability": "association_management",
+            "by": came[0],
+            "supporters": came[1:],
+            "created_at": "2026-05-02",
+            "description": "",
+            "status": "open",
+        },
+    )
     after = json.loads(invoke(runner, "workshops", "--json", "--today", "2026-08-01").output)["proposals"]
     theme = next(p for p in after if p["theme"] == "funding_application_help")
     assert not set(came) & {x["org"] for x in theme["invitees"]}

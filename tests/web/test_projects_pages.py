@@ -387,7 +387,8 @@ def test_funding_for_a_first_application_warns_about_a_large_programme(web_app):
 
 def test_team_builder_own_roles_use_the_chosen_topic(web_app):
     staff = _client(web_app, "stefan")
-    html = staff.get("/projects/teams?template=&roles=room_provider&roles=volunteers&topic=homework_help&k=1"
-                     ).get_data(as_text=True)
+    html = staff.get("/projects/teams?template=&roles=room_provider&roles=volunteers&topic=homework_help&k=1").get_data(
+        as_text=True
+    )
     card = html.split('id="team-1"')[1]
     assert "arbeitet zu Hausaufgabenhilfe" in card

@@ -137,7 +137,8 @@ def test_suggestion_cache_equals_suggest_and_fills_a_block(web_app, web_store):
         for top in (7, 3, 12, 1, 12):  # shorter lists come from the longer one rendered before
             doc = suggestion_document(snap, ORG, top, "tr", weights)
             assert doc == render_suggestions(
-                suggestions_json(snap, ORG, suggest(snap, ORG, top, weights=weights)), snap.vocabulary, names, "tr")
+                suggestions_json(snap, ORG, suggest(snap, ORG, top, weights=weights)), snap.vocabulary, names, "tr"
+            )
 
 
 def test_suggestion_cache_raises_for_unknown_organisations(web_store):
@@ -197,7 +198,8 @@ def test_directory_body_cache_keeps_views_apart(web_app, web_store):
         en = english.get("/directory").get_data(as_text=True)
         assert "Verzeichnis" in de and "Directory of organisations" in en
         assert public.get("/directory?page=1").get_data(as_text=True) != public.get("/directory?page=2").get_data(
-            as_text=True)
+            as_text=True
+        )
     org = web_store.list("organisation")[0]
     web_store.update("organisation", org.id, {**org.data, "name": "Zuletzt umbenannt e. V."}, org.version)
     assert "Zuletzt umbenannt e. V." in public.get("/directory?q=umbenannt").get_data(as_text=True)

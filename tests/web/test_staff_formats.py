@@ -58,7 +58,7 @@ def findings(text: str) -> list[str]:
     out = []
     for name, rx in PATTERNS.items():
         for m in rx.finditer(text):
-            out.append(f"{name}: …{text[max(0, m.start() - 40):m.end() + 20]}…")
+            out.append(f"{name}: …{text[max(0, m.start() - 40) : m.end() + 20]}…")
     return out
 
 
@@ -80,16 +80,28 @@ def app(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     store.create(
         "workshop",
         "workshop-1",
-        {"id": "workshop-1", "title": "Förderanträge schreiben", "capability": "funding_application_help",
-         "date": "2026-03-12", "place": "KI Remscheid", "attendance": [], "note": ""},
+        {
+            "id": "workshop-1",
+            "title": "Förderanträge schreiben",
+            "capability": "funding_application_help",
+            "date": "2026-03-12",
+            "place": "KI Remscheid",
+            "attendance": [],
+            "note": "",
+        },
         actor="staff:stefan",
     )
     from tests.browser.conftest import _queue_sample_mail
 
     _queue_sample_mail(app, store)  # the outbox pages
     rec = store.get("introduction", "intro-004")
-    store.update("introduction", "intro-004", {**rec.data, "due": "2030-01-02", "owner": "stefan"}, rec.version,
-                 actor="staff:stefan")
+    store.update(
+        "introduction",
+        "intro-004",
+        {**rec.data, "due": "2030-01-02", "owner": "stefan"},
+        rec.version,
+        actor="staff:stefan",
+    )
     yield app
     app.extensions["remo_store"].close()
 

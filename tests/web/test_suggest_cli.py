@@ -66,9 +66,15 @@ def test_suggest_all_streams_the_same_lines_and_reports_progress(demo_app):
     names = {o.id: o.name for o in snap.network.organisations}
     with demo_app.app_context():
         results = suggest_all(snap, 10, weights=weights_in_use(store))
-        want = [json.dumps(render_suggestions({"organisation": o, "suggestions": [s.to_dict() for s in results[o]]},
-                                              snap.vocabulary, names, "de"), ensure_ascii=False)
-                for o in snap.org_ids]
+        want = [
+            json.dumps(
+                render_suggestions(
+                    {"organisation": o, "suggestions": [s.to_dict() for s in results[o]]}, snap.vocabulary, names, "de"
+                ),
+                ensure_ascii=False,
+            )
+            for o in snap.org_ids
+        ]
     separate = {"mix_stderr": False} if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else {}
     runner = demo_app.test_cli_runner(**separate)
     result = runner.invoke(args=["suggest", "--all", "--json", "--progress"])

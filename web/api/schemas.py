@@ -65,8 +65,11 @@ def _terms(vocab: Vocabulary, category: str) -> dict[str, Any]:
 def _once_each(ids: list[str]) -> list[dict[str, Any]]:
     """Each capability at most once in a list of offers or needs (JSON Schema 2020-12 ``maxContains``)."""
     return [
-        {"contains": {"properties": {"capability": {"const": cap}}, "required": ["capability"]}, "minContains": 0,
-         "maxContains": 1}
+        {
+            "contains": {"properties": {"capability": {"const": cap}}, "required": ["capability"]},
+            "minContains": 0,
+            "maxContains": 1,
+        }
         for cap in ids
     ]
 
@@ -389,8 +392,9 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
             "topics": STRS,
             "target_groups": STRS,
             "cost": _obj({"free": BOOL, "amount": {"type": ["number", "null"]}, "note": STR}, ["free"]),
-            "registration": _obj({"kind": {"type": "string", "enum": ["none", "link", "contact"]}, "url": STR,
-                                  "contact": STR}, ["kind"]),
+            "registration": _obj(
+                {"kind": {"type": "string", "enum": ["none", "link", "contact"]}, "url": STR, "contact": STR}, ["kind"]
+            ),
             "visibility": {"type": "string", "enum": ["public", "internal"]},
             "status": {"type": "string", "enum": ["draft", "submitted", "published", "cancelled"]},
             "review_note": {"type": "string", "description": "only for the organisations' tokens"},
@@ -424,8 +428,17 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         "Me": me,
     }
     if teams:
-        member = _obj({"org": STR, "roles": STRS, "is_mo": BOOL, "tie": {"type": ["object", "null"]},
-                       "topics": STRS, "topic_fit": NUM}, ["org"])
+        member = _obj(
+            {
+                "org": STR,
+                "roles": STRS,
+                "is_mo": BOOL,
+                "tie": {"type": ["object", "null"]},
+                "topics": STRS,
+                "topic_fit": NUM,
+            },
+            ["org"],
+        )
         team = _obj(
             {
                 "template": NSTR,

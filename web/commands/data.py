@@ -256,9 +256,12 @@ def stats_cmd(as_json: bool) -> None:
 @click.option("--orgs", "n_orgs", type=click.IntRange(2, 2_000_000), required=True, help="Number of organisations.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same network).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--realistic", is_flag=True,
-              help="Shape of a large network: many places, a long tail of topics and capabilities, "
-                   "heavy-tailed degrees (see docs/benchmarks.md).")
+@click.option(
+    "--realistic",
+    is_flag=True,
+    help="Shape of a large network: many places, a long tail of topics and capabilities, "
+    "heavy-tailed degrees (see docs/benchmarks.md).",
+)
 def generate_cmd(n_orgs: int, seed: int, output: Path, realistic: bool) -> None:
     """Write a synthetic network (remo/1 JSON), for benchmarks.
 
@@ -267,8 +270,7 @@ def generate_cmd(n_orgs: int, seed: int, output: Path, realistic: bool) -> None:
     from graph.generate import write_generated
 
     with progress_bar(n_orgs, "Generating") as update:
-        counts = write_generated(output, n_orgs, seed=seed, progress=update,
-                                 shape="realistic" if realistic else "demo")
+        counts = write_generated(output, n_orgs, seed=seed, progress=update, shape="realistic" if realistic else "demo")
     click.echo(f"Wrote {output}: {counts['organisations']} organisations, {counts['cooperations']} cooperations.")
 
 
@@ -335,7 +337,7 @@ def demo_accounts_cmd() -> None:
     for username, role, password, orgs in accounts:
         extra = f"  for {', '.join(orgs)}" if orgs else ""
         click.echo(f"  {role:15} username {username:16} password {password}{extra}")
-    click.echo("Log in at /login (top right: \"Anmelden\").")
+    click.echo('Log in at /login (top right: "Anmelden").')
 
 
 @click.command("migrate")

@@ -90,8 +90,14 @@ def earlier_pairs(store: GraphStore, meeting: Meeting) -> list[tuple[str, str]]:
 
 def plan_for(store: GraphStore, meeting: Meeting, *, actor: str = "", **params: Any) -> MeetingPlan:
     """Plan ``meeting`` on the store's network, with the learned weights and the earlier plans as history."""
-    return plan_meeting(store.snapshot(), meeting, weights=weights_in_use(store), history=earlier_pairs(store, meeting),
-                        created_by=actor, **params)
+    return plan_meeting(
+        store.snapshot(),
+        meeting,
+        weights=weights_in_use(store),
+        history=earlier_pairs(store, meeting),
+        created_by=actor,
+        **params,
+    )
 
 
 def save_plan(store: GraphStore, plan: MeetingPlan, *, actor: str = "", version: int | None = None) -> Any:
@@ -146,8 +152,15 @@ def record_outcomes(
     meeting = load_meeting(store, meeting_id)
     today = (today or dt.date.today()).isoformat()
     if meeting.date and meeting.date > today:
-        raise ValidationError(Issue("date", meeting.date, "the meeting has not taken place yet: outcomes can be "
-                                    "recorded from its date on", where=f"meeting {meeting_id}", code="future_meeting"))
+        raise ValidationError(
+            Issue(
+                "date",
+                meeting.date,
+                "the meeting has not taken place yet: outcomes can be recorded from its date on",
+                where=f"meeting {meeting_id}",
+                code="future_meeting",
+            )
+        )
     present = set(meeting.attendance)
     status_of = {tuple(sorted(p)): "met" for p in met}
     status_of.update({tuple(sorted(p)): "accepted" for p in agreed})
@@ -157,8 +170,15 @@ def record_outcomes(
     for (a, b), status in sorted(status_of.items()):
         missing = [x for x in (a, b) if x not in present]
         if missing:
-            issues.append(Issue("pair", f"{a}:{b}", f"{', '.join(missing)} was not registered for the meeting",
-                                where=f"meeting {meeting_id}", code="unknown_ref"))
+            issues.append(
+                Issue(
+                    "pair",
+                    f"{a}:{b}",
+                    f"{', '.join(missing)} was not registered for the meeting",
+                    where=f"meeting {meeting_id}",
+                    code="unknown_ref",
+                )
+            )
             continue
         rec = find_introduction(store, a, b)
         if rec is not None and rec.data.get("status") == "cooperating":
@@ -285,8 +305,9 @@ def _read_attendees(path: Path, snapshot: Any) -> list[str]:
         if not org:
             continue
         if org not in snapshot.index:
-            issues.append(Issue("attendance", org, "unknown organisation", where=f"{path.name} line {n}",
-                                code="unknown_ref"))
+            issues.append(
+                Issue("attendance", org, "unknown organisation", where=f"{path.name} line {n}", code="unknown_ref")
+            )
         elif org in ids:
             issues.append(Issue("attendance", org, "listed twice", where=f"{path.name} line {n}", code="duplicate"))
         else:
@@ -298,24 +319,43 @@ def _read_attendees(path: Path, snapshot: Any) -> list[str]:
 
 @click.command("plan-meeting")
 @click.argument("meeting_id", required=False)
-@click.option("--attendees", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="File with one organisation id per line (instead of MEETING_ID).")
+@click.option(
+    "--attendees",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File with one organisation id per line (instead of MEETING_ID).",
+)
 @click.option("--rounds", type=int, help="Conversation rounds (default: the meeting's, else 1).")
 @click.option("--table-size", type=int, help="Seats per table, 2-8 (default: the meeting's, else 4).")
 @click.option("--format", "fmt", type=click.Choice(["tables", "pairs"]), help="Tables or 1:1 talks.")
-@click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True,
-              help="Language of the reasons.")
+@click.option(
+    "--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True, help="Language of the reasons."
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the search (plans are reproducible).")
-@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=MeetingPlanner().time_limit, show_default=True,
-              help="Seconds of the search (more time can remove repeated pairs in hard cases).")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0.1, 3600),
+    default=MeetingPlanner().time_limit,
+    show_default=True,
+    help="Seconds of the search (more time can remove repeated pairs in hard cases).",
+)
 @click.option("--save", is_flag=True, help="Store the plan as the meeting's plan (with MEETING_ID only).")
 @click.option("--accept-repeats", is_flag=True, help="With --save: accept the repeated pairs of the best plan found.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @with_appcontext
 @fail_cleanly
-def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int | None, table_size: int | None,
-                     fmt: str | None, lang: str, seed: int, time_limit: float, save: bool, accept_repeats: bool,
-                     as_json: bool) -> None:
+def plan_meeting_cmd(
+    meeting_id: str | None,
+    attendees: Path | None,
+    rounds: int | None,
+    table_size: int | None,
+    fmt: str | None,
+    lang: str,
+    seed: int,
+    time_limit: float,
+    save: bool,
+    accept_repeats: bool,
+    as_json: bool,
+) -> None:
     """Plan who meets whom at an exchange meeting, in which round and at which table.
 
     Plans MEETING_ID (its registered organisations and constraints) or the organisations listed in
@@ -380,8 +420,13 @@ def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int
             click.echo(gettext("Round %(n)s", n=r))
             for t, members in enumerate(tables, start=1):
                 click.echo(f"  {gettext('Table %(n)s', n=t)}: " + ", ".join(names[o] for o in members))
-        click.echo(gettext("Total match score: %(score)s (upper bound %(bound)s)", score=f"{plan.score:.2f}",
-                           bound=f"{plan.upper_bound:.2f}"))
+        click.echo(
+            gettext(
+                "Total match score: %(score)s (upper bound %(bound)s)",
+                score=f"{plan.score:.2f}",
+                bound=f"{plan.upper_bound:.2f}",
+            )
+        )
         for w in plan.warnings:
             if w["code"] != "repeated_pair":
                 click.echo(f"  ! {w['code']}: " + ", ".join(names.get(o, o) for o in w["orgs"]))
@@ -397,8 +442,14 @@ def plan_meeting_cmd(meeting_id: str | None, attendees: Path | None, rounds: int
 def _fail_translated(exc: ValidationError, names: dict[str, str], meeting: Meeting | None) -> NoReturn:
     """The problems in the command line's language with organisation names on stderr, exit code 1."""
     messages = issue_messages(exc.issues, names, meeting)
-    click.echo(ngettext("Error: %(num)d problem found; nothing was written.",
-                        "Error: %(num)d problems found; nothing was written.", len(messages)), err=True)
+    click.echo(
+        ngettext(
+            "Error: %(num)d problem found; nothing was written.",
+            "Error: %(num)d problems found; nothing was written.",
+            len(messages),
+        ),
+        err=True,
+    )
     for message in messages:
         click.echo(f"  {message}", err=True)
     sys.exit(1)

@@ -79,12 +79,14 @@ def tie_text(tie: dict[str, Any] | None, vocab: Vocabulary, names: dict[str, str
             why = gettext("already cooperating")
         else:
             why = reason_text(tie, vocab, names, lang)
-        return gettext("strongest tie: %(partner)s (%(why)s)", partner=names.get(tie["partner"], tie["partner"]),
-                       why=why)
+        return gettext(
+            "strongest tie: %(partner)s (%(why)s)", partner=names.get(tie["partner"], tie["partner"]), why=why
+        )
 
 
-def team_json(team: Team, template: ProjectTemplate | None, vocab: Vocabulary, names: dict[str, str],
-              lang: str) -> dict[str, Any]:
+def team_json(
+    team: Team, template: ProjectTemplate | None, vocab: Vocabulary, names: dict[str, str], lang: str
+) -> dict[str, Any]:
     """``Team.to_dict()`` plus names, role labels and tie texts in ``lang``.
 
     ``own_role_labels`` leaves out the roles every member fills (``shared_role_labels``, said once for
@@ -103,8 +105,11 @@ def team_json(team: Team, template: ProjectTemplate | None, vocab: Vocabulary, n
             if m["tie"]:
                 m["tie"]["text"] = tie_text(m["tie"], vocab, names, lang)
         doc["shared_role_labels"] = [labels.get(r, r) for r in doc.get("shared_roles", [])]
-        doc["shared_text"] = (gettext("every member: %(items)s", items=", ".join(doc["shared_role_labels"]))
-                              if doc["shared_role_labels"] else "")
+        doc["shared_text"] = (
+            gettext("every member: %(items)s", items=", ".join(doc["shared_role_labels"]))
+            if doc["shared_role_labels"]
+            else ""
+        )
     doc["role_labels"] = labels
     if template:
         doc["template_label"] = template.label(lang)
@@ -117,8 +122,10 @@ def funding_warning(match: Any, programme_names: dict[str, str]) -> str:
         return ""
     easier = [programme_names.get(p, p) for p in match.easier]
     if easier:
-        return gettext("large programme with a high effort; for a first application %(names)s would suit better",
-                       names=join_list(easier))
+        return gettext(
+            "large programme with a high effort; for a first application %(names)s would suit better",
+            names=join_list(easier),
+        )
     return gettext("large programme with a high effort; for a first application, ask the KI staff for help first")
 
 
@@ -143,16 +150,33 @@ def funding_text(res: FundingResult, vocab: Vocabulary, lang: str) -> list[str]:
             lines.append(gettext("Small programmes with little effort first, as suits a first application."))
         names = {m.programme: m.name for m in res.matches}
         for m in res.matches:
-            when = (ngettext("deadline %(date)s (%(num)d day left)", "deadline %(date)s (%(num)d days left)",
-                             m.days_left, date=m.deadline)
-                    if m.deadline else gettext("applications any time"))
+            when = (
+                ngettext(
+                    "deadline %(date)s (%(num)d day left)",
+                    "deadline %(date)s (%(num)d days left)",
+                    m.days_left,
+                    date=m.deadline,
+                )
+                if m.deadline
+                else gettext("applications any time")
+            )
             lines.append(f"{m.name} – {m.funder} – {when}")
             if m.topics:
-                lines.append("    " + gettext("funds your topics: %(items)s",
-                                               items=", ".join(vocab.label("topics", t, lang) for t in m.topics)))
+                lines.append(
+                    "    "
+                    + gettext(
+                        "funds your topics: %(items)s",
+                        items=", ".join(vocab.label("topics", t, lang) for t in m.topics),
+                    )
+                )
             if m.capabilities:
-                lines.append("    " + gettext("funds what you need: %(items)s", items=", ".join(
-                    vocab.label("capabilities", c, lang) for c in m.capabilities)))
+                lines.append(
+                    "    "
+                    + gettext(
+                        "funds what you need: %(items)s",
+                        items=", ".join(vocab.label("capabilities", c, lang) for c in m.capabilities),
+                    )
+                )
             if m.general:
                 lines.append("    " + gettext("general programme, open to every eligible organisation"))
             if m.warning:
@@ -197,8 +221,9 @@ def _unknown(what: str, value: str, hint: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON with ids.")
 @with_appcontext
 @fail_cleanly
-def projects_cmd(template_id: str | None, org_id: str | None, k: int, today: str | None, lang: str,
-                 as_json: bool) -> None:
+def projects_cmd(
+    template_id: str | None, org_id: str | None, k: int, today: str | None, lang: str, as_json: bool
+) -> None:
     """Joint projects: project ideas from the network, or teams for a template.
 
     Without options: project ideas (groups with shared topics and unmet needs, a template, a team
@@ -261,8 +286,10 @@ def projects_cmd(template_id: str | None, org_id: str | None, k: int, today: str
             topics = ", ".join(vocab.label("topics", t, lang) for t in idea.topics[:5])
             click.echo("    " + gettext("shared topics: %(items)s", items=topics))
             if idea.needs:
-                needs = ", ".join(f"{vocab.label('capabilities', x['capability'], lang)} ({x['organisations']})"
-                                  for x in idea.needs[:4])
+                needs = ", ".join(
+                    f"{vocab.label('capabilities', x['capability'], lang)} ({x['organisations']})"
+                    for x in idea.needs[:4]
+                )
                 click.echo("    " + gettext("shared unmet needs: %(items)s", items=needs))
             shared = doc["team"]["shared_text"]
             click.echo("    " + gettext("team:") + (f" ({shared})" if shared else ""))
@@ -316,8 +343,7 @@ def workshops_cmd(k: int, today: str | None, lang: str, as_json: bool) -> None:
     snap = store.snapshot()
     vocab = snap.vocabulary
     names = _names(snap)
-    props = workshop_proposals(snap, workshops=load_workshops(store), proposals=load_proposals(store),
-                               today=today, k=k)
+    props = workshop_proposals(snap, workshops=load_workshops(store), proposals=load_proposals(store), today=today, k=k)
     docs = [workshop_json(p, vocab, names, lang) for p in props]
     if as_json:
         _dump({"proposals": docs})
@@ -327,10 +353,14 @@ def workshops_cmd(k: int, today: str | None, lang: str, as_json: bool) -> None:
             click.echo(gettext("No workshop needs found."))
         for n, doc in enumerate(docs, start=1):
             mos = doc["migrant_organisations"]
-            click.echo(f"{n:2}. {doc['label']}  [{doc['score']:.1f}] – " + gettext(
-                "%(orgs)s (%(mos)s)",
-                orgs=ngettext("%(num)d organisation", "%(num)d organisations", doc["organisations"]),
-                mos=ngettext("%(num)d migrant organisation", "%(num)d migrant organisations", mos)))
+            click.echo(
+                f"{n:2}. {doc['label']}  [{doc['score']:.1f}] – "
+                + gettext(
+                    "%(orgs)s (%(mos)s)",
+                    orgs=ngettext("%(num)d organisation", "%(num)d organisations", doc["organisations"]),
+                    mos=ngettext("%(num)d migrant organisation", "%(num)d migrant organisations", mos),
+                )
+            )
             if doc["proposals"]:
                 click.echo("      " + gettext("proposed by representatives: %(ids)s", ids=", ".join(doc["proposals"])))
             langs = ", ".join(f"{x['label']} ({x['organisations']})" for x in doc["languages"][:6])

@@ -64,8 +64,16 @@ def _progress(total: int, wanted: bool | None) -> Iterator[Callable[[int], None]
     yield update
 
 
-def _suggest_all(snap: Any, names: dict[str, str], weights: dict[str, float], k: int, lang: str,
-                 as_json: bool, fair: bool, progress: bool | None) -> None:
+def _suggest_all(
+    snap: Any,
+    names: dict[str, str],
+    weights: dict[str, float],
+    k: int,
+    lang: str,
+    as_json: bool,
+    fair: bool,
+    progress: bool | None,
+) -> None:
     """Every organisation's list, one line each in row order, written in chunks as it is built.
 
     The same lines as ``suggest_all`` + `render_suggestions` + ``json.dumps(ensure_ascii=False)``
@@ -103,14 +111,24 @@ def _suggest_all(snap: Any, names: dict[str, str], weights: dict[str, float], k:
 @click.option("--top", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many partners.")
 @click.option("--lang", type=click.Choice(UI_LANGUAGES), default="de", show_default=True, help="Language of reasons.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per line with --all).")
-@click.option("--fair/--no-fair", default=True, show_default=True,
-              help="Spread the suggestions over more organisations (fair exposure), as the pages do.")
-@click.option("--progress", "progress", is_flag=True, default=None,
-              help="Report progress of --all on stderr (default: only when stderr is a terminal).")
+@click.option(
+    "--fair/--no-fair",
+    default=True,
+    show_default=True,
+    help="Spread the suggestions over more organisations (fair exposure), as the pages do.",
+)
+@click.option(
+    "--progress",
+    "progress",
+    is_flag=True,
+    default=None,
+    help="Report progress of --all on stderr (default: only when stderr is a terminal).",
+)
 @with_appcontext
 @fail_cleanly
-def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool, fair: bool,
-                progress: bool | None) -> None:
+def suggest_cmd(
+    org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool, fair: bool, progress: bool | None
+) -> None:
     """Suggest cooperation partners for ORG, each with the reasons why.
 
     Existing partners and recently declined introductions are never suggested. The weights are
@@ -152,14 +170,22 @@ def suggest_cmd(org: str | None, all_orgs: bool, k: int, lang: str, as_json: boo
 
 def describe_weights(data: dict) -> list[str]:
     """The lines ``remo weights`` prints for `web.weights.stored_weights` data."""
-    state = "learned, in use" if data["used"] else (
-        "defaults (nothing to learn from)" if data["source"] == "defaults"
-        else "defaults (the learned weights did not beat them on held-out data)")
-    lines = [f"source: {data['source']} ({data['n_samples']} samples), {state}",
-             f"cross-validated gain over the defaults: {data['cv_gain'] * 100:+.1f} % "
-             f"({data['cv_score']:.4f} vs {data['cv_default']:.4f} on held-out data)",
-             f"fitted on data generation {data['generation']} in {data['seconds']:.2f} s"
-             + (f", history from {data['split']}" if data.get("split") else "")]
+    state = (
+        "learned, in use"
+        if data["used"]
+        else (
+            "defaults (nothing to learn from)"
+            if data["source"] == "defaults"
+            else "defaults (the learned weights did not beat them on held-out data)"
+        )
+    )
+    lines = [
+        f"source: {data['source']} ({data['n_samples']} samples), {state}",
+        f"cross-validated gain over the defaults: {data['cv_gain'] * 100:+.1f} % "
+        f"({data['cv_score']:.4f} vs {data['cv_default']:.4f} on held-out data)",
+        f"fitted on data generation {data['generation']} in {data['seconds']:.2f} s"
+        + (f", history from {data['split']}" if data.get("split") else ""),
+    ]
     for name, value in data["weights"].items():
         lines.append(f"  {name:18} {value:.3f}")
     return lines

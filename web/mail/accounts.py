@@ -101,8 +101,11 @@ def _sweep(store: GraphStore) -> None:
         return
     window = max(_cfg("REMO_MAIL_RESET_WINDOW", 3600), _cfg("REMO_ACCESS_REQUEST_WINDOW", 3600))
     now = time.time()
-    stale = [Op(THROTTLE_KIND, r.id, None, ANY) for r in store.list(THROTTLE_KIND)
-             if not any(now - t < window for t in r.data.get("attempts", []))]
+    stale = [
+        Op(THROTTLE_KIND, r.id, None, ANY)
+        for r in store.list(THROTTLE_KIND)
+        if not any(now - t < window for t in r.data.get("attempts", []))
+    ]
     if stale:
         store.apply(stale, actor="throttle")
 
@@ -136,8 +139,9 @@ def _account_draft(kind: str, action: str, user: User, lang: str, subject: Calla
 
 def _invite_ops(user: User, lang: str) -> list[Op]:
     days = _cfg("REMO_MAIL_INVITE_DAYS", 14)
-    return [queue_op(_account_draft("account_invite", "account_setup", user, lang,
-                                    lambda: _("Your access to ReMo"), days))]
+    return [
+        queue_op(_account_draft("account_invite", "account_setup", user, lang, lambda: _("Your access to ReMo"), days))
+    ]
 
 
 def invite_user(
@@ -177,8 +181,9 @@ def invite_user(
 
 def _reset_draft(user: User, lang: str):
     hours = _cfg("REMO_MAIL_RESET_HOURS", 2)
-    return _account_draft("password_reset", "password_reset", user, lang, lambda: _("A new password for ReMo"),
-                          hours / 24)
+    return _account_draft(
+        "password_reset", "password_reset", user, lang, lambda: _("A new password for ReMo"), hours / 24
+    )
 
 
 def request_reset(store: GraphStore, address: str, *, client: str, lang: str = "de") -> None:
@@ -257,13 +262,19 @@ def _describe(invitation: bool):
 
 register(
     "account_setup",
-    LinkAction(_describe(True), lambda store, link, form: _set_password(store, link, form, invitation=True),
-               fields=("password",)),
+    LinkAction(
+        _describe(True),
+        lambda store, link, form: _set_password(store, link, form, invitation=True),
+        fields=("password",),
+    ),
 )
 register(
     "password_reset",
-    LinkAction(_describe(False), lambda store, link, form: _set_password(store, link, form, invitation=False),
-               fields=("password",)),
+    LinkAction(
+        _describe(False),
+        lambda store, link, form: _set_password(store, link, form, invitation=False),
+        fields=("password",),
+    ),
 )
 
 

@@ -81,11 +81,13 @@ def _new_suggestions(store: GraphStore, snap: Any, org_id: str, lang: str, sent:
     for s in doc["suggestions"]:
         if s["partner"] in sent or s["partner"] not in snap.orgs or s.get("already_met"):
             continue
-        out.append({
-            "partner": s["partner"],
-            "name": snap.orgs[s["partner"]].name,
-            "reasons": [r["text"] for r in s["reasons"]],
-        })
+        out.append(
+            {
+                "partner": s["partner"],
+                "name": snap.orgs[s["partner"]].name,
+                "reasons": [r["text"] for r in s["reasons"]],
+            }
+        )
     return out[:TOP]
 
 

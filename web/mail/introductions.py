@@ -50,9 +50,7 @@ def _other(side: str) -> str:
     return "b" if side == "a" else "a"
 
 
-def _request_mail(
-    store: GraphStore, snap: Any, intro: Any, side: str, *, reminder: bool = False
-) -> list[Op]:
+def _request_mail(store: GraphStore, snap: Any, intro: Any, side: str, *, reminder: bool = False) -> list[Op]:
     """The accept/decline mail to one side's contact (nothing when it has no address)."""
     org_id = getattr(intro, side) if not isinstance(intro, dict) else intro[side]
     partner_id = intro[_other(side)] if isinstance(intro, dict) else getattr(intro, _other(side))
@@ -98,9 +96,7 @@ def _request_mail(
     return [queue_op(draft)]
 
 
-def optin_ops(
-    store: GraphStore, intro: Any, *, previous: str | None, acting_org: str | None, actor: str
-) -> list[Op]:
+def optin_ops(store: GraphStore, intro: Any, *, previous: str | None, acting_org: str | None, actor: str) -> list[Op]:
     """The opt-in record and the mails to add to a status change of ``intro`` (called by `set_status`).
 
     ``acting_org``: the organisation whose representative (or staff acting for it) said yes in ReMo;

@@ -130,7 +130,11 @@ def send_one(store: GraphStore, transport: Transport, settings: MailSettings, re
 
 
 def _send_one(
-    store: GraphStore, transport: Transport, settings: MailSettings, rec: Record, clock: Callable[[], dt.datetime],
+    store: GraphStore,
+    transport: Transport,
+    settings: MailSettings,
+    rec: Record,
+    clock: Callable[[], dt.datetime],
     report: SendReport,
 ) -> bool:
     data = dict(rec.data)

@@ -76,7 +76,7 @@ def check_address(address: str) -> str | None:
     address = (address or "").strip()
     if not address:
         return "no address"
-    if any(c in address for c in " \t\r\n<>,;\"()[]\\"):
+    if any(c in address for c in ' \t\r\n<>,;"()[]\\'):
         return f"invalid address {address!r}: contains spaces or special characters"
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain or "." not in domain or domain.startswith(".") or domain.endswith("."):

@@ -561,14 +561,22 @@ def build_map(
         if a in shown_ids and b in shown_ids
     ]
     return MapView(
-        width=width, height=height, nodes=nodes, edges=edges, hulls=hulls, filter=flt, title=title, font_size=font_size,
+        width=width,
+        height=height,
+        nodes=nodes,
+        edges=edges,
+        hulls=hulls,
+        filter=flt,
+        title=title,
+        font_size=font_size,
         colours=colours,
         joint_events=joint,
     )
 
 
-def _category_colours(ids: list[str], orgs: Mapping[str, Any], by: str
-                      ) -> tuple[list[tuple[str, str]], Callable[[Any], str] | None]:
+def _category_colours(
+    ids: list[str], orgs: Mapping[str, Any], by: str
+) -> tuple[list[tuple[str, str]], Callable[[Any], str] | None]:
     """Colours for ``by`` = district or topic: the seven most frequent values of the shown organisations
     (an organisation's first district, its first topic) get a colour each, the rest share grey."""
     if by not in ("district", "topic"):

@@ -39,8 +39,9 @@ def forgot() -> str | tuple[str, int]:
 def request_form() -> str | tuple[str, int]:
     form = AccessRequestForm()
     if form.validate_on_submit():
-        fields = {name: getattr(form, name).data or "" for name in ("organisation", "name", "email", "message",
-                                                                      "website")}
+        fields = {
+            name: getattr(form, name).data or "" for name in ("organisation", "name", "email", "message", "website")
+        }
         try:
             request_access(get_store(), fields, client=client_address(), lang=current_lang())
         except AccessRequestError as exc:

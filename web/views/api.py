@@ -655,9 +655,13 @@ def _day_arg(args: dict[str, Any], name: str) -> Any:
     try:
         return dt.date.fromisoformat(args[name])
     except ValueError as exc:
-        raise ApiError(400, "Some query parameters are not valid.", details=[
-            Issue(name, args[name], "is not a date (YYYY-MM-DD)", where="query", code="bad_parameter").to_dict()
-        ]) from exc
+        raise ApiError(
+            400,
+            "Some query parameters are not valid.",
+            details=[
+                Issue(name, args[name], "is not a date (YYYY-MM-DD)", where="query", code="bad_parameter").to_dict()
+            ],
+        ) from exc
 
 
 @v1.get("/events")
@@ -682,8 +686,10 @@ def list_events() -> Response:
     who = caller()
     snap = _snapshot()
     flt = EventFilter.from_args(
-        {k: ("1" if args[k] else "") if k in ("free", "accessible") else (args[k] or "") for k in
-         ("district", "language", "topic", "target_group", "free", "accessible", "org")},
+        {
+            k: ("1" if args[k] else "") if k in ("free", "accessible") else (args[k] or "")
+            for k in ("district", "language", "topic", "target_group", "free", "accessible", "org")
+        },
         snap.vocabulary,
         snap.orgs,
     )
@@ -697,8 +703,11 @@ def list_events() -> Response:
         lo = since or dt.date(1900, 1, 1)
         hi = until or lo + dt.timedelta(days=3660)
         if hi < lo:
-            raise ApiError(400, "Some query parameters are not valid.", details=[
-                Issue("to", args["to"], "lies before 'from'", where="query", code="bad_parameter").to_dict()])
+            raise ApiError(
+                400,
+                "Some query parameters are not valid.",
+                details=[Issue("to", args["to"], "lies before 'from'", where="query", code="bad_parameter").to_dict()],
+            )
         found = [e for e in found if occurrences(e, lo, hi)]
     found.sort(key=lambda e: (e.start, e.id))
     page = _page(found, args["page"], args["per_page"])

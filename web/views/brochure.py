@@ -22,6 +22,7 @@ __all__ = ["bp"]
 
 bp = Blueprint("brochure", __name__)
 
+
 def _lang() -> str:
     lang = request.args.get("lang", "de")
     if lang not in UI_LANGUAGES:

@@ -49,8 +49,9 @@ def desk_filters(args: Any, owners: dict[str, str], org_ids: set[str]) -> dict[s
     }
 
 
-def filter_introductions(records: list[Any], f: dict[str, str], names: dict[str, str],
-                         owners: dict[str, str], today: str) -> list[Any]:
+def filter_introductions(
+    records: list[Any], f: dict[str, str], names: dict[str, str], owners: dict[str, str], today: str
+) -> list[Any]:
     """The introductions that pass the desk's filters, in the chosen order."""
     week = (dt.date.fromisoformat(today) + dt.timedelta(days=7)).isoformat()
 
@@ -73,14 +74,20 @@ def filter_introductions(records: list[Any], f: dict[str, str], names: dict[str,
     if f["sort"] == "due":  # undated ones last
         out.sort(key=lambda r: (not r.data.get("due"), r.data.get("due") or "", r.id))
     elif f["sort"] == "org":
+
         def pair(r: Any) -> tuple[str, str]:
             x, y = (names.get(r.data[k], r.data[k]).casefold() for k in ("a", "b"))
             return (min(x, y), max(x, y))
 
         out.sort(key=lambda r: (pair(r), r.id))
     elif f["sort"] == "owner":
-        out.sort(key=lambda r: (not r.data.get("owner"),
-                                owners.get(r.data.get("owner", ""), r.data.get("owner", "")).casefold(), r.id))
+        out.sort(
+            key=lambda r: (
+                not r.data.get("owner"),
+                owners.get(r.data.get("owner", ""), r.data.get("owner", "")).casefold(),
+                r.id,
+            )
+        )
     else:
         out.sort(key=lambda r: (r.data.get("at") or "", r.id), reverse=True)
     return out

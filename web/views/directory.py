@@ -259,8 +259,16 @@ def index() -> str:
     # the page body depends only on these (and the snapshot): rendered once, then reused; the cards'
     # next event dates move on with the clock, so a body is kept for a quarter of an hour at most
     now = dt.datetime.now(get_timezone())
-    key = (lang, internal, query, tuple(filters.items()), request.args.get("page", "1"), size,
-           now.strftime("%Y%m%d%H"), now.minute // 15)
+    key = (
+        lang,
+        internal,
+        query,
+        tuple(filters.items()),
+        request.args.get("page", "1"),
+        size,
+        now.strftime("%Y%m%d%H"),
+        now.minute // 15,
+    )
     with _bodies_lock:
         bodies = _bodies.setdefault(snap, OrderedDict())
         body = bodies.get(key)
@@ -268,8 +276,9 @@ def index() -> str:
             bodies.move_to_end(key)
     if body is None:
         corrections: dict[str, list[str]] = {}
-        found = search_orgs(snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap,
-                            corrections=corrections)
+        found = search_orgs(
+            snap.network.organisations, vocab, lang, query, filters, internal, snapshot=snap, corrections=corrections
+        )
         pages = max(1, math.ceil(len(found) / size))
         try:
             page = min(max(1, int(request.args.get("page", "1"))), pages)
@@ -310,8 +319,13 @@ def _next_dates(snap: Snapshot, now: dt.datetime) -> dict[str, dict[str, Any]]:
 
     out = {}
     for org_id, (occ, ev) in next_dates(snap.network.events, now).items():
-        out[org_id] = {"id": ev.id, "title": ev.title, "lang": ev.lang, "translated": translated_title(ev),
-                       "when": when_text(occ.start, now=now)}
+        out[org_id] = {
+            "id": ev.id,
+            "title": ev.title,
+            "lang": ev.lang,
+            "translated": translated_title(ev),
+            "when": when_text(occ.start, now=now),
+        }
     return out
 
 
@@ -352,8 +366,11 @@ def profile(org_id: str) -> str:
     from .events import translated_title, when_text
 
     events = sorted(
-        ({"ev": e, "translated": translated_title(e), "when": when_text(nexts[e.id].start, now=now)}
-         for e in org_events if nexts.get(e.id)),
+        (
+            {"ev": e, "translated": translated_title(e), "when": when_text(nexts[e.id].start, now=now)}
+            for e in org_events
+            if nexts.get(e.id)
+        ),
         key=lambda x: nexts[x["ev"].id].start,
     )
     return render_template(
@@ -454,7 +471,8 @@ def edit(org_id: str) -> Response | str | tuple[str, int]:
             form = make_org_form(vocab, lang, data=org_to_form_data(conflict.merged))
         form.version.data, form.original.data = conflict.version, conflict.original
         return render_template(
-            "directory/edit.html", form=form, org=current.data, conflict=conflict.view, create=False), 409
+            "directory/edit.html", form=form, org=current.data, conflict=conflict.view, create=False
+        ), 409
     flash(_("Saved. Thank you!"), "success")
     return redirect(url_for("directory.profile", org_id=org_id))
 

@@ -48,7 +48,7 @@ def _locale() -> Any:
 
 
 def when_text(start: dt.datetime, *, now: dt.datetime | None = None) -> str:
-    """"Di., 15:00" within the coming week, else "Di., 15. Dez., 15:00" (in the UI's language, Europe/Berlin)."""
+    """ "Di., 15:00" within the coming week, else "Di., 15. Dez., 15:00" (in the UI's language, Europe/Berlin)."""
     now = now or dt.datetime.now(get_timezone())
     local = start.astimezone(get_timezone())
     time = format_time(local, "short")
@@ -308,10 +308,16 @@ def atom() -> Response:
     ET.SubElement(feed, f"{{{ns}}}title").text = _("New events in the ReMo network")
     newest = max((e.published_at or "" for e in items), default="") or "2000-01-01T00:00:00+00:00"
     ET.SubElement(feed, f"{{{ns}}}updated").text = newest
-    ET.SubElement(feed, f"{{{ns}}}link", {"rel": "self", "href": url_for("events.atom", _external=True),
-                                          "type": "application/atom+xml"})
-    ET.SubElement(feed, f"{{{ns}}}link", {"rel": "alternate", "href": url_for("events.index", _external=True),
-                                          "type": "text/html"})
+    ET.SubElement(
+        feed,
+        f"{{{ns}}}link",
+        {"rel": "self", "href": url_for("events.atom", _external=True), "type": "application/atom+xml"},
+    )
+    ET.SubElement(
+        feed,
+        f"{{{ns}}}link",
+        {"rel": "alternate", "href": url_for("events.index", _external=True), "type": "text/html"},
+    )
     author = ET.SubElement(feed, f"{{{ns}}}author")
     ET.SubElement(author, f"{{{ns}}}name").text = "ReMo"
     for ev in items:
@@ -329,8 +335,11 @@ def atom() -> Response:
                 a = ET.SubElement(entry, f"{{{ns}}}author")
                 ET.SubElement(a, f"{{{ns}}}name").text = snap.orgs[org].name
         occ = next_occurrence(ev)
-        when = format_datetime(occ.start, "medium") if occ else format_datetime(
-            dt.datetime.fromisoformat(ev.start).replace(tzinfo=ev.tz), "medium")
+        when = (
+            format_datetime(occ.start, "medium")
+            if occ
+            else format_datetime(dt.datetime.fromisoformat(ev.start).replace(tzinfo=ev.tz), "medium")
+        )
         summary = f"{when}" + (f" – {ev.place_name}" if ev.place_name else "")
         if ev.description:
             summary += "\n\n" + ev.description
@@ -510,8 +519,15 @@ def _editor(org_id: str, event_id: str | None) -> Response | str | tuple[str, in
     data = form_to_event(form, rec.data if rec else None)
     try:
         saved = svc.event_action(
-            store, vocab, action, actor=current_user.actor(org_id), staff=current_user.is_staff, org_id=org_id,
-            event_id=event_id, data=data, version=version if rec else None,
+            store,
+            vocab,
+            action,
+            actor=current_user.actor(org_id),
+            staff=current_user.is_staff,
+            org_id=org_id,
+            event_id=event_id,
+            data=data,
+            version=version if rec else None,
         )
     except ValidationError as exc:
         for msg in apply_event_issues(form, exc.issues):
@@ -519,8 +535,10 @@ def _editor(org_id: str, event_id: str | None) -> Response | str | tuple[str, in
         flash(_("The event was not saved. Please correct the marked fields."), "error")
         return render_template("events/edit.html", form=form, **ctx), 422
     except ConflictError:
-        flash(_("This event was changed meanwhile by somebody else. Please check it and enter your changes again."),
-              "error")
+        flash(
+            _("This event was changed meanwhile by somebody else. Please check it and enter your changes again."),
+            "error",
+        )
         if rec is None:
             return render_template("events/edit.html", form=form, **ctx), 409
         return redirect(url_for("events.edit", org_id=org_id, event_id=event_id))
@@ -565,8 +583,15 @@ def _status_change(org_id: str | None, event_id: str, action: str, back: str) ->
         return redirect(back)
     try:
         svc.event_action(
-            store, store.snapshot().vocabulary, action, actor=current_user.actor(org_id), staff=current_user.is_staff,
-            org_id=org_id, event_id=event_id, version=version, note=note,
+            store,
+            store.snapshot().vocabulary,
+            action,
+            actor=current_user.actor(org_id),
+            staff=current_user.is_staff,
+            org_id=org_id,
+            event_id=event_id,
+            version=version,
+            note=note,
         )
     except ConflictError:
         flash(_("This event was changed meanwhile; please look at it again."), "error")

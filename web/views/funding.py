@@ -383,7 +383,8 @@ def edit(prog_id: str) -> Response | str | tuple[str, int]:
             form = make_funding_form(vocab, lang, create=False, formdata=None, data=_to_form(conflict.merged))
         form.version.data, form.original.data = conflict.version, conflict.original
         return render_template(
-            "funding/edit.html", form=form, prog=current.data, conflict=conflict.view, create=False), 409
+            "funding/edit.html", form=form, prog=current.data, conflict=conflict.view, create=False
+        ), 409
     flash(_("The funding programme was saved."), "success")
     return redirect(url_for("funding.manage") + f"#prog-{prog_id}")
 

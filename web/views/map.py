@@ -103,30 +103,38 @@ def describe(view: MapView) -> str:
         )
     ]
     if s["without_partner"]:
-        parts.append(ngettext(
+        parts.append(
+            ngettext(
                 "%(num)d organisation has no partner.", "%(num)d organisations have no partner.", s["without_partner"]
-            ))
+            )
+        )
     if s["most_connected"]:
         top = join_list(f"{isolate(name)} ({deg})" for name, deg in s["most_connected"])
         parts.append(_("Most connected: %(list)s.", list=top))
     if s["communities"]:
-        parts.append(ngettext(
+        parts.append(
+            ngettext(
                 "%(num)d community (a group that cooperates closely).",
                 "%(num)d communities (groups that cooperate closely).",
                 len(s["communities"]),
-            ))
+            )
+        )
     if s["joint_event_pairs"]:
-        parts.append(ngettext(
+        parts.append(
+            ngettext(
                 "%(num)d pair of organisations on the map also held joint events.",
                 "%(num)d pairs of organisations on the map also held joint events.",
                 s["joint_event_pairs"],
-            ))
+            )
+        )
     if s["suggestions"]:
-        parts.append(ngettext(
+        parts.append(
+            ngettext(
                 "%(num)d suggested cooperation is drawn dashed.",
                 "%(num)d suggested cooperations are drawn dashed.",
                 s["suggestions"],
-            ))
+            )
+        )
     return " ".join(parts)
 
 

@@ -138,10 +138,18 @@ def detail(meeting_id: str) -> str:
     plan, version = load_plan(store, meeting_id)
     doc = rendered_plan(plan, snap, _lang()) if plan else None
     names = {o.id: o.name for o in snap.network.organisations}
-    return render_template("meetings/detail.html", meeting=meeting, plan=plan, doc=doc, version=version,
-                           names=names, formats=MEETING_FORMATS, languages=LANGUAGE_NAMES,
-                           planner_notes=_planner_notes(meeting, plan, names),
-                           **_answers_context(store, meeting, plan, names))
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        plan=plan,
+        doc=doc,
+        version=version,
+        names=names,
+        formats=MEETING_FORMATS,
+        languages=LANGUAGE_NAMES,
+        planner_notes=_planner_notes(meeting, plan, names),
+        **_answers_context(store, meeting, plan, names),
+    )
 
 
 def _answers_context(
@@ -152,18 +160,22 @@ def _answers_context(
 
     rec = store.get(SCHEDULE_KIND, meeting.id)
     invited = (rec.data.get("invited") or {}) if rec is not None else {}
-    answers = [{"org": o, "name": names.get(o, o), "answer": meeting.answer_of(o), "mailed": o in invited}
-               for o in sorted(meeting.organisations(), key=lambda o: names.get(o, o).casefold())]
+    answers = [
+        {"org": o, "name": names.get(o, o), "answer": meeting.answer_of(o), "mailed": o in invited}
+        for o in sorted(meeting.organisations(), key=lambda o: names.get(o, o).casefold())
+    ]
     seated = {o for r in plan.rounds for t in r for o in t} if plan else set()
     return {
         "answers": answers,
-        "others": sorted(((o, n) for o, n in names.items() if meeting.answer_of(o) is None),
-                         key=lambda x: x[1].casefold()),
+        "others": sorted(
+            ((o, n) for o, n in names.items() if meeting.answer_of(o) is None), key=lambda x: x[1].casefold()
+        ),
         "not_mailed": sum(1 for a in answers if not a["mailed"] and a["answer"] != "no"),
         "deadline": meeting.response_deadline(),
         "seated_not_coming": sorted((names.get(o, o) for o in seated - set(meeting.attendance)), key=str.casefold),
         "coming_not_seated": sorted((names.get(o, o) for o in set(meeting.attendance) - seated), key=str.casefold)
-        if plan else [],
+        if plan
+        else [],
     }
 
 
@@ -171,12 +183,16 @@ def _planner_notes(meeting: Any, plan: MeetingPlan | None, names: dict[str, str]
     """Impossible settings and the repeats of a best plan, as messages for the meeting page."""
     repeats = ""
     if plan is not None and plan.repeats:
-        repeats = repeats_message(plan.repeats, names, (plan.search or {}).get("time_limit"),
-                                  accepted=bool(plan.repeats_accepted_by))
+        repeats = repeats_message(
+            plan.repeats, names, (plan.search or {}).get("time_limit"), accepted=bool(plan.repeats_accepted_by)
+        )
     future = bool(meeting.date) and meeting.date > dt.date.today().isoformat()
-    return {"impossible": settings_warning(meeting), "repeats": repeats,
-            "accepted": bool(plan is not None and plan.repeats_accepted_by),
-            "future": future_outcomes_message(meeting.date) if future else ""}
+    return {
+        "impossible": settings_warning(meeting),
+        "repeats": repeats,
+        "accepted": bool(plan is not None and plan.repeats_accepted_by),
+        "future": future_outcomes_message(meeting.date) if future else "",
+    }
 
 
 def _lang() -> str:
@@ -237,8 +253,15 @@ def _replan(meeting_id: str, locked: list[dict[str, Any]]) -> Response:
         return redirect(url_for("meetings.detail", meeting_id=meeting_id))
     settings = replace(meeting, rounds=len(plan.rounds), format=plan.format, table_size=plan.table_size)
     try:
-        new = replan(plan, locked, snapshot=store.snapshot(), meeting=settings, weights=weights_in_use(store),
-                     history=earlier_pairs(store, meeting), created_by=current_user.actor())
+        new = replan(
+            plan,
+            locked,
+            snapshot=store.snapshot(),
+            meeting=settings,
+            weights=weights_in_use(store),
+            history=earlier_pairs(store, meeting),
+            created_by=current_user.actor(),
+        )
         save_plan(store, new, actor=current_user.actor(), version=version)
     except ValidationError as exc:
         _flash_issues(exc, settings)
@@ -279,8 +302,10 @@ def lock(meeting_id: str) -> Response:
     if plan.is_locked(r, t):
         plan.locked = [x for x in plan.locked if (x["round"], x["table"]) != (r, t)]
     else:
-        plan.locked = sorted([*plan.locked, {"round": r, "table": t, "orgs": list(plan.rounds[r - 1][t - 1])}],
-                             key=lambda x: (x["round"], x["table"]))
+        plan.locked = sorted(
+            [*plan.locked, {"round": r, "table": t, "orgs": list(plan.rounds[r - 1][t - 1])}],
+            key=lambda x: (x["round"], x["table"]),
+        )
     try:
         save_plan(store, plan, actor=current_user.actor(), version=_int("version", version))
     except ConflictError:
@@ -346,17 +371,38 @@ def printable(meeting_id: str) -> str:
         with force_locale(lang):
             items = []
             for item in plan.agenda(org):
-                mates = [{**m, "texts": [reason_text(x, snap.vocabulary, names, lang) for x in m["reasons"]]}
-                         for m in item["with"]]
-                items.append({**item, "with": mates,
-                              "head": _("Round %(r)s, table %(t)s", r=item["round"], t=item["table"]),
-                              "theme_label": snap.vocabulary.label("topics", item["theme"], lang)
-                              if item["theme"] else ""})
-            agendas.append({"org": org, "lang": lang, "dir": text_direction(lang), "items": items,
-                            "title": _("Agenda for %(name)s", name=names.get(org, org)),
-                            "with_label": _("with"), "starter_label": _("Conversation starters")})
-    return render_template("meetings/print.html", meeting=meeting, plan=plan, names=names, agendas=agendas,
-                           chosen=chosen, languages=LANGUAGE_NAMES)
+                mates = [
+                    {**m, "texts": [reason_text(x, snap.vocabulary, names, lang) for x in m["reasons"]]}
+                    for m in item["with"]
+                ]
+                items.append(
+                    {
+                        **item,
+                        "with": mates,
+                        "head": _("Round %(r)s, table %(t)s", r=item["round"], t=item["table"]),
+                        "theme_label": snap.vocabulary.label("topics", item["theme"], lang) if item["theme"] else "",
+                    }
+                )
+            agendas.append(
+                {
+                    "org": org,
+                    "lang": lang,
+                    "dir": text_direction(lang),
+                    "items": items,
+                    "title": _("Agenda for %(name)s", name=names.get(org, org)),
+                    "with_label": _("with"),
+                    "starter_label": _("Conversation starters"),
+                }
+            )
+    return render_template(
+        "meetings/print.html",
+        meeting=meeting,
+        plan=plan,
+        names=names,
+        agendas=agendas,
+        chosen=chosen,
+        languages=LANGUAGE_NAMES,
+    )
 
 
 @bp.route("/meetings/<meeting_id>/plan.pdf")
@@ -365,8 +411,11 @@ def pdf(meeting_id: str) -> Response:
     meeting = _meeting_or_404(meeting_id)
     plan = _plan_or_404(meeting_id)
     data = plan_pdf(plan, get_store().snapshot(), lang=_print_lang() or None, title=meeting.title)
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{meeting_id}-plan.pdf"'})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{meeting_id}-plan.pdf"'},
+    )
 
 
 @bp.route("/meetings/<meeting_id>/plan.csv")
@@ -374,8 +423,11 @@ def pdf(meeting_id: str) -> Response:
 def csv_export(meeting_id: str) -> Response:
     plan = _plan_or_404(meeting_id)
     names = {o.id: o.name for o in get_store().snapshot().network.organisations}
-    return Response("\ufeff" + plan_csv(plan, names), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{meeting_id}-plan.csv"'})
+    return Response(
+        "\ufeff" + plan_csv(plan, names),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{meeting_id}-plan.csv"'},
+    )
 
 
 @bp.route("/meetings/<meeting_id>/outcomes", methods=["POST"])
@@ -421,8 +473,10 @@ def staff_answer(meeting_id: str) -> Response:
             from ..meetings import invite_org
 
             invite_org(get_store(), meeting.id, org, actor=current_user.actor())
-            flash(_("%(org)s is on the list. “Send invitations” mails the invitation.", org=snap.orgs[org].name),
-                  "success")
+            flash(
+                _("%(org)s is on the list. “Send invitations” mails the invitation.", org=snap.orgs[org].name),
+                "success",
+            )
             return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
         set_attendance(get_store(), meeting.id, org, choice == "yes", actor=current_user.actor(), staff=True)
     except ValidationError as exc:
@@ -454,16 +508,20 @@ def invite(meeting_id: str) -> Response:
         flash(_("The invitations were sent meanwhile from another window; please look again."), "error")
         return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
     if mailed:
-        flash(ngettext("%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(mailed)),
-              "success")
+        flash(
+            ngettext("%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(mailed)),
+            "success",
+        )
     rec = store.get(SCHEDULE_KIND, meeting_id)
     invited = (rec.data.get("invited") or {}) if rec is not None else {}
     orgs = store.snapshot().orgs
-    missing = [orgs[o].name if o in orgs else o for o in meeting.organisations()
-               if meeting.answer_of(o) != "no" and o not in invited]
+    missing = [
+        orgs[o].name if o in orgs else o
+        for o in meeting.organisations()
+        if meeting.answer_of(o) != "no" and o not in invited
+    ]
     if missing:
-        flash(_("No mail address for: %(names)s. Please invite them another way.", names=", ".join(missing)),
-              "error")
+        flash(_("No mail address for: %(names)s. Please invite them another way.", names=", ".join(missing)), "error")
     elif not mailed:
         flash(_("Every organisation of this meeting has been invited already."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting_id) + "#answers")
@@ -495,6 +553,12 @@ def publish(meeting_id: str) -> Response:
         flash(_("The plan was changed meanwhile; please look at it again."), "error")
     else:
         sent = sum(1 for op in mails if op.kind == "message")
-        flash(ngettext("Plan published; %(num)d agenda is on its way by mail.",
-                       "Plan published; %(num)d agendas are on their way by mail.", sent), "success")
+        flash(
+            ngettext(
+                "Plan published; %(num)d agenda is on its way by mail.",
+                "Plan published; %(num)d agendas are on their way by mail.",
+                sent,
+            ),
+            "success",
+        )
     return back

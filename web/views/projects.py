@@ -359,8 +359,12 @@ def teams() -> str | tuple[str, int]:
                     status = 422
             if roles:
                 builder = TeamBuilder(weights_in_use(store), k=k).fit(snap)
-                found = builder.suggest(template or roles, around=around, k=k,
-                                        topics=None if template else [form.topic.data] if form.topic.data else [])
+                found = builder.suggest(
+                    template or roles,
+                    around=around,
+                    k=k,
+                    topics=None if template else [form.topic.data] if form.topic.data else [],
+                )
                 names = _names(snap)
                 adhoc_tpl = template or ProjectTemplate("", {"de": "", "en": ""}, roles)
                 for n, team in enumerate(found, start=1):
@@ -493,11 +497,14 @@ def introduce() -> Response:
         )
         created += 1
     if created:
-        flash(ngettext(
-            "%(num)d introduction was added to the staff desk.",
-            "%(num)d introductions were added to the staff desk.",
-            created,
-        ), "success")
+        flash(
+            ngettext(
+                "%(num)d introduction was added to the staff desk.",
+                "%(num)d introductions were added to the staff desk.",
+                created,
+            ),
+            "success",
+        )
     else:
         flash(_("These organisations already know each other or are already being introduced."), "success")
     return redirect(_back())

@@ -42,6 +42,7 @@ def index() -> str:
     data = stored_weights(get_store())
     rows = sorted(data["weights"].items(), key=lambda kv: -kv[1])
     learned = data.get("learned") or {}
+
     def pct(x: float | None) -> str:
         return format_percent(x or 0.0, "#,##0.0 %")
 
