@@ -130,6 +130,15 @@ def test_done_when_weekly_event_submitted_published_listed_everywhere(web_client
     one = web_client.get(f"/api/v1/events/{rec.id}").get_json()
     assert one["recurrence"]["rrule"] == "FREQ=WEEKLY;BYDAY=TU"
     assert "review_note" not in one and "created_by" not in one
+    # date bounds: a weekly event lies in a week; a range that ends before it starts is empty, not an
+    # error; a real day far ahead is no server error; a day that does not exist is a clear 400
+    week = f"from={day:%Y-%m-%d}&to={day + dt.timedelta(days=6):%Y-%m-%d}"
+    assert rec.id in [e["id"] for e in web_client.get(f"/api/v1/events?{week}").get_json()["items"]]
+    back = web_client.get(f"/api/v1/events?from={day:%Y-%m-%d}&to={day - dt.timedelta(days=1):%Y-%m-%d}")
+    assert back.status_code == 200 and back.get_json()["items"] == []
+    assert web_client.get("/api/v1/events?from=9999-12-30").status_code == 200
+    bad = web_client.get("/api/v1/events?from=2026-02-30")
+    assert bad.status_code == 400 and bad.get_json()["error"]["details"][0]["field"] == "from"
 
 
 def test_english_ui_shows_the_translation_next_to_the_original(web_client, web_store):

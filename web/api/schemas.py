@@ -33,7 +33,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MAX_VERSION = 999_999_999  # versions as the query parser reads them (at most nine digits)
 SLUG = SLUG_RE.pattern
 RECORD_ID = RECORD_ID_RE.pattern
-DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # and a real day: "format": "date", checked by `validate`
+DATE = r"^(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"  # and a real day: "format": "date"
 # what the model refuses in every text (graph.text): control characters, U+FFFE, U+FFFF (lone surrogates
 # too, which no UTF-8 body can carry; they are left out here as many regex engines cannot name them)
 _NOT_TEXT = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff"
