@@ -69,3 +69,7 @@ def test_importing_graph_loads_no_graph_library():
 
 def test_a_snapshot_still_loads_networkx_when_it_is_used():
     assert "networkx" in _loaded_after("from graph import to_networkx")
+
+
+def test_importing_matching_loads_none_of_its_libraries():
+    assert not _loaded_after("import matching") & (HEAVY | {"numpy"})
