@@ -44,7 +44,7 @@ def _loaded_after(code: str, **env: str) -> set[str]:
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
-@pytest.mark.parametrize("package", ["graph", "matching"])
+@pytest.mark.parametrize("package", ["graph", "graph.io", "matching"])
 def test_every_exported_name_resolves(package):
     code = (
         f"import {package}\n"
@@ -57,14 +57,15 @@ def test_every_exported_name_resolves(package):
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.parametrize("package", ["graph", "matching"])
+@pytest.mark.parametrize("package", ["graph", "graph.io", "matching"])
 def test_unknown_names_still_raise(package):
     done = _run(f"import {package}\n{package}.no_such_name")
     assert done.returncode == 1 and "has no attribute 'no_such_name'" in done.stderr
 
 
-def test_importing_graph_loads_no_graph_library():
+def test_importing_graph_and_its_import_code_loads_no_graph_library():
     assert not _loaded_after("import graph") & HEAVY
+    assert not _loaded_after("import graph.io") & HEAVY
 
 
 def test_a_snapshot_still_loads_networkx_when_it_is_used():
