@@ -74,3 +74,46 @@ def test_a_snapshot_still_loads_networkx_when_it_is_used():
 
 def test_importing_matching_loads_none_of_its_libraries():
     assert not _loaded_after("import matching") & (HEAVY | {"numpy"})
+
+
+def _remo(args: list[str], modules_file: Path) -> subprocess.CompletedProcess[str]:
+    """``remo ARGS`` in a fresh interpreter; the top-level packages it loaded go to ``modules_file`` (JSON)."""
+    code = (
+        "import json, sys\n"
+        "from web.cli import main\n"
+        f"sys.argv = ['remo', *{args!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        f"    with open({str(modules_file)!r}, 'w') as f:\n"
+        "        json.dump(sorted({m.split('.')[0] for m in sys.modules}), f)\n"
+    )
+    return _run(code, REMO_CLI_LANG="en")
+
+
+def test_help_loads_no_heavy_library(tmp_path):
+    done = _remo(["--help"], tmp_path / "modules.json")
+    assert done.returncode == 0, done.stderr
+    assert "orgs" in done.stdout and "suggest" in done.stdout and "plan-meeting" in done.stdout
+    loaded = set(json.loads((tmp_path / "modules.json").read_text()))
+    assert not loaded & (HEAVY | {"numpy", "matching"}), sorted(loaded & (HEAVY | {"numpy", "matching"}))
+
+
+def test_the_lazy_registry_names_every_command_and_its_module():
+    import importlib
+
+    from web.commands import COMMAND_MODULES, all_commands
+
+    found = {}
+    for module in set(COMMAND_MODULES.values()):
+        for cmd in importlib.import_module(f"web.commands.{module}").COMMANDS:
+            found[cmd.name] = module
+    assert found == COMMAND_MODULES
+    assert set(all_commands()) == set(COMMAND_MODULES)  # no module is missing from the registry
+
+
+def test_plan_meeting_help_names_the_planners_time_limit(runner):
+    from matching import MeetingPlanner
+
+    out = runner.invoke(args=["plan-meeting", "--help"]).output
+    assert f"by default the planner's {MeetingPlanner().time_limit:g}" in " ".join(out.split())

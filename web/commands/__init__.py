@@ -1,4 +1,9 @@
-"""Click commands, one module per area; every module here with a ``COMMANDS`` list is registered."""
+"""Click commands, one module per area; every module here with a ``COMMANDS`` list is registered.
+
+`COMMAND_MODULES` names the module of each top-level command, so that ``remo CMD`` imports CMD's module only
+(click's lazy group: `web.cli.RemoGroup`); `all_commands` imports them all (the app's ``flask`` command line).
+A new command goes into its module's ``COMMANDS`` and into `COMMAND_MODULES` (a test checks that they agree).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,54 @@ import importlib
 import pkgutil
 from typing import TYPE_CHECKING
 
+import click
+
 if TYPE_CHECKING:
-    import click
     from flask import Flask
 
-__all__ = ["all_commands", "register_commands"]
+__all__ = ["COMMAND_MODULES", "all_commands", "load_command", "register_commands"]
+
+#: top-level command -> the module of this package whose ``COMMANDS`` list holds it
+COMMAND_MODULES = {
+    "audit": "privacy",
+    "backup": "backup",
+    "brochure": "privacy",
+    "demo": "data",
+    "demo-accounts": "data",
+    "export": "data",
+    "funding": "projects",
+    "generate": "data",
+    "import": "data",
+    "init": "data",
+    "mail": "mail",
+    "meeting-outcomes": "meetings",
+    "migrate": "data",
+    "org": "privacy",
+    "orgs": "data",
+    "person": "privacy",
+    "plan-meeting": "meetings",
+    "projects": "projects",
+    "restore": "backup",
+    "retention": "privacy",
+    "seed": "data",
+    "serve": "data",
+    "stats": "data",
+    "suggest": "suggest",
+    "token": "tokens",
+    "user": "users",
+    "weights": "suggest",
+    "worker": "mail",
+    "workshops": "projects",
+}
+
+
+def load_command(name: str) -> click.Command | None:
+    """The top-level command ``name``, importing only its module (None: no such command)."""
+    module = COMMAND_MODULES.get(name)
+    if module is None:
+        return None
+    commands = importlib.import_module(f"{__name__}.{module}").COMMANDS
+    return next((cmd for cmd in commands if cmd.name == name), None)
 
 
 @functools.cache

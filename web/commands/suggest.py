@@ -15,12 +15,10 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
 from graph import NotFoundError
-from matching import matching_model, suggest, suggestions_json
 
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES
 from ..reasons import render_many, render_suggestions
-from ..weights import weights_in_use
 from .data import fail_cleanly
 
 __all__ = ["COMMANDS"]
@@ -80,6 +78,8 @@ def _suggest_all(
     per organisation (`render_many`; one encoder for all; no circular-reference check: the
     documents are trees).
     """
+    from matching import matching_model
+
     model = matching_model(snap, weights=weights)
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     out = click.get_text_stream("stdout")
@@ -138,6 +138,10 @@ def suggest_cmd(
     """
     if all_orgs == bool(org):
         raise click.UsageError("give an organisation id or --all (not both)")
+    from matching import suggest, suggestions_json
+
+    from ..weights import weights_in_use
+
     store = get_store()
     snap = store.snapshot()
     weights = weights_in_use(store)
