@@ -99,6 +99,28 @@ def test_help_loads_no_heavy_library(tmp_path):
     assert not loaded & (HEAVY | {"numpy", "matching"}), sorted(loaded & (HEAVY | {"numpy", "matching"}))
 
 
+def test_orgs_list_loads_no_heavy_library_and_lists_the_network(demo_app, demo_doc, tmp_path):
+    url = demo_app.config["REMO_STORE"]
+    done = _remo(["--store", url, "orgs", "list"], tmp_path / "modules.json")
+    assert done.returncode == 0, done.stderr
+    listed = [line.split()[0] for line in done.stdout.splitlines()]
+    assert listed == sorted(o["id"] for o in demo_doc["organisations"])
+    loaded = set(json.loads((tmp_path / "modules.json").read_text()))
+    assert not loaded & (HEAVY | {"numpy", "matching"}), sorted(loaded & (HEAVY | {"numpy", "matching"}))
+
+
+def test_a_store_command_prints_what_it_prints_in_the_web_app(demo_app, demo_doc, tmp_path):
+    """``remo`` runs suggest in the app without pages: same output as in the whole app."""
+    org = demo_doc["organisations"][0]["id"]
+    args = ["suggest", org, "--json", "--lang", "en"]
+    whole = demo_app.test_cli_runner().invoke(args=args)
+    assert whole.exit_code == 0, whole.output
+    done = _remo(["--store", demo_app.config["REMO_STORE"], *args], tmp_path / "modules.json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(whole.output)
+    assert "flask_login" not in set(json.loads((tmp_path / "modules.json").read_text()))  # no pages were set up
+
+
 def test_the_lazy_registry_names_every_command_and_its_module():
     import importlib
 
@@ -110,6 +132,36 @@ def test_the_lazy_registry_names_every_command_and_its_module():
             found[cmd.name] = module
     assert found == COMMAND_MODULES
     assert set(all_commands()) == set(COMMAND_MODULES)  # no module is missing from the registry
+
+
+def test_only_store_commands_run_without_the_pages():
+    import click
+
+    from web.cli import cli
+    from web.commands import load_command, needs_pages
+
+    root = click.Context(cli)
+    orgs = click.Context(load_command("orgs"), parent=root)
+    assert not needs_pages(click.Context(orgs.command.get_command(orgs, "list"), parent=orgs))
+    assert not needs_pages(click.Context(load_command("suggest"), parent=root))
+    for name in ("serve", "mail", "worker", "brochure", "meeting-outcomes"):
+        cmd = load_command(name)
+        leaf = cmd.get_command(click.Context(cmd), next(iter(cmd.commands))) if isinstance(cmd, click.Group) else cmd
+        assert needs_pages(click.Context(leaf, parent=click.Context(cmd, parent=root))), name
+    demo = click.Context(load_command("demo"), parent=root)
+    assert needs_pages(click.Context(load_command("init"), parent=demo))  # remo demo serves the app it made
+    assert needs_pages(None)
+
+
+def test_the_store_app_has_the_configuration_but_no_pages(tmp_path, monkeypatch):
+    from web import create_app
+
+    monkeypatch.setenv("REMO_STORE", f"sqlite:///{tmp_path}/remo.db")
+    whole, bare = create_app(), create_app(pages=False)
+    assert bare.config["REMO_STORE"] == whole.config["REMO_STORE"] == f"sqlite:///{tmp_path}/remo.db"
+    assert {k: v for k, v in bare.config.items() if k.startswith("REMO_")}.items() <= whole.config.items()
+    assert "remo_store" in bare.extensions and "babel" in bare.extensions
+    assert not bare.blueprints and whole.blueprints
 
 
 def test_plan_meeting_help_names_the_planners_time_limit(runner):

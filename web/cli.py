@@ -26,18 +26,20 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def _create_app() -> Flask:
+    """The app a command runs in: without the pages for the commands that need only the store."""
     from . import create_app
+    from .commands import needs_pages
 
-    return create_app()
+    return create_app(pages=needs_pages(click.get_current_context(silent=True)))
 
 
 class RemoGroup(FlaskGroup):
     """Flask's command group, listing ReMo's own commands without creating the app (click's lazy group).
 
     Finding a command imports its module only (`web.commands.COMMAND_MODULES`; ``remo --help`` imports them
-    all for their help lines); the app is created when a command runs (``with_appcontext``). Other
-    packages' ``flask.commands`` plugins (e.g. Flask-Limiter's) are not loaded: they cost start-up time and
-    are no ReMo commands.
+    all for their help lines); the app is created when a command runs (``with_appcontext``), with or without
+    the pages (`web.commands.store_app`). Other packages' ``flask.commands`` plugins (e.g. Flask-Limiter's)
+    are not loaded: they cost start-up time and are no ReMo commands.
     """
 
     def _load_plugin_commands(self) -> None:

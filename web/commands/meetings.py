@@ -25,6 +25,7 @@ from graph.store import GraphStore
 from ..extensions import get_store
 from ..i18n import RTL, UI_LANGUAGES
 from ..reasons import reason_text
+from . import store_app
 from .data import fail_cleanly
 
 if TYPE_CHECKING:  # the planner (NumPy, SciPy) loads when a plan is made or read
@@ -327,6 +328,7 @@ def _read_attendees(path: Path, snapshot: Any) -> list[str]:
     return ids
 
 
+@store_app
 @click.command("plan-meeting")
 @click.argument("meeting_id", required=False)
 @click.option(

@@ -17,6 +17,7 @@ from graph.store import GraphStore
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES, join_list
 from ..reasons import reason_text
+from . import store_app
 from .data import fail_cleanly
 
 if TYPE_CHECKING:  # the engine (NumPy, SciPy) loads when a command or page uses it
@@ -206,6 +207,7 @@ def _unknown(what: str, value: str, hint: str) -> None:
 # ---------------------------------------------------------------------------
 # commands
 # ---------------------------------------------------------------------------
+@store_app
 @click.command("projects")
 @click.option("--template", "template_id", help="Team suggestions for this project template (id).")
 @click.option("--org", "org_id", help="Build teams (or ideas) around this organisation.")
@@ -296,6 +298,7 @@ def projects_cmd(
             click.echo("    " + gettext("funding: %(items)s", items=funds))
 
 
+@store_app
 @click.command("funding")
 @click.argument("org")
 @click.option("--today", help="Day for deadlines (YYYY-MM-DD, default today).")
@@ -325,6 +328,7 @@ def funding_cmd(org: str, today: str | None, lang: str, as_json: bool) -> None:
         click.echo("  " + line)
 
 
+@store_app
 @click.command("workshops")
 @click.option("--top", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many proposals.")
 @click.option("--today", help="Day that separates held from planned workshops (default today).")

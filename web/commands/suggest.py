@@ -19,6 +19,7 @@ from graph import NotFoundError
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES
 from ..reasons import render_many, render_suggestions
+from . import store_app
 from .data import fail_cleanly
 
 __all__ = ["COMMANDS"]
@@ -105,6 +106,7 @@ def _suggest_all(
         gc.unfreeze()
 
 
+@store_app
 @click.command("suggest")
 @click.argument("org", required=False)
 @click.option("--all", "all_orgs", is_flag=True, help="Suggestions for every organisation (JSON lines with --json).")
@@ -195,6 +197,7 @@ def describe_weights(data: dict) -> list[str]:
     return lines
 
 
+@store_app
 @click.command("weights")
 @click.option("--learn", is_flag=True, help="Refit now instead of waiting for the next data change.")
 @click.option("--reset", is_flag=True, help="Remove weights stored by earlier versions (they are not used).")
