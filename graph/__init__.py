@@ -1,4 +1,11 @@
-"""ReMo's network: domain model, vocabulary, validation, import/export and stores."""
+"""ReMo's network: domain model, vocabulary, validation, import/export and stores.
+
+The errors, the store and the vocabulary load with the package; the other names on first use (module
+``__getattr__``), so that ``import graph`` costs no NetworkX or SciPy (`graph.snapshot`) until a snapshot is built.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._errors import (
     ConflictError,
@@ -9,22 +16,60 @@ from ._errors import (
     StoreUnavailable,
     ValidationError,
 )
-from .model import (
-    Cooperation,
-    FundingProgramme,
-    Introduction,
-    Meeting,
-    Need,
-    Offer,
-    Organisation,
-    Person,
-    Project,
-    ProjectMember,
-)
-from .network import FORMAT, SECTIONS, Network, parse_network
-from .snapshot import Snapshot, build_snapshot, to_networkx
 from .store import DEFAULT_STORE_URL, GraphStore, Op, Record, open_store
 from .vocabulary import CATEGORIES, LANGUAGES, Term, Vocabulary
+
+if TYPE_CHECKING:
+    from .model import (
+        Cooperation,
+        FundingProgramme,
+        Introduction,
+        Meeting,
+        Need,
+        Offer,
+        Organisation,
+        Person,
+        Project,
+        ProjectMember,
+    )
+    from .network import FORMAT, SECTIONS, Network, parse_network
+    from .snapshot import Snapshot, build_snapshot, to_networkx
+
+#: name -> submodule of the names loaded on first use
+_LAZY = {
+    **dict.fromkeys(
+        [
+            "Cooperation",
+            "FundingProgramme",
+            "Introduction",
+            "Meeting",
+            "Need",
+            "Offer",
+            "Organisation",
+            "Person",
+            "Project",
+            "ProjectMember",
+        ],
+        "model",
+    ),
+    **dict.fromkeys(["FORMAT", "SECTIONS", "Network", "parse_network"], "network"),
+    **dict.fromkeys(["Snapshot", "build_snapshot", "to_networkx"], "snapshot"),
+}
+
+if not TYPE_CHECKING:  # type checkers see the imports above; a module __getattr__ would hide misspelt names
+
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "CATEGORIES",

@@ -10,7 +10,7 @@ from flask import Flask
 
 from graph.store import DEFAULT_STORE_URL
 
-__all__ = ["create_app"]
+__all__ = ["configure", "create_app"]
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
@@ -29,9 +29,12 @@ def _env_config() -> dict[str, Any]:
     return out
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create the ReMo app: defaults, then ``instance/remo.cfg``, then ``REMO_*`` variables."""
-    app = Flask(__name__, instance_relative_config=True)
+def configure(app: Flask, test_config: dict[str, Any] | None = None) -> None:
+    """The app's configuration: defaults, then ``instance/remo.cfg``, then ``REMO_*`` variables (or ``test_config``).
+
+    The one place that decides the settings, the store URL (``REMO_STORE``) among them, for the web app and
+    for every ``remo`` command.
+    """
     app.config.from_mapping(
         REMO_STORE=DEFAULT_STORE_URL,
         REMO_ENV="development",
@@ -78,17 +81,33 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMO_ENV"] != "development"
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
-    proxies = int(app.config.get("REMO_PROXIES") or 0)
-    if proxies > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
+def create_app(test_config: dict[str, Any] | None = None, *, pages: bool = True) -> Flask:
+    """Create the ReMo app: defaults, then ``instance/remo.cfg``, then ``REMO_*`` variables (`configure`).
+
+    With ``pages=False`` only what the store-only ``remo`` commands use (`web.commands.store_app`): the
+    configuration, the store, the translations and the logging, without the pages, the API and their
+    imports.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
     from . import i18n
     from .extensions import StoreExtension
 
     StoreExtension(app)
     i18n.init_app(app)
+    if not pages:
+        from .production import configure_logging
+
+        configure_logging(app)
+        return app
+
+    proxies = int(app.config.get("REMO_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     from . import auth, errors, security, templating
     from .production import init_request_ids

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import FlaskGroup
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["cli", "main"]
 
@@ -21,32 +25,35 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         os.environ["REMO_CLI_LANG"] = value
 
 
-def _create_app():
+def _create_app() -> Flask:
+    """The app a command runs in: without the pages for the commands that need only the store."""
     from . import create_app
+    from .commands import needs_pages
 
-    return create_app()
+    return create_app(pages=needs_pages(click.get_current_context(silent=True)))
 
 
 class RemoGroup(FlaskGroup):
-    """Flask's command group, listing ReMo's own commands without creating the app.
+    """Flask's command group, listing ReMo's own commands without creating the app (click's lazy group).
 
-    ``remo --help`` and finding a command import only the command modules (`web.commands.all_commands`);
-    the app is created when a command runs (``with_appcontext``). Other packages' ``flask.commands``
-    plugins (e.g. Flask-Limiter's) are not loaded: they cost start-up time and are no ReMo commands.
+    Finding a command imports its module only (`web.commands.COMMAND_MODULES`; ``remo --help`` imports them
+    all for their help lines); the app is created when a command runs (``with_appcontext``), with or without
+    the pages (`web.commands.store_app`). Other packages' ``flask.commands`` plugins (e.g. Flask-Limiter's)
+    are not loaded: they cost start-up time and are no ReMo commands.
     """
 
     def _load_plugin_commands(self) -> None:
         self._loaded_plugin_commands = True
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        from .commands import all_commands
+        from .commands import COMMAND_MODULES
 
-        return sorted(set(self.commands) | set(all_commands()))
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        from .commands import all_commands
+        from .commands import load_command
 
-        return self.commands.get(name) or all_commands().get(name)
+        return self.commands.get(name) or load_command(name)
 
 
 @click.group(

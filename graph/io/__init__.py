@@ -19,20 +19,21 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import Issue, ValidationError
 from ..files import private_file
 from ..identity import clash_issues
 from ..jsontext import loads as json_loads
 from ..network import SECTIONS, Network, parse_network
-from ..snapshot import to_networkx
 from ..store import GraphStore
 from ..store.base import ANY, GC_PAUSE_OPS, Op, gc_paused
 from ..text import xml_safe_graph
 from ..vocabulary import Vocabulary
-from .graphxml import write_graph_xml
 from .tabular import read_csv, read_xlsx, rows_to_document, write_csv_tables, write_xlsx
+
+if TYPE_CHECKING:
+    from .graphxml import write_graph_xml
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -47,6 +48,19 @@ __all__ = [
 
 EXPORT_FORMATS = ("json", "csv", "xlsx", "graphml", "gexf")
 MAX_FILE_BYTES = 200 * 1024 * 1024
+
+if not TYPE_CHECKING:  # GraphML/GEXF need NetworkX: loaded with the first graph export, not with the import code
+
+    def __getattr__(name: str) -> Any:
+        if name == "write_graph_xml":
+            from .graphxml import write_graph_xml
+
+            return write_graph_xml
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 @dataclass
@@ -233,6 +247,9 @@ def export_network(network: Network, fmt: str, path: str | Path, *, public_only:
         elif fmt == "xlsx":
             write_xlsx(doc, tmp)
         else:
+            from ..snapshot import to_networkx
+            from .graphxml import write_graph_xml
+
             g = xml_safe_graph(to_networkx(network, include_terms=True, public_only=public_only))
             write_graph_xml(g, fmt, tmp)
     return [path]

@@ -14,6 +14,7 @@ from graph.files import make_private_dir
 from graph.store import redact_url
 
 from ..extensions import get_store
+from . import store_app
 from .data import fail_cleanly
 
 __all__ = ["COMMANDS"]
@@ -21,6 +22,7 @@ __all__ = ["COMMANDS"]
 _PATTERN = "remo-backup-*"
 
 
+@store_app
 @click.command("backup")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The backup file.")
 @click.option(
@@ -67,6 +69,7 @@ def backup_cmd(output: Path | None, folder: Path | None, keep: int | None, as_js
         click.echo(f"Removed old backup {name}")
 
 
+@store_app
 @click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask; replace the store's content.")

@@ -20,6 +20,7 @@ from graph.store import GraphStore, redact_url
 from graph.vocabulary import seeds_dir
 
 from ..extensions import get_store
+from . import store_app
 
 __all__ = ["COMMANDS", "fail_cleanly", "progress_bar"]
 
@@ -58,6 +59,7 @@ def progress_bar(length: int | None, label: str) -> Iterator[Callable[[int], Non
         yield bar.update
 
 
+@store_app
 @click.command("init")
 @with_appcontext
 @fail_cleanly
@@ -73,6 +75,7 @@ def _seed_demo(store: GraphStore) -> Any:
     return import_network(store, network, actor="seed")
 
 
+@store_app
 @click.command("seed")
 @click.option("--demo", is_flag=True, required=True, help="Load the fictional Remscheid demo network.")
 @with_appcontext
@@ -86,6 +89,7 @@ def seed_cmd(demo: bool) -> None:
     )
 
 
+@store_app
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
@@ -131,6 +135,7 @@ def import_cmd(file: Path, dry_run: bool, as_json: bool) -> None:
         click.echo("Dry run: nothing was written.")
 
 
+@store_app
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="json", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Target file.")
@@ -150,6 +155,7 @@ def orgs_group() -> None:
     """List and show organisations."""
 
 
+@store_app
 @orgs_group.command("list")
 @click.option("--kind", help="Only this kind (id or label).")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
@@ -171,6 +177,7 @@ def orgs_list(kind: str | None, as_json: bool) -> None:
             click.echo(f"{rec.id:40} {vocab.label('org_kinds', data['kind']):28} {data['name']}")
 
 
+@store_app
 @orgs_group.command("show")
 @click.argument("org_id")
 @click.option("--json", "as_json", is_flag=True)
@@ -223,6 +230,7 @@ def orgs_show(org_id: str, as_json: bool, lang: str) -> None:
     click.echo(f"  partners:  {', '.join(partners) or '–'}")
 
 
+@store_app
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext

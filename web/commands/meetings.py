@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -21,14 +21,15 @@ from graph import Issue, Meeting, NotFoundError, Op, ValidationError
 from graph.model import parse_introduction, parse_meeting
 from graph.spreadsheet import csv_text
 from graph.store import GraphStore
-from matching import MeetingPlan, MeetingPlanner, parse_plan, plan_meeting
 
 from ..extensions import get_store
 from ..i18n import RTL, UI_LANGUAGES
-from ..meeting_messages import issue_messages, repeats_message
 from ..reasons import reason_text
-from ..weights import weights_in_use
+from . import store_app
 from .data import fail_cleanly
+
+if TYPE_CHECKING:  # the planner (NumPy, SciPy) loads when a plan is made or read
+    from matching import MeetingPlan
 
 __all__ = [
     "COMMANDS",
@@ -63,6 +64,8 @@ def load_meeting(store: GraphStore, meeting_id: str) -> Meeting:
 
 def load_plan(store: GraphStore, meeting_id: str) -> tuple[MeetingPlan | None, int | None]:
     """The stored plan of a meeting and its record version (``(None, None)`` when there is none)."""
+    from matching import parse_plan
+
     rec = store.get(PLAN_KIND, meeting_id)
     if rec is None:
         return None, None
@@ -74,6 +77,8 @@ def load_plan(store: GraphStore, meeting_id: str) -> tuple[MeetingPlan | None, i
 
 def earlier_pairs(store: GraphStore, meeting: Meeting) -> list[tuple[str, str]]:
     """Pairs seated together in the stored plans of other meetings held before this one (or undated)."""
+    from matching import parse_plan
+
     dates = {r.id: r.data.get("date") for r in store.list("meeting")}
     out: set[tuple[str, str]] = set()
     for rec in store.list(PLAN_KIND):
@@ -90,6 +95,10 @@ def earlier_pairs(store: GraphStore, meeting: Meeting) -> list[tuple[str, str]]:
 
 def plan_for(store: GraphStore, meeting: Meeting, *, actor: str = "", **params: Any) -> MeetingPlan:
     """Plan ``meeting`` on the store's network, with the learned weights and the earlier plans as history."""
+    from matching import plan_meeting
+
+    from ..weights import weights_in_use
+
     return plan_meeting(
         store.snapshot(),
         meeting,
@@ -102,6 +111,8 @@ def plan_for(store: GraphStore, meeting: Meeting, *, actor: str = "", **params: 
 
 def save_plan(store: GraphStore, plan: MeetingPlan, *, actor: str = "", version: int | None = None) -> Any:
     """Validate and write the ``meeting_plan`` record (``version``: the one the edit was based on)."""
+    from matching import parse_plan
+
     data = plan.to_dict()
     checked, issues = parse_plan(data, where=f"meeting_plan {plan.meeting}")
     if checked is None:
@@ -317,6 +328,7 @@ def _read_attendees(path: Path, snapshot: Any) -> list[str]:
     return ids
 
 
+@store_app
 @click.command("plan-meeting")
 @click.argument("meeting_id", required=False)
 @click.option(
@@ -334,9 +346,7 @@ def _read_attendees(path: Path, snapshot: Any) -> list[str]:
 @click.option(
     "--time-limit",
     type=click.FloatRange(0.1, 3600),
-    default=MeetingPlanner().time_limit,
-    show_default=True,
-    help="Seconds of the search (more time can remove repeated pairs in hard cases).",
+    help="Seconds of the search, by default the planner's 8 (more time can remove repeated pairs in hard cases).",
 )
 @click.option("--save", is_flag=True, help="Store the plan as the meeting's plan (with MEETING_ID only).")
 @click.option("--accept-repeats", is_flag=True, help="With --save: accept the repeated pairs of the best plan found.")
@@ -351,7 +361,7 @@ def plan_meeting_cmd(
     fmt: str | None,
     lang: str,
     seed: int,
-    time_limit: float,
+    time_limit: float | None,
     save: bool,
     accept_repeats: bool,
     as_json: bool,
@@ -369,6 +379,12 @@ def plan_meeting_cmd(
         raise click.UsageError("give a MEETING_ID or --attendees FILE (not both)")
     if save and not meeting_id:
         raise click.UsageError("--save needs a MEETING_ID")
+    from matching import MeetingPlanner
+
+    from ..meeting_messages import repeats_message
+
+    if time_limit is None:
+        time_limit = MeetingPlanner().time_limit
     store = get_store()
     snap = store.snapshot()
     if meeting_id:
@@ -441,6 +457,8 @@ def plan_meeting_cmd(
 
 def _fail_translated(exc: ValidationError, names: dict[str, str], meeting: Meeting | None) -> NoReturn:
     """The problems in the command line's language with organisation names on stderr, exit code 1."""
+    from ..meeting_messages import issue_messages
+
     messages = issue_messages(exc.issues, names, meeting)
     click.echo(
         ngettext(

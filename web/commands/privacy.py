@@ -19,6 +19,7 @@ from graph.retention import RetentionPolicy, run_retention
 
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES
+from . import store_app
 from .data import fail_cleanly
 
 __all__ = ["COMMANDS"]
@@ -162,6 +163,7 @@ def org_export(org_id: str, fmt: str, output: Path, actor: str, on_behalf_of: st
 # ---------------------------------------------------------------------------
 # audit log and retention
 # ---------------------------------------------------------------------------
+@store_app
 @click.command("audit")
 @click.option("--kind", default=None, help="Only records of this kind (organisation, person, ...).")
 @click.option("--id", "record_id", default=None, help="Only this record id.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask.cli import with_appcontext
@@ -13,20 +13,15 @@ from flask_babel import force_locale, gettext, ngettext
 from graph import NotFoundError, Vocabulary
 from graph.planning import ProjectTemplate, Proposal, Workshop, merge_templates, parse_proposal, parse_workshop
 from graph.store import GraphStore
-from matching import (
-    FundingResult,
-    Team,
-    TeamBuilder,
-    WorkshopProposal,
-    funding_for_org,
-    project_ideas,
-    workshop_proposals,
-)
 
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES, join_list
 from ..reasons import reason_text
+from . import store_app
 from .data import fail_cleanly
+
+if TYPE_CHECKING:  # the engine (NumPy, SciPy) loads when a command or page uses it
+    from matching import FundingResult, Team, WorkshopProposal
 
 __all__ = [
     "COMMANDS",
@@ -212,6 +207,7 @@ def _unknown(what: str, value: str, hint: str) -> None:
 # ---------------------------------------------------------------------------
 # commands
 # ---------------------------------------------------------------------------
+@store_app
 @click.command("projects")
 @click.option("--template", "template_id", help="Team suggestions for this project template (id).")
 @click.option("--org", "org_id", help="Build teams (or ideas) around this organisation.")
@@ -230,6 +226,8 @@ def projects_cmd(
     and funding). With --template: the best teams for it (around --org if given). With only --org:
     the best team around it for every template. Unknown template or organisation: exit code 2.
     """
+    from matching import TeamBuilder, project_ideas
+
     store = get_store()
     snap = store.snapshot()
     vocab = snap.vocabulary
@@ -300,6 +298,7 @@ def projects_cmd(
             click.echo("    " + gettext("funding: %(items)s", items=funds))
 
 
+@store_app
 @click.command("funding")
 @click.argument("org")
 @click.option("--today", help="Day for deadlines (YYYY-MM-DD, default today).")
@@ -312,6 +311,8 @@ def funding_cmd(org: str, today: str | None, lang: str, as_json: bool) -> None:
 
     Unknown organisation: exit code 2.
     """
+    from matching import funding_for_org
+
     snap = get_store().snapshot()
     try:
         res = funding_for_org(snap, org, today=today)
@@ -327,6 +328,7 @@ def funding_cmd(org: str, today: str | None, lang: str, as_json: bool) -> None:
         click.echo("  " + line)
 
 
+@store_app
 @click.command("workshops")
 @click.option("--top", "k", type=click.IntRange(1, 100), default=10, show_default=True, help="How many proposals.")
 @click.option("--today", help="Day that separates held from planned workshops (default today).")
@@ -339,6 +341,8 @@ def workshops_cmd(k: int, today: str | None, lang: str, as_json: bool) -> None:
 
     Organisations that attended a workshop on a theme are not invited again for it.
     """
+    from matching import workshop_proposals
+
     store = get_store()
     snap = store.snapshot()
     vocab = snap.vocabulary

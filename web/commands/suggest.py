@@ -15,12 +15,11 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
 from graph import NotFoundError
-from matching import matching_model, suggest, suggestions_json
 
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES
 from ..reasons import render_many, render_suggestions
-from ..weights import weights_in_use
+from . import store_app
 from .data import fail_cleanly
 
 __all__ = ["COMMANDS"]
@@ -80,6 +79,8 @@ def _suggest_all(
     per organisation (`render_many`; one encoder for all; no circular-reference check: the
     documents are trees).
     """
+    from matching import matching_model
+
     model = matching_model(snap, weights=weights)
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     out = click.get_text_stream("stdout")
@@ -105,6 +106,7 @@ def _suggest_all(
         gc.unfreeze()
 
 
+@store_app
 @click.command("suggest")
 @click.argument("org", required=False)
 @click.option("--all", "all_orgs", is_flag=True, help="Suggestions for every organisation (JSON lines with --json).")
@@ -138,6 +140,10 @@ def suggest_cmd(
     """
     if all_orgs == bool(org):
         raise click.UsageError("give an organisation id or --all (not both)")
+    from matching import suggest, suggestions_json
+
+    from ..weights import weights_in_use
+
     store = get_store()
     snap = store.snapshot()
     weights = weights_in_use(store)
@@ -191,6 +197,7 @@ def describe_weights(data: dict) -> list[str]:
     return lines
 
 
+@store_app
 @click.command("weights")
 @click.option("--learn", is_flag=True, help="Refit now instead of waiting for the next data change.")
 @click.option("--reset", is_flag=True, help="Remove weights stored by earlier versions (they are not used).")
