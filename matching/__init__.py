@@ -7,7 +7,15 @@ organisations of an exchange meeting.
 """
 
 from ._auto import AUTO_LEARNER, FittedWeights, auto_weights, fit_weights
-from ._fairness import exposure_factor, exposure_gini, fairness_metrics, gini, rerank_capped, rerank_greedy
+from ._fairness import (
+    exposure_factor,
+    exposure_gini,
+    fairness_metrics,
+    gini,
+    recent_demand,
+    rerank_capped,
+    rerank_greedy,
+)
 from ._funding import (
     EXCLUSION_REASONS,
     FundingMatch,
@@ -107,6 +115,7 @@ __all__ = [
     "project_ideas",
     "recall_at_k",
     "replan",
+    "recent_demand",
     "rerank_capped",
     "rerank_greedy",
     "role_matrix",

@@ -1,9 +1,10 @@
 """Fair exposure: spread suggestions so a few hubs do not fill everyone's list.
 
 `suggest_all` re-ranks with `rerank_capped`: starting from the plain top lists, an organisation
-shown more often than a cap (the mean exposure, about ``k``) is swapped, in a list that shows it,
-for the best candidate of that list's pool still below the cap, but only when the replacement's
-match score is within a tolerance of the displaced one. The tolerance grows in steps until the
+shown more often than its allowance (the mean exposure, about ``k``, or more for an organisation
+that started many cooperations lately) is swapped, in a list that shows it, for the best candidate
+of that list's pool still below the mean, but only when the replacement's match score is within a
+tolerance of the displaced one. The tolerance grows in steps until the
 exposure Gini reaches its target or the tolerance (or the bound on the summed score) is used up.
 Scores are never changed: the re-ranking only replaces and reorders, so every score stays the sum
 of its named parts. Single-organisation `suggest` cannot see other lists; it multiplies the scores
@@ -28,7 +29,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["exposure_factor", "exposure_gini", "fairness_metrics", "gini", "rerank_capped", "rerank_greedy"]
+__all__ = [
+    "exposure_factor",
+    "exposure_gini",
+    "fairness_metrics",
+    "gini",
+    "recent_demand",
+    "rerank_capped",
+    "rerank_greedy",
+]
 
 
 def gini(values: Iterable[float]) -> float:
@@ -187,7 +196,31 @@ def rerank_greedy(
 
 #: Largest relative loss of match score one swap of `rerank_capped` may cost: a partner is replaced
 #: only by a candidate scoring at least ``1 - TOLERANCE`` of it.
-TOLERANCE = 0.15
+TOLERANCE = 0.3
+#: How far above its share of the recent new cooperations an organisation may be shown before
+#: `rerank_capped` swaps it out (``demand``): ``SLACK`` times that share of all places.
+SLACK = 1.25
+
+
+def recent_demand(snapshot: Any) -> np.ndarray | None:
+    """Per organisation (row order), how many cooperations it started in the network's history window.
+
+    The window is the one the weights are learned on (`matching.history_split`: the newest 20 % of
+    the dated cooperations, taken from the data's own dates); ``None`` without enough dated
+    cooperations.
+    """
+    from ._learn import history_split  # the learner imports the engine, which imports this module
+
+    since = history_split(snapshot)
+    if since is None:
+        return None
+    demand = np.zeros(snapshot.n, dtype=np.float64)
+    for c in snapshot.network.cooperations:
+        i, j = snapshot.index.get(c.a), snapshot.index.get(c.b)
+        if c.since and since <= c.since[:10] <= snapshot.today and i is not None and j is not None:
+            demand[i] += 1
+            demand[j] += 1
+    return demand
 
 
 def _rank_in_group(group: np.ndarray, loss: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -212,30 +245,36 @@ def rerank_capped(
     spread: float = 1.0,
     min_quality: float = 0.0,
     n_items: int | None = None,
+    demand: np.ndarray | None = None,
+    slack: float = SLACK,
     max_rounds: int = 64,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Top-``k`` of each row's ``candidates`` (``-1`` = none), with over-exposed partners swapped out.
 
     Starts from each row's ``k`` best candidates. The cap is ``ceil(spread * shown / n_items)``, the
-    mean exposure (``shown`` = all places filled; ``n_items`` organisations, default the rows). In
-    rounds, every row holding a partner shown more often than the cap proposes one swap: its
-    lowest-scored such partner out, its best candidate not in the list and shown less often than the
-    cap in. A proposal counts if it loses at most ``tol`` of the displaced score (relative); per
-    partner, only as many are taken (cheapest first, ties by row) as bring it down to the cap, or up
-    to it. Every swap moves one appearance from a partner above the cap to one below it, so the
-    exposure Gini never rises. ``tol`` runs through ``tolerance / 2**(steps - 1)`` ... ``tolerance``;
-    the pass stops as soon as the Gini is at most ``gini_target``, or when the summed score of the
-    lists would fall below ``min_quality`` of the plain lists' (swaps are then taken cheapest first
-    up to that bound). Deterministic; each round costs O(n m) plus a sort of at most n proposals.
+    mean exposure (``shown`` = all places filled; ``n_items`` organisations, default the rows).
+    With ``demand`` (e.g. `recent_demand`: the new cooperations each organisation started lately),
+    an organisation's allowance is the larger of the cap and ``slack`` times its share of the
+    demand times ``shown`` (calibrated exposure: who gains many new partners may be shown as often);
+    otherwise the cap. In rounds, every row holding a partner shown more often than its allowance
+    proposes one swap: its lowest-scored such partner out, its best candidate not in the list and
+    shown less often than the cap in. A proposal counts if it loses at most ``tol`` of the displaced
+    score (relative); per partner, only as many are taken (cheapest first, ties by row) as bring it
+    down to its allowance, or up to the cap. Every swap moves one appearance from a partner above the
+    cap to one below it, so the exposure Gini never rises. ``tol`` runs through
+    ``tolerance / 2**(steps - 1)`` ... ``tolerance``; the pass stops as soon as the Gini is at most
+    ``gini_target``, or when the summed score of the lists would fall below ``min_quality`` of the
+    plain lists' (swaps are then taken cheapest first up to that bound). Deterministic; each round
+    costs O(n m) plus a sort of at most n proposals.
 
     Returns ``(picked, picked_scores, report)``: ``n x k`` column ids best first (``-1`` padded),
     their scores (unchanged, ``0`` where none) and ``{"gini_plain", "gini", "tolerance", "swaps",
-    "cap", "quality", "target_met"}``.
+    "cap", "quality", "target_met"}`` (``tolerance``: the one of the last swap).
 
-    Four of five lists show organisation 1 (cap: 1); 2 and 3 score within 15 % of it, 4 does not:
+    Four of five lists show organisation 1 (cap: 1); 2 and 3 score within 30 % of it, 4 does not:
 
     >>> cand = np.array([[1, 2, 3, 4]] * 4 + [[0, 2, 3, 4]])
-    >>> picked, _, report = rerank_capped(cand, np.array([[1.0, 0.95, 0.9, 0.5]] * 5), 1, gini_target=0.0)
+    >>> picked, _, report = rerank_capped(cand, np.array([[1.0, 0.95, 0.9, 0.6]] * 5), 1, gini_target=0.0)
     >>> picked.ravel().tolist(), report["swaps"], report["gini_plain"], report["gini"]
     ([2, 3, 1, 1, 0], 2, 0.72, 0.32)
     """
@@ -252,6 +291,11 @@ def rerank_capped(
     in_list = valid & (np.arange(m)[None, :] < k)
     counts = np.bincount(cand[in_list], minlength=size).astype(np.int64)
     cap = max(1, math.ceil(spread * int(in_list.sum()) / size))
+    allow = np.full(size, cap, dtype=np.int64)
+    if demand is not None and float(np.sum(demand)) > 0:
+        share = np.zeros(size)
+        share[: len(demand)] = np.asarray(demand, dtype=np.float64)[:size] / float(np.sum(demand))
+        allow = np.maximum(cap, np.ceil(slack * int(in_list.sum()) * share)).astype(np.int64)
     base = float(raw[in_list].sum())
     budget = (1.0 - min_quality) * base
     rows = np.arange(n)
@@ -271,7 +315,7 @@ def rerank_capped(
         active = rows  # rows that may still propose a swap at this tolerance
         for _ in range(max_rounds):
             a_list, a_cand = in_list[active], safe[active]
-            holds = a_list & (counts > cap)[a_cand]
+            holds = a_list & (counts > allow)[a_cand]
             pos_out = m - 1 - np.argmax(holds[:, ::-1], axis=1)  # the lowest-scored over-exposed place
             free = ~a_list & valid[active] & (counts < cap)[a_cand]
             pos_in = np.argmax(free, axis=1)  # the best candidate below the cap
@@ -287,7 +331,7 @@ def rerank_capped(
                 break
             r = active
             j_out, j_in, cost = cand[r, pos_out], cand[r, pos_in], loss
-            ok = _rank_in_group(j_out, cost, r) < counts[j_out] - cap
+            ok = _rank_in_group(j_out, cost, r) < counts[j_out] - allow[j_out]
             ok &= _rank_in_group(j_in, cost, r) < cap - counts[j_in]
             r, j_out, j_in, cost = r[ok], j_out[ok], j_in[ok], cost[ok]
             p_out, p_in, drop = pos_out[ok], pos_in[ok], (s_out - s_in)[ok]

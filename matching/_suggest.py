@@ -32,7 +32,7 @@ from graph import NotFoundError, Snapshot
 from ._batch import batch_parts, no_gc
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._dense import DenseScorer
-from ._fairness import exposure_factor, rerank_capped
+from ._fairness import exposure_factor, recent_demand, rerank_capped
 from ._signals import CONTENT_SIGNALS, EXTRA_SIGNALS, SIGNALS, check_weights, signal_data
 
 __all__ = [
@@ -113,7 +113,8 @@ class MatchingModel:
         `top_k_all` re-ranks only as far as needed to bring the exposure Gini of all lists to this
         value: plain lists that already meet it are kept; otherwise over-exposed partners are
         swapped for candidates within a growing score tolerance (`matching.rerank_capped`, at most
-        `matching._fairness.TOLERANCE` per swap).
+        `matching._fairness.TOLERANCE` per swap); an organisation may keep the exposure its share
+        of the recent new cooperations calls for (`matching.recent_demand`).
     min_quality : float
         A re-ranking may keep no less than this share of the plain lists' summed match score; when
         neither this nor the tolerance lets it reach ``gini_target``, the cost bound wins and
@@ -158,7 +159,7 @@ class MatchingModel:
         exclude_declined_days: int | None = 365,
         fairness: float = 1.0,
         gini_target: float = 0.5,
-        min_quality: float = 0.97,
+        min_quality: float = 0.95,
         pool: int = 5,
         one_way: float = 0.5,
         proximity_scale: float = 1.0,
@@ -367,7 +368,13 @@ class MatchingModel:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The fair re-ranking (`rerank_capped`): as far as `gini_target` needs, within `min_quality`."""
         picked, scores, self.fair_report_ = rerank_capped(
-            idx, raw, k, gini_target=self.gini_target, min_quality=self.min_quality, n_items=self.snapshot_.n
+            idx,
+            raw,
+            k,
+            gini_target=self.gini_target,
+            min_quality=self.min_quality,
+            n_items=self.snapshot_.n,
+            demand=recent_demand(self.snapshot_),
         )
         return picked, scores
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching import MatchingModel, exposure_gini, fairness_metrics, gini, rerank_capped, rerank_greedy, suggest
+from matching import (
+    MatchingModel,
+    exposure_gini,
+    fairness_metrics,
+    gini,
+    recent_demand,
+    rerank_capped,
+    rerank_greedy,
+    suggest,
+)
 from matching._fairness import TOLERANCE
 
 from .test_suggest import random_doc
@@ -134,6 +143,35 @@ def test_capped_rerank_respects_the_bounds():
     assert tight[1].sum() >= 0.995 * plain_sum - 1e-9 and tight[2]["quality"] >= 0.995
     assert loose[2]["gini"] <= tight[2]["gini"] <= none[2]["gini"]
     assert not loose[2]["target_met"] and 0 < loose[2]["tolerance"] <= TOLERANCE
+
+
+def test_capped_rerank_lets_recent_demand_keep_its_exposure():
+    """An organisation that started many cooperations lately keeps its share; the others are capped."""
+    n, k = 300, 10
+    cand, scores = hub_pools(n, seed=5)
+    plain = rerank_capped(cand, scores, k, gini_target=1.0, n_items=n)[0]
+    before = _counts(plain, n)
+    hub, other = np.argsort(-before)[:2]
+    demand = np.ones(n)
+    demand[hub] = n  # half of all recent cooperations
+    capped = rerank_capped(cand, scores, k, gini_target=0.0, n_items=n)
+    calibrated = rerank_capped(cand, scores, k, gini_target=0.0, n_items=n, demand=demand, slack=1.0)
+    allowance = int(np.ceil(before.sum() * demand[hub] / demand.sum()))
+    assert _counts(capped[0], n)[hub] < before[hub]
+    assert _counts(calibrated[0], n)[hub] == min(before[hub], allowance) == before[hub]
+    assert _counts(calibrated[0], n)[other] < before[other]
+    assert calibrated[2]["gini"] < calibrated[2]["gini_plain"]
+
+
+def test_recent_demand_counts_the_history_window(make_snapshot):
+    doc = random_doc(n=40, seed=6, coops=60)
+    snap = make_snapshot(doc)
+    demand = recent_demand(snap)
+    assert demand is not None and demand.shape == (snap.n,)
+    dated = sorted(c.since[:10] for c in snap.network.cooperations if c.since)
+    assert 0 < demand.sum() <= 2 * len(dated) and demand.sum() % 2 == 0
+    undated = make_snapshot({**doc, "cooperations": [{**c, "since": None} for c in doc["cooperations"]]})
+    assert recent_demand(undated) is None
 
 
 def test_capped_rerank_edge_cases():
