@@ -214,13 +214,14 @@ def recent_demand(snapshot: Any) -> np.ndarray | None:
     since = history_split(snapshot)
     if since is None:
         return None
-    demand = np.zeros(snapshot.n, dtype=np.float64)
-    for c in snapshot.network.cooperations:
-        i, j = snapshot.index.get(c.a), snapshot.index.get(c.b)
-        if c.since and since <= c.since[:10] <= snapshot.today and i is not None and j is not None:
-            demand[i] += 1
-            demand[j] += 1
-    return demand
+    today, index = snapshot.today, snapshot.index
+    rows = [
+        (index[c.a], index[c.b])
+        for c in snapshot.network.cooperations
+        if c.since and since <= c.since[:10] <= today and c.a in index and c.b in index
+    ]
+    ends = np.asarray(rows, dtype=np.int64).reshape(-1)
+    return np.bincount(ends, minlength=snapshot.n).astype(np.float64)
 
 
 def _rank_in_group(group: np.ndarray, loss: np.ndarray, row: np.ndarray) -> np.ndarray:
