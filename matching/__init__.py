@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._auto import AUTO_LEARNER, FittedWeights, auto_weights, fit_weights
-    from ._fairness import exposure_factor, exposure_gini, fairness_metrics, gini, rerank_greedy
+    from ._fairness import (
+        exposure_factor,
+        exposure_gini,
+        fairness_metrics,
+        gini,
+        recent_demand,
+        rerank_capped,
+        rerank_greedy,
+    )
     from ._funding import (
         EXCLUSION_REASONS,
         FundingMatch,
@@ -66,7 +74,18 @@ if TYPE_CHECKING:
 #: name -> submodule that defines it
 _LAZY = {
     **dict.fromkeys(["AUTO_LEARNER", "FittedWeights", "auto_weights", "fit_weights"], "_auto"),
-    **dict.fromkeys(["exposure_factor", "exposure_gini", "fairness_metrics", "gini", "rerank_greedy"], "_fairness"),
+    **dict.fromkeys(
+        [
+            "exposure_factor",
+            "exposure_gini",
+            "fairness_metrics",
+            "gini",
+            "recent_demand",
+            "rerank_capped",
+            "rerank_greedy",
+        ],
+        "_fairness",
+    ),
     **dict.fromkeys(
         [
             "EXCLUSION_REASONS",
@@ -195,7 +214,9 @@ __all__ = [
     "programme_size",
     "project_ideas",
     "recall_at_k",
+    "recent_demand",
     "replan",
+    "rerank_capped",
     "rerank_greedy",
     "role_matrix",
     "score_upper_bound",

@@ -1,11 +1,17 @@
 """Fair exposure: spread suggestions so a few hubs do not fill everyone's list.
 
-`suggest_all` re-ranks greedily: organisations are served in a seeded random order, in small
-batches, and a candidate's score is multiplied by ``1 / (1 + strength * c / k)`` where ``c`` counts
-how often it already appears in earlier lists (``k`` slots per list, so ``c / k`` is its exposure
-relative to the average). Single-organisation `suggest` cannot see other lists; it applies the same
-factor with a forecast of the excess exposure, ``max(0, pop / mean(pop) - 1)``, where ``pop`` is a
-candidate's mean score with everybody (`SignalData.popularity`).
+`suggest_all` re-ranks with `rerank_capped`: starting from the plain top lists, an organisation
+shown more often than its allowance (the mean exposure, about ``k``, or more for an organisation
+that started many cooperations lately) is swapped, in a list that shows it, for the best candidate
+of that list's pool still below the mean, but only when the replacement's match score is within a
+tolerance of the displaced one. The tolerance grows in steps until the
+exposure Gini reaches its target or the tolerance (or the bound on the summed score) is used up.
+Scores are never changed: the re-ranking only replaces and reorders, so every score stays the sum
+of its named parts. Single-organisation `suggest` cannot see other lists; it multiplies the scores
+by ``1 / (1 + strength * e)`` with a forecast of the excess exposure, ``e = max(0, pop / mean(pop) -
+1)``, where ``pop`` is a candidate's mean score with everybody (`SignalData.popularity`).
+`rerank_greedy`, an earlier streaming re-ranking (a discount by the exposure so far), is kept for
+callers that re-rank lists one batch at a time.
 
 Example
 -------
@@ -17,12 +23,21 @@ Example
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["exposure_factor", "exposure_gini", "fairness_metrics", "gini", "rerank_greedy"]
+__all__ = [
+    "exposure_factor",
+    "exposure_gini",
+    "fairness_metrics",
+    "gini",
+    "recent_demand",
+    "rerank_capped",
+    "rerank_greedy",
+]
 
 
 def gini(values: Iterable[float]) -> float:
@@ -177,3 +192,176 @@ def rerank_greedy(
         chosen = picked[picked >= 0]
         counts += np.bincount(chosen, minlength=size)[:size]
     return out
+
+
+#: Largest relative loss of match score one swap of `rerank_capped` may cost: a partner is replaced
+#: only by a candidate scoring at least ``1 - TOLERANCE`` of it.
+TOLERANCE = 0.3
+#: How far above its share of the recent new cooperations an organisation may be shown before
+#: `rerank_capped` swaps it out (``demand``): ``SLACK`` times that share of all places.
+SLACK = 1.25
+
+
+def recent_demand(snapshot: Any) -> np.ndarray | None:
+    """Per organisation (row order), how many cooperations it started in the network's history window.
+
+    The window is the one the weights are learned on (`matching.history_split`: the newest 20 % of
+    the dated cooperations, taken from the data's own dates); ``None`` without enough dated
+    cooperations.
+    """
+    from ._learn import history_split  # the learner imports the engine, which imports this module
+
+    since = history_split(snapshot)
+    if since is None:
+        return None
+    today, index = snapshot.today, snapshot.index
+    rows = [
+        (index[c.a], index[c.b])
+        for c in snapshot.network.cooperations
+        if c.since and since <= c.since[:10] <= today and c.a in index and c.b in index
+    ]
+    ends = np.asarray(rows, dtype=np.int64).reshape(-1)
+    return np.bincount(ends, minlength=snapshot.n).astype(np.float64)
+
+
+def _rank_in_group(group: np.ndarray, loss: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """Each proposal's rank within its ``group``, cheapest (then lowest row) first."""
+    order = np.lexsort((row, loss, group))
+    g = group[order]
+    start = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    sorted_rank = np.arange(len(g)) - np.repeat(start, np.diff(np.r_[start, len(g)]))
+    rank = np.empty(len(g), dtype=np.int64)
+    rank[order] = sorted_rank
+    return rank
+
+
+def rerank_capped(
+    candidates: np.ndarray,
+    scores: np.ndarray,
+    k: int,
+    *,
+    gini_target: float = 0.5,
+    tolerance: float = TOLERANCE,
+    steps: int = 4,
+    spread: float = 1.0,
+    min_quality: float = 0.0,
+    n_items: int | None = None,
+    demand: np.ndarray | None = None,
+    slack: float = SLACK,
+    max_rounds: int = 64,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Top-``k`` of each row's ``candidates`` (``-1`` = none), with over-exposed partners swapped out.
+
+    Starts from each row's ``k`` best candidates. The cap is ``ceil(spread * shown / n_items)``, the
+    mean exposure (``shown`` = all places filled; ``n_items`` organisations, default the rows).
+    With ``demand`` (e.g. `recent_demand`: the new cooperations each organisation started lately),
+    an organisation's allowance is the larger of the cap and ``slack`` times its share of the
+    demand times ``shown`` (calibrated exposure: who gains many new partners may be shown as often);
+    otherwise the cap. In rounds, every row holding a partner shown more often than its allowance
+    proposes one swap: its lowest-scored such partner out, its best candidate not in the list and
+    shown less often than the cap in. A proposal counts if it loses at most ``tol`` of the displaced
+    score (relative); per partner, only as many are taken (cheapest first, ties by row) as bring it
+    down to its allowance, or up to the cap. Every swap moves one appearance from a partner above the
+    cap to one below it, so the exposure Gini never rises. ``tol`` runs through
+    ``tolerance / 2**(steps - 1)`` ... ``tolerance``; the pass stops as soon as the Gini is at most
+    ``gini_target``, or when the summed score of the lists would fall below ``min_quality`` of the
+    plain lists' (swaps are then taken cheapest first up to that bound). Deterministic; each round
+    costs O(n m) plus a sort of at most n proposals.
+
+    Returns ``(picked, picked_scores, report)``: ``n x k`` column ids best first (``-1`` padded),
+    their scores (unchanged, ``0`` where none) and ``{"gini_plain", "gini", "tolerance", "swaps",
+    "cap", "quality", "target_met"}`` (``tolerance``: the one of the last swap).
+
+    Four of five lists show organisation 1 (cap: 1); 2 and 3 score within 30 % of it, 4 does not:
+
+    >>> cand = np.array([[1, 2, 3, 4]] * 4 + [[0, 2, 3, 4]])
+    >>> picked, _, report = rerank_capped(cand, np.array([[1.0, 0.95, 0.9, 0.6]] * 5), 1, gini_target=0.0)
+    >>> picked.ravel().tolist(), report["swaps"], report["gini_plain"], report["gini"]
+    ([2, 3, 1, 1, 0], 2, 0.72, 0.32)
+    """
+    cand = np.asarray(candidates, dtype=np.int64)
+    raw = np.asarray(scores, dtype=np.float64)
+    n, m = cand.shape
+    k = min(k, m)
+    order = np.argsort(np.where(cand >= 0, -raw, np.inf), axis=1, kind="stable")  # best first
+    cand = np.take_along_axis(cand, order, axis=1)
+    raw = np.take_along_axis(raw, order, axis=1)
+    valid = cand >= 0
+    safe = np.where(valid, cand, 0)
+    size = max(n_items or 0, n, int(cand.max()) + 1 if cand.size else 0, 1)
+    in_list = valid & (np.arange(m)[None, :] < k)
+    counts = np.bincount(cand[in_list], minlength=size).astype(np.int64)
+    cap = max(1, math.ceil(spread * int(in_list.sum()) / size))
+    allow = np.full(size, cap, dtype=np.int64)
+    if demand is not None and float(np.sum(demand)) > 0:
+        share = np.zeros(size)
+        share[: len(demand)] = np.asarray(demand, dtype=np.float64)[:size] / float(np.sum(demand))
+        allow = np.maximum(cap, np.ceil(slack * int(in_list.sum()) * share)).astype(np.int64)
+    base = float(raw[in_list].sum())
+    budget = (1.0 - min_quality) * base
+    rows = np.arange(n)
+    g = gini(counts)
+    report: dict[str, Any] = {
+        "gini_plain": g,
+        "gini": g,
+        "tolerance": 0.0,
+        "swaps": 0,
+        "cap": cap,
+        "quality": 1.0,
+        "target_met": g <= gini_target,
+    }
+    lost, exhausted = 0.0, False
+    for step in range(steps if g > gini_target and k > 0 else 0):
+        tol = tolerance / 2.0 ** (steps - 1 - step)
+        active = rows  # rows that may still propose a swap at this tolerance
+        for _ in range(max_rounds):
+            a_list, a_cand = in_list[active], safe[active]
+            holds = a_list & (counts > allow)[a_cand]
+            pos_out = m - 1 - np.argmax(holds[:, ::-1], axis=1)  # the lowest-scored over-exposed place
+            free = ~a_list & valid[active] & (counts < cap)[a_cand]
+            pos_in = np.argmax(free, axis=1)  # the best candidate below the cap
+            s_out, s_in = raw[active, pos_out], raw[active, pos_in]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                loss = np.where(s_out > 0, (s_out - s_in) / s_out, np.where(s_in >= s_out, 0.0, np.inf))
+            # a row without a proposal now has none later at this tolerance: over-exposure and the
+            # room below the cap only shrink
+            propose = holds.any(axis=1) & free.any(axis=1) & (loss <= tol + 1e-12)
+            active, pos_out, pos_in = active[propose], pos_out[propose], pos_in[propose]
+            s_out, s_in, loss = s_out[propose], s_in[propose], loss[propose]
+            if len(active) == 0:
+                break
+            r = active
+            j_out, j_in, cost = cand[r, pos_out], cand[r, pos_in], loss
+            ok = _rank_in_group(j_out, cost, r) < counts[j_out] - allow[j_out]
+            ok &= _rank_in_group(j_in, cost, r) < cap - counts[j_in]
+            r, j_out, j_in, cost = r[ok], j_out[ok], j_in[ok], cost[ok]
+            p_out, p_in, drop = pos_out[ok], pos_in[ok], (s_out - s_in)[ok]
+            by_cost = np.lexsort((r, cost))
+            spent = np.cumsum(drop[by_cost])
+            take = by_cost[lost + spent <= budget + 1e-9 * max(base, 1.0)]
+            exhausted = len(take) < len(by_cost)  # the summed-score bound stops the pass
+            if len(take) == 0:
+                break
+            r, j_out, j_in = r[take], j_out[take], j_in[take]
+            lost += float(drop[take].sum())
+            in_list[r, p_out[take]] = False
+            in_list[r, p_in[take]] = True
+            np.subtract.at(counts, j_out, 1)
+            np.add.at(counts, j_in, 1)
+            g = gini(counts)
+            report.update(
+                gini=g,
+                tolerance=tol,
+                swaps=report["swaps"] + len(r),
+                quality=round(1.0 - lost / base, 4) if base > 0 else 1.0,
+                target_met=g <= gini_target,
+            )
+            if g <= gini_target or exhausted:
+                break
+        if g <= gini_target or exhausted:
+            break
+    pos = np.argsort(~in_list, axis=1, kind="stable")[:, :k]  # the list's places, best first
+    shown = np.take_along_axis(in_list, pos, axis=1)
+    picked = np.where(shown, np.take_along_axis(cand, pos, axis=1), -1)
+    picked_scores = np.where(shown, np.take_along_axis(raw, pos, axis=1), 0.0)
+    return picked, picked_scores, report

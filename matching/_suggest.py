@@ -32,7 +32,7 @@ from graph import NotFoundError, Snapshot
 from ._batch import batch_parts, no_gc
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._dense import DenseScorer
-from ._fairness import exposure_factor, gini, rerank_greedy
+from ._fairness import exposure_factor, recent_demand, rerank_capped
 from ._signals import CONTENT_SIGNALS, EXTRA_SIGNALS, SIGNALS, check_weights, signal_data
 
 __all__ = [
@@ -108,15 +108,17 @@ class MatchingModel:
         Introductions declined within this many days before ``snapshot.today`` (or undated) are
         never suggested again. ``None`` keeps every declined pair out for good, ``0`` none.
     fairness : float
-        Largest strength of the exposure discount (0 switches it off).
+        Strength of the single-list exposure discount of `suggest` (0 switches fairness off).
     gini_target : float
-        `top_k_all` re-ranks only as strongly as needed to bring the exposure Gini of all lists to
-        this value: plain lists that already meet it are kept; otherwise strengths
-        ``fairness / 8, / 4, / 2, fairness`` are tried in turn (see ``min_quality``).
+        `top_k_all` re-ranks only as far as needed to bring the exposure Gini of all lists to this
+        value: plain lists that already meet it are kept; otherwise over-exposed partners are
+        swapped for candidates within a growing score tolerance (`matching.rerank_capped`, at most
+        `matching._fairness.TOLERANCE` per swap); an organisation may keep the exposure its share
+        of the recent new cooperations calls for (`matching.recent_demand`).
     min_quality : float
-        A re-ranking may keep no less than this share of the plain lists' summed match score (the
-        bound on its cost); when no strength within it reaches ``gini_target``, the strongest
-        within it is used (the cost bound wins) and ``fair_report_`` says so.
+        A re-ranking may keep no less than this share of the plain lists' summed match score; when
+        neither this nor the tolerance lets it reach ``gini_target``, the cost bound wins and
+        ``fair_report_`` says so.
     pool : int
         The fair re-ranking chooses among ``pool * k`` best candidates of each organisation.
     one_way, proximity_scale, community_seed
@@ -157,7 +159,7 @@ class MatchingModel:
         exclude_declined_days: int | None = 365,
         fairness: float = 1.0,
         gini_target: float = 0.5,
-        min_quality: float = 0.97,
+        min_quality: float = 0.95,
         pool: int = 5,
         one_way: float = 0.5,
         proximity_scale: float = 1.0,
@@ -361,48 +363,20 @@ class MatchingModel:
             return idx[:, :k], raw[:, :k]
         return self._rerank(idx, raw, k, strength, seed)
 
-    def _fair_ladder(self, k: int, strength: float) -> list[tuple[float, int]]:
-        """Re-rankings from mild to strong: the last places first (``keep`` fixed), then the whole list."""
-        steps = [(strength, keep) for keep in range(k - 1, k // 2 - 1, -1)]
-        return steps + [(strength / 2, 0), (strength, 0)]
-
     def _rerank(
         self, idx: np.ndarray, raw: np.ndarray, k: int, strength: float, seed: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The fair re-ranking with the weakest strength that meets `gini_target` within `min_quality`."""
-        n = self.snapshot_.n
-
-        def gini_of(picked: np.ndarray) -> float:
-            return gini(np.bincount(picked[picked >= 0], minlength=n))
-
-        plain, plain_s = idx[:, :k], raw[:, :k]
-        base = float(np.sum(plain_s))
-        report = {
-            "gini_plain": gini_of(plain),
-            "strength": 0.0,
-            "gini": gini_of(plain),
-            "quality": 1.0,
-            "target_met": True,
-        }
-        best = (plain, plain_s)
-        if report["gini_plain"] > self.gini_target:
-            report["target_met"] = False
-            for s, keep in self._fair_ladder(k, strength):
-                picked = rerank_greedy(idx, raw, k, strength=s, seed=seed, keep=keep)
-                pos = np.argmax(idx[:, :, None] == picked[:, None, :], axis=1)
-                scores = np.where(picked >= 0, np.take_along_axis(raw, pos, axis=1), 0.0)
-                quality = float(np.sum(scores)) / base if base > 0 else 1.0
-                if quality < self.min_quality:
-                    break
-                g = gini_of(picked)
-                best = (picked, scores)
-                report.update(
-                    strength=s, keep=keep, gini=g, quality=round(quality, 4), target_met=g <= self.gini_target
-                )
-                if g <= self.gini_target:
-                    break
-        self.fair_report_ = report
-        return best
+        """The fair re-ranking (`rerank_capped`): as far as `gini_target` needs, within `min_quality`."""
+        picked, scores, self.fair_report_ = rerank_capped(
+            idx,
+            raw,
+            k,
+            gini_target=self.gini_target,
+            min_quality=self.min_quality,
+            n_items=self.snapshot_.n,
+            demand=recent_demand(self.snapshot_),
+        )
+        return picked, scores
 
     # -- public API ---------------------------------------------------------
     def suggest(self, org_id: str, k: int = 10, *, fair: bool = True) -> list[Suggestion]:
