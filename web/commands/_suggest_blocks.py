@@ -97,7 +97,7 @@ def suggest_all_blocks(
         except RunnerError as exc:
             raise click.ClickException(str(exc)) from exc
         picked, _ = model.top_k_all(k, fair=fair, progress=update, runner=runner)
-        block = max(_RENDER_ROWS_MIN, min(_RENDER_ROWS_MAX, -(-snap.n // (4 * runner.workers))))
+        block = max(_RENDER_ROWS_MIN, min(_RENDER_ROWS_MAX, -(-snap.n // (2 * runner.workers))))
         for text in render_blocks(runner, picked, _lines_task, (lang, as_json), block, update):
             out.write(text)
             out.flush()
