@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from graph import NotFoundError, Snapshot
 
 from ._batch import batch_parts, no_gc
+from ._blocks import rank_block
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._dense import DenseScorer
 from ._fairness import exposure_factor, recent_demand, rerank_capped
@@ -321,10 +322,13 @@ class MatchingModel:
         fairness: float | None = None,
         seed: int = 0,
         progress: Callable[[int], None] | None = None,
+        runner: Any = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` column indices (``-1`` padded) and match scores for every organisation.
 
-        ``progress(rows)`` is called (in the calling thread) as row blocks are ranked.
+        ``progress(rows)`` is called (in the calling thread) as row blocks are ranked. A
+        `matching._blocks.Runner` (started with ``{"model": self}``) ranks the blocks instead of
+        the ``n_jobs`` threads: in other processes or on a Dask cluster, with the same result.
         """
         self._check()
         strength = self.fairness if fairness is None else fairness
@@ -343,7 +347,12 @@ class MatchingModel:
                 return self._pool_block(rows, m, None)
 
         parts = []
-        if self.n_jobs > 1 and len(blocks) > 1:
+        if runner is not None:
+            for rows, part in zip(blocks, runner.map(rank_block, [(rows, m) for rows in blocks]), strict=True):
+                parts.append(part)
+                if progress is not None:
+                    progress(len(rows))
+        elif self.n_jobs > 1 and len(blocks) > 1:
             with ThreadPoolExecutor(self.n_jobs) as ex:
                 for rows, part in zip(blocks, ex.map(work, blocks), strict=True):
                     parts.append(part)

@@ -72,15 +72,26 @@ def _suggest_all(
     as_json: bool,
     fair: bool,
     progress: bool | None,
+    jobs: int = 1,
+    dask: str | None = None,
 ) -> None:
     """Every organisation's list, one line each in row order, written in chunks as it is built.
 
     The same lines as ``suggest_all`` + `render_suggestions` + ``json.dumps(ensure_ascii=False)``
     per organisation (`render_many`; one encoder for all; no circular-reference check: the
-    documents are trees).
+    documents are trees). With ``jobs > 1`` or ``dask``: the same lines from row blocks in other
+    processes (`web.commands._suggest_blocks`).
     """
     from matching import matching_model
 
+    if jobs > 1 or dask:
+        from ._suggest_blocks import open_runner, suggest_all_blocks
+
+        runner = open_runner(jobs, dask)  # a bad scheduler address fails here, before any output
+        with runner, _progress(2 * snap.n, progress) as update:
+            model = matching_model(snap, weights=weights)
+            suggest_all_blocks(runner, model, names, k, lang, as_json, fair, update)
+        return
     model = matching_model(snap, weights=weights)
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     out = click.get_text_stream("stdout")
@@ -126,10 +137,32 @@ def _suggest_all(
     default=None,
     help="Report progress of --all on stderr (default: only when stderr is a terminal).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="--all in this many local processes (the same output; they share the model).",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    envvar="REMO_DASK_SCHEDULER",
+    help="--all on the workers of this Dask scheduler (tcp://host:8786; needs the dask extra). "
+    "Also REMO_DASK_SCHEDULER.",
+)
 @with_appcontext
 @fail_cleanly
 def suggest_cmd(
-    org: str | None, all_orgs: bool, k: int, lang: str, as_json: bool, fair: bool, progress: bool | None
+    org: str | None,
+    all_orgs: bool,
+    k: int,
+    lang: str,
+    as_json: bool,
+    fair: bool,
+    progress: bool | None,
+    jobs: int,
+    dask: str | None,
 ) -> None:
     """Suggest cooperation partners for ORG, each with the reasons why.
 
@@ -144,12 +177,14 @@ def suggest_cmd(
 
     from ..weights import weights_in_use
 
+    if dask and jobs > 1:
+        raise click.UsageError("--jobs and --dask exclude each other (the Dask workers set the parallelism)")
     store = get_store()
     snap = store.snapshot()
     weights = weights_in_use(store)
     names = {o.id: o.name for o in snap.network.organisations}
     if all_orgs:
-        _suggest_all(snap, names, weights, k, lang, as_json, fair, progress)
+        _suggest_all(snap, names, weights, k, lang, as_json, fair, progress, jobs, dask)
         return
     try:
         suggestions = suggest(snap, org, k, weights=weights, fair=fair)
