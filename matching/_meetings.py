@@ -58,7 +58,7 @@ from graph.model import MEETING_FORMATS, TABLE_SIZE_RANGE, parse_meeting
 
 from ._golfers import TABU_MOVE_MS, moves_for, relabel, round_bound, schedule_search
 from ._golfers import repeats as golfer_repeats
-from ._signals import CONTENT_SIGNALS, SIGNALS
+from ._score import combine
 
 __all__ = [
     "MeetingPlan",
@@ -1410,9 +1410,9 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
 def meeting_score_matrix(model: Any, ids: Sequence[str]) -> np.ndarray:
     """The ``n x n`` match scores of ``ids`` from a fitted `MatchingModel` (vectorised over all pairs).
 
-    Same rule as `MatchingModel.score_block`: the weighted content signals, plus bridging where some
-    content signal is positive. Pairs that already cooperate are *not* blocked here (the planner
-    penalises them as history instead).
+    The score rule of every suggestion (`matching._score.combine`), in double precision: the weighted
+    content signals, plus bridging where some content signal is positive. Pairs that already
+    cooperate are *not* blocked here (the planner penalises them as history instead).
     """
     n = len(ids)
     out = np.zeros((n, n))
@@ -1421,14 +1421,7 @@ def meeting_score_matrix(model: Any, ids: Sequence[str]) -> np.ndarray:
     iu, ju = np.triu_indices(n, 1)
     ids = list(ids)
     sig = model.pair_signals([ids[i] for i in iu], [ids[j] for j in ju]).astype(np.float64)
-    w = model.weights_
-    col = {s: x for x, s in enumerate(SIGNALS)}
-    content = sum(w[s] * sig[:, col[s]] for s in CONTENT_SIGNALS)
-    bridge = sig[:, col["bridging"]]
-    if w["bridging"] >= 1.0:
-        score = content + bridge
-    else:
-        score = content + np.where(content > 0, w["bridging"] * bridge, 0.0)
+    score = combine(sig, model.weights_)
     out[iu, ju] = score
     out[ju, iu] = score
     return out
