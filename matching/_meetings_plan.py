@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -29,6 +29,29 @@ __all__ = ["HISTORY_KINDS", "MeetingPlan", "meeting_score_matrix", "parse_plan",
 _FLIP = {"they_offer_what_you_need": "you_offer_what_they_need", "you_offer_what_they_need": "they_offer_what_you_need"}
 #: history kinds, strongest first
 HISTORY_KINDS = ("cooperating", "met", "declined", "earlier_meeting")
+#: the fields of a stored ``meeting_plan`` record (`MeetingPlan.to_dict`)
+_PLAN_FIELDS = frozenset(
+    {
+        "meeting",
+        "format",
+        "table_size",
+        "rounds",
+        "score",
+        "objective",
+        "upper_bound",
+        "pairs",
+        "locked",
+        "themes",
+        "warnings",
+        "created_at",
+        "created_by",
+        "repeats",
+        "repeats_accepted_by",
+        "search",
+        "published_at",
+        "published_by",
+    }
+)
 
 
 @dataclass
@@ -151,28 +174,8 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
 
     if not isinstance(data, Mapping):
         return None, [Issue("meeting_plan", data, "must be an object", where=where)]
-    known = {
-        "meeting",
-        "format",
-        "table_size",
-        "rounds",
-        "score",
-        "objective",
-        "upper_bound",
-        "pairs",
-        "locked",
-        "themes",
-        "warnings",
-        "created_at",
-        "created_by",
-        "repeats",
-        "repeats_accepted_by",
-        "search",
-        "published_at",
-        "published_by",
-    }
     for key in data:
-        if key not in known:
+        if key not in _PLAN_FIELDS:
             err(str(key), data[key], "unknown field")
     meeting = data.get("meeting")
     if not isinstance(meeting, str) or not meeting:
@@ -184,11 +187,35 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
     if not isinstance(k, int) or isinstance(k, bool) or not TABLE_SIZE_RANGE[0] <= k <= TABLE_SIZE_RANGE[1]:
         err("table_size", k, "must be between 2 and 8")
     rounds = data.get("rounds")
-    met: dict[tuple[str, str], int] = {}
-    declared = {tuple(sorted(x.get("orgs") or [])) for x in data.get("repeats") or [] if isinstance(x, Mapping)}
     if not isinstance(rounds, list) or not rounds:
         err("rounds", rounds, "must be a list of rounds, each a list of tables (lists of organisation ids)")
         rounds = []
+    _check_rounds(rounds, data.get("repeats") or [], err)
+    score = data.get("score")
+    if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
+        err("score", score, "must be a number")
+    for name in ("pairs", "locked", "themes", "warnings", "repeats"):
+        value = data.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(x, Mapping) for x in value):
+            err(name, value, "must be a list of objects")
+    for x, lk in enumerate(data.get("locked") or []):
+        if isinstance(lk, Mapping) and not (
+            isinstance(lk.get("round"), int) and isinstance(lk.get("table"), int) and isinstance(lk.get("orgs"), list)
+        ):
+            err(f"locked[{x}]", lk, "must have 'round', 'table' and 'orgs'")
+    for name in ("objective", "upper_bound"):
+        v = data.get(name)
+        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool)):
+            err(name, v, "must be a number or null")
+    if issues:
+        return None, issues
+    return _plan_of(data, cast(str, meeting), fmt, k, rounds, cast(float, score)), []
+
+
+def _check_rounds(rounds: list[Any], repeats: Any, err: Callable[[str, Any, str], None]) -> None:
+    """Every round a list of tables of ids, nobody at two tables, no pair twice unless under ``repeats``."""
+    met: dict[tuple[str, str], int] = {}
+    declared = {tuple(sorted(x.get("orgs") or [])) for x in repeats if isinstance(x, Mapping)}
     for r, tables in enumerate(rounds, start=1):
         if not isinstance(tables, list) or not all(
             isinstance(t, list) and t and all(isinstance(o, str) for o in t) for t in tables
@@ -210,30 +237,16 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
                             f"{pair[0]} and {pair[1]} meet again (first in round {met[pair]})",
                         )
                     met.setdefault(pair, r)
-    score = data.get("score")
-    if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
-        err("score", score, "must be a number")
-    for name in ("pairs", "locked", "themes", "warnings", "repeats"):
-        value = data.get(name) or []
-        if not isinstance(value, list) or not all(isinstance(x, Mapping) for x in value):
-            err(name, value, "must be a list of objects")
-    for x, lk in enumerate(data.get("locked") or []):
-        if isinstance(lk, Mapping) and not (
-            isinstance(lk.get("round"), int) and isinstance(lk.get("table"), int) and isinstance(lk.get("orgs"), list)
-        ):
-            err(f"locked[{x}]", lk, "must have 'round', 'table' and 'orgs'")
-    for name in ("objective", "upper_bound"):
-        v = data.get(name)
-        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool)):
-            err(name, v, "must be a number or null")
-    if issues:
-        return None, issues
+
+
+def _plan_of(data: Mapping[str, Any], meeting: str, fmt: str, k: int, rounds: list[Any], score: float) -> MeetingPlan:
+    """The `MeetingPlan` of a checked ``meeting_plan`` record."""
     return MeetingPlan(
-        meeting=cast(str, meeting),
+        meeting=meeting,
         format=fmt,
         table_size=k,
         rounds=[[list(t) for t in tables] for tables in rounds],
-        score=float(cast(float, score)),
+        score=float(score),
         pairs=[dict(p) for p in data.get("pairs") or []],
         locked=[
             {"round": lk["round"], "table": lk["table"], "orgs": list(lk["orgs"])} for lk in data.get("locked") or []
@@ -249,7 +262,7 @@ def parse_plan(data: Any, where: str = "") -> tuple[MeetingPlan | None, list[Iss
         search=dict(data.get("search") or {}) if isinstance(data.get("search"), Mapping) else {},
         published_at=str(data.get("published_at") or ""),
         published_by=str(data.get("published_by") or ""),
-    ), []
+    )
 
 
 def meeting_score_matrix(model: Any, ids: Sequence[str]) -> np.ndarray:
@@ -257,7 +270,10 @@ def meeting_score_matrix(model: Any, ids: Sequence[str]) -> np.ndarray:
 
     The score rule of every suggestion (`matching._score.combine`), in double precision: the weighted
     content signals, plus bridging where some content signal is positive. Pairs that already
-    cooperate are *not* blocked here (the planner penalises them as history instead).
+    cooperate are *not* blocked here (the planner penalises them as history instead). Each pair's
+    signals are taken from the earlier to the later of ``ids``; activity, a trait of the suggested
+    side, is therefore the later one's, and the matrix depends on the order of ``ids`` when activity
+    has weight.
     """
     n = len(ids)
     out = np.zeros((n, n))
