@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from graph import Snapshot
 from graph._gc import paused_gc
 
+from ._score import contribution_rows
 from ._signals import SIGNALS, SignalData
 
 __all__ = ["HANDLED", "batch_parts", "no_gc"]
@@ -165,16 +166,17 @@ def _batch_parts(
     mo_x = (sd.is_mo[rows] != sd.is_mo[cols]).tolist()
     ci, cj = sd.community[rows], sd.community[cols]
     comm_x = ((ci >= 0) & (cj >= 0) & (ci != cj)).tolist()
-    wt, wc, wp, wb, wd, wl, wa = (float(w[s]) for s in HANDLED)
-    bridge_alone = wb >= 1.0
+    half_bridge = float(w["bridging"]) * 0.5
+    # the named contributions of the score rule (`matching._score`), as in `MatchingModel.reasons`
+    contrib = contribution_rows(sig, w).tolist()
     out: list[list[dict[str, Any]]] = []
-    for p, (vt, vc, vp, vb, vd, vl, va) in enumerate(sig.tolist()):
+    for p, (ct, cc, cp, cb, cd, cl, ca) in enumerate(contrib):
         parts: list[dict[str, Any]] = []
-        if vt > 0 and wt * vt > 0:
-            parts.append({"kind": "shared_topics", "weight": round(wt * vt, 4), "topics": topic_l[p][:_MAX_LISTED]})
-        if vc > 0:
+        if ct > 0:
+            parts.append({"kind": "shared_topics", "weight": round(ct, 4), "topics": topic_l[p][:_MAX_LISTED]})
+        if cc > 0:
             a, b = a_s[p], b_s[p]
-            total = wc * vc
+            total = cc
             if a > 0 and total * a / (a + b) > 0:
                 parts.append(
                     {
@@ -191,21 +193,19 @@ def _batch_parts(
                         "capabilities": you_l[p][:_MAX_LISTED],
                     }
                 )
-        if vp > 0 and wp * vp > 0:
-            parts.append(
-                {"kind": "common_partner", "weight": round(wp * vp, 4), "partners": partner_l[p][:_MAX_LISTED]}
-            )
-        if vd > 0 and wd * vd > 0:
-            parts.append({"kind": "same_district", "weight": round(wd * vd, 4), "districts": district_l[p]})
-        if vl > 0 and wl * vl > 0:
-            parts.append({"kind": "shared_language", "weight": round(wl * vl, 4), "languages": language_l[p]})
-        if vb > 0 and (parts or bridge_alone) and wb * 0.5 > 0:
+        if cp > 0:
+            parts.append({"kind": "common_partner", "weight": round(cp, 4), "partners": partner_l[p][:_MAX_LISTED]})
+        if cd > 0:
+            parts.append({"kind": "same_district", "weight": round(cd, 4), "districts": district_l[p]})
+        if cl > 0:
+            parts.append({"kind": "shared_language", "weight": round(cl, 4), "languages": language_l[p]})
+        if cb > 0:  # the rule already dropped it where no content signal is positive
             if mo_x[p]:
-                parts.append({"kind": "bridge_mo_institution", "weight": round(wb * 0.5, 4)})
+                parts.append({"kind": "bridge_mo_institution", "weight": round(half_bridge, 4)})
             if comm_x[p]:
-                parts.append({"kind": "bridge_communities", "weight": round(wb * 0.5, 4)})
-        if va > 0 and wa * va > 0:
-            parts.append({"kind": "active_partner", "weight": round(wa * va, 4)})
+                parts.append({"kind": "bridge_communities", "weight": round(half_bridge, 4)})
+        if ca > 0:
+            parts.append({"kind": "active_partner", "weight": round(ca, 4)})
         if len(parts) > 1:
             parts.sort(key=_neg_weight)
         out.append(parts)

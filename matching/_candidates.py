@@ -50,7 +50,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._signals import CONTENT_SIGNALS, SIGNALS, SignalData
+from ._score import combine
+from ._signals import SIGNALS, SignalData
 
 __all__ = ["CandidateIndex", "build_index", "candidate_top_m"]
 
@@ -230,23 +231,6 @@ class PairScorer:
         return out
 
 
-def combine(sig: np.ndarray, w: dict[str, float]) -> np.ndarray:
-    """The match score of signal rows: content signals (activity included), plus bridging only alongside content.
-
-    Bridging weighted 1 alone (the single-signal evaluation) counts on its own.
-    """
-    content = np.zeros(sig.shape[0], dtype=np.float32)
-    for s in CONTENT_SIGNALS:
-        if w[s] > 0:
-            content += w[s] * sig[:, SIGNALS.index(s)]
-    extra = np.zeros_like(content)
-    if w["bridging"] > 0:
-        extra += w["bridging"] * sig[:, SIGNALS.index("bridging")]
-    if w["bridging"] >= 1.0:
-        return content + extra
-    return np.where(content > 0, content + extra, 0.0).astype(np.float32)
-
-
 def _top_m_rows(
     indptr: np.ndarray, cols: np.ndarray, score: np.ndarray, m: int, max_cells: int = 4_000_000
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -328,7 +312,7 @@ def candidate_top_m(
     c = keep.indices.astype(np.int64)
     aa_vals = keep.data - 1.0
     sig = scorer.signals(r, c, aa_vals)
-    score = combine(sig, w)
+    score = combine(sig, w)  # the score rule (`matching._score`), exact for every candidate pair
     return _top_m_rows(keep.indptr, c, score, m)
 
 

@@ -45,6 +45,7 @@ import scipy.sparse as sp
 
 from graph import Snapshot
 
+from ._score import CONTENT_MASK, gate
 from ._signals import CONTENT_SIGNALS, DEFAULT_WEIGHTS, SIGNALS, SignalData, signal_data
 
 __all__ = [
@@ -219,7 +220,6 @@ def _auc(score: np.ndarray, labels: np.ndarray) -> float:
     return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-_CONTENT = np.asarray([s in CONTENT_SIGNALS for s in SIGNALS])
 _DISCOUNT = 1.0 / np.log2(np.arange(2, 2 + 64))
 
 
@@ -249,12 +249,18 @@ class RankingLists:
         )
 
     def scores(self, w: np.ndarray) -> np.ndarray:
-        """The engine's score for the candidates: content signals, extras only alongside content."""
+        """The engine's score for the candidates (`matching._score`), ``-inf`` where no suggestion could be.
+
+        The content and extra sums are one matrix product (this runs in the learner's inner loop),
+        then `gate` applies the rule. ``alone=False``: the learner's weight vectors are not
+        normalised (bridging may reach 1 beside content weights) and always keep a content weight,
+        so bridging never counts alone here.
+        """
         w = np.asarray(w, dtype=np.float32)
-        parts = self.x @ np.stack([np.where(_CONTENT, w, 0.0), np.where(_CONTENT, 0.0, w)], axis=1).astype(np.float32)
-        content = parts[:, :, 0]
-        score = content + parts[:, :, 1]
-        return np.where(self.valid & (content > 0) & (score > 0), score + self.jitter, -np.inf)
+        split = np.stack([np.where(CONTENT_MASK, w, 0.0), np.where(CONTENT_MASK, 0.0, w)], axis=1)
+        parts = self.x @ split.astype(np.float32)
+        score = gate(parts[:, :, 0], parts[:, :, 1], alone=False)
+        return np.where(self.valid & (score > 0), score + self.jitter, -np.inf)
 
     def ndcg(self, w: np.ndarray, k: int = 10, rows: np.ndarray | None = None) -> float:
         """Mean binary nDCG@k over the rows (optionally a resample ``rows``) for weights ``w``."""
@@ -372,7 +378,7 @@ def coordinate_ascent(
                 for cand in (w[j] * (1 + step) if w[j] > 0 else step / len(w), w[j] / (1 + step), 0.0):
                     v = w.copy()
                     v[j] = cand
-                    if v.sum() <= 0 or not (v[_CONTENT] > 0).any():
+                    if v.sum() <= 0 or not (v[CONTENT_MASK] > 0).any():
                         continue
                     v = v / v.sum()
                     score = lists.ndcg(v, k)

@@ -34,7 +34,8 @@ from ._blocks import rank_block
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._dense import DenseScorer
 from ._fairness import exposure_factor, recent_demand, rerank_capped
-from ._signals import CONTENT_SIGNALS, EXTRA_SIGNALS, SIGNALS, check_weights, signal_data
+from ._score import combine, contributions
+from ._signals import SIGNALS, check_weights, signal_data
 
 __all__ = [
     "HINT_FIELDS",
@@ -271,25 +272,15 @@ class MatchingModel:
     def score_block(self, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Scores of ``rows`` against everybody (``-1`` where a pair may not be suggested) and the signals.
 
-        A pair needs a positive content signal (activity counts; bridging alone does not) to get a
-        positive score.
+        The score rule is `matching._score.combine`: a pair needs a positive content signal (activity
+        counts; bridging alone does not) to get a positive score.
         This is the readable reference (one dense matrix per signal); the exact path and `suggest`
         use the fused `DenseScorer` (``self.dense_``), which the tests compare with it.
         """
         self._check()
         rows = np.asarray(rows, dtype=np.int64)
         sig = self.signals_.block(rows)
-        w = self.weights_
-        content = np.zeros((len(rows), self.signals_.n), dtype=np.float32)
-        for s in CONTENT_SIGNALS:
-            if w[s] > 0:
-                content += w[s] * sig[s]
-        extra = np.zeros_like(content)
-        for s in EXTRA_SIGNALS:
-            if w[s] > 0:
-                extra += w[s] * sig[s]
-        alone = any(w[s] >= 1.0 for s in EXTRA_SIGNALS)  # evaluation of bridging alone
-        score = content + extra if alone else np.where(content > 0, content + extra, 0.0).astype(np.float32)
+        score = combine(sig, self.weights_)
         blk = self.blocked_[rows].tocoo()
         score[blk.row, blk.col] = -1.0
         return score, sig
@@ -563,7 +554,9 @@ class MatchingModel:
         snap, sd, w, lists = self.snapshot_, self.signals_, self.weights_, self._lists
         if vec is None:
             vec = sd.pairs(np.asarray([i]), np.asarray([j]))[0]
-        v = dict(zip(SIGNALS, vec.tolist(), strict=True))
+        # the named contributions of the score rule (`matching._score`): the parts below split them
+        # (complementarity by direction, bridging by its two halves) and name what they share
+        part = contributions(vec, w)
         out: list[dict[str, Any]] = []
 
         def add(kind: str, weight: float, **extra: Any) -> None:
@@ -578,10 +571,10 @@ class MatchingModel:
                 common.sort(key=lambda x: -weight[x])
             return common
 
-        if v["topics"] > 0:
+        if part["topics"] > 0:
             common = shared("topics", "topic_idf")
-            add("shared_topics", w["topics"] * v["topics"], topics=[snap.topic_ids[t] for t in common[:_MAX_LISTED]])
-        if v["complementarity"] > 0:
+            add("shared_topics", part["topics"], topics=[snap.topic_ids[t] for t in common[:_MAX_LISTED]])
+        if part["complementarity"] > 0:
             need_i = dict(zip(lists["needs"][i], lists["needs_w"][i], strict=True))
             need_j = dict(zip(lists["needs"][j], lists["needs_w"][j], strict=True))
             urg_i = dict(zip(lists["urgency_of"][i], lists["urgency"][i], strict=True))
@@ -589,7 +582,7 @@ class MatchingModel:
             you = sorted(set(need_j).intersection(lists["offers"][i]), key=lambda c: (-need_j[c], c))
             a = sum(need_i[c] for c in they)
             b = sum(need_j[c] for c in you)
-            total = w["complementarity"] * v["complementarity"]
+            total = part["complementarity"]
             if a > 0:
                 add(
                     "they_offer_what_you_need",
@@ -602,32 +595,31 @@ class MatchingModel:
                     total * b / (a + b),
                     capabilities=[snap.capability_ids[c] for c in you[:_MAX_LISTED]],
                 )
-        if v["proximity"] > 0:
+        if part["proximity"] > 0:
             common = shared("adj", "aa_weight")
             add(
                 "common_partner",
-                w["proximity"] * v["proximity"],
+                part["proximity"],
                 partners=[snap.org_ids[z] for z in common[:_MAX_LISTED]],
             )
-        if v["district"] > 0:
+        if part["district"] > 0:
             add(
                 "same_district",
-                w["district"] * v["district"],
+                part["district"],
                 districts=[snap.district_ids[d] for d in shared("districts")],
             )
-        if v["language"] > 0:
+        if part["language"] > 0:
             lw = lists["language_weight"]
             common = [x for x in shared("languages", "language_weight") if lw[x] > 0]
-            add("shared_language", w["language"] * v["language"], languages=[snap.language_ids[x] for x in common])
-        content = bool(out)
-        if v["bridging"] > 0 and (content or w["bridging"] >= 1.0):
+            add("shared_language", part["language"], languages=[snap.language_ids[x] for x in common])
+        if part["bridging"] > 0:  # the rule already dropped it where no content signal is positive
             if sd.is_mo[i] != sd.is_mo[j]:
                 add("bridge_mo_institution", w["bridging"] * 0.5)
             ci, cj = sd.community[i], sd.community[j]
             if ci >= 0 and cj >= 0 and ci != cj:
                 add("bridge_communities", w["bridging"] * 0.5)
-        if v["activity"] > 0:
-            add("active_partner", w["activity"] * v["activity"])
+        if part["activity"] > 0:
+            add("active_partner", part["activity"])
         out.sort(key=lambda r: -r["weight"])
         return out if all_parts else self._worth_saying(i, j, out)
 

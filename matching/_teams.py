@@ -55,7 +55,7 @@ from graph import NotFoundError, Snapshot
 from graph.planning import ProjectTemplate, Role
 
 from ._funding import FundingResult, funding_for_project
-from ._signals import CONTENT_SIGNALS, SIGNALS
+from ._score import combine
 from ._suggest import matching_model
 
 __all__ = [
@@ -443,12 +443,14 @@ class TeamBuilder:
         return np.asarray(out, dtype=np.int64)
 
     # -- affinity ----------------------------------------------------------
-    def _weighted(self, sig: np.ndarray) -> np.ndarray:
-        """Affinity from signal rows (``... x len(SIGNALS)``), bridging only alongside content."""
-        w = self.model_.weights_
-        content = sum(w[s] * sig[..., SIGNALS.index(s)] for s in CONTENT_SIGNALS)
-        bridge = w["bridging"] * sig[..., SIGNALS.index("bridging")]
-        return np.asarray(content + np.where(content > 0, bridge, 0.0), dtype=np.float64)
+    def _weighted(self, sig: Mapping[str, np.ndarray] | np.ndarray) -> np.ndarray:
+        """Affinity from signals (``... x len(SIGNALS)`` or ``{signal: block}``) by the score rule (`combine`).
+
+        ``bridging_alone=False``: a team is held together by what its members share, so bridging
+        never counts without content here, not even when the weights give it all the weight (the
+        single-signal evaluation of suggestions, which teams have no use for).
+        """
+        return np.asarray(combine(sig, self.model_.weights_, bridging_alone=False), dtype=np.float64)
 
     def affinity(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """Symmetric ``m x m`` affinity of snapshot rows ``rows`` (vectorised over the pairs)."""
@@ -471,9 +473,7 @@ class TeamBuilder:
         """``len(rows) x n`` affinity of ``rows`` with every organisation (self-pairs 0)."""
         self._check()
         rows = np.asarray(rows, dtype=np.int64)
-        block = self.model_.signals_.block(rows)
-        sig = np.stack([block[s] for s in SIGNALS], axis=-1)
-        out = self._weighted(sig)
+        out = self._weighted(self.model_.signals_.block(rows))
         coop = self.snapshot_.coop[rows].toarray() > 0
         out = out + self.cooperation_weight * coop
         out[np.arange(len(rows)), rows] = 0.0

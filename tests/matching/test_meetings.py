@@ -381,3 +381,37 @@ def test_meeting_round_trip_and_old_shape():
     assert not issues
     back = m.to_dict()
     assert parse_meeting(back)[0] == m and "format" not in back  # defaults are left out
+
+
+#: every name `matching._meetings` defined before it was split, by the part that holds it now
+_PARTS = {
+    "_meetings_sizes": ["table_sizes", "max_rounds", "rounds_bound", "score_upper_bound", "_balanced"],
+    "_meetings_search": ["_Tables", "_pairs_round", "_BIG", "_MUST", "_EPS"],
+    "_meetings_planner": ["MeetingPlanner", "DEFAULT_TIME_LIMIT", "SEARCH_SHARE"],
+    "_meetings_exact": ["exact_meeting_plan", "_exact_pairs"],
+    "_meetings_plan": [
+        "MeetingPlan",
+        "parse_plan",
+        "meeting_score_matrix",
+        "plan_meeting",
+        "replan",
+        "_history",
+        "_FLIP",
+        "HISTORY_KINDS",
+    ],
+}
+
+
+@pytest.mark.parametrize("part", sorted(_PARTS))
+def test_meetings_module_still_offers_every_name_of_its_parts(part):
+    import importlib
+
+    import matching
+    import matching._meetings as meetings
+
+    module = importlib.import_module(f"matching.{part}")
+    for name in _PARTS[part]:
+        assert getattr(meetings, name) is getattr(module, name), name
+        if name in matching.__all__:
+            assert getattr(matching, name) is getattr(module, name), name
+    assert set(meetings.__all__) <= {n for names in _PARTS.values() for n in names}
