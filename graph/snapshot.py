@@ -38,6 +38,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from .model import ORG_TERM_FIELDS
 from .network import Network
 from .vocabulary import Vocabulary
 
@@ -212,7 +213,7 @@ def to_networkx(
 def _org_attrs(o: Organisation, pub: dict[str, Any]) -> dict[str, Any]:
     """An organisation node's attributes: the fields in ``pub`` (all, or the public ones), lists comma-joined."""
     attrs: dict[str, Any] = {"label": o.name if "name" in pub else o.id, "type": "organisation", "kind": o.kind}
-    for name in ("topics", "districts", "languages", "target_groups"):
+    for name in ORG_TERM_FIELDS:
         if name in pub:
             attrs[name] = ",".join(pub[name])
     if "offers" in pub:

@@ -10,6 +10,7 @@ __all__ = [
     "MAX_NAME",
     "MAX_TEXT",
     "ORG_FIELDS",
+    "ORG_TERM_FIELDS",
     "PERSON_FIELDS",
     "PERSON_INTERNAL_DEFAULT",
     "PHONE_RE",
@@ -50,6 +51,8 @@ ORG_FIELDS = (
     "phone",
     "address",
 )
+#: Organisation fields that list vocabulary terms, each named as its vocabulary category
+ORG_TERM_FIELDS = ("topics", "districts", "languages", "target_groups")
 #: Person fields with a visibility, and those internal unless marked public.
 PERSON_FIELDS = ("name", "role", "email", "phone")
 PERSON_INTERNAL_DEFAULT = frozenset({"phone"})

@@ -14,12 +14,17 @@ from .fields import MAX_NAME
 from .parser import FieldParser, expect_mapping
 
 __all__ = [
+    "PROJECT_ROLE_RE",
     "FundingProgramme",
     "Project",
     "ProjectMember",
     "parse_funding_programme",
     "parse_project",
 ]
+
+
+#: a project member's role: a short id such as ``lead``, ``partner`` or ``funder``
+PROJECT_ROLE_RE = re.compile(r"^[a-z_]{1,40}$")
 
 
 @dataclass
@@ -71,7 +76,7 @@ def parse_project(data: Any, vocab: Vocabulary | None, where: str = "") -> tuple
             c.err(f"members[{i}]", m, "must be an object with 'org' and 'role'")
             continue
         role = m.get("role") or "partner"
-        if not isinstance(role, str) or not re.match(r"^[a-z_]{1,40}$", role):
+        if not isinstance(role, str) or not PROJECT_ROLE_RE.match(role):
             c.err(f"members[{i}].role", role, "must be a short role id such as lead, partner, funder")
             continue
         members.append(ProjectMember(m["org"].strip(), role))
