@@ -29,7 +29,6 @@ ALLOWED: dict[str, str] = {
     "matching/_teams.py::project_ideas": "one pass over the templates and the snapshot; not split yet",
     # graph/
     "graph/generate.py::generate_realistic": "one seeded sequence of random draws; a split must keep their order",
-    "graph/generate.py::generate_document": "one seeded sequence of random draws; a split must keep their order",
     "graph/store/neo4j.py::_upsert": "builds one Cypher query and its parameters for a batch of one kind",
     "graph/store/neo4j.py::Neo4jStore._apply": "one transaction: lock, read versions, write batches, log changes",
     # web/
