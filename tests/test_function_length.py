@@ -40,7 +40,6 @@ ALLOWED: dict[str, str] = {
     "web/map/svg.py::render_svg": "draws the map in one sequence of SVG elements",
     "web/map/raster.py::render_png": "draws the map in one sequence of raster calls",
     "web/map/layout.py::stable_layout": "one iterative layout loop",
-    "web/map/dashboard.py::dashboard_figures": "collects the dashboard's figures in one pass over the network",
 }
 
 
