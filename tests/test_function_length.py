@@ -38,7 +38,6 @@ ALLOWED: dict[str, str] = {
     "web/map/model.py::build_map": "one pass that places, filters and labels the map's nodes and edges",
     "web/map/svg.py::render_svg": "draws the map in one sequence of SVG elements",
     "web/map/raster.py::render_png": "draws the map in one sequence of raster calls",
-    "web/map/layout.py::stable_layout": "one iterative layout loop",
 }
 
 
