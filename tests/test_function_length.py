@@ -34,7 +34,6 @@ ALLOWED: dict[str, str] = {
     # web/
     "web/__init__.py::create_app": "the app factory; the CLI start-up change reworks web/__init__.py",
     "web/commands/meetings.py::plan_meeting_cmd": "a click command; the CLI start-up change reworks web/commands/",
-    "web/event_forms.py::make_event_form": "one form class whose fields depend on the vocabulary and language",
     "web/map/model.py::build_map": "one pass that places, filters and labels the map's nodes and edges",
 }
 
