@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.rrule import rrulestr
 
 from ._errors import Issue
-from .model import MAX_NAME, RECORD_ID_RE, _Ctx, _mapping
+from .model import MAX_NAME, RECORD_ID_RE, FieldParser, expect_mapping
 from .vocabulary import Vocabulary
 
 __all__ = [
@@ -217,7 +217,7 @@ def _local(text: str) -> dt.datetime | None:
     return None
 
 
-def _datetime(c: _Ctx, name: str, *, required: bool) -> dt.datetime | None:
+def _datetime(c: FieldParser, name: str, *, required: bool) -> dt.datetime | None:
     value = c.data.get(name)
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None, second=0, microsecond=0)
@@ -231,11 +231,11 @@ def _datetime(c: _Ctx, name: str, *, required: bool) -> dt.datetime | None:
     return parsed.replace(second=0)
 
 
-def _sub_issues(c: _Ctx, prefix: str, issues: Iterable[Issue]) -> None:
+def _sub_issues(c: FieldParser, prefix: str, issues: Iterable[Issue]) -> None:
     c.issues.extend(Issue(f"{prefix}.{i.field}", i.value, i.reason, i.where, i.code, i.hint) for i in issues)
 
 
-def _recurrence(c: _Ctx, start: dt.datetime | None) -> tuple[str, list[str], list[dict[str, str]]]:
+def _recurrence(c: FieldParser, start: dt.datetime | None) -> tuple[str, list[str], list[dict[str, str]]]:
     value = c.data.get("recurrence")
     if value in (None, "", {}):
         return "", [], []
@@ -244,7 +244,7 @@ def _recurrence(c: _Ctx, start: dt.datetime | None) -> tuple[str, list[str], lis
     if not isinstance(value, Mapping):
         c.err("recurrence", value, "must be an object with 'rrule', 'exdates' and 'except', or null")
         return "", [], []
-    rc = _Ctx(value, c.vocab, c.where)
+    rc = FieldParser(value, c.vocab, c.where)
     rc.no_unknown({"rrule", "exdates", "except"})
     rule = rc.text("rrule", required=True, max_len=300)
     if rule.upper().startswith("RRULE:"):
@@ -265,7 +265,7 @@ def _recurrence(c: _Ctx, start: dt.datetime | None) -> tuple[str, list[str], lis
                     rc.err("rrule", rule, f"is not an RFC 5545 rule: {exc}", code="bad_rrule")
     exdates: list[str] = []
     for i, item in enumerate(rc.listish("exdates")):
-        dc = _Ctx({"date": item}, c.vocab, c.where)
+        dc = FieldParser({"date": item}, c.vocab, c.where)
         day = dc.date("date")
         if dc.issues:
             rc.err(f"exdates[{i}]", item, "is not a date (use YYYY-MM-DD)", code="bad_date")
@@ -276,7 +276,7 @@ def _recurrence(c: _Ctx, start: dt.datetime | None) -> tuple[str, list[str], lis
         if not isinstance(item, Mapping):
             rc.err(f"except[{i}]", item, "must be an object with 'from', 'until' and an optional 'label'")
             continue
-        pc = _Ctx(item, c.vocab, c.where)
+        pc = FieldParser(item, c.vocab, c.where)
         pc.no_unknown({"from", "until", "label"})
         lo, hi = pc.date("from", required=True), pc.date("until", required=True)
         label = pc.text("label", max_len=100)
@@ -289,7 +289,7 @@ def _recurrence(c: _Ctx, start: dt.datetime | None) -> tuple[str, list[str], lis
     return rule, sorted(exdates), sorted(periods, key=lambda p: (p["from"], p["until"]))
 
 
-def _translations(c: _Ctx, own: str) -> dict[str, dict[str, str]]:
+def _translations(c: FieldParser, own: str) -> dict[str, dict[str, str]]:
     value = c.data.get("translations")
     if value in (None, "", {}):
         return {}
@@ -308,7 +308,7 @@ def _translations(c: _Ctx, own: str) -> dict[str, dict[str, str]]:
         if not isinstance(item, Mapping):
             c.err(where, item, "must be an object with 'title' and 'description'")
             continue
-        tc = _Ctx(item, c.vocab, c.where)
+        tc = FieldParser(item, c.vocab, c.where)
         tc.no_unknown({"title", "description"})
         title = tc.text("title", max_len=MAX_NAME)
         desc = tc.text("description")
@@ -321,19 +321,18 @@ def _translations(c: _Ctx, own: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def parse_event(data: Any, vocab: Vocabulary | None = None, where: str = "") -> tuple[Event | None, list[Issue]]:
-    """Parse and validate one event; returns ``(event or None, issues)``."""
-    bad = _mapping(data, where, "event")
-    if bad:
-        return None, bad
-    c = _Ctx(data, vocab, where)
-    c.no_unknown(set(EVENT_KEYS))
+def _timezone(c: FieldParser) -> str:
     tz = c.text("timezone", max_len=60) or DEFAULT_TZ
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         c.err("timezone", tz, "is not a time zone (e.g. Europe/Berlin)", code="bad_timezone")
         tz = DEFAULT_TZ
+    return tz
+
+
+def _period(c: FieldParser) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """``start`` and ``end`` (two hours after the start when left out): end after start, at most 14 days."""
     start = _datetime(c, "start", required=True)
     end = _datetime(c, "end", required=False)
     if start and end is None:
@@ -352,28 +351,31 @@ def parse_event(data: Any, vocab: Vocabulary | None = None, where: str = "") -> 
             "an event lasts at most 14 days; use a recurrence instead",
             code="out_of_range",
         )
-    orgs = c.refs("organisations")
-    if not orgs and "organisations" not in [i.field for i in c.issues]:
-        c.err("organisations", data.get("organisations"), "an event needs at least one organisation", code="required")
-    lang = c.text("lang", max_len=3) or "de"
-    if not TEXT_LANG_RE.match(lang):
-        c.err("lang", lang, "must be a language code such as de, tr, ar", code="bad_lang")
-    rule, exdates, periods = _recurrence(c, start)
-    place = data.get("place") or {}
+    return start, end
+
+
+def _place(c: FieldParser) -> tuple[str, str, str, bool | None]:
+    """``(name, address, district, accessible)`` of the event's place."""
+    place = c.data.get("place") or {}
     place_name = address = district = ""
     accessible: bool | None = None
     if not isinstance(place, Mapping):
         c.err("place", place, "must be an object with 'name', 'address', 'district' and 'accessible'")
-    else:
-        pc = _Ctx(place, vocab, where)
-        pc.no_unknown({"name", "address", "district", "accessible"})
-        place_name = pc.text("name", max_len=MAX_NAME)
-        address = pc.text("address", max_len=300)
-        district = pc.term("district", "districts")
-        if place.get("accessible") not in (None, ""):
-            accessible = pc.flag("accessible")
-        _sub_issues(c, "place", pc.issues)
-    cost = data.get("cost")
+        return place_name, address, district, accessible
+    pc = FieldParser(place, c.vocab, c.where)
+    pc.no_unknown({"name", "address", "district", "accessible"})
+    place_name = pc.text("name", max_len=MAX_NAME)
+    address = pc.text("address", max_len=300)
+    district = pc.term("district", "districts")
+    if place.get("accessible") not in (None, ""):
+        accessible = pc.flag("accessible")
+    _sub_issues(c, "place", pc.issues)
+    return place_name, address, district, accessible
+
+
+def _cost(c: FieldParser) -> tuple[bool, float | None, str]:
+    """``(free, amount, note)`` from ``cost``: ``"free"``, an amount in euros, or an object."""
+    cost = c.data.get("cost")
     free, amount, cost_note = True, None, ""
     if cost in (None, "", "free", 0):
         pass
@@ -382,7 +384,7 @@ def parse_event(data: Any, vocab: Vocabulary | None = None, where: str = "") -> 
         if amount < 0:
             c.err("cost", cost, "must be 0 or more", code="out_of_range")
     elif isinstance(cost, Mapping):
-        cc = _Ctx(cost, vocab, where)
+        cc = FieldParser(cost, c.vocab, c.where)
         cc.no_unknown({"free", "amount", "note"})
         amount = cc.number("amount")
         free = cc.flag("free", default=amount in (None, 0))
@@ -394,25 +396,51 @@ def parse_event(data: Any, vocab: Vocabulary | None = None, where: str = "") -> 
         _sub_issues(c, "cost", cc.issues)
     else:
         c.err("cost", cost, "must be 'free', an amount in euros, or an object with 'free', 'amount' and 'note'")
-    reg = data.get("registration") or {"kind": "none"}
+    return free, amount, cost_note
+
+
+def _registration(c: FieldParser) -> tuple[str, str, str]:
+    """``(kind, url, contact)``: registration by nothing, a link or a contact."""
+    reg = c.data.get("registration") or {"kind": "none"}
     if isinstance(reg, str):
         reg = {"kind": reg}
-    reg_kind, reg_url, reg_contact = "none", "", ""
     if not isinstance(reg, Mapping):
         c.err("registration", reg, "must be an object with 'kind' (none, link or contact)")
-    else:
-        rc = _Ctx(reg, vocab, where)
-        rc.no_unknown({"kind", "url", "contact"})
-        reg_kind = rc.text("kind", max_len=10) or "none"
-        if reg_kind not in REGISTRATION_KINDS:
-            rc.err("kind", reg_kind, "must be none, link or contact", code="bad_kind")
-        reg_url = rc.url("url")
-        reg_contact = rc.text("contact", max_len=200)
-        if reg_kind == "link" and not reg_url:
-            rc.err("url", "", "registration by link needs the web address", code="required")
-        if reg_kind == "contact" and not reg_contact:
-            rc.err("contact", "", "registration by contact needs an email address or phone number", code="required")
-        _sub_issues(c, "registration", rc.issues)
+        return "none", "", ""
+    rc = FieldParser(reg, c.vocab, c.where)
+    rc.no_unknown({"kind", "url", "contact"})
+    reg_kind = rc.text("kind", max_len=10) or "none"
+    if reg_kind not in REGISTRATION_KINDS:
+        rc.err("kind", reg_kind, "must be none, link or contact", code="bad_kind")
+    reg_url = rc.url("url")
+    reg_contact = rc.text("contact", max_len=200)
+    if reg_kind == "link" and not reg_url:
+        rc.err("url", "", "registration by link needs the web address", code="required")
+    if reg_kind == "contact" and not reg_contact:
+        rc.err("contact", "", "registration by contact needs an email address or phone number", code="required")
+    _sub_issues(c, "registration", rc.issues)
+    return reg_kind, reg_url, reg_contact
+
+
+def parse_event(data: Any, vocab: Vocabulary | None = None, where: str = "") -> tuple[Event | None, list[Issue]]:
+    """Parse and validate one event; returns ``(event or None, issues)``."""
+    bad = expect_mapping(data, where, "event")
+    if bad:
+        return None, bad
+    c = FieldParser(data, vocab, where)
+    c.no_unknown(set(EVENT_KEYS))
+    tz = _timezone(c)
+    start, end = _period(c)
+    orgs = c.refs("organisations")
+    if not orgs and "organisations" not in [i.field for i in c.issues]:
+        c.err("organisations", data.get("organisations"), "an event needs at least one organisation", code="required")
+    lang = c.text("lang", max_len=3) or "de"
+    if not TEXT_LANG_RE.match(lang):
+        c.err("lang", lang, "must be a language code such as de, tr, ar", code="bad_lang")
+    rule, exdates, periods = _recurrence(c, start)
+    place_name, address, district, accessible = _place(c)
+    free, amount, cost_note = _cost(c)
+    reg_kind, reg_url, reg_contact = _registration(c)
     visibility = c.text("visibility", max_len=10) or "public"
     if visibility not in ("public", "internal"):
         c.err("visibility", visibility, "must be 'public' or 'internal'", code="bad_visibility")

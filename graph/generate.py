@@ -99,8 +99,25 @@ def generate_document(
     if n_orgs < 2:
         raise ValueError("a network needs at least 2 organisations")
     rng = np.random.default_rng(seed)
-    vocab = vocab or Vocabulary.builtin()
-    topics, caps, districts, languages, kinds, shares, legal, cooperation_kinds = _base_terms(vocab)
+    terms = _base_terms(vocab or Vocabulary.builtin())
+    orgs, org_topics = _synthetic_orgs(rng, n_orgs, terms, progress)
+    coops = _synthetic_cooperations(rng, orgs, org_topics, len(terms[0]), coops_per_org, terms[7])
+    return {
+        "format": "remo/1",
+        "meta": {"title": f"Synthetic network ({n_orgs} organisations, seed {seed})", "fictional": True},
+        "organisations": orgs,
+        "cooperations": coops,
+    }
+
+
+def _synthetic_orgs(
+    rng: np.random.Generator,
+    n_orgs: int,
+    terms: tuple[list[str], list[str], list[str], list[str], list[str], np.ndarray, list[str], list[str]],
+    progress: Callable[[int], None] | None,
+) -> tuple[list[dict[str, Any]], list[np.ndarray]]:
+    """``generate_document``'s organisations, and the indices of each one's topics (most popular first)."""
+    topics, caps, districts, languages, kinds, shares, legal, _cooperation_kinds = terms
     # skewed popularity of topics and languages
     topic_p = 1.0 / np.arange(1, len(topics) + 1) ** 0.8
     topic_p /= topic_p.sum()
@@ -150,12 +167,23 @@ def generate_document(
             progress(1000)
     if progress is not None and n_orgs % 1000:
         progress(n_orgs % 1000)
+    return orgs, org_topics
 
-    # cooperations: candidates share a topic (bucketed), prefer same district and hubs
+
+def _synthetic_cooperations(
+    rng: np.random.Generator,
+    orgs: list[dict[str, Any]],
+    org_topics: list[np.ndarray],
+    n_topics: int,
+    coops_per_org: float,
+    cooperation_kinds: list[str],
+) -> list[dict[str, Any]]:
+    """Cooperations whose partners share a first topic (60 %) or are drawn by hub fitness, more in recent years."""
+    n_orgs = len(orgs)
     n_coops = int(n_orgs * coops_per_org / 2)
     by_topic: dict[int, np.ndarray] = {}
     first_topic = np.array([ot[0] for ot in org_topics])
-    for j in range(len(topics)):
+    for j in range(n_topics):
         by_topic[j] = np.flatnonzero(first_topic == j)
     fitness = rng.pareto(1.5, size=n_orgs) + 1.0
     a = rng.choice(n_orgs, size=n_coops, p=fitness / fitness.sum())
@@ -192,12 +220,7 @@ def generate_document(
                 "note": "",
             }
         )
-    return {
-        "format": "remo/1",
-        "meta": {"title": f"Synthetic network ({n_orgs} organisations, seed {seed})", "fictional": True},
-        "organisations": orgs,
-        "cooperations": coops,
-    }
+    return coops
 
 
 def _zipf(m: int, s: float) -> np.ndarray:

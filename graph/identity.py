@@ -23,6 +23,8 @@ that use them, and the API schemas and forms import them from there.
                    fold + spaces collapsed, ``_`` read as a space ("target_groups" = "Target groups")
 `fold_search`      the directory search: case fold, dotless i, accents dropped (NFKD without
                    combining marks: "Räume" finds "Raume"); spaces kept, the caller splits words
+`fold_email`       email addresses (accounts, password resets, mail preferences): surrounding
+                   spaces dropped, case folded; no Unicode normalisation, as addresses are ASCII
 =================  ==========================================================================
 
 Example
@@ -42,7 +44,7 @@ from typing import Any
 from ._errors import Issue
 from .store import GraphStore
 
-__all__ = ["clash_issues", "fold", "fold_header", "fold_id", "fold_name", "fold_search", "store_clashes"]
+__all__ = ["clash_issues", "fold", "fold_email", "fold_header", "fold_id", "fold_name", "fold_search", "store_clashes"]
 
 
 def fold_id(rid: str) -> str:
@@ -80,6 +82,11 @@ def fold_search(text: str) -> str:
     """Lowercase without accents ("Räume" -> "raume"), for forgiving search."""
     text = unicodedata.normalize("NFKD", text.casefold().replace("ı", "i"))
     return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def fold_email(address: str) -> str:
+    """The form in which email addresses are compared: ``" Ada@Example.org "`` is ``"ada@example.org"``."""
+    return address.strip().casefold()
 
 
 def clash_issues(

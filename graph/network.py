@@ -13,7 +13,7 @@ Example
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,6 @@ from .model import (
     Organisation,
     Person,
     Project,
-    ProjectMember,
     parse_cooperation,
     parse_funding_programme,
     parse_introduction,
@@ -182,25 +181,9 @@ _TRUSTED: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 
 
-def parse_network(
-    data: Any,
-    vocab: Vocabulary | None = None,
-    *,
-    known_orgs: Iterable[str] = (),
-    known_persons: Iterable[str] = (),
-    known_meetings: Iterable[str] = (),
-    where: str = "",
-    locate: Callable[[str, int], str] | None = None,
-) -> Network:
-    """Validate an interchange document and return a `Network`.
-
-    ``known_*`` are ids already in the target store, so that a file may refer to
-    them. ``locate(section, index)`` names an entry for messages (a spreadsheet
-    row, say). Raises `ValidationError` with every problem found.
-    """
+def _read_header(data: Mapping[str, Any], vocab: Vocabulary, net: Network, where: str) -> list[Issue]:
+    """Check ``format`` and the section names; take ``meta`` and the vocabulary extension (into ``vocab``)."""
     prefix = f"{where}: " if where else ""
-    if not isinstance(data, Mapping):
-        raise ValidationError(Issue("document", type(data).__name__, "must be a JSON object", where=where))
     issues: list[Issue] = []
     fmt = data.get("format", FORMAT)
     if fmt != FORMAT:
@@ -209,8 +192,6 @@ def parse_network(
     for key in data:
         if key not in allowed:
             issues.append(Issue(str(key), "…", "unknown section", where=where, code="unknown_field"))
-    vocab = (vocab or Vocabulary.builtin()).copy()
-    net = Network()
     meta = data.get("meta") or {}
     if not isinstance(meta, Mapping):
         issues.append(Issue("meta", meta, "must be an object", where=where))
@@ -230,13 +211,14 @@ def parse_network(
                 net.vocabulary = {
                     cat: [dict(t) for t in terms] for cat, terms in extension.items() if cat in CATEGORIES
                 }
+    return issues
 
-    def loc(section: str, i: int, entry: Any) -> str:
-        if locate is not None:
-            return locate(section, i)
-        ident = entry.get("id") if isinstance(entry, Mapping) else None
-        return f"{prefix}{section}[{i}]" + (f" ({ident})" if isinstance(ident, str) and ident else "")
 
+def _read_sections(
+    data: Mapping[str, Any], vocab: Vocabulary, net: Network, where: str, loc: Callable[[str, int, Any], str]
+) -> list[Issue]:
+    """Parse every entry of every section into ``net``; an id used twice in a section is an issue."""
+    issues: list[Issue] = []
     for name, parser in _PARSERS.items():
         entries = data.get(name) or []
         if not isinstance(entries, list):
@@ -259,14 +241,49 @@ def parse_network(
                 continue
             seen[entity.id] = here
             section.append(entity)
+    return issues
 
-    # references between sections
-    orgs = {o.id for o in net.organisations} | set(known_orgs)
-    persons = {p.id for p in net.persons} | set(known_persons)
-    meetings = {m.id for m in net.meetings} | set(known_meetings)
+
+def _references(net: Network) -> Iterator[tuple[str, Any, str, str, str]]:
+    """Every reference between sections: ``(section, entity, field, id, what it names)``."""
+    for c in net.cooperations:
+        yield "cooperations", c, "b" if c.swapped else "a", c.a, "organisation"
+        yield "cooperations", c, "a" if c.swapped else "b", c.b, "organisation"
+    for p in net.persons:
+        for o in p.organisations:
+            yield "persons", p, "organisations", o, "organisation"
+    for m in net.meetings:
+        for name in ("attendance", "invited", "declined"):
+            for o in getattr(m, name):
+                yield "meetings", m, name, o, "organisation"
+        for person in m.persons:
+            yield "meetings", m, "persons", person, "person"
+    for intro in net.introductions:
+        yield "introductions", intro, "a", intro.a, "organisation"
+        yield "introductions", intro, "b", intro.b, "organisation"
+        if intro.meeting:
+            yield "introductions", intro, "meeting", intro.meeting, "meeting"
+    for project in net.projects:
+        for member in project.members:
+            yield "projects", project, "members", member.org, "organisation"
+    for ev in net.events:
+        for o in ev.organisations:
+            yield "events", ev, "organisations", o, "organisation"
+
+
+def _check_references(
+    net: Network, known: Mapping[str, Iterable[str]], loc: Callable[[str, int, Any], str]
+) -> list[Issue]:
+    """An issue (with close matches as hints) for every reference to a record neither in ``net`` nor ``known``."""
+    pools = {
+        "organisation": {o.id for o in net.organisations} | set(known["organisation"]),
+        "person": {p.id for p in net.persons} | set(known["person"]),
+        "meeting": {m.id for m in net.meetings} | set(known["meeting"]),
+    }
     located = {name: {e.id: loc(name, i, {"id": e.id}) for i, e in enumerate(net.section(name))} for name in SECTIONS}
-
-    def check(name: str, entity: Any, fname: str, value: str, pool: set[str], what: str) -> None:
+    issues: list[Issue] = []
+    for name, entity, fname, value, what in _references(net):
+        pool = pools[what]
         if value and value not in pool:
             hint = tuple(difflib.get_close_matches(value, pool, n=3)) if len(pool) <= 5000 else ()
             issues.append(
@@ -279,32 +296,41 @@ def parse_network(
                     hint=hint,
                 )
             )
+    return issues
 
-    for c in net.cooperations:
-        check("cooperations", c, "b" if c.swapped else "a", c.a, orgs, "organisation")
-        check("cooperations", c, "a" if c.swapped else "b", c.b, orgs, "organisation")
-    p: Person | str | Project
-    for p in net.persons:
-        for o in p.organisations:
-            check("persons", p, "organisations", o, orgs, "organisation")
-    m: Meeting | ProjectMember
-    for m in net.meetings:
-        for name in ("attendance", "invited", "declined"):
-            for o in getattr(m, name):
-                check("meetings", m, name, o, orgs, "organisation")
-        for p in m.persons:
-            check("meetings", m, "persons", p, persons, "person")
-    for intro in net.introductions:
-        check("introductions", intro, "a", intro.a, orgs, "organisation")
-        check("introductions", intro, "b", intro.b, orgs, "organisation")
-        if intro.meeting:
-            check("introductions", intro, "meeting", intro.meeting, meetings, "meeting")
-    for p in net.projects:
-        for m in p.members:
-            check("projects", p, "members", m.org, orgs, "organisation")
-    for ev in net.events:
-        for o in ev.organisations:
-            check("events", ev, "organisations", o, orgs, "organisation")
+
+def parse_network(
+    data: Any,
+    vocab: Vocabulary | None = None,
+    *,
+    known_orgs: Iterable[str] = (),
+    known_persons: Iterable[str] = (),
+    known_meetings: Iterable[str] = (),
+    where: str = "",
+    locate: Callable[[str, int], str] | None = None,
+) -> Network:
+    """Validate an interchange document and return a `Network`.
+
+    ``known_*`` are ids already in the target store, so that a file may refer to
+    them. ``locate(section, index)`` names an entry for messages (a spreadsheet
+    row, say). Raises `ValidationError` with every problem found.
+    """
+    prefix = f"{where}: " if where else ""
+    if not isinstance(data, Mapping):
+        raise ValidationError(Issue("document", type(data).__name__, "must be a JSON object", where=where))
+    vocab = (vocab or Vocabulary.builtin()).copy()
+    net = Network()
+    issues = _read_header(data, vocab, net, where)
+
+    def loc(section: str, i: int, entry: Any) -> str:
+        if locate is not None:
+            return locate(section, i)
+        ident = entry.get("id") if isinstance(entry, Mapping) else None
+        return f"{prefix}{section}[{i}]" + (f" ({ident})" if isinstance(ident, str) and ident else "")
+
+    issues += _read_sections(data, vocab, net, where, loc)
+    known = {"organisation": known_orgs, "person": known_persons, "meeting": known_meetings}
+    issues += _check_references(net, known, loc)
     if issues:
         raise ValidationError(issues)
     return net

@@ -47,7 +47,7 @@ from functools import lru_cache
 from typing import Any
 
 from ._errors import Issue, ValidationError
-from .model import MAX_NAME, MAX_TEXT, _Ctx, _mapping
+from .model import MAX_NAME, MAX_TEXT, FieldParser, expect_mapping
 from .vocabulary import LANGUAGES, Vocabulary, seeds_dir
 
 __all__ = [
@@ -85,7 +85,7 @@ TEMPLATE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 PLANNING_KINDS = ("project_template", "workshop", "proposal")
 
 
-def _labels(c: _Ctx, name: str, *, required: bool) -> dict[str, str]:
+def _labels(c: FieldParser, name: str, *, required: bool) -> dict[str, str]:
     value = c.data.get(name)
     if value is None or value == {}:
         if required:
@@ -131,7 +131,7 @@ class Role:
         return {"id": self.id, "labels": dict(self.labels), "any": [dict(c) for c in self.any]}
 
 
-def _criteria(c: _Ctx, value: Any, fname: str) -> list[dict[str, list[str]]]:
+def _criteria(c: FieldParser, value: Any, fname: str) -> list[dict[str, list[str]]]:
     if not isinstance(value, list) or not value:
         c.err(fname, value, 'must be a non-empty list of criteria such as [{"offers": ["rooms"]}]')
         return []
@@ -176,10 +176,10 @@ def parse_role(
     """One role: ``{"role": shared id}`` (optionally with its own ``any``) or ``{"id", "labels", "any"}``."""
     if isinstance(data, str):
         data = {"role": data}
-    bad = _mapping(data, where, prefix or "role")
+    bad = expect_mapping(data, where, prefix or "role")
     if bad:
         return None, bad
-    c = _Ctx(data, vocab, where)
+    c = FieldParser(data, vocab, where)
     for key in data:
         if key not in {"role", "id", "labels", "any"}:
             c.err(f"{prefix}{key}", data[key], "unknown field (use role, id, labels, any)", code="unknown_field")
@@ -207,7 +207,7 @@ def parse_role(
         role_id = ""
     if ref is not None and base is None:
         return None, c.issues
-    sub = _Ctx(data, vocab, where)
+    sub = FieldParser(data, vocab, where)
     labels = _labels(sub, "labels", required=base is None)
     crits = _criteria(sub, data["any"], "any") if "any" in data else (list(base.any) if base else [])
     if base is None and "any" not in data:
@@ -255,10 +255,10 @@ def parse_project_template(
     data: Any, vocab: Vocabulary | None = None, where: str = "", *, roles: Mapping[str, Role] | None = None
 ) -> tuple[ProjectTemplate | None, list[Issue]]:
     """Validate a template; ``roles`` is the shared role catalogue (default: the built-in one)."""
-    bad = _mapping(data, where, "project template")
+    bad = expect_mapping(data, where, "project template")
     if bad:
         return None, bad
-    c = _Ctx(data, vocab, where)
+    c = FieldParser(data, vocab, where)
     c.no_unknown({"id", "labels", "topics", "roles"})
     tid = c.text("id", required=True, max_len=64)
     if tid and not TEMPLATE_ID_RE.match(tid):
@@ -342,7 +342,7 @@ def merge_templates(stored: Iterable[Mapping[str, Any]], vocab: Vocabulary | Non
 # ---------------------------------------------------------------------------
 # workshops and proposals
 # ---------------------------------------------------------------------------
-def _check_refs(c: _Ctx, name: str, values: list[str], known: Collection[str] | None) -> None:
+def _check_refs(c: FieldParser, name: str, values: list[str], known: Collection[str] | None) -> None:
     if known is None:
         return
     for v in values:
@@ -381,10 +381,10 @@ def parse_workshop(
     data: Any, vocab: Vocabulary | None = None, where: str = "", *, known_orgs: Collection[str] | None = None
 ) -> tuple[Workshop | None, list[Issue]]:
     """Validate a workshop; with ``known_orgs`` every attendee must be one of them."""
-    bad = _mapping(data, where, "workshop")
+    bad = expect_mapping(data, where, "workshop")
     if bad:
         return None, bad
-    c = _Ctx(data, vocab, where)
+    c = FieldParser(data, vocab, where)
     c.no_unknown({"id", "title", "capability", "date", "place", "attendance", "note"})
     attendance = c.refs("attendance")
     _check_refs(c, "attendance", attendance, known_orgs)
@@ -435,10 +435,10 @@ def parse_proposal(
     data: Any, vocab: Vocabulary | None = None, where: str = "", *, known_orgs: Collection[str] | None = None
 ) -> tuple[Proposal | None, list[Issue]]:
     """Validate a proposal; ``by`` and the supporters must be organisations (checked with ``known_orgs``)."""
-    bad = _mapping(data, where, "proposal")
+    bad = expect_mapping(data, where, "proposal")
     if bad:
         return None, bad
-    c = _Ctx(data, vocab, where)
+    c = FieldParser(data, vocab, where)
     c.no_unknown({"id", "title", "capability", "description", "by", "supporters", "created_at", "status"})
     by = c.text("by", required=True, max_len=128)
     if by:

@@ -166,25 +166,17 @@ def _org_activity(records: list[Record]) -> dict[str, str]:
     return last
 
 
-def plan_retention(
-    records: list[Record], policy: RetentionPolicy, today: dt.date
-) -> tuple[dict[str, list[Record]], list[Op], list[str]]:
-    """Which records the rules remove, and the versioned ops that do it (with erasure cascades)."""
+def _cutoff(today: dt.date, months: int) -> str:
+    """The first day a rule keeps (records dated before it are due), or ``""`` when the rule is off (0 months)."""
+    return months_before(today, months).isoformat() if months > 0 else ""
 
-    def cutoff(months: int) -> str:
-        return months_before(today, months).isoformat() if months > 0 else ""
 
+def _due_persons(records: list[Record], policy: RetentionPolicy, today: dt.date) -> dict[str, list[Record]]:
+    """Persons without consent and organisation, and contacts of organisations long inactive."""
     orgs = {r.id for r in records if r.kind == "organisation"}
-    due: dict[str, list[Record]] = {
-        "unlinked_persons": [],
-        "inactive_org_contacts": [],
-        "declined_introductions": [],
-        "audit": [],
-        "mail": [],
-        "access_requests": [],
-    }
-    c = cutoff(policy.unlinked_persons_months)
-    c2 = cutoff(policy.inactive_org_contacts_months)
+    due: dict[str, list[Record]] = {"unlinked_persons": [], "inactive_org_contacts": []}
+    c = _cutoff(today, policy.unlinked_persons_months)
+    c2 = _cutoff(today, policy.inactive_org_contacts_months)
     activity = _org_activity(records) if c2 else {}
     for r in records:
         if r.kind != "person":
@@ -194,7 +186,13 @@ def plan_retention(
             due["unlinked_persons"].append(r)
         elif c2 and linked and all(activity.get(o, "") < c2 for o in linked):
             due["inactive_org_contacts"].append(r)
-    c = cutoff(policy.declined_introductions_months)
+    return due
+
+
+def _due_records(records: list[Record], policy: RetentionPolicy, today: dt.date) -> dict[str, list[Record]]:
+    """Declined introductions, audit entries, mail and access requests older than their rule keeps them."""
+    due: dict[str, list[Record]] = {"declined_introductions": [], "audit": [], "mail": [], "access_requests": []}
+    c = _cutoff(today, policy.declined_introductions_months)
     if c:
         due["declined_introductions"] = [
             r
@@ -203,10 +201,10 @@ def plan_retention(
             and r.data.get("status") == "declined"
             and (_day(r.data.get("at")) or _day(r.updated_at)) < c
         ]
-    c = cutoff(policy.audit_months)
+    c = _cutoff(today, policy.audit_months)
     if c:
         due["audit"] = [r for r in records if r.kind == AUDIT_KIND and _day(r.data.get("at")) < c]
-    c = cutoff(policy.mail_months)
+    c = _cutoff(today, policy.mail_months)
     if c:  # delivered or failed mail (addresses, contact details) and the records of used mail links
         due["mail"] = [
             r
@@ -218,13 +216,16 @@ def plan_retention(
             )
             or (r.kind == "mail_link" and "" < _day(r.data.get("used_at")) < c)
         ]
-    c = cutoff(policy.access_requests_months)
+    c = _cutoff(today, policy.access_requests_months)
     if c:  # requests for access from organisations not (yet) in the network
         due["access_requests"] = [
             r for r in records if r.kind == "access_request" and "" < _day(r.data.get("created_at")) < c
         ]
+    return due
 
-    # persons go with their references (meeting participation, ...); apply the cascades one after another
+
+def _removal_ops(records: list[Record], due: dict[str, list[Record]]) -> tuple[list[Op], list[str]]:
+    """The versioned ops removing what is due, persons with their references (erasure cascades, one after another)."""
     current = {(r.kind, r.id): r for r in records}
     writes: dict[tuple[str, str], Op] = {}
     updated: list[str] = []
@@ -249,7 +250,16 @@ def plan_retention(
         rec = current.get(key)
         if rec is not None:
             writes[key] = Op(rec.kind, rec.id, None, rec.version)
-    return due, list(writes.values()), sorted(set(updated) - {f"{k}:{i}" for k, i in removed_keys})
+    return list(writes.values()), sorted(set(updated) - {f"{k}:{i}" for k, i in removed_keys})
+
+
+def plan_retention(
+    records: list[Record], policy: RetentionPolicy, today: dt.date
+) -> tuple[dict[str, list[Record]], list[Op], list[str]]:
+    """Which records the rules remove, and the versioned ops that do it (with erasure cascades)."""
+    due = {**_due_persons(records, policy, today), **_due_records(records, policy, today)}
+    ops, updated = _removal_ops(records, due)
+    return due, ops, updated
 
 
 def run_retention(

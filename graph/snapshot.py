@@ -38,11 +38,12 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from .model import ORG_TERM_FIELDS
 from .network import Network
 from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from .model import Need, Offer
+    from .model import Need, Offer, Organisation
 
 __all__ = ["Snapshot", "build_snapshot", "to_networkx"]
 
@@ -201,21 +202,34 @@ def to_networkx(
     """
     g = nx.MultiGraph() if include_terms else nx.Graph()
     for o in network.organisations:
-        pub = o.public_dict() if public_only else o.to_dict()
-        attrs: dict[str, Any] = {"label": o.name if "name" in pub else o.id, "type": "organisation", "kind": o.kind}
-        for name in ("topics", "districts", "languages", "target_groups"):
-            if name in pub:
-                attrs[name] = ",".join(pub[name])
-        if "offers" in pub:
-            attrs["offers"] = ",".join(x.capability for x in o.offers)
-        if "needs" in pub:
-            attrs["needs"] = ",".join(x.capability for x in o.needs)
-        for name in ("legal_form", "website", "description"):
-            if pub.get(name):
-                attrs[name] = pub[name]
-        if pub.get("founded"):
-            attrs["founded"] = int(pub["founded"])
-        g.add_node(o.id, **attrs)
+        g.add_node(o.id, **_org_attrs(o, o.public_dict() if public_only else o.to_dict()))
+    _add_cooperations(g, network, today, keyed=include_terms)
+    if include_terms:
+        _add_terms(g, network, public_only)
+        _add_events(g, network, public_only)
+    return g
+
+
+def _org_attrs(o: Organisation, pub: dict[str, Any]) -> dict[str, Any]:
+    """An organisation node's attributes: the fields in ``pub`` (all, or the public ones), lists comma-joined."""
+    attrs: dict[str, Any] = {"label": o.name if "name" in pub else o.id, "type": "organisation", "kind": o.kind}
+    for name in ORG_TERM_FIELDS:
+        if name in pub:
+            attrs[name] = ",".join(pub[name])
+    if "offers" in pub:
+        attrs["offers"] = ",".join(x.capability for x in o.offers)
+    if "needs" in pub:
+        attrs["needs"] = ",".join(x.capability for x in o.needs)
+    for name in ("legal_form", "website", "description"):
+        if pub.get(name):
+            attrs[name] = pub[name]
+    if pub.get("founded"):
+        attrs["founded"] = int(pub["founded"])
+    return attrs
+
+
+def _add_cooperations(g: nx.Graph, network: Network, today: str | None, *, keyed: bool) -> None:
+    """``COOPERATES_WITH`` edges between organisations in ``g`` (those active on ``today``, if given)."""
     for c in network.cooperations:
         if today is not None and not c.active_on(today):
             continue
@@ -225,53 +239,59 @@ def to_networkx(
                 attrs["since"] = c.since
             if c.until:
                 attrs["until"] = c.until
-            if include_terms:
+            if keyed:
                 g.add_edge(c.a, c.b, key=c.id, **attrs)
             else:
                 g.add_edge(c.a, c.b, **attrs)
-    if include_terms:
-        for o in network.organisations:
-            pub = o.public_dict() if public_only else o.to_dict()
-            for t in pub.get("topics", []):
-                g.add_node(f"topic:{t}", label=t, type="topic")
-                g.add_edge(o.id, f"topic:{t}", key=f"{o.id}.works_on.{t}", relation="WORKS_ON")
-            x: Offer | Need
-            for x in o.offers if "offers" in pub else []:
-                g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
-                g.add_edge(
-                    o.id,
-                    f"capability:{x.capability}",
-                    key=f"{o.id}.offers.{x.capability}",
-                    relation="OFFERS",
-                    detail=x.detail,
-                )
-            for x in o.needs if "needs" in pub else []:
-                g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
-                g.add_edge(
-                    o.id,
-                    f"capability:{x.capability}",
-                    key=f"{o.id}.needs.{x.capability}",
-                    relation="NEEDS",
-                    detail=x.detail,
-                    urgency=x.urgency,
-                )
-        for ev in network.events:
-            if public_only and not ev.is_public:
-                continue
-            node = f"event:{ev.id}"
-            attrs = {
-                "label": ev.title,
-                "type": "event",
-                "starts": ev.start,
-                "ends": ev.end,
-                "timezone": ev.timezone,
-                "status": ev.status,
-                "topics": ",".join(ev.topics),
-                "languages": ",".join(ev.languages),
-            }
-            attrs.update({k: v for k, v in (("rrule", ev.rrule), ("district", ev.district)) if v})
-            g.add_node(node, **attrs)
-            for n, org in enumerate(ev.organisations):
-                if org in g:
-                    g.add_edge(org, node, key=f"{ev.id}:{org}", relation="HOSTS", role="host" if n == 0 else "partner")
-    return g
+
+
+def _add_terms(g: nx.Graph, network: Network, public_only: bool) -> None:
+    """Topic and capability nodes with ``WORKS_ON``, ``OFFERS`` and ``NEEDS`` edges (multigraph keys)."""
+    for o in network.organisations:
+        pub = o.public_dict() if public_only else o.to_dict()
+        for t in pub.get("topics", []):
+            g.add_node(f"topic:{t}", label=t, type="topic")
+            g.add_edge(o.id, f"topic:{t}", key=f"{o.id}.works_on.{t}", relation="WORKS_ON")
+        x: Offer | Need
+        for x in o.offers if "offers" in pub else []:
+            g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
+            g.add_edge(
+                o.id,
+                f"capability:{x.capability}",
+                key=f"{o.id}.offers.{x.capability}",
+                relation="OFFERS",
+                detail=x.detail,
+            )
+        for x in o.needs if "needs" in pub else []:
+            g.add_node(f"capability:{x.capability}", label=x.capability, type="capability")
+            g.add_edge(
+                o.id,
+                f"capability:{x.capability}",
+                key=f"{o.id}.needs.{x.capability}",
+                relation="NEEDS",
+                detail=x.detail,
+                urgency=x.urgency,
+            )
+
+
+def _add_events(g: nx.Graph, network: Network, public_only: bool) -> None:
+    """``event:<id>`` nodes with ``HOSTS`` edges from their organisations (the first one is the host)."""
+    for ev in network.events:
+        if public_only and not ev.is_public:
+            continue
+        node = f"event:{ev.id}"
+        attrs = {
+            "label": ev.title,
+            "type": "event",
+            "starts": ev.start,
+            "ends": ev.end,
+            "timezone": ev.timezone,
+            "status": ev.status,
+            "topics": ",".join(ev.topics),
+            "languages": ",".join(ev.languages),
+        }
+        attrs.update({k: v for k, v in (("rrule", ev.rrule), ("district", ev.district)) if v})
+        g.add_node(node, **attrs)
+        for n, org in enumerate(ev.organisations):
+            if org in g:
+                g.add_edge(org, node, key=f"{ev.id}:{org}", relation="HOSTS", role="host" if n == 0 else "partner")

@@ -49,6 +49,23 @@ def _terms(vocab: Vocabulary, category: str, lang: str, empty: str | None = None
     return choices(items)
 
 
+def _add_translation_fields(form_class: type[FlaskForm]) -> None:
+    """A title and a description field per UI language (``title_<code>``, ``description_<code>``)."""
+    for code, name in LANGUAGE_NAMES.items():
+        setattr(
+            form_class,
+            f"title_{code}",
+            StringField(_l("Title in %(language)s", language=name), validators=[Optional(), Length(max=MAX_NAME)]),
+        )
+        setattr(
+            form_class,
+            f"description_{code}",
+            TextAreaField(
+                _l("Description in %(language)s", language=name), validators=[Optional(), Length(max=MAX_TEXT)]
+            ),
+        )
+
+
 def make_event_form(
     vocab: Vocabulary,
     lang: str,
@@ -116,19 +133,7 @@ def make_event_form(
         )
         version = HiddenField()
 
-    for code, name in LANGUAGE_NAMES.items():
-        setattr(
-            EventForm,
-            f"title_{code}",
-            StringField(_l("Title in %(language)s", language=name), validators=[Optional(), Length(max=MAX_NAME)]),
-        )
-        setattr(
-            EventForm,
-            f"description_{code}",
-            TextAreaField(
-                _l("Description in %(language)s", language=name), validators=[Optional(), Length(max=MAX_TEXT)]
-            ),
-        )
+    _add_translation_fields(EventForm)
     form = EventForm(formdata=formdata, data=data)
     form.translation_langs = list(LANGUAGE_NAMES)  # type: ignore[attr-defined]
     return form

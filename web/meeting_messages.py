@@ -164,25 +164,94 @@ def repeats_message(
     return head + " " + _("You can search longer, plan fewer rounds or accept the repeats.")
 
 
+def _rounds_message(issue: Issue, meeting: Any) -> str:
+    """Too many rounds for the registered organisations to meet without repeats."""
+    if meeting is not None:
+        text = impossible_message(
+            len(dict.fromkeys(meeting.attendance)),
+            meeting.table_size,
+            int(issue.value) if isinstance(issue.value, int) else meeting.rounds,
+            meeting.format,
+        )
+        if text:
+            return text
+    found = re.search(r"at most (\d+)", issue.reason)
+    return _("Impossible without repeats: the most rounds possible is %(most)s.", most=found.group(1) if found else "?")
+
+
+def _pairs_message(issue: Issue, names: Mapping[str, str], orgs: list[str], pair: list[str]) -> str:
+    """An issue with the pairs to meet (``must_meet``) or to keep apart (``must_not_meet``)."""
+    code, fname, reason = issue.code, issue.field, issue.reason
+    if code == "unknown_ref":
+        return _("Not registered for this meeting: %(names)s.", names=_join(orgs))
+    if code == "infeasible" and fname.startswith("must_not_meet"):
+        return _(
+            "%(a)s and %(b)s could not be kept apart in round %(round)s: there are too few other places.",
+            a=pair[0],
+            b=pair[1],
+            round=_round(issue),
+        )
+    if code == "infeasible":
+        return _(
+            "%(a)s and %(b)s could not be seated together without breaking a locked table, a pair to be "
+            "kept apart or the rule that no pair meets twice.",
+            a=pair[0],
+            b=pair[1],
+        )
+    if "also in must" in reason:
+        return _("%(a)s and %(b)s are to meet and to be kept apart at the same time.", a=pair[0], b=pair[1])
+    found = re.match(r"(\S+) must meet (\d+) organisations, but .* allow at most (\d+)", reason)
+    if found:
+        return _(
+            "%(name)s is to meet more organisations (%(count)s) than the rounds of this meeting allow (%(most)s).",
+            name=_name(names, found.group(1)),
+            count=found.group(2),
+            most=found.group(3),
+        )
+    found = re.search(r"need (\d+) organisations at one table .* at most (\d+)", reason)
+    if found:
+        return _(
+            "These organisations are to meet in the only round but would need a table for %(count)s (a "
+            "table seats at most %(most)s): %(names)s.",
+            count=found.group(1),
+            most=found.group(2),
+            names=_join(list(dict.fromkeys(orgs))),
+        )
+    return _(
+        "The pairs to meet or to keep apart cannot all be honoured: %(names)s.",
+        names=_join(list(dict.fromkeys(orgs))),
+    )
+
+
+def _locked_message(issue: Issue, names: Mapping[str, str], orgs: list[str], pair: list[str]) -> str:
+    """An issue with a table fixed by staff (``locked``)."""
+    code, reason = issue.code, issue.reason
+    rnd = _round(issue)
+    if "would sit alone" in reason:
+        found = re.search(r"only (\S+) is left", reason)
+        return _(
+            "Round %(round)s: only %(name)s is left outside the locked tables and would sit alone.",
+            round=rnd,
+            name=_name(names, found.group(1)) if found else "",
+        )
+    if "must_not_meet" in reason:
+        return _("%(a)s and %(b)s sit together at a locked table but are to be kept apart.", a=pair[0], b=pair[1])
+    if "two rounds" in reason:
+        return _("%(a)s and %(b)s are locked together in two rounds, but no pair meets twice.", a=pair[0], b=pair[1])
+    if "two tables" in reason:
+        return _("Locked at two tables in round %(round)s: %(names)s.", round=rnd, names=_join(orgs))
+    if code == "unknown_ref":
+        return _("Not registered for this meeting: %(names)s.", names=_join(orgs))
+    return _("A locked table does not fit the plan (round %(round)s).", round=rnd or "?")
+
+
 def issue_message(issue: Issue, names: Mapping[str, str], meeting: Any = None) -> str:
     """One planner or meeting issue as a message in the current language, organisations by name."""
     code, fname, reason = issue.code, issue.field, issue.reason
     orgs = [_name(names, x) for x in _ids(issue.value)]
     pair = orgs[:2] if len(orgs) >= 2 else orgs + [""] * (2 - len(orgs))
     if code == "too_many_rounds" or (fname == "rounds" and "too many rounds" in reason):
-        if meeting is not None:
-            text = impossible_message(
-                len(dict.fromkeys(meeting.attendance)),
-                meeting.table_size,
-                int(issue.value) if isinstance(issue.value, int) else meeting.rounds,
-                meeting.format,
-            )
-            if text:
-                return text
-        found = re.search(r"at most (\d+)", reason)
-        return _(
-            "Impossible without repeats: the most rounds possible is %(most)s.", most=found.group(1) if found else "?"
-        )
+        return _rounds_message(issue, meeting)
     if code == "future_meeting":
         return future_outcomes_message(str(issue.value))
     if fname == "attendance":
@@ -202,65 +271,9 @@ def issue_message(issue: Issue, names: Mapping[str, str], meeting: Any = None) -
     if fname == "rounds":
         return _("Enter a number of rounds from 1 to 20.")
     if fname in ("must_meet", "must_not_meet") or fname.startswith(("must_meet[", "must_not_meet[")):
-        if code == "unknown_ref":
-            return _("Not registered for this meeting: %(names)s.", names=_join(orgs))
-        if code == "infeasible" and fname.startswith("must_not_meet"):
-            return _(
-                "%(a)s and %(b)s could not be kept apart in round %(round)s: there are too few other places.",
-                a=pair[0],
-                b=pair[1],
-                round=_round(issue),
-            )
-        if code == "infeasible":
-            return _(
-                "%(a)s and %(b)s could not be seated together without breaking a locked table, a pair to be "
-                "kept apart or the rule that no pair meets twice.",
-                a=pair[0],
-                b=pair[1],
-            )
-        if "also in must" in reason:
-            return _("%(a)s and %(b)s are to meet and to be kept apart at the same time.", a=pair[0], b=pair[1])
-        found = re.match(r"(\S+) must meet (\d+) organisations, but .* allow at most (\d+)", reason)
-        if found:
-            return _(
-                "%(name)s is to meet more organisations (%(count)s) than the rounds of this meeting allow (%(most)s).",
-                name=_name(names, found.group(1)),
-                count=found.group(2),
-                most=found.group(3),
-            )
-        found = re.search(r"need (\d+) organisations at one table .* at most (\d+)", reason)
-        if found:
-            return _(
-                "These organisations are to meet in the only round but would need a table for %(count)s (a "
-                "table seats at most %(most)s): %(names)s.",
-                count=found.group(1),
-                most=found.group(2),
-                names=_join(list(dict.fromkeys(orgs))),
-            )
-        return _(
-            "The pairs to meet or to keep apart cannot all be honoured: %(names)s.",
-            names=_join(list(dict.fromkeys(orgs))),
-        )
+        return _pairs_message(issue, names, orgs, pair)
     if fname.startswith("locked") or fname == "locked":
-        rnd = _round(issue)
-        if "would sit alone" in reason:
-            found = re.search(r"only (\S+) is left", reason)
-            return _(
-                "Round %(round)s: only %(name)s is left outside the locked tables and would sit alone.",
-                round=rnd,
-                name=_name(names, found.group(1)) if found else "",
-            )
-        if "must_not_meet" in reason:
-            return _("%(a)s and %(b)s sit together at a locked table but are to be kept apart.", a=pair[0], b=pair[1])
-        if "two rounds" in reason:
-            return _(
-                "%(a)s and %(b)s are locked together in two rounds, but no pair meets twice.", a=pair[0], b=pair[1]
-            )
-        if "two tables" in reason:
-            return _("Locked at two tables in round %(round)s: %(names)s.", round=rnd, names=_join(orgs))
-        if code == "unknown_ref":
-            return _("Not registered for this meeting: %(names)s.", names=_join(orgs))
-        return _("A locked table does not fit the plan (round %(round)s).", round=rnd or "?")
+        return _locked_message(issue, names, orgs, pair)
     return _("The settings of this meeting cannot be planned (%(field)s).", field=fname)
 
 

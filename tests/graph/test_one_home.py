@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from wtforms.validators import Regexp
 
@@ -29,11 +31,37 @@ def test_the_api_schema_the_forms_and_the_model_share_one_slug_pattern(app, voca
 
 
 def test_the_folds_have_one_home():
+    from web.mail import accounts, compose
     from web.views import directory
 
     assert vocabulary._fold is identity.fold
     assert tabular._fold is identity.fold_header
     assert directory.fold is identity.fold_search
+    assert accounts.fold_email is identity.fold_email and compose.fold_email is identity.fold_email
+
+
+def test_no_module_writes_its_own_copy_of_an_id_pattern():
+    root = Path(__file__).resolve().parents[2]
+    homes = {
+        model.SLUG_RE.pattern: "graph/model/fields.py",
+        model.RECORD_ID_RE.pattern: "graph/model/fields.py",
+        model.PROJECT_ROLE_RE.pattern: "graph/model/projects.py",
+    }
+    copies = [
+        f"{rel}: {text}"
+        for package in ("graph", "web")
+        for path in sorted((root / package).rglob("*.py"))
+        for text, home in homes.items()
+        if (rel := path.relative_to(root).as_posix()) != home and text in path.read_text(encoding="utf-8")
+    ]
+    assert not copies, f"import the pattern from graph.model instead: {copies}"
+
+
+def test_the_project_pages_check_member_roles_with_the_models_pattern():
+    from web.views import projects
+
+    assert projects.PROJECT_ROLE_RE is model.PROJECT_ROLE_RE
+    assert model.PROJECT_ROLE_RE.match("lead") and not model.PROJECT_ROLE_RE.match("Lead partner")
 
 
 @pytest.mark.parametrize(
@@ -54,3 +82,32 @@ def test_the_forms_use_the_models_field_list():
 
     assert PLAIN_FIELDS == tuple(f for f in model.ORG_FIELDS if f not in ("offers", "needs"))
     assert set(INTERNAL_CHOICES) | {"name", "kind"} == set(model.ORG_FIELDS)
+
+
+def test_fold_email_drops_the_surrounding_spaces_and_the_case_only():
+    assert identity.fold_email("  Ada.Lovelace@Example.ORG ") == "ada.lovelace@example.org"
+    assert identity.fold_email("a b@x.org") == "a b@x.org"
+
+
+def test_the_organisation_term_fields_are_organisation_fields_and_vocabulary_categories():
+    from web.views import directory
+
+    assert set(model.ORG_TERM_FIELDS) <= set(model.ORG_FIELDS)
+    assert set(model.ORG_TERM_FIELDS) <= set(vocabulary.CATEGORIES)
+    assert directory.ORG_TERM_FIELDS is model.ORG_TERM_FIELDS
+
+
+def test_the_field_by_field_tables_cover_the_models_field_list():
+    """Tables keyed by organisation field (schemas, header spellings, export columns) name every field."""
+    props = schemas.response_schemas()["Organisation"]["properties"]
+    assert list(props) == ["id", *model.ORG_FIELDS, "visibility", "version", "internal"]
+    assert set(tabular.COLUMNS["organisations"]) == {"id", *model.ORG_FIELDS, "internal"}
+    assert [f for f, _header in tabular._EXPORT_HEADERS["organisations"]] == ["id", *model.ORG_FIELDS, "internal"]
+    assert set(tabular.COLUMNS["persons"]) >= {"id", *model.PERSON_FIELDS}
+
+
+def test_the_forms_label_every_organisation_field(app):
+    from web.forms import field_label
+
+    with app.test_request_context():
+        assert all(field_label(f) != f for f in model.ORG_FIELDS)

@@ -204,36 +204,29 @@ def _page(item: str) -> dict[str, Any]:
     )
 
 
-def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
-    """The response schemas (they reference each other with ``$ref``)."""
-    issue = _obj(
-        {
-            "where": STR,
-            "field": STR,
-            "value": {},
-            "reason": STR,
-            "code": STR,
-            "hint": STRS,
-        },
-        ["field", "reason", "code"],
+def _issue() -> dict[str, Any]:
+    return _obj(
+        {"where": STR, "field": STR, "value": {}, "reason": STR, "code": STR, "hint": STRS}, ["field", "reason", "code"]
     )
-    error = _obj(
+
+
+def _error() -> dict[str, Any]:
+    body = _obj(
         {
-            "error": _obj(
-                {
-                    "code": {"type": "string", "description": "stable error code, e.g. `conflict`"},
-                    "message": STR,
-                    "details": {"type": "array", "description": "validation issues, conflict details, ..."},
-                    "status": INT,
-                },
-                ["code", "message", "details"],
-                extra=True,
-            )
+            "code": {"type": "string", "description": "stable error code, e.g. `conflict`"},
+            "message": STR,
+            "details": {"type": "array", "description": "validation issues, conflict details, ..."},
+            "status": INT,
         },
-        ["error"],
+        ["code", "message", "details"],
+        extra=True,
     )
-    org_props: dict[str, Any] = {
-        "id": STR,
+    return _obj({"error": body}, ["error"])
+
+
+def _org_properties() -> dict[str, Any]:
+    """An organisation as the API shows it: `graph.model.ORG_FIELDS` in their order, with id, visibility, version."""
+    values: dict[str, Any] = {
         "name": STR,
         "kind": STR,
         "description": STR,
@@ -252,10 +245,20 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         "email": STR,
         "phone": STR,
         "address": STR,
+    }
+    assert set(values) == set(ORG_FIELDS), "every organisation field needs a response schema"
+    return {
+        "id": STR,
+        **{name: values[name] for name in ORG_FIELDS},
         "visibility": {"type": "object", "additionalProperties": STR},
         "version": {"type": "integer", "description": "only for token holders who may change it"},
         "internal": {"type": "boolean", "description": "true when internal fields are included"},
     }
+
+
+def _organisations() -> dict[str, dict[str, Any]]:
+    """``Organisation``, ``OrganisationDetail`` (with its ``Person`` list) and ``Person``."""
+    props = _org_properties()
     person = _obj(
         {
             "id": STR,
@@ -266,8 +269,17 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         },
         ["id"],
     )
-    organisation = _obj(org_props, ["id", "internal"])
-    detail = _obj({**org_props, "persons": {"type": "array", "items": _ref("Person")}}, ["id", "internal", "persons"])
+    return {
+        "Organisation": _obj(props, ["id", "internal"]),
+        "OrganisationDetail": _obj(
+            {**props, "persons": {"type": "array", "items": _ref("Person")}}, ["id", "internal", "persons"]
+        ),
+        "Person": person,
+    }
+
+
+def _vocabulary() -> dict[str, dict[str, Any]]:
+    """``Term`` and ``Vocabulary``."""
     term = _obj(
         {
             "id": STR,
@@ -285,24 +297,29 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         },
         ["languages", "categories"],
     )
-    cooperation = _obj(
+    return {"Term": term, "Vocabulary": vocabulary}
+
+
+def _cooperation() -> dict[str, Any]:
+    return _obj(
         {"id": STR, "a": STR, "b": STR, "kind": STR, "since": NSTR, "until": NSTR, "note": STR}, ["id", "a", "b"]
     )
+
+
+def _suggestions() -> dict[str, Any]:
     reason = _obj({"kind": STR, "text": STR}, ["kind", "text"], extra=True)
-    suggestions = _obj(
-        {
-            "organisation": STR,
-            "suggestions": {
-                "type": "array",
-                "items": _obj(
-                    {"partner": STR, "score": NUM, "already_met": BOOL, "reasons": {"type": "array", "items": reason}},
-                    ["partner", "score", "already_met", "reasons"],
-                ),
-            },
-            "hints": STRS,
-        },
+    suggestion = _obj(
+        {"partner": STR, "score": NUM, "already_met": BOOL, "reasons": {"type": "array", "items": reason}},
+        ["partner", "score", "already_met", "reasons"],
+    )
+    return _obj(
+        {"organisation": STR, "suggestions": {"type": "array", "items": suggestion}, "hints": STRS},
         ["organisation", "suggestions", "hints"],
     )
+
+
+def _meetings() -> dict[str, dict[str, Any]]:
+    """``Meeting``, ``MeetingList`` and ``MeetingPlan``."""
     meeting = _obj(
         {
             "id": STR,
@@ -338,7 +355,12 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         ["meeting", "rounds"],
         extra=True,
     )
-    metrics = _obj(
+    items = _obj({"items": {"type": "array", "items": _ref("Meeting")}}, ["items"])
+    return {"Meeting": meeting, "MeetingList": items, "MeetingPlan": plan}
+
+
+def _metrics() -> dict[str, Any]:
+    return _obj(
         {
             "counts": {"type": "object", "additionalProperties": INT},
             "migrant_organisations": INT,
@@ -358,7 +380,10 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
             "cooperations_per_year",
         ],
     )
-    me = _obj(
+
+
+def _me() -> dict[str, Any]:
+    return _obj(
         {
             "user": STR,
             "role": {"type": "string", "enum": ["admin", "staff", "representative"]},
@@ -367,95 +392,115 @@ def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
         },
         ["user", "role", "organisations", "token"],
     )
+
+
+def _event_parts() -> dict[str, Any]:
+    """An event's nested objects: translations, recurrence, place, cost, registration."""
+    return {
+        "translations": {"type": "object", "additionalProperties": _obj({"title": STR, "description": STR})},
+        "recurrence": {
+            "type": ["object", "null"],
+            "properties": {
+                "rrule": {"type": "string", "description": "RFC 5545 RRULE (UNTIL in local time)"},
+                "exdates": STRS,
+                "except": {"type": "array", "items": _obj({"from": STR, "until": STR, "label": STR})},
+            },
+        },
+        "place": _obj({"name": STR, "address": STR, "district": STR, "accessible": {"type": ["boolean", "null"]}}),
+        "cost": _obj({"free": BOOL, "amount": {"type": ["number", "null"]}, "note": STR}, ["free"]),
+        "registration": _obj(
+            {"kind": {"type": "string", "enum": ["none", "link", "contact"]}, "url": STR, "contact": STR}, ["kind"]
+        ),
+    }
+
+
+def _event() -> dict[str, Any]:
+    parts = _event_parts()
     occurrence = _obj({"start": STR, "end": STR}, ["start", "end"])
-    event = _obj(
+    own = "only for the organisations' tokens"
+    return _obj(
         {
             "id": STR,
             "title": STR,
             "description": STR,
             "lang": STR,
-            "translations": {"type": "object", "additionalProperties": _obj({"title": STR, "description": STR})},
+            "translations": parts["translations"],
             "organisations": STRS,
             "start": {"type": "string", "description": "wall-clock time in `timezone`, YYYY-MM-DDTHH:MM"},
             "end": STR,
             "timezone": STR,
-            "recurrence": {
-                "type": ["object", "null"],
-                "properties": {
-                    "rrule": {"type": "string", "description": "RFC 5545 RRULE (UNTIL in local time)"},
-                    "exdates": STRS,
-                    "except": {"type": "array", "items": _obj({"from": STR, "until": STR, "label": STR})},
-                },
-            },
-            "place": _obj({"name": STR, "address": STR, "district": STR, "accessible": {"type": ["boolean", "null"]}}),
+            "recurrence": parts["recurrence"],
+            "place": parts["place"],
             "languages": STRS,
             "topics": STRS,
             "target_groups": STRS,
-            "cost": _obj({"free": BOOL, "amount": {"type": ["number", "null"]}, "note": STR}, ["free"]),
-            "registration": _obj(
-                {"kind": {"type": "string", "enum": ["none", "link", "contact"]}, "url": STR, "contact": STR}, ["kind"]
-            ),
+            "cost": parts["cost"],
+            "registration": parts["registration"],
             "visibility": {"type": "string", "enum": ["public", "internal"]},
             "status": {"type": "string", "enum": ["draft", "submitted", "published", "cancelled"]},
-            "review_note": {"type": "string", "description": "only for the organisations' tokens"},
-            "created_by": {"type": "string", "description": "only for the organisations' tokens"},
+            "review_note": {"type": "string", "description": own},
+            "created_by": {"type": "string", "description": own},
             "submitted_at": NSTR,
             "published_at": NSTR,
-            "version": {"type": "integer", "description": "only for the organisations' tokens"},
+            "version": {"type": "integer", "description": own},
             "next_occurrence": {"oneOf": [occurrence, {"type": "null"}], "description": "the next date, if any"},
             "url": {"type": "string", "description": "the event's page"},
         },
         ["id", "title", "organisations", "start", "end", "timezone", "status", "next_occurrence", "url"],
     )
+
+
+def _team_suggestions() -> dict[str, Any]:
+    member = _obj(
+        {
+            "org": STR,
+            "roles": STRS,
+            "is_mo": BOOL,
+            "tie": {"type": ["object", "null"]},
+            "topics": STRS,
+            "topic_fit": NUM,
+        },
+        ["org"],
+    )
+    team = _obj(
+        {
+            "template": NSTR,
+            "score": NUM,
+            "affinity": NUM,
+            "topic": NUM,
+            "mixed": BOOL,
+            "shared_roles": STRS,
+            "roles": {"type": "object", "additionalProperties": STRS},
+            "members": {"type": "array", "items": member},
+        },
+        ["score", "members"],
+        extra=True,
+    )
+    return _obj({"template": STR, "around": NSTR, "teams": {"type": "array", "items": team}}, ["template", "teams"])
+
+
+def response_schemas(teams: bool = False) -> dict[str, dict[str, Any]]:
+    """The response schemas (they reference each other with ``$ref``)."""
+    orgs = _organisations()
     out = {
-        "Error": error,
-        "Issue": issue,
-        "Organisation": organisation,
-        "OrganisationDetail": detail,
+        "Error": _error(),
+        "Issue": _issue(),
+        "Organisation": orgs["Organisation"],
+        "OrganisationDetail": orgs["OrganisationDetail"],
         "OrganisationList": _page("Organisation"),
-        "Person": person,
-        "Term": term,
-        "Vocabulary": vocabulary,
-        "Cooperation": cooperation,
+        "Person": orgs["Person"],
+        **_vocabulary(),
+        "Cooperation": _cooperation(),
         "CooperationList": _page("Cooperation"),
-        "Suggestions": suggestions,
-        "Meeting": meeting,
-        "MeetingList": _obj({"items": {"type": "array", "items": _ref("Meeting")}}, ["items"]),
-        "MeetingPlan": plan,
-        "Event": event,
+        "Suggestions": _suggestions(),
+        **_meetings(),
+        "Event": _event(),
         "EventList": _page("Event"),
-        "Metrics": metrics,
-        "Me": me,
+        "Metrics": _metrics(),
+        "Me": _me(),
     }
     if teams:
-        member = _obj(
-            {
-                "org": STR,
-                "roles": STRS,
-                "is_mo": BOOL,
-                "tie": {"type": ["object", "null"]},
-                "topics": STRS,
-                "topic_fit": NUM,
-            },
-            ["org"],
-        )
-        team = _obj(
-            {
-                "template": NSTR,
-                "score": NUM,
-                "affinity": NUM,
-                "topic": NUM,
-                "mixed": BOOL,
-                "shared_roles": STRS,
-                "roles": {"type": "object", "additionalProperties": STRS},
-                "members": {"type": "array", "items": member},
-            },
-            ["score", "members"],
-            extra=True,
-        )
-        out["TeamSuggestions"] = _obj(
-            {"template": STR, "around": NSTR, "teams": {"type": "array", "items": team}}, ["template", "teams"]
-        )
+        out["TeamSuggestions"] = _team_suggestions()
     return out
 
 

@@ -29,6 +29,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from graph import ConflictError, Issue, ValidationError
+from graph.identity import fold_email
 from graph.model import EMAIL_RE
 from graph.store import GraphStore
 from graph.store.base import ANY, Op, now_iso
@@ -194,10 +195,10 @@ def request_reset(store: GraphStore, address: str, *, client: str, lang: str = "
     Every call writes the same counters and renders a mail, with or without an account.
     """
     address = (address or "").strip()
-    folded = address.casefold()
+    folded = fold_email(address)
     limit = int(_cfg("REMO_MAIL_RESET_LIMIT", 3))
     window = _cfg("REMO_MAIL_RESET_WINDOW", 3600)
-    users = [u for u in list_users(store) if folded and u.email.strip().casefold() == folded and u.active]
+    users = [u for u in list_users(store) if folded and fold_email(u.email) == folded and u.active]
     stand_in = User(id="nobody", email=address if _valid_email(address) else "nobody@remo.invalid")
     drafts = [_reset_draft(u, lang) for u in users] or [_reset_draft(stand_in, lang)]
     for _attempt in range(5):

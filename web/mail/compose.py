@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
+from graph.identity import fold_email
 from graph.store import GraphStore
 from graph.store.base import Op
 
@@ -68,7 +69,7 @@ def external_url(endpoint: str, **values: Any) -> str:
 def recipient_lang(store: GraphStore, address: str, org: Any = None) -> str:
     """The language to write to ``address`` in: the recorded preference, else the organisation's first
     UI language, else German."""
-    pref = store.get(PREF_KIND, address.strip().casefold())
+    pref = store.get(PREF_KIND, fold_email(address))
     if pref is not None and pref.data.get("lang") in UI_LANGUAGES:
         return pref.data["lang"]
     for lang in getattr(org, "languages", None) or []:

@@ -48,15 +48,8 @@ def _active(network: Network, day: str) -> list[Any]:
     return [c for c in network.cooperations if c.active_on(day) and c.a in ids and c.b in ids and c.a != c.b]
 
 
-def dashboard_figures(network: Network, start: str, end: str) -> dict[str, Any]:
-    """Every dashboard figure for the period (see the module doc for the rules)."""
-    orgs = {o.id: o for o in network.organisations}
-    active = _active(network, end)
-    g = nx.Graph()
-    g.add_nodes_from(orgs)
-    g.add_edges_from((c.a, c.b) for c in active)
-
-    # growth per year
+def _growth(network: Network, end: str) -> list[dict[str, int]]:
+    """Per year up to ``end``: cooperations begun that year and those active at its end."""
     years = sorted({int(c.since[:4]) for c in network.cooperations if c.since and c.since <= end})
     first = min(years) if years else int(end[:4])
     growth = []
@@ -69,24 +62,21 @@ def dashboard_figures(network: Network, start: str, end: str) -> dict[str, Any]:
                 "active": len(_active(network, day)),
             }
         )
-    new_in_period = sorted(
-        (c for c in network.cooperations if c.since and start <= c.since <= end), key=lambda c: (c.since, c.id)
-    )
-    held = [m for m in network.meetings if m.date and m.date <= end]
-    meeting = max(held, key=lambda m: (m.date, m.id)) if held else None
-    since_meeting = (
-        sorted((c for c in network.cooperations if c.since and meeting.date < c.since <= end), key=lambda c: c.since)
-        if meeting
-        else []
-    )
-    isolated = sorted((orgs[v] for v in g if g.degree(v) == 0), key=lambda o: o.name.casefold())
+    return growth
 
+
+def _introductions(network: Network, start: str, end: str) -> tuple[list[Any], list[tuple[str, int]]]:
+    """The introductions of the period, and how many have each status (the usual ones first)."""
     intros = [i for i in network.introductions if i.at is None or start <= i.at[:10] <= end]
     by_status = Counter(i.status for i in intros)
     statuses = [(s, by_status.get(s, 0)) for s in STATUS_ORDER] + sorted(
         (s, n) for s, n in by_status.items() if s not in STATUS_ORDER
     )
+    return intros, statuses
 
+
+def _bridges(orgs: dict[str, Any], active: list[Any]) -> tuple[list[Any], Counter[str], list[Any], int]:
+    """Cooperations between a migrant organisation and another kind, and how many each of them has."""
     bridges = [
         c for c in active if (orgs[c.a].kind == "migrant_organisation") != (orgs[c.b].kind == "migrant_organisation")
     ]
@@ -96,7 +86,11 @@ def dashboard_figures(network: Network, start: str, end: str) -> dict[str, Any]:
         bridge_count[mo] += 1
     mos = [o for o in orgs.values() if o.kind == "migrant_organisation"]
     mo_bridged = sum(1 for o in mos if bridge_count[o.id])
+    return bridges, bridge_count, mos, mo_bridged
 
+
+def _needs(orgs: dict[str, Any], g: nx.Graph) -> tuple[list[dict[str, Any]], Counter[str], Counter[str]]:
+    """Per capability: how many organisations need it, and for how many a partner offers it."""
     offers: dict[str, set[str]] = {}
     for o in orgs.values():
         for x in o.offers:
@@ -113,6 +107,35 @@ def dashboard_figures(network: Network, start: str, end: str) -> dict[str, Any]:
         ({"capability": cap, "needed": n, "met": met[cap], "open": n - met[cap]} for cap, n in needed.items()),
         key=lambda r: (-r["open"], -r["needed"], r["capability"]),
     )
+    return needs, needed, met
+
+
+def dashboard_figures(network: Network, start: str, end: str) -> dict[str, Any]:
+    """Every dashboard figure for the period (see the module doc for the rules)."""
+    orgs = {o.id: o for o in network.organisations}
+    active = _active(network, end)
+    g = nx.Graph()
+    g.add_nodes_from(orgs)
+    g.add_edges_from((c.a, c.b) for c in active)
+
+    growth = _growth(network, end)
+    new_in_period = sorted(
+        (c for c in network.cooperations if c.since and start <= c.since <= end), key=lambda c: (c.since, c.id)
+    )
+    held = [m for m in network.meetings if m.date and m.date <= end]
+    meeting = max(held, key=lambda m: (m.date, m.id)) if held else None
+    since_meeting = (
+        sorted((c for c in network.cooperations if c.since and meeting.date < c.since <= end), key=lambda c: c.since)
+        if meeting
+        else []
+    )
+    isolated = sorted((orgs[v] for v in g if g.degree(v) == 0), key=lambda o: o.name.casefold())
+
+    intros, statuses = _introductions(network, start, end)
+
+    bridges, bridge_count, mos, mo_bridged = _bridges(orgs, active)
+
+    needs, needed, met = _needs(orgs, g)
     # joint events: activity between organisations next to the recorded cooperations (not counted in them)
     joint = joint_activity(network.events, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
     joint = {pair: ids for pair, ids in joint.items() if pair[0] in orgs and pair[1] in orgs}

@@ -104,26 +104,10 @@ def stable_layout(
 
     # one ideal edge length for every run over this graph: stored positions stay in the same units
     k = 1.0 / np.sqrt(n)
-    if prev:
-        pts = np.asarray(list(prev.values()), dtype=np.float64)
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        width = float(max(hi[0] - lo[0], hi[1] - lo[1], k))
-        centre = (lo + hi) / 2
-    else:
-        width, centre = 1.0, np.array([0.5, 0.5])
-
-    pos = np.empty((n, 2), dtype=np.float64)
-    placed = np.zeros(n, dtype=bool)
-    for v, p in prev.items():
-        pos[index[v]] = p
-        placed[index[v]] = True
-    if not warm:
-        width = max(width, 1.0) if restart else width
-        start = centre + (rng.random((n, 2)) - 0.5) * width
-        pos[~placed] = start[~placed]
-        placed[:] = True
-    else:
-        _place_new(pos, placed, graph, nodes, index, rng, centre, width, k)
+    width, centre = _frame(prev, k)
+    pos, width = _start_positions(
+        graph, nodes, index, prev, rng, warm=warm, restart=restart, frame=(width, centre), k=k
+    )
 
     fixed = np.zeros(n, dtype=bool)
     for v in pinned:
@@ -141,6 +125,46 @@ def stable_layout(
         # undo any drift or turn of the whole picture: fit the known nodes back onto where they were
         _align(pos, before, known)
     return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(nodes)}
+
+
+def _frame(prev: Mapping[Hashable, tuple[float, float]], k: float) -> tuple[float, np.ndarray]:
+    """The width and centre of the previous positions (at least one edge wide); the unit square without them."""
+    if not prev:
+        return 1.0, np.array([0.5, 0.5])
+    pts = np.asarray(list(prev.values()), dtype=np.float64)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    return float(max(hi[0] - lo[0], hi[1] - lo[1], k)), (lo + hi) / 2
+
+
+def _start_positions(
+    graph: nx.Graph,
+    nodes: list[Hashable],
+    index: dict[Hashable, int],
+    prev: Mapping[Hashable, tuple[float, float]],
+    rng: np.random.Generator,
+    *,
+    warm: bool,
+    restart: bool,
+    frame: tuple[float, np.ndarray],
+    k: float,
+) -> tuple[np.ndarray, float]:
+    """Where the force rounds start, and the width they work in: previous positions kept, the others random
+    in the frame (fresh layout or restart) or next to their placed neighbours (warm start)."""
+    width, centre = frame
+    n = len(nodes)
+    pos = np.empty((n, 2), dtype=np.float64)
+    placed = np.zeros(n, dtype=bool)
+    for v, p in prev.items():
+        pos[index[v]] = p
+        placed[index[v]] = True
+    if not warm:
+        width = max(width, 1.0) if restart else width
+        start = centre + (rng.random((n, 2)) - 0.5) * width
+        pos[~placed] = start[~placed]
+        placed[:] = True
+    else:
+        _place_new(pos, placed, graph, nodes, index, rng, centre, width, k)
+    return pos, width
 
 
 def _edges(graph: nx.Graph, index: dict[Hashable, int]) -> tuple[np.ndarray, np.ndarray]:

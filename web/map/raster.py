@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,36 +97,8 @@ def render_png(
         pts = [p(x, y) for x, y in hull.points]
         if len(pts) >= 3:
             d.line([*pts, pts[0]], fill=_rgb(HULL_STROKE), width=max(int(1.2 * scale), 1), joint="curve")
-    idx = view.node_index
-    for e in sorted(view.edges, key=lambda e: _edge_order(e.style)):
-        a, b = idx.get(e.a), idx.get(e.b)
-        if a is None or b is None:
-            continue
-        stroke, width, dash = EDGE_STYLE[e.style]
-        lw = max(int(round(width * scale)), 1)
-        (x1, y1), (x2, y2) = p(a.x, a.y), p(b.x, b.y)
-        if dash:
-            on, off = (float(v) * scale for v in dash.split())
-            for seg in _dashes(x1, y1, x2, y2, on, off):
-                d.line(seg, fill=_rgb(stroke), width=lw)
-        else:
-            d.line((x1, y1, x2, y2), fill=_rgb(stroke), width=lw)
-    for n in view.nodes:
-        x, y = p(n.x, n.y)
-        r = n.r * scale
-        if n.emphasis in ("focus", "new"):
-            ring = _rgb("#D55E00") if n.emphasis == "new" else _rgb(INK)
-            rr = (n.r + 5) * scale
-            d.ellipse((x - rr, y - rr, x + rr, y + rr), outline=ring, width=int(3 * scale))
-        fill = _rgb(n.fill if n.emphasis != "dim" else "#e3e3e3")
-        outline = _rgb(INK if n.emphasis != "dim" else "#9a9a9a")
-        lw = max(int(1.5 * scale), 1)
-        if n.shape == "circle":
-            d.ellipse((x - r, y - r, x + r, y + r), fill=fill, outline=outline, width=lw)
-        else:
-            d.polygon(
-                [p(px, py) for px, py in shape_points(n.shape, n.x, n.y, n.r)], fill=fill, outline=outline, width=lw
-            )
+    _png_edges(d, view, p, scale)
+    _png_nodes(d, view, p, scale)
     label_font = font(view.font_size)
     bold_font = font(view.font_size, bold=True)
     for n in view.nodes:
@@ -152,6 +124,48 @@ def render_png(
     buf = io.BytesIO()
     img.save(buf, "PNG", optimize=True)
     return buf.getvalue()
+
+
+def _png_edges(
+    d: ImageDraw.ImageDraw, view: MapView, p: Callable[[float, float], tuple[float, float]], scale: float
+) -> None:
+    """The edges, cooperations first and suggestions (dashed) on top; ``p`` maps view to image coordinates."""
+    idx = view.node_index
+    for e in sorted(view.edges, key=lambda e: _edge_order(e.style)):
+        a, b = idx.get(e.a), idx.get(e.b)
+        if a is None or b is None:
+            continue
+        stroke, width, dash = EDGE_STYLE[e.style]
+        lw = max(int(round(width * scale)), 1)
+        (x1, y1), (x2, y2) = p(a.x, a.y), p(b.x, b.y)
+        if dash:
+            on, off = (float(v) * scale for v in dash.split())
+            for seg in _dashes(x1, y1, x2, y2, on, off):
+                d.line(seg, fill=_rgb(stroke), width=lw)
+        else:
+            d.line((x1, y1, x2, y2), fill=_rgb(stroke), width=lw)
+
+
+def _png_nodes(
+    d: ImageDraw.ImageDraw, view: MapView, p: Callable[[float, float], tuple[float, float]], scale: float
+) -> None:
+    """The nodes with their emphasis rings; ``p`` maps view to image coordinates."""
+    for n in view.nodes:
+        x, y = p(n.x, n.y)
+        r = n.r * scale
+        if n.emphasis in ("focus", "new"):
+            ring = _rgb("#D55E00") if n.emphasis == "new" else _rgb(INK)
+            rr = (n.r + 5) * scale
+            d.ellipse((x - rr, y - rr, x + rr, y + rr), outline=ring, width=int(3 * scale))
+        fill = _rgb(n.fill if n.emphasis != "dim" else "#e3e3e3")
+        outline = _rgb(INK if n.emphasis != "dim" else "#9a9a9a")
+        lw = max(int(1.5 * scale), 1)
+        if n.shape == "circle":
+            d.ellipse((x - r, y - r, x + r, y + r), fill=fill, outline=outline, width=lw)
+        else:
+            d.polygon(
+                [p(px, py) for px, py in shape_points(n.shape, n.x, n.y, n.r)], fill=fill, outline=outline, width=lw
+            )
 
 
 def _png_legend(d: ImageDraw.ImageDraw, legend: Legend, x0: float, head: float, scale: float, font: Any) -> None:

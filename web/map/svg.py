@@ -75,6 +75,98 @@ def _node_markup(n: MapNode) -> str:
     return "".join(parts)
 
 
+def _hulls_svg(view: MapView) -> list[str]:
+    """The community outlines."""
+    out: list[str] = []
+    out.append('<g class="hulls" aria-hidden="true">')
+    for hull in view.hulls:
+        pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in hull.points)
+        out.append(
+            f'<polygon points="{pts}" fill="{HULL_FILL}" fill-opacity="0.06" stroke="{HULL_STROKE}" '
+            f'stroke-width="1.2" stroke-linejoin="round"/>'
+        )
+    out.append("</g>")
+    return out
+
+
+def _edges_svg(view: MapView) -> list[str]:
+    """The edges: cooperations first, suggestions (dashed) on top."""
+    out: list[str] = []
+    idx = view.node_index
+    out.append('<g class="edges" aria-hidden="true">')
+    for e in sorted(view.edges, key=lambda e: ("dim", "coop", "new", "suggested").index(e.style)):
+        a, b = idx.get(e.a), idx.get(e.b)
+        if a is None or b is None:
+            continue
+        stroke, width, dash = EDGE_STYLE[e.style]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(
+            f'<line x1="{_f(a.x)}" y1="{_f(a.y)}" x2="{_f(b.x)}" y2="{_f(b.y)}" stroke="{stroke}" '
+            f'stroke-width="{_f(width)}"{dash_attr} stroke-linecap="round" class="edge edge-{e.style}" '
+            f'data-a="{escape(e.a)}" data-b="{escape(e.b)}"/>'
+        )
+    out.append("</g>")
+    return out
+
+
+def _nodes_svg(
+    view: MapView,
+    *,
+    interactive: bool,
+    href: Callable[[MapNode], str] | None,
+    node_label: Callable[[MapNode], str] | None,
+    id_prefix: str,
+) -> list[str]:
+    """The nodes, as focusable links with their details when ``interactive``."""
+    out: list[str] = []
+    out.append('<g class="nodes">')
+    for i, n in enumerate(view.nodes):
+        body = _node_markup(n)
+        if interactive:
+            name = node_label(n) if node_label else n.name
+            link = href(n) if href else "#"
+            partners = "; ".join(n.partners)
+            out.append(
+                f'<a href={quoteattr(link)} class="node" id="{id_prefix}-n{i}" aria-label={quoteattr(name)} '
+                f"data-id={quoteattr(n.id)} data-name={quoteattr(n.name)} data-kind={quoteattr(n.kind)} "
+                f'data-degree="{n.degree}" data-value="{n.value}" data-community="{n.community + 1}" '
+                f'data-partners={quoteattr(partners)} data-x="{_f(n.x)}" data-y="{_f(n.y)}">'
+                f"<title>{escape(n.name)}</title>{body}</a>"
+            )
+        else:
+            out.append(f'<g class="node"><title>{escape(n.name)}</title>{body}</g>')
+    out.append("</g>")
+    return out
+
+
+def _labels_svg(view: MapView, legend: Legend | None) -> list[str]:
+    """The labels with a white halo (and, with a legend, the communities' names)."""
+    out: list[str] = []
+    fs = _f(view.font_size)
+    out.append(
+        f'<g class="labels" aria-hidden="true" font-size="{fs}" fill="{INK}" stroke="#ffffff" '
+        f'stroke-width="{_f(view.font_size / 4)}" paint-order="stroke" stroke-linejoin="round">'
+    )
+    for n in view.nodes:
+        if n.label:
+            weight = ' font-weight="bold"' if n.emphasis in ("focus", "new") else ""
+            fill = ' fill="#6b6b6b"' if n.emphasis == "dim" else ""
+            size = f' font-size="{_f(n.label_size)}"' if n.label_size and n.label_size != view.font_size else ""
+            out.append(
+                f'<text x="{_f(n.label_x)}" y="{_f(n.label_y)}" text-anchor="{n.anchor}"{weight}{fill}{size} '
+                f'data-for="{escape(n.id)}">{escape(n.label)}</text>'
+            )
+    if legend:
+        for hull in view.hulls:
+            out.append(
+                f'<text x="{_f(hull.label_x)}" y="{_f(hull.label_y)}" text-anchor="middle" '
+                f'font-size="{_f(view.font_size * 0.85)}" fill="#4a4a4a">'
+                f"{escape(legend.community)} {hull.community + 1}</text>"
+            )
+    out.append("</g>")
+    return out
+
+
 def render_svg(
     view: MapView,
     *,
@@ -111,71 +203,10 @@ def render_svg(
     out.append(f'<desc id="{id_prefix}-desc">{escape(desc)}</desc>')
     out.append(f'<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>')
     out.append('<g class="viewport">')
-    # community outlines
-    out.append('<g class="hulls" aria-hidden="true">')
-    for hull in view.hulls:
-        pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in hull.points)
-        out.append(
-            f'<polygon points="{pts}" fill="{HULL_FILL}" fill-opacity="0.06" stroke="{HULL_STROKE}" '
-            f'stroke-width="1.2" stroke-linejoin="round"/>'
-        )
-    out.append("</g>")
-    # edges: cooperations first, suggestions (dashed) on top
-    idx = view.node_index
-    out.append('<g class="edges" aria-hidden="true">')
-    for e in sorted(view.edges, key=lambda e: ("dim", "coop", "new", "suggested").index(e.style)):
-        a, b = idx.get(e.a), idx.get(e.b)
-        if a is None or b is None:
-            continue
-        stroke, width, dash = EDGE_STYLE[e.style]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(
-            f'<line x1="{_f(a.x)}" y1="{_f(a.y)}" x2="{_f(b.x)}" y2="{_f(b.y)}" stroke="{stroke}" '
-            f'stroke-width="{_f(width)}"{dash_attr} stroke-linecap="round" class="edge edge-{e.style}" '
-            f'data-a="{escape(e.a)}" data-b="{escape(e.b)}"/>'
-        )
-    out.append("</g>")
-    # nodes
-    out.append('<g class="nodes">')
-    for i, n in enumerate(view.nodes):
-        body = _node_markup(n)
-        if interactive:
-            name = node_label(n) if node_label else n.name
-            link = href(n) if href else "#"
-            partners = "; ".join(n.partners)
-            out.append(
-                f'<a href={quoteattr(link)} class="node" id="{id_prefix}-n{i}" aria-label={quoteattr(name)} '
-                f"data-id={quoteattr(n.id)} data-name={quoteattr(n.name)} data-kind={quoteattr(n.kind)} "
-                f'data-degree="{n.degree}" data-value="{n.value}" data-community="{n.community + 1}" '
-                f'data-partners={quoteattr(partners)} data-x="{_f(n.x)}" data-y="{_f(n.y)}">'
-                f"<title>{escape(n.name)}</title>{body}</a>"
-            )
-        else:
-            out.append(f'<g class="node"><title>{escape(n.name)}</title>{body}</g>')
-    out.append("</g>")
-    # labels with a white halo
-    fs = _f(view.font_size)
-    out.append(
-        f'<g class="labels" aria-hidden="true" font-size="{fs}" fill="{INK}" stroke="#ffffff" '
-        f'stroke-width="{_f(view.font_size / 4)}" paint-order="stroke" stroke-linejoin="round">'
-    )
-    for n in view.nodes:
-        if n.label:
-            weight = ' font-weight="bold"' if n.emphasis in ("focus", "new") else ""
-            fill = ' fill="#6b6b6b"' if n.emphasis == "dim" else ""
-            size = f' font-size="{_f(n.label_size)}"' if n.label_size and n.label_size != view.font_size else ""
-            out.append(
-                f'<text x="{_f(n.label_x)}" y="{_f(n.label_y)}" text-anchor="{n.anchor}"{weight}{fill}{size} '
-                f'data-for="{escape(n.id)}">{escape(n.label)}</text>'
-            )
-    if legend:
-        for hull in view.hulls:
-            out.append(
-                f'<text x="{_f(hull.label_x)}" y="{_f(hull.label_y)}" text-anchor="middle" '
-                f'font-size="{_f(view.font_size * 0.85)}" fill="#4a4a4a">'
-                f"{escape(legend.community)} {hull.community + 1}</text>"
-            )
-    out.append("</g>")
+    out += _hulls_svg(view)
+    out += _edges_svg(view)
+    out += _nodes_svg(view, interactive=interactive, href=href, node_label=node_label, id_prefix=id_prefix)
+    out += _labels_svg(view, legend)
     out.append("</g>")
     if legend:
         out.append(_legend_svg(view.width, legend))

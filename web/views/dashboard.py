@@ -95,55 +95,31 @@ def report() -> Response:
     return response
 
 
-def report_pdf(fig: dict[str, Any], *, config: Any = None) -> bytes:
-    """The period report as an A4 portrait PDF: key figures, the growth chart and the tables."""
-    pdf = new_pdf("a4", config=config, orientation="P")
-    title = _("ReMo network report")
-    pdf.set_title(title)
-    pdf.add_page()
-    pdf.set_font("remo", "B", 18)
-    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("remo", "", 10)
-    period = _("Period: %(start)s to %(end)s", start=fmt_date(fig["start"]), end=fmt_date(fig["end"]))
-    pdf.cell(0, 6, period, new_x="LMARGIN", new_y="NEXT")
+def _heading(pdf: Any, text: str) -> None:
     pdf.ln(2)
+    pdf.set_font("remo", "B", 13)
+    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("remo", "", 10)
 
-    def heading(text: str) -> None:
-        pdf.ln(2)
-        pdf.set_font("remo", "B", 13)
-        pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("remo", "", 10)
 
-    def table(head: list[str], rows: list[list[Any]], widths: list[float]) -> None:
-        pdf.set_font("remo", "B", 9)
-        for h, w in zip(head, widths, strict=True):
-            pdf.cell(w, 6, h, border="B")
+def _table(pdf: Any, head: list[str], rows: list[list[Any]], widths: list[float]) -> None:
+    """A header row and the rows, each cell cut with "…" to its width."""
+    pdf.set_font("remo", "B", 9)
+    for h, w in zip(head, widths, strict=True):
+        pdf.cell(w, 6, h, border="B")
+    pdf.ln()
+    pdf.set_font("remo", "", 9)
+    for row in rows:
+        for v, w in zip(row, widths, strict=True):
+            text = str(v)
+            while text and pdf.get_string_width(text) > w - 1:
+                text = text[:-2] + "…"
+            pdf.cell(w, 5.5, text)
         pdf.ln()
-        pdf.set_font("remo", "", 9)
-        for row in rows:
-            for v, w in zip(row, widths, strict=True):
-                text = str(v)
-                while text and pdf.get_string_width(text) > w - 1:
-                    text = text[:-2] + "…"
-                pdf.cell(w, 5.5, text)
-            pdf.ln()
 
-    heading(_("Key figures"))
-    rows = [
-        [_("Organisations"), fig["organisations"]],
-        [_("Cooperations active at the end of the period"), fig["cooperations"]],
-        [_("New cooperations in the period"), len(fig["new_in_period"])],
-        [_("New cooperations since the last meeting"), len(fig["since_meeting"])],
-        [_("Organisations without any partner"), len(fig["isolated"])],
-        [_("Bridges between migrant organisations and institutions"), fig["bridges"]],
-        [_("Migrant organisations with an institution partner"), f"{fig['mo_bridged']} / {fig['mo_total']}"],
-        [_("Needs met / recorded"), f"{fig['needs_met']} / {fig['needs_total']}"],
-        [_("Network density"), fmt_percent(fig["density"])],
-    ]
-    table([_("Figure"), _("Value")], rows, [140, 40])
 
-    heading(_("Cooperations over time"))
-    growth = fig["growth"]
+def _growth_chart(pdf: Any, growth: list[dict[str, Any]]) -> None:
+    """Bars of the cooperations new in each year, a dashed line of those active at its end; below, the cursor."""
     x0, y0, w, h = pdf.l_margin, pdf.get_y() + 2, 170.0, 50.0
     vmax = max([r["new"] for r in growth] + [r["active"] for r in growth] + [1])
     step = w / max(len(growth), 1)
@@ -170,37 +146,74 @@ def report_pdf(fig: dict[str, Any], *, config: Any = None) -> bytes:
             pdf.set_draw_color(27, 27, 27)
         prev = point
     pdf.set_y(y0 + h + 7)
+
+
+def report_pdf(fig: dict[str, Any], *, config: Any = None) -> bytes:
+    """The period report as an A4 portrait PDF: key figures, the growth chart and the tables."""
+    pdf = new_pdf("a4", config=config, orientation="P")
+    title = _("ReMo network report")
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.set_font("remo", "B", 18)
+    pdf.cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("remo", "", 10)
+    period = _("Period: %(start)s to %(end)s", start=fmt_date(fig["start"]), end=fmt_date(fig["end"]))
+    pdf.cell(0, 6, period, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+    _heading(pdf, _("Key figures"))
+    rows = [
+        [_("Organisations"), fig["organisations"]],
+        [_("Cooperations active at the end of the period"), fig["cooperations"]],
+        [_("New cooperations in the period"), len(fig["new_in_period"])],
+        [_("New cooperations since the last meeting"), len(fig["since_meeting"])],
+        [_("Organisations without any partner"), len(fig["isolated"])],
+        [_("Bridges between migrant organisations and institutions"), fig["bridges"]],
+        [_("Migrant organisations with an institution partner"), f"{fig['mo_bridged']} / {fig['mo_total']}"],
+        [_("Needs met / recorded"), f"{fig['needs_met']} / {fig['needs_total']}"],
+        [_("Network density"), fmt_percent(fig["density"])],
+    ]
+    _table(pdf, [_("Figure"), _("Value")], rows, [140, 40])
+
+    _heading(pdf, _("Cooperations over time"))
+    growth = fig["growth"]
+    _growth_chart(pdf, growth)
     pdf.set_font("remo", "", 8)
     pdf.cell(0, 5, _("Bars: new in the year. Dashed line: active at year end."), new_x="LMARGIN", new_y="NEXT")
-    table(
+    _table(
+        pdf,
         [_("Year"), _("new in the year"), _("active at year end")],
         [[r["year"], r["new"], r["active"]] for r in growth],
         [40, 50, 50],
     )
 
-    heading(_("Introductions by status"))
-    table([_("Status"), _("Number")], [[status_label(s), n] for s, n in fig["introductions"]], [100, 40])
+    _heading(pdf, _("Introductions by status"))
+    _table(pdf, [_("Status"), _("Number")], [[status_label(s), n] for s, n in fig["introductions"]], [100, 40])
 
-    heading(_("Most central brokers"))
-    table([_("Organisation"), _("Betweenness")], [[o.name, b] for o, b in fig["brokers"]], [140, 40])
+    _heading(pdf, _("Most central brokers"))
+    _table(pdf, [_("Organisation"), _("Betweenness")], [[o.name, b] for o, b in fig["brokers"]], [140, 40])
 
-    heading(_("Needs met and open"))
-    table(
+    _heading(pdf, _("Needs met and open"))
+    _table(
+        pdf,
         [_("Need"), _("covered"), _("open")],
         [[label("capabilities", r["capability"]), r["met"], r["open"]] for r in fig["needs"]],
         [110, 30, 30],
     )
 
     if fig["since_meeting"]:
-        heading(_("New cooperations since the last meeting (%(date)s)", date=fmt_date(fig["meeting"].date)))
+        _heading(pdf, _("New cooperations since the last meeting (%(date)s)", date=fmt_date(fig["meeting"].date)))
         names = fig["names"]
-        table(
+        _table(
+            pdf,
             [_("Organisation"), _("Partner"), _("Since")],
             [[names.get(c.a, c.a), names.get(c.b, c.b), fmt_date(c.since)] for c in fig["since_meeting"]],
             [75, 75, 30],
         )
-    heading(_("Organisations without any partner"))
-    table([_("Organisation"), _("Kind")], [[o.name, label("org_kinds", o.kind)] for o in fig["isolated"]], [120, 60])
+    _heading(pdf, _("Organisations without any partner"))
+    _table(
+        pdf, [_("Organisation"), _("Kind")], [[o.name, label("org_kinds", o.kind)] for o in fig["isolated"]], [120, 60]
+    )
     pdf.ln(3)
     pdf.set_font("remo", "", 8)
     pdf.multi_cell(0, 4, _("A need counts as met when the organisation cooperates with a partner who offers it."))

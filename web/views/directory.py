@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from graph import ConflictError, Organisation, Snapshot, Vocabulary
 from graph.events import next_occurrence
 from graph.identity import fold_search, store_clashes
-from graph.model import ORG_FIELDS, parse_organisation, slugify
+from graph.model import ORG_FIELDS, ORG_TERM_FIELDS, parse_organisation, slugify
 
 from ..editing import edit_conflict, sign_original
 from ..events import next_dates, public_events
@@ -93,14 +93,9 @@ def search_text(d: dict[str, Any], vocab: Vocabulary, lang: str) -> str:
     words = [d.get("name", ""), d.get("description", "")]
     if "kind" in d:
         words += _term_words(vocab, "org_kinds", d["kind"], lang)
-    for cat, key in (
-        ("topics", "topics"),
-        ("districts", "districts"),
-        ("languages", "languages"),
-        ("target_groups", "target_groups"),
-    ):
+    for key in ORG_TERM_FIELDS:  # each field is named as its vocabulary category
         for t in d.get(key, []):
-            words += _term_words(vocab, cat, t, lang)
+            words += _term_words(vocab, key, t, lang)
     for key in ("offers", "needs"):
         for item in d.get(key, []):
             words += _term_words(vocab, "capabilities", item["capability"], lang)
@@ -398,7 +393,7 @@ def describe_value(name: str, value: Any, vocab: Vocabulary, lang: str) -> str:
         return vocab.label("org_kinds", value, lang)
     if name == "legal_form":
         return vocab.label("legal_forms", value, lang)
-    if name in ("topics", "districts", "languages", "target_groups"):
+    if name in ORG_TERM_FIELDS:
         return ", ".join(vocab.label(name, t, lang) for t in value)
     if name in ("offers", "needs"):
         parts = []

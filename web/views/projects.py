@@ -23,7 +23,7 @@ from wtforms import Form, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from graph import ConflictError, Issue, Vocabulary
-from graph.model import MAX_NAME, parse_project, slugify
+from graph.model import MAX_NAME, PROJECT_ROLE_RE, parse_project, slugify
 from graph.planning import (
     CRITERIA,
     MAX_ROLES,
@@ -59,8 +59,6 @@ __all__ = [
 
 bp = Blueprint("projects", __name__)
 
-#: a project member's role in a ``project`` record (graph.model.parse_project)
-PROJECT_ROLE_RE = re.compile(r"^[a-z_]{1,40}$")
 CRITERIA_PER_ROLE = 2
 MAX_K = 10
 
