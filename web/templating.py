@@ -31,6 +31,7 @@ __all__ = [
     "join_markup",
     "list_sep",
     "kind_label",
+    "org_name",
     "label",
     "render_block",
     "status_label",
@@ -203,6 +204,17 @@ def _zone() -> Any:
     return get_timezone()
 
 
+def org_name(org_id: str | None) -> str:
+    """An organisation's name for its id (the id when no such organisation is stored, e.g. erased)."""
+    if not org_id:
+        return ""
+    try:
+        org = get_store().snapshot().orgs.get(org_id)
+    except StoreError:
+        org = None
+    return org.name if org else org_id
+
+
 def actor_name(actor: str | None) -> str:
     """A change-log actor ("staff:carol", "staff:carol for:org-id") as people read it: the user's name.
 
@@ -224,11 +236,7 @@ def actor_name(actor: str | None) -> str:
     role, colon, username = base.partition(":")
     who = names.get(username, username) if colon and role in ("staff", "admin", "representative") else base
     if rest:
-        try:
-            org = get_store().snapshot().orgs.get(rest)
-        except StoreError:
-            org = None
-        return _("%(user)s for %(org)s", user=who, org=org.name if org else rest)
+        return _("%(user)s for %(org)s", user=who, org=org_name(rest))
     return who
 
 
@@ -262,6 +270,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["kind_label"] = kind_label
     app.jinja_env.globals["actor_name"] = actor_name
+    app.jinja_env.globals["org_name"] = org_name
     app.jinja_env.globals["intro_state"] = intro_state
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["datetime"] = fmt_datetime
