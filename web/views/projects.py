@@ -37,10 +37,10 @@ from graph.store import GraphStore
 from graph.vocabulary import LANGUAGES
 from matching import FundingResult, TeamBuilder, project_ideas
 
-from ..commands.projects import funding_warning, load_templates, team_json
 from ..extensions import get_store
 from ..forms import MultiCheckboxField, choices, forbidden_character_message
 from ..introductions import find_introduction, set_status
+from ..projects import funding_warning, load_templates, team_json
 from ..security import allow
 from ..templating import current_lang
 from ..weights import weights_in_use
