@@ -127,7 +127,7 @@ def test_log_view_records_the_user_and_the_organisation(web_app, web_store):
 
     from graph import audit
     from web.users import get_user
-    from web.views.audit import log_view
+    from web.views._shared import log_view
 
     audit._recent.clear()
     with web_app.test_request_context("/org/elternnetzwerk-koepru"):

@@ -28,7 +28,7 @@ from ..extensions import get_store
 from ..forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
 from ..security import allow, can_edit_org
 from ..templating import current_lang, render_block
-from .audit import log_view
+from ._shared import log_view, translated_title, when_text
 
 __all__ = ["bp", "describe_value", "org_diff", "search_orgs"]
 
@@ -310,8 +310,6 @@ def index() -> str:
 
 def _next_dates(snap: Snapshot, now: dt.datetime) -> dict[str, dict[str, Any]]:
     """Per organisation its next public date, as the card shows it ("next date: Tue, 15:00 Homework help")."""
-    from .events import translated_title, when_text  # the events blueprint formats dates
-
     out = {}
     for org_id, (occ, ev) in next_dates(snap.network.events, now).items():
         out[org_id] = {
@@ -358,8 +356,6 @@ def profile(org_id: str) -> str:
     now = dt.datetime.now(get_timezone())
     org_events = public_events(e for e in snap.network.events if org_id in e.organisations)
     nexts = {e.id: next_occurrence(e, now) for e in org_events if e.status == "published"}
-    from .events import translated_title, when_text
-
     events = sorted(
         (
             {"ev": e, "translated": translated_title(e), "when": when_text(nexts[e.id].start, now=now)}
