@@ -24,6 +24,7 @@ Example
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -325,7 +326,7 @@ def _timezone(c: FieldParser) -> str:
     tz = c.text("timezone", max_len=60) or DEFAULT_TZ
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file system can hold
         c.err("timezone", tz, "is not a time zone (e.g. Europe/Berlin)", code="bad_timezone")
         tz = DEFAULT_TZ
     return tz
@@ -381,7 +382,7 @@ def _cost(c: FieldParser) -> tuple[bool, float | None, str]:
         pass
     elif isinstance(cost, (int, float)) and not isinstance(cost, bool):
         free, amount = False, float(cost)
-        if amount < 0:
+        if not (math.isfinite(amount) and amount >= 0):  # NaN and infinity too
             c.err("cost", cost, "must be 0 or more", code="out_of_range")
     elif isinstance(cost, Mapping):
         cc = FieldParser(cost, c.vocab, c.where)

@@ -270,10 +270,9 @@ def meeting_score_matrix(model: Any, ids: Sequence[str]) -> np.ndarray:
 
     The score rule of every suggestion (`matching._score.combine`), in double precision: the weighted
     content signals, plus bridging where some content signal is positive. Pairs that already
-    cooperate are *not* blocked here (the planner penalises them as history instead). Each pair's
-    signals are taken from the earlier to the later of ``ids``; activity, a trait of the suggested
-    side, is therefore the later one's, and the matrix depends on the order of ``ids`` when activity
-    has weight.
+    cooperate are *not* blocked here (the planner penalises them as history instead). A meeting is
+    mutual: each pair scores the mean of both directions (activity, a trait of the suggested side,
+    counts for both), so the matrix does not depend on the order of ``ids``.
     """
     n = len(ids)
     out = np.zeros((n, n))
@@ -281,8 +280,10 @@ def meeting_score_matrix(model: Any, ids: Sequence[str]) -> np.ndarray:
         return out
     iu, ju = np.triu_indices(n, 1)
     ids = list(ids)
-    sig = model.pair_signals([ids[i] for i in iu], [ids[j] for j in ju]).astype(np.float64)
-    score = combine(sig, model.weights_)
+    a, b = [ids[i] for i in iu], [ids[j] for j in ju]
+    forth = combine(model.pair_signals(a, b).astype(np.float64), model.weights_)
+    back = combine(model.pair_signals(b, a).astype(np.float64), model.weights_)
+    score = (forth + back) / 2
     out[iu, ju] = score
     out[ju, iu] = score
     return out

@@ -26,7 +26,7 @@ from graph.store import GraphStore
 from graph.store.base import Op, now_iso
 
 from . import ics
-from .commands.meetings import PLAN_KIND, load_plan
+from .meeting_plans import PLAN_KIND, load_plan
 from .reasons import reason_text
 
 __all__ = [

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -26,11 +28,13 @@ __all__ = [
     "fmt_datetime",
     "fmt_number",
     "fmt_percent",
+    "hyphenate",
     "init_app",
     "intro_state",
     "join_markup",
     "list_sep",
     "kind_label",
+    "org_name",
     "label",
     "render_block",
     "status_label",
@@ -69,20 +73,75 @@ def label(category: str, term_id: str, lang: str | None = None) -> str:
     return vocabulary().label(category, term_id, lang or current_lang())
 
 
+#: pyphen's dictionary per UI or content language (Turkish has none there, Arabic is not hyphenated)
+HYPHENATION_DICTS = {"de": "de_DE", "en": "en_GB", "ru": "ru_RU", "uk": "uk_UA"}
+#: words shorter than this fit one line of a 320 px screen even in a heading; longer ones get soft hyphens
+MIN_HYPHENATED = 13
+_SOFT_HYPHEN = "\u00ad"
+_TOKEN = re.compile(r"\S+")
+_LONG_WORD = re.compile(rf"[^\W\d_]{{{MIN_HYPHENATED},}}")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+@functools.lru_cache(maxsize=8)
+def _hyphenator(lang: str) -> Any:
+    import pyphen
+
+    return pyphen.Pyphen(lang=HYPHENATION_DICTS[lang])
+
+
+@functools.lru_cache(maxsize=4096)
+def _hyphenate_word(lang: str, word: str) -> str:
+    return _hyphenator(lang).inserted(word, hyphen=_SOFT_HYPHEN)
+
+
+def _hyphenate_text(text: str, lang: str) -> str:
+    def token(m: re.Match[str]) -> str:
+        t = m.group(0)
+        if "@" in t or "/" in t or re.search(r"\w\.\w", t) or _SOFT_HYPHEN in t:
+            return t  # e-mail addresses, URLs, domains and words hyphenated by hand stay as they are
+        return _LONG_WORD.sub(lambda w: _hyphenate_word(lang, w.group(0)), t)
+
+    return _TOKEN.sub(token, text)
+
+
+def hyphenate(value: Any, lang: str | None = None) -> Any:
+    """Soft hyphens in the long words of ``value`` for the language ``lang`` (default: the page's).
+
+    Chromium does not hyphenate German with ``hyphens: auto`` (no dictionary on Linux), so a narrow card
+    would split "Migrantenorganisationen" anywhere; with soft hyphens every browser breaks at a syllable
+    and shows the hyphen. Only text is touched: e-mail addresses, URLs and the tags of markup stay as they
+    are; languages without a dictionary come back unchanged. For text content only, never attributes.
+    """
+    if value is None or value == "":
+        return value
+    code = (lang or current_lang()).split("-")[0].lower()
+    if code not in HYPHENATION_DICTS:
+        return value
+    if isinstance(value, Markup):
+        parts = _TAG.split(str(value))
+        return Markup("".join(p if i % 2 else _hyphenate_text(p, code) for i, p in enumerate(parts)))
+    return _hyphenate_text(str(value), code)
+
+
 def bdi_filter(content_lang: str | None) -> Any:
     """The ``bdi`` filter: user-entered text in ``<bdi>``, escaped, marked with the content language.
 
     ``<bdi>`` keeps mixed-direction text readable (a German name inside an Arabic page); ``lang``
     tells screen readers and hyphenation which language the organisations write in, whatever the
-    page's language is (WCAG 3.1.2, language of parts).
+    page's language is (WCAG 3.1.2, language of parts). ``|bdi(hyphens=True)`` also puts soft hyphens
+    into long words, in that language (`hyphenate`).
     """
     lang = (content_lang or "").strip()
     if lang and not lang.replace("-", "").isalnum():
         raise ValueError(f"REMO_CONTENT_LANG must be a language tag such as de, not {lang!r}")
     opening = Markup('<bdi lang="{}">').format(lang) if lang else Markup("<bdi>")
 
-    def bdi(value: Any) -> Markup:
-        return opening + Markup("{}</bdi>").format("" if value is None else value)
+    def bdi(value: Any, hyphens: bool = False) -> Markup:
+        text = "" if value is None else value
+        if hyphens and isinstance(text, str):
+            text = hyphenate(text, lang or None)  # ``|bdi(hyphens=True)``: cards, headings, tables on phones
+        return opening + Markup("{}</bdi>").format(text)
 
     return bdi
 
@@ -203,6 +262,17 @@ def _zone() -> Any:
     return get_timezone()
 
 
+def org_name(org_id: str | None) -> str:
+    """An organisation's name for its id (the id when no such organisation is stored, e.g. erased)."""
+    if not org_id:
+        return ""
+    try:
+        org = get_store().snapshot().orgs.get(org_id)
+    except StoreError:
+        org = None
+    return org.name if org else org_id
+
+
 def actor_name(actor: str | None) -> str:
     """A change-log actor ("staff:carol", "staff:carol for:org-id") as people read it: the user's name.
 
@@ -224,11 +294,7 @@ def actor_name(actor: str | None) -> str:
     role, colon, username = base.partition(":")
     who = names.get(username, username) if colon and role in ("staff", "admin", "representative") else base
     if rest:
-        try:
-            org = get_store().snapshot().orgs.get(rest)
-        except StoreError:
-            org = None
-        return _("%(user)s for %(org)s", user=who, org=org.name if org else rest)
+        return _("%(user)s for %(org)s", user=who, org=org_name(rest))
     return who
 
 
@@ -262,12 +328,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["action_label"] = action_label
     app.jinja_env.globals["kind_label"] = kind_label
     app.jinja_env.globals["actor_name"] = actor_name
+    app.jinja_env.globals["org_name"] = org_name
     app.jinja_env.globals["intro_state"] = intro_state
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["number"] = fmt_number
     app.jinja_env.filters["percent"] = fmt_percent
     app.jinja_env.filters["join_list"] = _join_filter
+    app.jinja_env.filters["hy"] = hyphenate
     app.jinja_env.globals["list_sep"] = list_sep
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -9,6 +9,7 @@ flags, vocabulary terms and visibility.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -184,7 +185,9 @@ class _ValueFields(_IdFields):
             if isinstance(value, bool):
                 raise ValueError
             number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
-        except ValueError:
+            if not math.isfinite(number):
+                raise ValueError
+        except (ValueError, TypeError):  # TypeError: a list or an object
             self.err(name, value, "must be a number", code="bad_number")
             return None
         if number < lo:

@@ -98,6 +98,12 @@ def test_exception_starts_are_finite_for_endless_rules():
         ),
         ({"organisations": []}, "organisations", "at least one"),
         ({"timezone": "Mars/Olympus"}, "timezone", "time zone"),
+        ({"timezone": "Europe"}, "timezone", "time zone"),  # a directory of the zone database
+        ({"timezone": "x" * 3000}, "timezone", "time zone"),  # longer than any file name
+        ({"cost": {"free": False, "amount": []}}, "cost.amount", "number"),
+        ({"cost": {"free": False, "amount": {"eur": 5}}}, "cost.amount", "number"),
+        ({"cost": {"free": False, "amount": "inf"}}, "cost.amount", "number"),
+        ({"cost": float("nan")}, "cost", "0 or more"),
         ({"status": "approved"}, "status", "draft"),
         ({"cost": {"free": False}}, "cost.amount", "amount"),
         ({"registration": {"kind": "link"}}, "registration.url", "web address"),

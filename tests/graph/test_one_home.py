@@ -31,8 +31,8 @@ def test_the_api_schema_the_forms_and_the_model_share_one_slug_pattern(app, voca
 
 
 def test_the_folds_have_one_home():
+    from web import directory
     from web.mail import accounts, compose
-    from web.views import directory
 
     assert vocabulary._fold is identity.fold
     assert tabular._fold is identity.fold_header

@@ -91,7 +91,7 @@ def test_xlsx_export_has_no_formulas_and_round_trips(tmp_path, demo_doc):
 
 
 def test_meeting_plan_csv_neutralises_names_and_themes():
-    from web.commands.meetings import plan_csv
+    from web.meeting_plans import plan_csv
 
     plan = SimpleNamespace(rounds=[[["a", "b"]]], theme=lambda t: "@Thema")
     cells = _cells(plan_csv(plan, {"a": "=1+1", "b": "-Verein"}))

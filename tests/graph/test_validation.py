@@ -122,3 +122,13 @@ def test_demo_network_is_valid_and_complete(vocab, demo_doc):
     for o in net.organisations:
         assert o.topics and o.offers and o.needs and o.districts and o.languages and o.description, o.id
     assert demo_doc["meta"]["fictional"] is True
+
+
+@pytest.mark.parametrize("value", [[], {"eur": 5}, "inf", "NaN", True])
+def test_a_number_field_refuses_lists_objects_and_non_finite_values(vocab, value):
+    from graph.model import parse_funding_programme
+
+    prog = {"id": "p", "name": "Programm", "funder": "Land", "amount_min": value}
+    parsed, issues = parse_funding_programme(prog, vocab)
+    assert parsed is None
+    assert [(i.field, i.reason) for i in issues] == [("amount_min", "must be a number")]

@@ -107,21 +107,36 @@ def test_candidate_path_scores_are_the_rule(snap, weights):
     np.testing.assert_allclose(raw[r, k], expected, atol=2e-6)
 
 
+def _both_ways(model, a, b):
+    forth = combine(model.pair_signals(a, b).astype(np.float64), model.weights_)
+    back = combine(model.pair_signals(b, a).astype(np.float64), model.weights_)
+    return (forth + back) / 2
+
+
 @pytest.mark.parametrize("weights", WEIGHTS)
-def test_meeting_scores_are_the_rule(snap, weights):
+def test_meeting_scores_are_the_rule_both_ways(snap, weights):
     model = MatchingModel(weights).fit(snap)
     ids = snap.org_ids[:25]
     s = meeting_score_matrix(model, ids)
     iu, ju = np.triu_indices(len(ids), 1)
-    sig = model.pair_signals([ids[i] for i in iu], [ids[j] for j in ju]).astype(np.float64)
-    np.testing.assert_array_equal(s[iu, ju], combine(sig, model.weights_))
+    np.testing.assert_array_equal(s[iu, ju], _both_ways(model, [ids[i] for i in iu], [ids[j] for j in ju]))
     np.testing.assert_array_equal(s, s.T)
-    # the same numbers as the suggestions' reference (in float32 there); cooperating pairs included
-    ref, _ = model.score_block(np.asarray([snap.index[x] for x in ids]))
+    # the same numbers as the suggestions' reference (in float32 there), each way; cooperating pairs included
     cols = np.asarray([snap.index[x] for x in ids])
+    ref, _ = model.score_block(cols)
     sub = ref[:, cols]
-    ok = sub[iu, ju] >= 0
-    np.testing.assert_allclose(s[iu, ju][ok], sub[iu, ju][ok], atol=2e-6)
+    ok = (sub[iu, ju] >= 0) & (sub[ju, iu] >= 0)
+    np.testing.assert_allclose(s[iu, ju][ok], ((sub[iu, ju] + sub[ju, iu]) / 2)[ok], atol=2e-6)
+
+
+@pytest.mark.parametrize("weights", WEIGHTS)
+def test_meeting_scores_do_not_depend_on_the_order_of_attendees(snap, weights):
+    model = MatchingModel(weights).fit(snap)
+    ids = list(snap.org_ids[:25])
+    order = np.random.default_rng(7).permutation(len(ids))
+    s = meeting_score_matrix(model, ids)
+    t = meeting_score_matrix(model, [ids[i] for i in order])
+    np.testing.assert_allclose(t, s[np.ix_(order, order)], atol=1e-12)
 
 
 def test_meeting_plan_pair_scores_are_the_rule(demo_snapshot):
@@ -129,11 +144,7 @@ def test_meeting_plan_pair_scores_are_the_rule(demo_snapshot):
     meeting = demo_snapshot.network.meetings[0]
     plan = plan_meeting(demo_snapshot, Meeting("m", "M", attendance=meeting.attendance[:12]), weights=weights)
     model = MatchingModel(weights).fit(demo_snapshot)
-    # the score matrix holds each pair's signals from the earlier attendee to the later one
-    pos = {x: i for i, x in enumerate(meeting.attendance[:12])}
-    a = [min(p["a"], p["b"], key=pos.__getitem__) for p in plan.pairs]
-    b = [max(p["a"], p["b"], key=pos.__getitem__) for p in plan.pairs]
-    expected = combine(model.pair_signals(a, b).astype(np.float64), model.weights_)
+    expected = _both_ways(model, [p["a"] for p in plan.pairs], [p["b"] for p in plan.pairs])
     np.testing.assert_allclose([p["score"] for p in plan.pairs], expected, atol=5e-5)
 
 

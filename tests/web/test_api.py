@@ -107,7 +107,7 @@ def test_pagination(web_client):
 
 
 def test_filters_are_the_directorys(web_client, web_app):
-    from web.views.directory import search_orgs
+    from web.directory import search_orgs
 
     resp = web_client.get(f"{API}/organisations?kind=migrant_organisation&offer=rooms&q=verein&per_page=100")
     ids = [o["id"] for o in resp.get_json()["items"]]

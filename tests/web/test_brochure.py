@@ -184,3 +184,18 @@ def test_public_api_map_and_funding_have_no_internal_value(marked_app):
         resp = client.get(url)
         assert resp.status_code == 200, (url, resp.status_code)
         assert_no_marker(resp.get_data(as_text=True), markers, url)
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_html_cover_counts_the_organisations_in_words(demo_app, demo_doc, tmp_path: Path, lang: str):
+    """The cover says "69 Organisationen" (as the PDF does), not a bare number; Arabic in its plural form."""
+    from flask_babel import force_locale, ngettext
+
+    out = tmp_path / f"{lang}.html"
+    result = demo_app.test_cli_runner().invoke(args=["brochure", "-o", str(out), "--lang", lang])
+    assert result.exit_code == 0, result.output
+    n = len(demo_doc["organisations"])
+    with demo_app.test_request_context("/"), force_locale(lang):
+        words = ngettext("%(num)d organisation", "%(num)d organisations", n)
+    assert words != str(n) and (lang != "de" or words == f"{n} Organisationen")
+    assert f"<p>{words} · " in out.read_text(encoding="utf-8")

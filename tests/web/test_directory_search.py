@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from web.views.directory import fold, fuzzy_alternatives, search_orgs, vocabulary_words
+from web.directory import fold, fuzzy_alternatives, search_orgs, vocabulary_words
 
 
 def _names(html: str) -> list[str]:

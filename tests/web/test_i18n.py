@@ -100,7 +100,7 @@ def test_switcher_names_each_language_in_itself(web_client):
 def test_names_are_isolated_with_bdi(web_client):
     login(web_client, "rana")
     html = web_client.get(f"/org/{ORG}").get_data(as_text=True)
-    assert '<h1><bdi lang="de">Elternnetzwerk Köprü e.V.</bdi></h1>' in html
+    assert '<h1><bdi lang="de">El\u00adtern\u00adnetz\u00adwerk Köprü e.V.</bdi></h1>' in html  # soft hyphens
 
 
 def test_organisation_texts_keep_their_language_inside_arabic_pages(web_client):
@@ -108,7 +108,7 @@ def test_organisation_texts_keep_their_language_inside_arabic_pages(web_client):
     web_client.get("/lang/ar")
     html = web_client.get(f"/org/{ORG}").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in html
-    assert '<h1><bdi lang="de">Elternnetzwerk Köprü e.V.</bdi></h1>' in html
+    assert '<h1><bdi lang="de">El\u00adtern\u00adnetz\u00adwerk Köprü e.V.</bdi></h1>' in html  # soft hyphens
     assert re.search(r'<p class="lead"><bdi lang="de">[^<]+</bdi></p>', html)
     listing = web_client.get("/directory").get_data(as_text=True)
     assert listing.count('<bdi lang="de">') >= 20

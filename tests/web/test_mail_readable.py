@@ -91,8 +91,8 @@ def queue_every_kind(app) -> None:
 
 def queue_meeting_mail(app) -> None:
     """The exchange meeting's invitation, both reminders and the agenda."""
-    from web.commands.meetings import load_meeting
     from web.mail import meetings as meeting_mail
+    from web.meeting_plans import load_meeting
     from web.meetings import publish_ops
 
     store = app.extensions["remo_store"].store

@@ -98,6 +98,42 @@ def test_kind_topic_district_filters(staff, demo_doc):
     }
 
 
+def test_colour_by_topic_is_each_organisations_main_topic(staff, web_store, demo_doc):
+    """Colour by topic: an organisation's main topic is the one of its topics that most shown organisations
+    share (ties: listed first), not simply its first; the legend names the colours the nodes have."""
+    orgs = demo_doc["organisations"]
+    share: dict[str, int] = {}
+    for o in orgs:
+        for t in set(o.get("topics", [])):
+            share[t] = share.get(t, 0) + 1
+
+    def main(o: dict) -> str:
+        topics = o.get("topics", [])
+        return min(enumerate(topics), key=lambda it: (-share[it[1]], it[0]))[1] if topics else ""
+
+    assert any(o.get("topics") and main(o) != o["topics"][0] for o in orgs)  # the demo tells the two apart
+    html = staff.get("/map?colour=topic").get_data(as_text=True)
+    vocab = web_store.snapshot().vocabulary
+    by_label = {vocab.label("topics", t, "de"): t for t in vocab.ids("topics")}
+    legend = re.findall(
+        r'<li><svg class="swatch"[^>]*><rect [^>]*fill="(#[0-9A-Fa-f]{6})"[^>]*/></svg> ([^<]+)</li>', html
+    )
+    fills = {
+        by_label[text.replace("&amp;", "&")]: fill for fill, text in legend if text.replace("&amp;", "&") in by_label
+    }
+    other = next(fill for fill, text in legend if text.replace("&amp;", "&") not in by_label)
+    assert len(fills) == 7 and other == "#999999"
+    counts: dict[str, int] = {}
+    for o in orgs:
+        if main(o):
+            counts[main(o)] = counts.get(main(o), 0) + 1
+    assert list(fills) == sorted(counts, key=lambda t: (-counts[t], t))[:7]  # legend: the most frequent first
+    shown = dict(re.findall(r'class="node"[^>]*data-id="([^"]+)".*?fill="(#[0-9A-Fa-f]{6})"', html, re.S))
+    assert len(shown) == len(orgs)
+    for o in orgs:
+        assert shown[o["id"]] == fills.get(main(o), other), (o["id"], o.get("topics"))
+
+
 def _edges(svg_text: str, style: str = "coop") -> set[frozenset[str]]:
     return {frozenset(m) for m in re.findall(rf'class="edge edge-{style}" data-a="([^"]+)" data-b="([^"]+)"', svg_text)}
 

@@ -122,8 +122,8 @@ def test_arabic_agenda_pdf_is_shaped_right_to_left(demo_app):
 
     from graph import Meeting
     from matching import plan_meeting
-    from web.commands.meetings import plan_pdf
     from web.extensions import get_store
+    from web.meeting_plans import plan_pdf
 
     with demo_app.app_context():
         snap = get_store().snapshot()

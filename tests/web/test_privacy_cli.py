@@ -115,7 +115,7 @@ def test_audit_page_is_for_admins_only(web_client, web_store):
     html = client.get("/admin/audit?kind=person&id=p-001").get_data(as_text=True)
     # the actor as people read it (the account's name, not "staff:stefan"); the record's data never shows
     assert ">Stefan<" in html and "staff:stefan" not in html
-    assert "elternnetzwerk-koepru" in html and "Elif" not in html
+    assert "Elternnetzwerk Köprü e.V." in html and "Elif" not in html  # on behalf of: the organisation's name
     assert "style=" not in html
     html = client.get("/admin/audit?kind=organisation&limit=200").get_data(as_text=True)
     assert "/org/elternnetzwerk-koepru" in html  # the demo seed created the organisations
@@ -127,7 +127,7 @@ def test_log_view_records_the_user_and_the_organisation(web_app, web_store):
 
     from graph import audit
     from web.users import get_user
-    from web.views.audit import log_view
+    from web.views._shared import log_view
 
     audit._recent.clear()
     with web_app.test_request_context("/org/elternnetzwerk-koepru"):

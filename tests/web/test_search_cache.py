@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from web.views.directory import _matches, _prepared, fold, search_orgs
+from web.directory import _matches, _prepared, fold, search_orgs
 
 from .conftest import ORG
 

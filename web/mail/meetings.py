@@ -221,7 +221,7 @@ def agenda_ops(store: GraphStore, meeting: Any, plan: Any, *, now: dt.datetime |
 @job("meeting_reminders")
 def remind(store: GraphStore, now: dt.datetime) -> int:
     """Before the deadline: remind who has not answered; the day before: remind who takes part."""
-    from ..commands.meetings import load_meeting
+    from ..meeting_plans import load_meeting
 
     queued = 0
     for rec in store.due(SCHEDULE_KIND, _iso(now)):
@@ -280,7 +280,7 @@ def remind(store: GraphStore, now: dt.datetime) -> int:
 # one-click answers from the mail
 # ---------------------------------------------------------------------------
 def _parts(store: GraphStore, link: Link) -> tuple[Any, str, str]:
-    from ..commands.meetings import load_meeting
+    from ..meeting_plans import load_meeting
 
     meeting_id, _sep, org_id = link.ref.partition("|")
     try:

@@ -577,14 +577,27 @@ def build_map(
 def _category_colours(
     ids: list[str], orgs: Mapping[str, Any], by: str
 ) -> tuple[list[tuple[str, str]], Callable[[Any], str] | None]:
-    """Colours for ``by`` = district or topic: the seven most frequent values of the shown organisations
-    (an organisation's first district, its first topic) get a colour each, the rest share grey."""
+    """Colours for ``by`` = district or topic: the seven most frequent values of the shown organisations get a
+    colour each, the rest share grey.
+
+    An organisation's value is its first district, or its main topic: of its topics, the one that most of the
+    shown organisations share (ties: the one it lists first). So an organisation that lists a rare topic
+    first is coloured by the common one it also works on, and the legend names what the colours group.
+    """
     if by not in ("district", "topic"):
         return [], None
+    share: dict[str, int] = {}
+    if by == "topic":
+        for v in ids:
+            for t in dict.fromkeys(orgs[v].topics):
+                share[t] = share.get(t, 0) + 1
 
     def value(o: Any) -> str:
-        values = o.districts if by == "district" else o.topics
-        return values[0] if values else ""
+        if by == "district":
+            return o.districts[0] if o.districts else ""
+        if not o.topics:
+            return ""
+        return min(enumerate(o.topics), key=lambda it: (-share.get(it[1], 0), it[0]))[1]
 
     counts: dict[str, int] = {}
     for v in ids:

@@ -14,6 +14,24 @@
         menu.classList.toggle("menu-open", open);
       });
     }
+    // the menu's "More" drop-down (a <details>, so it opens without JavaScript too): Escape closes it and
+    // returns to its button; a click or the focus elsewhere closes it
+    document.querySelectorAll(".nav-more details").forEach(function (more) {
+      var summary = more.querySelector("summary");
+      more.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && more.open) {
+          more.open = false;
+          summary.focus();
+          event.preventDefault();
+        }
+      });
+      more.addEventListener("focusout", function (event) {
+        if (more.open && event.relatedTarget && !more.contains(event.relatedTarget)) { more.open = false; }
+      });
+      document.addEventListener("click", function (event) {
+        if (more.open && !more.contains(event.target)) { more.open = false; }
+      });
+    });
     // phones: the directory's filters start folded, unless some are in use
     var narrow = window.matchMedia("(max-width: 39.99rem)").matches;
     document.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {

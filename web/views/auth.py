@@ -14,7 +14,7 @@ from ..forms import LoginForm
 from ..security import allow
 from ..sessions import end_session, start_session
 from ..users import check_password, get_user
-from .main import safe_next
+from ._shared import safe_next
 
 __all__ = ["bp"]
 

@@ -29,8 +29,9 @@ from ..event_forms import apply_event_issues, event_to_form_data, form_to_event,
 from ..extensions import get_store
 from ..security import CSP, allow, can_edit_org
 from ..templating import current_lang
+from ._shared import translated_title, when_text
 
-__all__ = ["bp", "event_json_ld", "translated_title", "when_text"]
+__all__ = ["bp", "event_json_ld"]
 
 bp = Blueprint("events", __name__)
 
@@ -47,16 +48,6 @@ def _locale() -> Any:
     return get_locale() or "de"
 
 
-def when_text(start: dt.datetime, *, now: dt.datetime | None = None) -> str:
-    """ "Di., 15:00" within the coming week, else "Di., 15. Dez., 15:00" (in the UI's language, Europe/Berlin)."""
-    now = now or dt.datetime.now(get_timezone())
-    local = start.astimezone(get_timezone())
-    time = format_time(local, "short")
-    if dt.timedelta(0) <= local - now < dt.timedelta(days=6):
-        return f"{format_datetime(local, 'EEE')}, {time}"
-    return f"{format_skeleton('MMMEd', local, locale=_locale())}, {time}"
-
-
 def _day_heading(day: dt.date) -> str:
     return format_date(day, "full")
 
@@ -69,12 +60,6 @@ def _text(ev: Event) -> dict[str, Any]:
     if tr and tr.get("title"):
         out["translation"] = {"title": tr["title"], "description": tr.get("description", ""), "lang": lang}
     return out
-
-
-def translated_title(ev: Event) -> dict[str, str] | None:
-    """The title's translation into the UI language, shown next to the title as written (or None)."""
-    title, _desc, lang = ev.text(current_lang())
-    return {"title": title, "lang": lang} if lang != ev.lang else None
 
 
 def _item(occ: Occurrence, ev: Event, names: dict[str, str]) -> dict[str, Any]:

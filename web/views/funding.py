@@ -25,7 +25,7 @@ from ..extensions import get_store
 from ..forms import REQUIRED, MultiCheckboxField
 from ..security import allow
 from ..templating import current_lang
-from .projects import add_error, apply_planning_issues, format_amount, format_day, funding_view, term_choices
+from ._shared import add_error, apply_planning_issues, format_amount, format_day, funding_view, term_choices
 
 __all__ = ["bp", "parse_amount"]
 

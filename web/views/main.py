@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -11,23 +9,11 @@ from werkzeug.wrappers import Response
 from ..extensions import get_store
 from ..i18n import UI_LANGUAGES
 from ..security import allow
+from ._shared import safe_next
 
-__all__ = ["bp", "safe_next"]
+__all__ = ["bp"]
 
 bp = Blueprint("main", __name__)
-
-
-def safe_next(target: str | None, fallback: str) -> str:
-    """``target`` when it is a path on this site, else ``fallback`` (no open redirects)."""
-    if not target:
-        return fallback
-    target = target.strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return fallback
-    if any(ord(c) < 32 for c in target):
-        return fallback
-    return target
 
 
 @bp.route("/")

@@ -16,7 +16,10 @@ from graph.model import MEETING_FORMATS, parse_meeting, slugify
 from graph.store import GraphStore
 from matching import MeetingPlan, replan
 
-from ..commands.meetings import (
+from ..extensions import get_store
+from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
+from ..meeting_messages import future_outcomes_message, issue_messages, repeats_message, settings_warning
+from ..meeting_plans import (
     earlier_pairs,
     load_meeting,
     load_plan,
@@ -28,9 +31,6 @@ from ..commands.meetings import (
     rendered_plan,
     save_plan,
 )
-from ..extensions import get_store
-from ..i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
-from ..meeting_messages import future_outcomes_message, issue_messages, repeats_message, settings_warning
 from ..reasons import reason_text
 from ..security import allow
 from ..weights import weights_in_use

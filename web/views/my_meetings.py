@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from graph import ConflictError, NotFoundError, ValidationError
 
-from ..commands.meetings import load_meeting, load_plan
 from ..extensions import get_store
+from ..meeting_plans import load_meeting, load_plan
 from ..meetings import (
     DeadlinePassed,
     agenda_for,

@@ -22,7 +22,7 @@ from ..security import allow
 from ..suggestion_cache import suggestion_document, suggestion_list
 from ..templating import current_lang
 from ..weights import weights_in_use
-from .audit import log_view
+from ._shared import log_view
 
 __all__ = ["bp", "suggestion_doc"]
 

@@ -26,12 +26,12 @@ from graph.planning import PROPOSAL_STATUSES, parse_proposal, parse_workshop
 from graph.store import GraphStore
 from matching import workshop_proposals
 
-from ..commands.projects import load_proposals, load_workshops, workshop_json
 from ..extensions import get_store
 from ..forms import REQUIRED, MultiCheckboxField, choices
+from ..projects import load_proposals, load_workshops, workshop_json
 from ..security import allow
 from ..templating import current_lang
-from .projects import apply_planning_issues, format_day, term_choices, user_org_ids
+from ._shared import apply_planning_issues, format_day, term_choices, user_org_ids
 
 __all__ = ["bp"]
 

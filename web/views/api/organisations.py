@@ -16,11 +16,11 @@ from graph.store.base import ANY, Op
 from ...api.errors import ApiError
 from ...api.openapi import Param, operation
 from ...api.schemas import MAX_VERSION
+from ...directory import FILTERS, RESERVED_IDS, search_orgs
 from ...extensions import get_store
 from ...security import allow
 from ...suggestion_cache import suggestion_document
 from ...weights import weights_in_use
-from ..directory import FILTERS, RESERVED_IDS, search_orgs
 from .base import (
     P_LANG,
     P_PAGE,
