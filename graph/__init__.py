@@ -4,8 +4,7 @@ The errors, the store and the vocabulary load with the package; the other names 
 ``__getattr__``), so that ``import graph`` costs no NetworkX or SciPy (`graph.snapshot`) until a snapshot is built.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import (
     ConflictError,
@@ -16,6 +15,7 @@ from ._errors import (
     StoreUnavailable,
     ValidationError,
 )
+from ._lazy import lazy_names
 from .store import DEFAULT_STORE_URL, GraphStore, Op, Record, open_store
 from .vocabulary import CATEGORIES, LANGUAGES, Term, Vocabulary
 
@@ -57,18 +57,7 @@ _LAZY = {
 }
 
 if not TYPE_CHECKING:  # type checkers see the imports above; a module __getattr__ would hide misspelt names
-
-    def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{module}", __name__), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = [

@@ -9,8 +9,9 @@ Every name loads on first use (module ``__getattr__``): ``import matching`` load
 libraries (NumPy, SciPy, scikit-learn); a name brings in the module that defines it and what that imports.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from graph._lazy import lazy_names
 
 if TYPE_CHECKING:
     from ._auto import AUTO_LEARNER, FittedWeights, auto_weights, fit_weights
@@ -150,18 +151,7 @@ _LAZY = {
 }
 
 if not TYPE_CHECKING:  # type checkers see the imports above; a module __getattr__ would hide misspelt names
-
-    def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{module}", __name__), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = [

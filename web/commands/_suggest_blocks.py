@@ -60,19 +60,14 @@ def _lines_task(shared: dict[str, Any], item: tuple[int, np.ndarray, tuple[str, 
     from matching._blocks import suggestion_lists
 
     from ..reasons import render_many
+    from .suggest import output_line
 
     start, picked, (lang, as_json) = item
     names = shared["names"]
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    lines = []
     with _texts_context():
         docs = render_many(suggestion_lists(shared["model"], picked, start), shared["vocabulary"], names, lang)
-        for doc in docs:
-            if as_json:
-                lines.append(encode(doc))
-            else:
-                parts = ", ".join(names[s["partner"]] for s in doc["suggestions"])
-                lines.append(f"{names[doc['organisation']]}: {parts}")
+        lines = [output_line(doc, names, encode if as_json else None) for doc in docs]
     return "".join(line + "\n" for line in lines)
 
 

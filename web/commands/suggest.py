@@ -63,6 +63,13 @@ def _progress(total: int, wanted: bool | None) -> Iterator[Callable[[int], None]
     yield update
 
 
+def output_line(doc: dict[str, Any], names: dict[str, str], encode: Callable[[Any], str] | None) -> str:
+    """One organisation's line of ``suggest --all``: its document through ``encode`` (``--json``), else names."""
+    if encode is not None:
+        return encode(doc)
+    return f"{names[doc['organisation']]}: " + ", ".join(names[s["partner"]] for s in doc["suggestions"])
+
+
 def _suggest_all(
     snap: Any,
     names: dict[str, str],
@@ -101,11 +108,7 @@ def _suggest_all(
         with _progress(2 * snap.n, progress) as update:
             docs = render_many(model.iter_all(k, fair=fair, progress=update), snap.vocabulary, names, lang)
             for doc in docs:
-                if as_json:
-                    lines.append(encode(doc))
-                else:
-                    parts = ", ".join(names[s["partner"]] for s in doc["suggestions"])
-                    lines.append(f"{names[doc['organisation']]}: {parts}")
+                lines.append(output_line(doc, names, encode if as_json else None))
                 if len(lines) >= _FLUSH_LINES:
                     out.write("\n".join(lines) + "\n")
                     out.flush()
