@@ -116,9 +116,9 @@ def list_events() -> Response:
 
         last = dt.date(9998, 12, 31)  # no calendar reaches further; beyond it day arithmetic overflows
         lo = min(since or dt.date(1900, 1, 1), last)
-        hi = min(until or lo + dt.timedelta(days=min(3660, (last - lo).days)), last)
+        hi = min(until, last) if until else lo + dt.timedelta(days=min(3660, (last - lo).days))
         # a range that ends before it starts holds no day: an empty page, as each bound documents
-        found = [e for e in found if hi >= lo and occurrences(e, lo, hi)]
+        found = [e for e in found if occurrences(e, lo, hi)] if lo <= hi else []
     found.sort(key=lambda e: (e.start, e.id))
     page = paged(found, args["page"], args["per_page"])
     page["items"] = [_event_out(e, who) for e in page["items"]]
