@@ -126,19 +126,22 @@ def main() -> None:
             "REMO_LOG_LEVEL": "WARNING",
         }
         t0 = time.perf_counter()
-        _remo(env, "generate", "--realistic", "--orgs", str(args.orgs), "--seed", str(args.seed), "-o", f"{tmp}/net.json")
+        net = f"{tmp}/net.json"
+        _remo(env, "generate", "--realistic", "--orgs", str(args.orgs), "--seed", str(args.seed), "-o", net)
         _remo(env, "init")
-        _remo(env, "import", f"{tmp}/net.json")
+        _remo(env, "import", net)
         _remo(env, "user", "create", "bench", "--role", "staff", "--password-stdin", stdin=PASSWORD + "\n")
         token = json.loads(_remo(env, "token", "create", "bench", "--json"))["secret"]
-        orgs = [o["id"] for o in json.loads(Path(f"{tmp}/net.json").read_text())["organisations"][:64]]
-        print(f"== {args.orgs:,} realistic organisations (seed {args.seed}), {args.workers} workers, {time.strftime('%Y-%m-%d')}")
-        print(f"  prepared (generate, init, import) in {time.perf_counter() - t0:.1f} s; load average {os.getloadavg()}")
+        orgs = [o["id"] for o in json.loads(Path(net).read_text())["organisations"][:64]]
+        day = time.strftime("%Y-%m-%d")
+        print(f"== {args.orgs:,} realistic organisations (seed {args.seed}), {args.workers} workers, {day}")
+        took = time.perf_counter() - t0
+        print(f"  prepared (generate, init, import) in {took:.1f} s; load average {os.getloadavg()}")
         for preload in (False, True):
             m = _measure(env, args.workers, preload, token, orgs)
             print(
-                f"  REMO_PRELOAD={'true ' if preload else 'false'}  PSS {m['pss']:.2f} GB (master {m['master_pss']:.2f} GB,"
-                f" workers {m['per_worker_pss']})  RSS sum {m['rss']:.2f} GB  ready after {m['up']:.1f} s,"
+                f"  REMO_PRELOAD={'true ' if preload else 'false'}  PSS {m['pss']:.2f} GB"
+                f" (master {m['master_pss']:.2f} GB, workers {m['per_worker_pss']})  RSS sum {m['rss']:.2f} GB  ready after {m['up']:.1f} s,"
                 f" slowest first suggestion request {m['first_request']:.2f} s"
             )
         print(f"  load average after {os.getloadavg()}")
