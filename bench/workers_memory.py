@@ -141,7 +141,8 @@ def main() -> None:
             m = _measure(env, args.workers, preload, token, orgs)
             print(
                 f"  REMO_PRELOAD={'true ' if preload else 'false'}  PSS {m['pss']:.2f} GB"
-                f" (master {m['master_pss']:.2f} GB, workers {m['per_worker_pss']})  RSS sum {m['rss']:.2f} GB  ready after {m['up']:.1f} s,"
+                f" (master {m['master_pss']:.2f} GB, workers {m['per_worker_pss']})  RSS sum {m['rss']:.2f} GB"
+                f"  ready after {m['up']:.1f} s,"
                 f" slowest first suggestion request {m['first_request']:.2f} s"
             )
         print(f"  load average after {os.getloadavg()}")
