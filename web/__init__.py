@@ -68,6 +68,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         REMO_HSTS_SECONDS=None,
         REMO_HSTS_INCLUDE_SUBDOMAINS=False,
         REMO_HSTS_PRELOAD=False,
+        # remo serve --production: build the snapshot and the matching model once, before the fork
+        REMO_PRELOAD=True,
     )
     if test_config is None:
         app.config.from_pyfile("remo.cfg", silent=True)

@@ -1,8 +1,11 @@
 """Production serving: gunicorn with several workers, structured (JSON) logs.
 
-``remo serve --production`` runs the app factory in each gunicorn worker (no
-preloading: every worker opens its own store connections). Configuration comes
-only from the environment (``REMO_*``) and ``instance/remo.cfg``.
+``remo serve --production`` runs the app factory once in gunicorn's master process and, with
+``REMO_PRELOAD`` (on by default), builds the snapshot of the network, the matching weights and the
+matching model there too (`preload`); the workers are forked from it and share that memory
+(copy-on-write) instead of building one copy each. The master closes its store connections before
+the fork, so every worker opens its own. Configuration comes only from the environment
+(``REMO_*``) and ``instance/remo.cfg``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from typing import Any
 
 from flask import Flask, g, request
 
-__all__ = ["JsonFormatter", "configure_logging", "freeze_snapshots", "init_request_ids", "request_id", "run_gunicorn"]
+__all__ = [
+    "JsonFormatter",
+    "configure_logging",
+    "freeze_snapshots",
+    "init_request_ids",
+    "preload",
+    "request_id",
+    "run_gunicorn",
+]
 
 #: what a client's (or the proxy's) ``X-Request-ID`` may look like to be echoed and logged: nginx's
 #: ``$request_id`` (32 hex digits), UUIDs and similar tokens. Anything else (too long, spaces, quotes,
@@ -76,7 +87,7 @@ def freeze_snapshots(app: Flask) -> None:
     the permanent generation (`gc.freeze`), after unfreezing the previous one so that the old
     snapshot can be freed. This runs when the response has been sent. On by default in production.
     """
-    seen: dict[str, Any] = {"snapshot": lambda: None}
+    seen: dict[str, Any] = app.extensions.setdefault("remo_frozen", {"snapshot": lambda: None})
 
     @app.after_request
     def _maybe_freeze(response: Any) -> Any:
@@ -133,8 +144,47 @@ def configure_logging(app: Flask) -> None:
         return response
 
 
-def run_gunicorn(host: str, port: int, workers: int, *, timeout: int = 60) -> None:
-    """Serve ``web.create_app()`` with gunicorn (blocks until stopped)."""
+def preload(app: Flask) -> dict[str, Any]:
+    """Build what every worker needs before gunicorn forks them: snapshot, weights, matching model.
+
+    The same calls the suggestion pages make (`web.weights.weights_in_use`,
+    `matching.matching_model` with those weights), so a worker's first suggestion list finds the
+    model in the memory it shares with the other workers. Everything alive is then frozen
+    (`gc.freeze`: the collector of a worker never touches, and so never copies, those pages) and
+    the store's connections are closed (`disconnect`): each worker opens its own. After a write a
+    worker builds a new snapshot of its own, as without preloading. Returns what was built, for
+    the log line.
+    """
+    from matching import matching_model
+
+    from .extensions import get_store
+    from .weights import weights_in_use
+
+    started = time.perf_counter()
+    with app.app_context():
+        store = get_store()
+        snap = store.snapshot()
+        model = matching_model(snap, weights=weights_in_use(store))
+        del model
+        gc.collect()
+        gc.freeze()
+        frozen = app.extensions.get("remo_frozen")
+        if frozen is not None:  # the worker's first response must not unfreeze what it shares
+            frozen["snapshot"] = weakref.ref(snap)
+        store.disconnect()
+    return {
+        "organisations": snap.n,
+        "generation": snap.generation,
+        "seconds": round(time.perf_counter() - started, 2),
+        "pid": os.getpid(),
+    }
+
+
+def run_gunicorn(host: str, port: int, workers: int, *, timeout: int = 60, preload_model: bool = True) -> None:
+    """Serve ``web.create_app()`` with gunicorn (blocks until stopped).
+
+    With ``preload_model`` the app is created, and the model built (`preload`), in the master process.
+    """
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):  # type: ignore[misc]
@@ -143,7 +193,7 @@ def run_gunicorn(host: str, port: int, workers: int, *, timeout: int = 60) -> No
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", timeout)
             self.cfg.set("graceful_timeout", 20)
-            self.cfg.set("preload_app", False)
+            self.cfg.set("preload_app", preload_model)
             self.cfg.set("accesslog", None)
             self.cfg.set("errorlog", "-")
             self.cfg.set("proc_name", "remo")
@@ -151,6 +201,10 @@ def run_gunicorn(host: str, port: int, workers: int, *, timeout: int = 60) -> No
         def load(self) -> Any:
             from . import create_app
 
-            return create_app()
+            app = create_app()
+            if preload_model:
+                built = preload(app)
+                logging.getLogger("remo").info("preloaded the matching model before the fork", extra=built)
+            return app
 
     _App().run()

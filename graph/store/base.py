@@ -205,6 +205,7 @@ class GraphStore(Protocol):
     def restore_from(self, source: str | os.PathLike[str]) -> None: ...
     def wipe(self) -> None: ...
     def release(self) -> None: ...
+    def disconnect(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -318,6 +319,16 @@ class StoreBase(abc.ABC):
         up open connections. Backends whose driver pools connections itself need nothing here.
         """
         return None
+
+    def disconnect(self) -> None:
+        """Close every connection but stay usable: the next call opens new ones; the snapshot stays cached.
+
+        A server that builds the snapshot and the model once and then forks its workers calls this in
+        the parent just before the fork, so that no connection (a SQLite file handle, a Neo4j driver's
+        sockets) is shared by two processes. A store that cannot reopen what it closes (an in-memory
+        SQLite database) raises `StoreError`.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot disconnect")
 
     def due(self, kind: str, until: str, limit: int = 100) -> builtins.list[Record]:
         """Records of ``kind`` whose ``data["due"]`` is set and ``<= until``, earliest first (then by id).

@@ -52,6 +52,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -519,16 +520,22 @@ class Neo4jStore(StoreBase):
         uri, auth, self.database = parse_neo4j_url(url)
         self._user = auth[0] if auth else ""
         self._max_retry_time = max_retry_time
+        self._driver_args: dict[str, Any] = {
+            "auth": auth,
+            "connection_timeout": connection_timeout,
+            # reads serve web pages: while the server is down, answer 503 after a few seconds
+            # rather than holding the page; writes retry longer in their own loop (see _write)
+            "max_transaction_retry_time": read_retry_time,
+            "user_agent": "remo",
+        }
+        self._uri = uri
+        self._driver_lock = threading.Lock()
+        self._driver: Driver | None = self._new_driver()
+        self._disconnected = False
+
+    def _new_driver(self) -> Driver:
         try:
-            self._driver: Driver | None = GraphDatabase.driver(
-                uri,
-                auth=auth,
-                connection_timeout=connection_timeout,
-                # reads serve web pages: while the server is down, answer 503 after a few seconds
-                # rather than holding the page; writes retry longer in their own loop (see _write)
-                max_transaction_retry_time=read_retry_time,
-                user_agent="remo",
-            )
+            return GraphDatabase.driver(self._uri, **self._driver_args)
         except (DriverError, ValueError) as exc:
             raise StoreError(f"invalid Neo4j store URL {self._safe_url!r}: {exc}") from None
 
@@ -537,7 +544,12 @@ class Neo4jStore(StoreBase):
     def driver(self) -> Driver:
         """The driver (raises `StoreError` once the store is closed)."""
         if self._driver is None:
-            raise StoreError(f"the store {self._safe_url} is closed")
+            if not self._disconnected:
+                raise StoreError(f"the store {self._safe_url} is closed")
+            with self._driver_lock:
+                if self._driver is None:
+                    self._driver = self._new_driver()
+                    self._disconnected = False
         return self._driver
 
     @contextmanager
@@ -655,6 +667,14 @@ class Neo4jStore(StoreBase):
     def close(self) -> None:
         """Close the driver and its connections (driver 6.x never does that by itself)."""
         driver, self._driver = self._driver, None
+        self._disconnected = False
+        if driver is not None:
+            driver.close()
+
+    def disconnect(self) -> None:
+        """Close the driver; the next call makes a new one (with new connections)."""
+        driver, self._driver = self._driver, None
+        self._disconnected = driver is not None or self._disconnected
         if driver is not None:
             driver.close()
 

@@ -255,6 +255,12 @@ class SQLiteStore(StoreBase):
             _close_quietly(self._keepalive)
         self._keepalive = None
 
+    def disconnect(self) -> None:
+        """Close every connection; the next call opens a new one (a file database only)."""
+        if self._memory:
+            raise StoreError(f"{self.url}: an in-memory database cannot be closed and opened again")
+        self.close()
+
     # -- reads ----------------------------------------------------------
     def generation(self) -> int:
         try:

@@ -312,6 +312,37 @@ def test_application_records_do_not_move_the_generation(store):
     assert store.generation() > gen
 
 
+def test_disconnect_closes_connections_and_keeps_the_store_and_its_snapshot(store):
+    """What a server does before it forks its workers: no connection survives, the snapshot stays."""
+    store.create("organisation", "a", {"id": "a", "name": "A", "kind": "other"})
+    snap = store.snapshot()
+    store.disconnect()
+    if hasattr(store, "open_connections"):
+        assert store.open_connections() == 0
+    else:
+        assert store._driver is None  # the Neo4j driver (and its sockets) is gone
+    assert store.cached_snapshot() is snap
+    assert store.snapshot() is snap  # reconnects; the data did not change
+    store.create("organisation", "b", {"id": "b", "name": "B", "kind": "other"})
+    assert store.snapshot().n == 2
+    store.disconnect()
+    store.disconnect()  # twice is fine
+    assert store.get("organisation", "b") is not None
+
+
+def test_a_memory_database_cannot_disconnect():
+    from graph import StoreError
+
+    s = open_store("sqlite:///:memory:")
+    try:
+        s.init()
+        with pytest.raises(StoreError, match="in-memory"):
+            s.disconnect()
+        assert s.generation() == 0  # and it still works
+    finally:
+        s.close()
+
+
 def test_sqlite_connections_are_bounded_and_closed(sqlite_store):
     """A thread per request never piles up connections: released ones are pooled (bounded), and a
     thread that ends without releasing closes its own."""

@@ -117,6 +117,10 @@ def test_production_server_with_several_workers(tmp_path):
     requests = [entry for entry in logs if entry.get("msg") == "request"]
     assert requests and {"path", "status", "duration_ms", "request_id"} <= set(requests[0])
     assert len({entry["pid"] for entry in requests}) >= 2
+    # the model was built once in the master, before the fork (REMO_PRELOAD, on by default)
+    preloaded = [entry for entry in logs if entry.get("msg") == "preloaded the matching model before the fork"]
+    assert len(preloaded) == 1 and preloaded[0]["organisations"] > 0 and preloaded[0]["generation"] == gen
+    assert preloaded[0]["pid"] == proc.pid and proc.pid not in {entry["pid"] for entry in requests}
 
 
 def test_gc_freeze_keeps_the_current_snapshot_frozen_and_frees_the_old_one(template_db, tmp_path):

@@ -305,7 +305,7 @@ def serve_cmd(host: str, port: int, production: bool, workers: int | None) -> No
 
         n = workers or int(os.environ.get("REMO_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
         click.echo(f"ReMo (production, {n} workers) on http://{host}:{port}/  (store: {url})")
-        run_gunicorn(host, port, n)
+        run_gunicorn(host, port, n, preload_model=app.config["REMO_PRELOAD"] is not False)
         return
     click.echo(f"ReMo on http://{host}:{port}/  (store: {url}; Ctrl+C stops)")
     # app.run() refuses to run inside the flask CLI; serve with werkzeug directly
