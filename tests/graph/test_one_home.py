@@ -18,7 +18,7 @@ def _slug_regex(form) -> object:
 
 
 def test_the_api_schema_the_forms_and_the_model_share_one_slug_pattern(app, vocab):
-    from web.forms import make_org_form
+    from web.views.directory.forms import make_org_form
     from web.views.funding.routes import make_funding_form
 
     assert schemas.SLUG is model.SLUG_RE.pattern and schemas.RECORD_ID is model.RECORD_ID_RE.pattern
@@ -78,7 +78,7 @@ def test_the_folds_differ_on_purpose(text, fold, header, search):
 
 
 def test_the_forms_use_the_models_field_list():
-    from web.forms import INTERNAL_CHOICES, PLAIN_FIELDS
+    from web.views.directory.forms import INTERNAL_CHOICES, PLAIN_FIELDS
 
     assert PLAIN_FIELDS == tuple(f for f in model.ORG_FIELDS if f not in ("offers", "needs"))
     assert set(INTERNAL_CHOICES) | {"name", "kind"} == set(model.ORG_FIELDS)
@@ -107,7 +107,7 @@ def test_the_field_by_field_tables_cover_the_models_field_list():
 
 
 def test_the_forms_label_every_organisation_field(app):
-    from web.forms import field_label
+    from web.views._forms import field_label
 
     with app.test_request_context():
         assert all(field_label(f) != f for f in model.ORG_FIELDS)

@@ -12,11 +12,11 @@ from graph import NotFoundError, ValidationError
 
 from ...auth import client_address
 from ...extensions import get_store
-from ...forms import AccessRequestForm, ForgotPasswordForm
 from ...mail.accounts import AccessRequestError, list_requests, request_access, request_reset, set_request_status
 from ...mail.digest import subscribe
 from ...security import allow
 from ...templating import current_lang
+from .forms import AccessRequestForm, ForgotPasswordForm
 
 __all__ = ["bp"]
 

@@ -12,21 +12,13 @@ from werkzeug.wrappers import Response
 from graph import ConflictError, ValidationError
 
 from ...extensions import get_store
-from ...forms import (
-    InviteForm,
-    PasswordResetForm,
-    UserCreateForm,
-    UserEditForm,
-    choices,
-    issue_message,
-    role_choices,
-    role_labels,
-)
 from ...i18n import LANGUAGE_NAMES, UI_LANGUAGES
 from ...mail.accounts import invite_user
 from ...security import allow
 from ...templating import current_lang
 from ...users import create_user, get_user, list_users, update_user
+from .._forms import choices, issue_message
+from .forms import InviteForm, PasswordResetForm, UserCreateForm, UserEditForm, role_choices, role_labels
 
 __all__ = ["bp"]
 

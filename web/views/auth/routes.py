@@ -10,11 +10,11 @@ from werkzeug.wrappers import Response
 
 from ...auth import login_failed, login_wait
 from ...extensions import get_store
-from ...forms import LoginForm
 from ...security import allow
 from ...sessions import end_session, start_session
 from ...users import check_password, get_user
 from .._shared import safe_next
+from .forms import LoginForm
 
 __all__ = ["bp"]
 

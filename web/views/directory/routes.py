@@ -25,10 +25,11 @@ from ...directory import FILTERS, RESERVED_IDS, fold, search_orgs, visible_field
 from ...editing import edit_conflict, sign_original
 from ...events import next_dates, public_events
 from ...extensions import get_store
-from ...forms import apply_issues, field_label, form_to_org, make_org_form, org_to_form_data
 from ...security import allow, can_edit_org
 from ...templating import current_lang, render_block
+from .._forms import field_label
 from .._shared import log_view, translated_title, when_text
+from .forms import apply_issues, form_to_org, make_org_form, org_to_form_data
 
 __all__ = ["bp", "describe_value", "org_diff"]
 

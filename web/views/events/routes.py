@@ -25,11 +25,11 @@ from graph import ConflictError, ValidationError
 from graph.events import Event, Occurrence, event_from_stored, next_occurrence, occurrences
 
 from ... import events as svc
-from ...event_forms import apply_event_issues, event_to_form_data, form_to_event, make_event_form
 from ...extensions import get_store
 from ...security import CSP, allow, can_edit_org
 from ...templating import current_lang
 from .._shared import translated_title, when_text
+from .forms import apply_event_issues, event_to_form_data, form_to_event, make_event_form
 
 __all__ = ["bp", "event_json_ld"]
 

@@ -22,10 +22,10 @@ from matching._funding import open_programmes
 
 from ...editing import edit_conflict, sign_original
 from ...extensions import get_store
-from ...forms import REQUIRED, MultiCheckboxField
 from ...security import allow
 from ...templating import current_lang
-from .._shared import add_error, apply_planning_issues, format_amount, format_day, funding_view, term_choices
+from .._forms import REQUIRED, MultiCheckboxField, add_error, apply_planning_issues, term_choices
+from .._shared import format_amount, format_day, funding_view
 
 __all__ = ["bp", "parse_amount"]
 

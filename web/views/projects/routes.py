@@ -36,13 +36,13 @@ from graph.vocabulary import LANGUAGES
 from matching import TeamBuilder, project_ideas
 
 from ...extensions import get_store
-from ...forms import MultiCheckboxField, choices
 from ...introductions import find_introduction, set_status
 from ...projects import load_templates, team_json
 from ...security import allow
 from ...templating import current_lang
 from ...weights import weights_in_use
-from .._shared import add_error, apply_planning_issues, funding_view, term_choices, user_org_ids
+from .._forms import MultiCheckboxField, add_error, apply_planning_issues, choices, term_choices
+from .._shared import funding_view, user_org_ids
 
 __all__ = ["bp"]
 

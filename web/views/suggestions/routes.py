@@ -14,7 +14,6 @@ from graph import ConflictError, NotFoundError, ValidationError
 from matching import hints
 
 from ...extensions import get_store
-from ...forms import field_label
 from ...i18n import LANGUAGE_NAMES, UI_LANGUAGES, text_direction
 from ...introductions import allowed_next, current_cooperation, find_introduction, set_status
 from ...mail.digest import is_subscribed
@@ -22,6 +21,7 @@ from ...security import allow
 from ...suggestion_cache import suggestion_document, suggestion_list
 from ...templating import current_lang
 from ...weights import weights_in_use
+from .._forms import field_label
 from .._shared import log_view
 
 __all__ = ["bp", "suggestion_doc"]

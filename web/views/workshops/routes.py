@@ -27,11 +27,11 @@ from graph.store import GraphStore
 from matching import workshop_proposals
 
 from ...extensions import get_store
-from ...forms import REQUIRED, MultiCheckboxField, choices
 from ...projects import load_proposals, load_workshops, workshop_json
 from ...security import allow
 from ...templating import current_lang
-from .._shared import apply_planning_issues, format_day, term_choices, user_org_ids
+from .._forms import REQUIRED, MultiCheckboxField, apply_planning_issues, choices, term_choices
+from .._shared import format_day, user_org_ids
 
 __all__ = ["bp"]
 

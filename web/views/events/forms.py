@@ -14,8 +14,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from graph import Issue, Vocabulary
 from graph.model import MAX_NAME, MAX_TEXT
 
-from .forms import REQUIRED, MultiCheckboxField, choices, issue_message
-from .i18n import LANGUAGE_NAMES
+from ...i18n import LANGUAGE_NAMES
+from .._forms import REQUIRED, MultiCheckboxField, choices, issue_message, term_choices
 
 __all__ = ["REPEATS", "apply_event_issues", "event_to_form_data", "form_to_event", "make_event_form"]
 
@@ -40,13 +40,6 @@ def _repeat_choices() -> list[Any]:
             ("custom", _("Own rule (RFC 5545 RRULE, for experts)")),
         ]
     )
-
-
-def _terms(vocab: Vocabulary, category: str, lang: str, empty: str | None = None) -> list[Any]:
-    items = sorted(((t, vocab.label(category, t, lang)) for t in vocab.ids(category)), key=lambda x: x[1].casefold())
-    if empty is not None:
-        items.insert(0, ("", empty))
-    return choices(items)
 
 
 def _add_translation_fields(form_class: type[FlaskForm]) -> None:
@@ -99,15 +92,15 @@ def make_event_form(
         partners = SelectMultipleField(_l("Joint event with (other organisations)"), choices=choices(partner_orgs))
         place_name = StringField(_l("Place"), validators=[Optional(), Length(max=MAX_NAME)])
         address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-        district = SelectField(_l("District"), choices=_terms(vocab, "districts", lang, empty=_("– not given –")))
+        district = SelectField(_l("District"), choices=term_choices(vocab, "districts", lang, empty=_("– not given –")))
         accessible = SelectField(
             _l("Step-free access"),
             choices=choices([("", _("not known")), ("yes", _("yes")), ("no", _("no"))]),
             default="",
         )
-        languages = MultiCheckboxField(_l("Languages spoken"), choices=_terms(vocab, "languages", lang))
-        topics = MultiCheckboxField(_l("Topics"), choices=_terms(vocab, "topics", lang))
-        target_groups = MultiCheckboxField(_l("Target groups"), choices=_terms(vocab, "target_groups", lang))
+        languages = MultiCheckboxField(_l("Languages spoken"), choices=term_choices(vocab, "languages", lang))
+        topics = MultiCheckboxField(_l("Topics"), choices=term_choices(vocab, "topics", lang))
+        target_groups = MultiCheckboxField(_l("Target groups"), choices=term_choices(vocab, "target_groups", lang))
         free = BooleanField(_l("Free of charge"), default=True)
         amount = StringField(
             _l("Cost in euros"), validators=[Optional(), Length(max=20)], render_kw={"inputmode": "decimal"}
