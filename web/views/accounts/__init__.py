@@ -1,4 +1,4 @@
-"""The accounts area: blueprint ``account``, its views in ``routes.py``."""
+"""The accounts area: blueprint ``account``, its views in ``routes.py``, its forms in ``forms.py``."""
 
 from .routes import bp
 

@@ -1,4 +1,4 @@
-"""The admin area: blueprint ``admin``, its views in ``routes.py``."""
+"""The admin area: blueprint ``admin``, its views in ``routes.py``, its forms in ``forms.py``."""
 
 from .routes import bp
 

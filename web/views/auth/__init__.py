@@ -1,4 +1,4 @@
-"""The auth area: blueprint ``auth``, its views in ``routes.py``."""
+"""The auth area: blueprint ``auth``, its views in ``routes.py``, its forms in ``forms.py``."""
 
 from .routes import bp
 

@@ -1,4 +1,4 @@
-"""The desk area: blueprint ``desk``, its views in ``routes.py``."""
+"""The desk area: blueprint ``desk``, its views in ``routes.py``, its forms in ``forms.py``."""
 
 from .routes import bp
 

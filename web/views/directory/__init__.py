@@ -1,4 +1,4 @@
-"""The directory area: blueprint ``directory``, its views in ``routes.py``."""
+"""The directory area: blueprint ``directory``, its views in ``routes.py``, its forms in ``forms.py``."""
 
 from .routes import bp
 

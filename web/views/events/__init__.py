@@ -1,4 +1,4 @@
-"""The events area: blueprint ``events``, its views in ``routes.py``."""
+"""The events area: blueprint ``events``, its views in ``routes.py``, its forms in ``forms.py``."""
 
 from .routes import bp
 
