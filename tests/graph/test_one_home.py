@@ -19,7 +19,7 @@ def _slug_regex(form) -> object:
 
 def test_the_api_schema_the_forms_and_the_model_share_one_slug_pattern(app, vocab):
     from web.views.directory.forms import make_org_form
-    from web.views.funding.routes import make_funding_form
+    from web.views.funding.forms import make_funding_form
 
     assert schemas.SLUG is model.SLUG_RE.pattern and schemas.RECORD_ID is model.RECORD_ID_RE.pattern
     req = schemas.request_schemas(vocab)

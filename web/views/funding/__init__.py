@@ -1,4 +1,4 @@
-"""The funding area: blueprint ``funding``, its views in ``routes.py``."""
+"""The funding area: blueprint ``funding``, its views in ``routes.py``, its forms in ``forms.py``."""
 
 from .routes import bp
 
