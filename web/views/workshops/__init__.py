@@ -1,4 +1,4 @@
-"""The workshops area: blueprint ``workshops``, its views in ``routes.py``."""
+"""The workshops area: blueprint ``workshops``, its views in ``routes.py``, its forms in ``forms.py``."""
 
 from .routes import bp
 

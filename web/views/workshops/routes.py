@@ -13,15 +13,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
-from graph import ConflictError, Vocabulary
-from graph.model import MAX_NAME, MAX_TEXT, slugify
+from graph import ConflictError
+from graph.model import slugify
 from graph.planning import PROPOSAL_STATUSES, parse_proposal, parse_workshop
 from graph.store import GraphStore
 from matching import workshop_proposals
@@ -30,8 +26,9 @@ from ...extensions import get_store
 from ...projects import load_proposals, load_workshops, workshop_json
 from ...security import allow
 from ...templating import current_lang
-from .._forms import REQUIRED, MultiCheckboxField, apply_planning_issues, choices, term_choices
+from .._forms import apply_planning_issues
 from .._shared import format_day, user_org_ids
+from .forms import proposal_form, workshop_form
 
 __all__ = ["bp"]
 
@@ -92,26 +89,6 @@ def index() -> str:
     )
 
 
-def _workshop_form(snap: Any, lang: str, formdata: Any = None, data: dict[str, Any] | None = None) -> FlaskForm:
-    vocab: Vocabulary = snap.vocabulary
-    orgs = sorted(((o.id, o.name) for o in snap.network.organisations), key=lambda x: x[1].casefold())
-
-    class WorkshopForm(FlaskForm):
-        title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_NAME)])
-        capability = SelectField(
-            _l("Theme"),
-            choices=term_choices(vocab, "capabilities", lang, empty=_("– please choose –")),
-            validators=[DataRequired(message=REQUIRED)],
-        )
-        date = StringField(_l("Date"), validators=[DataRequired(message=REQUIRED), Length(max=20)])
-        place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
-        attendance = MultiCheckboxField(_l("Who came (organisations)"), choices=choices(orgs))
-        note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_TEXT)])
-        version = HiddenField()
-
-    return WorkshopForm(formdata=formdata, data=data) if formdata is not None else WorkshopForm(data=data)
-
-
 def _save_workshop(workshop_id: str | None) -> Response | str | tuple[str, int]:
     store = get_store()
     snap = store.snapshot()
@@ -130,10 +107,10 @@ def _save_workshop(workshop_id: str | None) -> Response | str | tuple[str, int]:
             if theme in snap.vocabulary.ids("capabilities"):
                 data["capability"] = theme
                 data["title"] = snap.vocabulary.label("capabilities", theme, lang)
-        form = _workshop_form(snap, lang, data=data)
+        form = workshop_form(snap, lang, data=data)
         form.version.data = str(rec.version) if rec is not None else ""
         return render_template("workshops/edit.html", form=form, workshop=rec, general=[])
-    form = _workshop_form(snap, lang, formdata=request.form)
+    form = workshop_form(snap, lang, formdata=request.form)
     if not form.validate():
         return render_template("workshops/edit.html", form=form, workshop=rec, general=[]), 422
     wid = workshop_id or _unique_id(store, "workshop", slugify(f"{form.title.data} {form.date.data}"))
@@ -179,24 +156,6 @@ def edit(workshop_id: str) -> Response | str | tuple[str, int]:
 # ---------------------------------------------------------------------------
 # proposals (Mitgestaltung)
 # ---------------------------------------------------------------------------
-def _proposal_form(snap: Any, lang: str, mine: list[str], formdata: Any = None) -> FlaskForm:
-    vocab: Vocabulary = snap.vocabulary
-
-    class ProposalForm(FlaskForm):
-        title = StringField(_l("Your topic"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_NAME)])
-        capability = SelectField(
-            _l("It is about (optional)"),
-            choices=term_choices(vocab, "capabilities", lang, empty=_("– something else –")),
-            validators=[Optional()],
-        )
-        description = TextAreaField(
-            _l("What should it be about? (optional)"), validators=[Optional(), Length(max=2000)]
-        )
-        org = SelectField(_l("Proposed by"), choices=choices([(o, snap.orgs[o].name) for o in mine]))
-
-    return ProposalForm(formdata=formdata) if formdata is not None else ProposalForm()
-
-
 def _proposals_page(form: Any, status: int = 200) -> tuple[str, int]:
     store = get_store()
     snap = store.snapshot()
@@ -229,7 +188,7 @@ def _proposals_page(form: Any, status: int = 200) -> tuple[str, int]:
 def proposals() -> tuple[str, int]:
     snap = get_store().snapshot()
     mine = user_org_ids(snap)
-    form = _proposal_form(snap, current_lang(), mine) if mine else None
+    form = proposal_form(snap, current_lang(), mine) if mine else None
     return _proposals_page(form)
 
 
@@ -242,7 +201,7 @@ def propose() -> Response | tuple[str, int]:
     mine = user_org_ids(snap)
     if not mine:
         abort(403)
-    form = _proposal_form(snap, lang, mine, formdata=request.form)
+    form = proposal_form(snap, lang, mine, formdata=request.form)
     if not form.validate():
         return _proposals_page(form, 422)
     by = form.org.data
