@@ -1,8 +1,9 @@
 """The web package's service layer: pages, the API and the command line share use cases, not each other.
 
 * no module in ``web/views/`` imports the command line (``web.commands``);
-* no blueprint module imports another blueprint module (the ``api`` package counts as one: its own
-  modules may import each other); the helpers several blueprints share are in ``web/views/_shared.py``;
+* no area package imports another (an area, ``web/views/<area>/``, is one blueprint's feature folder: its
+  own modules, routes and forms, may import each other); the helpers several blueprints share are in
+  ``web/views/_shared.py``, the form pieces in ``web/views/_forms.py``;
 * the service modules (every module of ``web/`` outside ``web/views/`` and ``web/commands/``, except the
   app's plumbing in `NOT_SERVICES`) import no forms, no click and no views.
 
@@ -24,9 +25,7 @@ VIEWS = WEB / "views"
 NOT_SERVICES = {
     "web/__init__.py": "the app factory: registers the blueprints and the commands",
     "web/cli.py": "the `remo` entry point (click)",
-    "web/forms.py": "the Flask-WTF forms themselves",
-    "web/event_forms.py": "the event editor's Flask-WTF form",
-    "web/errors.py": "the error handlers (a CSRF failure, a form issue's message)",
+    "web/errors.py": "the error handlers (a CSRF failure, a form issue's message from web/views/_forms.py)",
     "web/security.py": "the request guards (CSRF protection, access rules)",
 }
 
@@ -36,8 +35,6 @@ SERVICE_FORBIDDEN = (
     "flask.cli",
     "flask_wtf",
     "wtforms",
-    "web.forms",
-    "web.event_forms",
     "web.views",
     "web.commands",
 )
@@ -74,13 +71,11 @@ def _within(name: str, prefix: str) -> bool:
 
 
 def _blueprint_unit(name: str) -> str | None:
-    """The blueprint module ``name`` belongs to (``web.views.api`` for the API's modules), or None."""
+    """The area package ``name`` belongs to (``web.views.api`` for the API's modules), or None."""
     parts = name.split(".")
     if len(parts) < 3 or parts[:2] != ["web", "views"] or parts[2].startswith("_"):
         return None
-    if parts[2] == "api":
-        return "web.views.api"
-    if (VIEWS / f"{parts[2]}.py").exists():
+    if (VIEWS / parts[2] / "__init__.py").exists():
         return ".".join(parts[:3])
     return None
 
@@ -112,7 +107,7 @@ def test_no_view_imports_the_command_line():
     assert not bad, f"views import the CLI (move the use case to a service module in web/): {bad}"
 
 
-def test_no_blueprint_module_imports_another():
+def test_no_area_imports_another():
     bad = {}
     for path in _view_modules():
         own = _blueprint_unit(_module_name(path))
@@ -121,7 +116,7 @@ def test_no_blueprint_module_imports_another():
         )
         if others:
             bad[path.relative_to(ROOT).as_posix()] = others
-    assert not bad, f"blueprint modules import each other (share through web/views/_shared.py): {bad}"
+    assert not bad, f"areas import each other (share through web/views/_shared.py or _forms.py): {bad}"
 
 
 @pytest.mark.parametrize("path", _service_modules(), ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -136,6 +131,7 @@ def test_the_exceptions_exist_and_the_checks_see_the_modules():
         p.relative_to(ROOT).as_posix() for p in _service_modules()
     }
     assert _blueprint_unit("web.views.meetings") == "web.views.meetings"
+    assert _blueprint_unit("web.views.meetings.routes") == "web.views.meetings"
     assert _blueprint_unit("web.views.api.organisations") == _blueprint_unit("web.views.api") == "web.views.api"
     assert _blueprint_unit("web.views._shared") is None
     assert "web.views.api.docs" in _imported(VIEWS / "api" / "__init__.py")  # `from . import docs` is a module

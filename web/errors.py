@@ -106,7 +106,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def invalid(exc: ValidationError) -> Any:
         # the stores' last line (see graph.text): a page whose form checks less than the store does
-        from .forms import issue_message
+        from .views._forms import issue_message
 
         detail = " ".join(dict.fromkeys(issue_message(issue) for issue in exc.issues))
         return render_error(400, detail)

@@ -18,8 +18,8 @@ def _slug_regex(form) -> object:
 
 
 def test_the_api_schema_the_forms_and_the_model_share_one_slug_pattern(app, vocab):
-    from web.forms import make_org_form
-    from web.views.funding import make_funding_form
+    from web.views.directory.forms import make_org_form
+    from web.views.funding.forms import make_funding_form
 
     assert schemas.SLUG is model.SLUG_RE.pattern and schemas.RECORD_ID is model.RECORD_ID_RE.pattern
     req = schemas.request_schemas(vocab)
@@ -58,7 +58,7 @@ def test_no_module_writes_its_own_copy_of_an_id_pattern():
 
 
 def test_the_project_pages_check_member_roles_with_the_models_pattern():
-    from web.views import projects
+    from web.views.projects import routes as projects
 
     assert projects.PROJECT_ROLE_RE is model.PROJECT_ROLE_RE
     assert model.PROJECT_ROLE_RE.match("lead") and not model.PROJECT_ROLE_RE.match("Lead partner")
@@ -78,7 +78,7 @@ def test_the_folds_differ_on_purpose(text, fold, header, search):
 
 
 def test_the_forms_use_the_models_field_list():
-    from web.forms import INTERNAL_CHOICES, PLAIN_FIELDS
+    from web.views.directory.forms import INTERNAL_CHOICES, PLAIN_FIELDS
 
     assert PLAIN_FIELDS == tuple(f for f in model.ORG_FIELDS if f not in ("offers", "needs"))
     assert set(INTERNAL_CHOICES) | {"name", "kind"} == set(model.ORG_FIELDS)
@@ -90,7 +90,7 @@ def test_fold_email_drops_the_surrounding_spaces_and_the_case_only():
 
 
 def test_the_organisation_term_fields_are_organisation_fields_and_vocabulary_categories():
-    from web.views import directory
+    from web.views.directory import routes as directory
 
     assert set(model.ORG_TERM_FIELDS) <= set(model.ORG_FIELDS)
     assert set(model.ORG_TERM_FIELDS) <= set(vocabulary.CATEGORIES)
@@ -107,7 +107,7 @@ def test_the_field_by_field_tables_cover_the_models_field_list():
 
 
 def test_the_forms_label_every_organisation_field(app):
-    from web.forms import field_label
+    from web.views._forms import field_label
 
     with app.test_request_context():
         assert all(field_label(f) != f for f in model.ORG_FIELDS)

@@ -20,7 +20,7 @@ class Counter:
 
 @pytest.fixture
 def count_png(monkeypatch):
-    import web.views.map as views
+    import web.views.map.routes as views
 
     counter = Counter(views.render_png)
     monkeypatch.setattr(views, "render_png", counter)
@@ -29,7 +29,7 @@ def count_png(monkeypatch):
 
 @pytest.fixture
 def count_brochure(monkeypatch):
-    import web.views.brochure as views
+    import web.views.brochure.routes as views
 
     pdf, html = Counter(views.render_pdf), Counter(views.render_html)
     monkeypatch.setattr(views, "render_pdf", pdf)
@@ -58,7 +58,7 @@ def test_map_png_is_rendered_once_per_generation(web_app, web_store, count_png):
 
 
 def test_map_exports_per_language_and_layout(web_app, web_store, monkeypatch):
-    import web.views.map as views
+    import web.views.map.routes as views
 
     svg = Counter(views.render_svg)
     monkeypatch.setattr(views, "render_svg", svg)
@@ -213,7 +213,7 @@ def test_sqlite_limit_storage_counts_and_expires(tmp_path, monkeypatch):
 
 
 def test_public_map_page_body_is_cached(web_app, web_store, monkeypatch):
-    import web.views.map as views
+    import web.views.map.routes as views
 
     build = Counter(views.build_map)
     monkeypatch.setattr(views, "build_map", build)

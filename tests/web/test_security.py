@@ -295,7 +295,7 @@ def test_store_unavailable_gives_503_page(web_app, monkeypatch):
 
 
 def test_unexpected_error_shows_no_stack_trace(web_app, monkeypatch):
-    import web.views.main as main_views
+    import web.views.main.routes as main_views
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")

@@ -1,4 +1,5 @@
-"""Helpers the blueprints share: form errors, dates and amounts, the funding partial, audit, redirects.
+"""Helpers the blueprints share: the user's organisations, dates and amounts, the funding partial, audit,
+redirects (the form pieces they share are in ``_forms.py``).
 
 Not a blueprint (the name starts with ``_``, so `register_blueprints` skips it); blueprint modules
 import these from here, never from each other (``tests/test_service_layer.py``).
@@ -7,21 +8,18 @@ import these from here, never from each other (``tests/test_service_layer.py``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, get_timezone, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from graph import Issue, Vocabulary, audit
+from graph import audit
 from graph.events import Event
-from graph.planning import MAX_ROLES
 
 from ..extensions import get_store
-from ..forms import choices, forbidden_character_message
 from ..projects import funding_warning
 from ..templating import current_lang
 
@@ -29,15 +27,11 @@ if TYPE_CHECKING:  # the engine loads when a page uses it
     from matching import FundingResult
 
 __all__ = [
-    "add_error",
-    "apply_planning_issues",
     "format_amount",
     "format_day",
     "funding_view",
     "log_view",
-    "planning_message",
     "safe_next",
-    "term_choices",
     "translated_title",
     "user_org_ids",
     "when_text",
@@ -45,88 +39,13 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------
-# planning forms: choices and errors (projects, funding, workshops)
+# the user's organisations (projects, workshops)
 # ---------------------------------------------------------------------------
 def user_org_ids(snap: Any) -> list[str]:
     """The current user's organisations that exist in the network."""
     if not current_user.is_authenticated:
         return []
     return [o for o in current_user.organisations if o in snap.orgs]
-
-
-def term_choices(vocab: Vocabulary, category: str, lang: str, empty: str | None = None) -> list[Any]:
-    items = sorted(((t, vocab.label(category, t, lang)) for t in vocab.ids(category)), key=lambda x: x[1].casefold())
-    if empty is not None:
-        items.insert(0, ("", empty))
-    return choices(items)
-
-
-def _hint_labels(issue: Issue, vocab: Vocabulary, lang: str) -> str:
-    category = issue.code.removeprefix("unknown_")
-    out = []
-    for h in issue.hint:
-        term_id = h.split(" (", 1)[0]
-        out.append(vocab.label(category, term_id, lang) if category in vocab.terms else term_id)
-    return ", ".join(out)
-
-
-def planning_message(issue: Issue, vocab: Vocabulary | None = None, lang: str = "de") -> str:
-    """A translated message for a validation issue of a planning or funding record."""
-    if issue.code.startswith("unknown_") and issue.code not in ("unknown_field", "unknown_role", "unknown_ref"):
-        hints = _hint_labels(issue, vocab, lang) if vocab is not None and issue.hint else ""
-        if hints:
-            return _("Unknown term: %(value)s. Did you mean: %(terms)s?", value=issue.value, terms=hints)
-        return _("Unknown term: %(value)s. Please use the names from the list.", value=issue.value)
-    messages = {
-        "required": _("This field is required."),
-        "too_long": _("This text is too long."),
-        "bad_id": _("Use lowercase letters, digits, '_' and '-' only."),
-        "duplicate": _("This entry is listed twice."),
-        "too_many": ngettext(
-            "At most %(num)d role: a team has at most %(num)d organisation.",
-            "At most %(num)d roles: a team has at most %(num)d organisations.",
-            MAX_ROLES,
-        ),
-        "unknown_role": _("Please choose from the list."),
-        "unknown_ref": _("Please choose from the list."),
-        "bad_url": _("Enter a web address that starts with https://."),
-        "out_of_range": _("The largest amount must not be smaller than the smallest."),
-        "bad_number": _("Enter a number."),
-        "bad_date": _("Enter a date as DD.MM.YYYY or YYYY-MM-DD."),
-        "future_date": _("This date lies in the future."),
-        "forbidden_character": forbidden_character_message(),
-    }
-    if issue.code in messages:
-        return messages[issue.code]
-    if issue.reason.startswith("is not a date"):
-        return messages["bad_date"]
-    return _("This value is not valid.")
-
-
-def add_error(field: Any, message: str) -> None:
-    errors = list(field.errors) if field.errors else []
-    if message not in errors:
-        errors.append(message)
-    field.errors = errors
-
-
-def apply_planning_issues(
-    form: Any, issues: Iterable[Issue], mapping: dict[str, str], vocab: Vocabulary | None, lang: str
-) -> list[str]:
-    """Attach issues to form fields: ``mapping`` maps an issue field (or its first part) to a form field name.
-
-    Returns the messages that fit no field.
-    """
-    general: list[str] = []
-    for issue in issues:
-        message = planning_message(issue, vocab, lang)
-        name = mapping.get(issue.field) or mapping.get(issue.field.split(".")[0].split("[")[0])
-        target = getattr(form, name, None) if name else None
-        if target is not None and hasattr(target, "errors"):
-            add_error(target, message)
-        elif message not in general:
-            general.append(message)
-    return general
 
 
 # ---------------------------------------------------------------------------

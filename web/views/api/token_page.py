@@ -11,9 +11,9 @@ from graph import NotFoundError, ValidationError
 
 from ...api.tokens import create_token, list_tokens, revoke_token
 from ...extensions import get_store
-from ...forms import choices
 from ...security import allow
 from ...users import list_users
+from .._forms import choices
 from .base import (
     tokens_bp,
 )

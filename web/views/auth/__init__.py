@@ -1,0 +1,5 @@
+"""The auth area: blueprint ``auth``, its views in ``routes.py``, its forms in ``forms.py``."""
+
+from .routes import bp
+
+__all__ = ["bp"]

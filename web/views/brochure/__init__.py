@@ -1,0 +1,5 @@
+"""The brochure area: blueprint ``brochure``, its views in ``routes.py``."""
+
+from .routes import bp
+
+__all__ = ["bp"]

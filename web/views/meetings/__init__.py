@@ -1,0 +1,5 @@
+"""The meetings area: blueprint ``meetings``, its views in ``routes.py``."""
+
+from .routes import bp
+
+__all__ = ["bp"]
