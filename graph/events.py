@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.rrule import rrulestr
 
 from ._errors import Issue
+from .clock import NETWORK_TZ
 from .model import MAX_NAME, RECORD_ID_RE, FieldParser, expect_mapping
 from .vocabulary import Vocabulary
 
@@ -53,7 +54,7 @@ EVENT_STATUSES = ("draft", "submitted", "published", "cancelled")
 #: statuses the public sees (a cancelled event stays visible, marked as cancelled)
 PUBLIC_STATUSES = ("published", "cancelled")
 REGISTRATION_KINDS = ("none", "link", "contact")
-DEFAULT_TZ = "Europe/Berlin"
+DEFAULT_TZ = NETWORK_TZ
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 TEXT_LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M")

@@ -29,7 +29,6 @@ Example
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from .clock import network_today
 from .model import ORG_TERM_FIELDS
 from .network import Network
 from .vocabulary import Vocabulary
@@ -69,7 +69,8 @@ class Snapshot:
     languages: sp.csr_matrix
     target: sp.csr_matrix
     coop: sp.csr_matrix
-    today: str = field(default_factory=lambda: dt.date.today().isoformat())
+    #: the ISO day the snapshot is of (today in the network's time zone, `graph.clock.network_today`)
+    today: str = field(default_factory=network_today)
 
     @property
     def n(self) -> int:
@@ -118,8 +119,12 @@ def _ids(vocab: Vocabulary, category: str, used: list[list[str]]) -> list[str]:
 
 
 def build_snapshot(network: Network, *, generation: int = 0, today: str | None = None) -> Snapshot:
-    """Build the matrices for ``network`` (vectorised; no loop over pairs)."""
-    today = today or dt.date.today().isoformat()
+    """Build the matrices for ``network`` (vectorised; no loop over pairs).
+
+    ``today`` (ISO day; default: `graph.clock.network_today`) dates the snapshot: the cooperations
+    active on it, and every "upcoming" or deadline that matching computes from ``snapshot.today``.
+    """
+    today = today or network_today()
     vocab = Vocabulary.builtin()
     if network.vocabulary:
         vocab.extend(network.vocabulary, where="stored vocabulary")

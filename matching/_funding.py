@@ -183,22 +183,23 @@ class FundingResult:
         }
 
 
-def _today(today: str | dt.date | None, snapshot: Snapshot | None = None) -> str:
-    if today is None:
-        return snapshot.today[:10] if snapshot is not None else dt.date.today().isoformat()
+def _day(today: str | dt.date) -> str:
     return today.isoformat() if isinstance(today, dt.date) else str(today)[:10]
 
 
-def open_programmes(
-    programmes: Iterable[FundingProgramme], today: str | dt.date | None = None
-) -> list[FundingProgramme]:
-    """Programmes whose deadline is not past (rolling ones included), soonest deadline first.
+def _today(today: str | dt.date | None, snapshot: Snapshot) -> str:
+    """``today`` as an ISO day, else the snapshot's day (matching reads no clock)."""
+    return snapshot.today[:10] if today is None else _day(today)
+
+
+def open_programmes(programmes: Iterable[FundingProgramme], today: str | dt.date) -> list[FundingProgramme]:
+    """Programmes whose deadline is not past on ``today`` (rolling ones included), soonest deadline first.
 
     >>> open_programmes([FundingProgramme("a", "A", deadline="2020-01-01"), FundingProgramme("b", "B")],
     ...                 today="2025-01-01")[0].id
     'b'
     """
-    day = _today(today)
+    day = _day(today)
     out = [p for p in programmes if p.open_on(day)]
     return sorted(out, key=lambda p: (p.deadline is None, p.deadline or "", p.id))
 

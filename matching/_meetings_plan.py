@@ -7,7 +7,6 @@ kinds and themes go to `MeetingPlanner`; every seated pair gets its reasons.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -328,14 +327,17 @@ def plan_meeting(
     weights: Mapping[str, float] | None = None,
     history: Iterable[Sequence[str]] = (),
     created_by: str = "",
+    created_at: str = "",
     **params: Any,
 ) -> MeetingPlan:
     """Plan ``meeting`` (a `graph.Meeting`) on the network ``snapshot``.
 
     ``history``: pairs seated together at earlier meetings (from earlier ``meeting_plan`` records);
     together with cooperations, met/cooperating introductions and declined ones they are avoided
-    by ``repeat_penalty``. ``params`` go to `MeetingPlanner`. Raises `graph.ValidationError` for an
-    unknown attendee or constraints that cannot all hold.
+    by ``repeat_penalty``. ``created_by`` and ``created_at`` (an ISO timestamp: matching reads no
+    clock, the caller passes the time) are recorded in the plan as given. ``params`` go to
+    `MeetingPlanner`. Raises `graph.ValidationError` for an unknown attendee or constraints that
+    cannot all hold.
 
     Example
     -------
@@ -389,7 +391,7 @@ def plan_meeting(
         warnings=planner.warnings_,
         objective=round(planner.objective_, 4),
         upper_bound=round(score_upper_bound(S, table_sizes(n, planner.k_), meeting.rounds), 4),
-        created_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        created_at=created_at,
         created_by=created_by,
         repeats=planner.repeats_,
         search={"time_limit": planner.time_limit, "seed": planner.seed, "found_by": planner.search_["seed"]},
@@ -463,8 +465,8 @@ def replan(
     ``locked``: ``{"round": r, "table": t}`` to lock a table of ``plan`` as it is, or with ``"orgs"`` to
     fix it as given (a moved table); ``None`` keeps ``plan.locked``. The list replaces the plan's
     locks. A plan from `plan_meeting` remembers its inputs; a stored plan needs ``snapshot`` and
-    ``meeting`` (and ``kwargs`` for `plan_meeting`). Raises `graph.ValidationError` for locks that
-    conflict.
+    ``meeting`` (and ``kwargs`` for `plan_meeting`). The new plan's ``created_at`` is never taken
+    from the old one: pass it in ``kwargs``. Raises `graph.ValidationError` for locks that conflict.
 
     Example
     -------

@@ -17,6 +17,7 @@ from graph import Issue, Meeting, Op, ValidationError
 from graph.model import parse_introduction, parse_meeting
 from graph.spreadsheet import csv_text
 from graph.store import GraphStore
+from graph.store.base import now_iso
 
 from .i18n import RTL, UI_LANGUAGES
 from .reasons import reason_text
@@ -84,7 +85,10 @@ def earlier_pairs(store: GraphStore, meeting: Meeting) -> list[tuple[str, str]]:
 
 
 def plan_for(store: GraphStore, meeting: Meeting, *, actor: str = "", **params: Any) -> MeetingPlan:
-    """Plan ``meeting`` on the store's network, with the learned weights and the earlier plans as history."""
+    """Plan ``meeting`` on the store's network, with the learned weights and the earlier plans as history.
+
+    The plan's ``created_at`` is now (UTC): the planner itself reads no clock.
+    """
     from matching import plan_meeting
 
     from .weights import weights_in_use
@@ -95,15 +99,21 @@ def plan_for(store: GraphStore, meeting: Meeting, *, actor: str = "", **params: 
         weights=weights_in_use(store),
         history=earlier_pairs(store, meeting),
         created_by=actor,
+        created_at=now_iso(),
         **params,
     )
 
 
 def save_plan(store: GraphStore, plan: MeetingPlan, *, actor: str = "", version: int | None = None) -> Any:
-    """Validate and write the ``meeting_plan`` record (``version``: the one the edit was based on)."""
+    """Validate and write the ``meeting_plan`` record (``version``: the one the edit was based on).
+
+    A plan without ``created_at`` (one from `matching.replan`, which reads no clock) is stamped now (UTC).
+    """
     from matching import parse_plan
 
     data = plan.to_dict()
+    if not data.get("created_at"):
+        data["created_at"] = now_iso()
     checked, issues = parse_plan(data, where=f"meeting_plan {plan.meeting}")
     if checked is None:
         raise ValidationError(issues)

@@ -21,6 +21,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from graph import ConflictError, Meeting, NotFoundError, ValidationError
+from graph.clock import network_today
 from graph.model import parse_meeting
 from graph.store import GraphStore
 from graph.store.base import Op, now_iso
@@ -66,7 +67,8 @@ class NotPublishable(Exception):
 
 
 def today_berlin(now: dt.datetime | None = None) -> dt.date:
-    return (now or dt.datetime.now(dt.UTC)).astimezone(BERLIN).date()
+    """Today (or the day of ``now``) in the network's time zone, as `graph.clock.network_today`."""
+    return dt.date.fromisoformat(network_today(now))
 
 
 def can_answer(meeting: Meeting, today: dt.date | None = None) -> bool:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from .._errors import ConflictError, Issue, NotFoundError, ValidationError
+from ..clock import network_today
 from ..text import FORBIDDEN_REASON, forbidden_issues, json_has_forbidden
 
 __all__ = [
@@ -201,6 +202,7 @@ class GraphStore(Protocol):
     def export_records(self) -> builtins.list[Record]: ...
     def snapshot(self) -> Any: ...
     def cached_snapshot(self) -> Any: ...
+    def set_clock(self, today: Callable[[], str]) -> None: ...
     def backup(self, target: str | os.PathLike[str]) -> None: ...
     def restore_from(self, source: str | os.PathLike[str]) -> None: ...
     def wipe(self) -> None: ...
@@ -381,6 +383,10 @@ class StoreBase(abc.ABC):
         """The snapshot built last, without asking the store whether it is current (None before the first)."""
         return self._snapshot_cache._snapshot
 
+    def set_clock(self, today: Callable[[], str]) -> None:
+        """Date snapshots by ``today()`` (an ISO day) instead of `graph.clock.network_today` (for tests)."""
+        self._snapshot_cache.clock = today
+
     def network(self) -> Any:
         """The `graph.network.Network` of all records."""
         from ..network import Network
@@ -396,28 +402,37 @@ class StoreBase(abc.ABC):
 
 @dataclass
 class SnapshotCache:
-    """Caches the snapshot by the store's generation counter (a cheap read)."""
+    """Caches the snapshot by the store's generation counter (a cheap read) and the day.
+
+    The key is ``(generation, day)``, the day from ``clock`` (today in the network's time zone,
+    `graph.clock.network_today`): after midnight the next call builds a snapshot dated anew (its
+    cooperations, deadlines and "upcoming" are of the new day) even when no data changed. The
+    generation number stays; caches hung off the snapshot object go with the old one.
+    """
 
     _generation: int = -1
     _snapshot: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], str] = field(default=network_today)
 
     def get(self, store: StoreBase):
         from .._gc import paused_gc
         from ..snapshot import build_snapshot
 
+        day = self.clock()
         gen = store.generation()
         snap = self._snapshot
-        if snap is not None and gen == self._generation:
+        if snap is not None and gen == self._generation and snap.today == day:
             return snap
         with self._lock:
-            if self._snapshot is not None and gen == self._generation:
-                return self._snapshot
+            snap = self._snapshot
+            if snap is not None and gen == self._generation and snap.today == day:
+                return snap
             # read the generation together with the records, so that a write
             # racing with the build only makes the next call rebuild again
             with paused_gc():  # records are acyclic: the collector would only walk them again and again
                 network, gen = store.network_with_generation()
-                self._snapshot = build_snapshot(network, generation=gen)
+                self._snapshot = build_snapshot(network, generation=gen, today=day)
             self._generation = gen
             return self._snapshot
 

@@ -78,6 +78,41 @@ def web_app(template_db: Path, tmp_path: Path):
     app.extensions["remo_store"].close()
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def both_web_app(request, template_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo app (network and users as in `web_app`) on each store, one app per store and test module.
+
+    SQLite: a copy of the template database. Neo4j: the test server (``NEO4J_URL``), wiped and filled with the
+    template's records by `graph.migrate.migrate`. Tests of one module share the app: each leaves its writes.
+    """
+    from graph.migrate import migrate
+    from tests.conftest import NEO4J_URL, _neo4j_reachable, require_or_skip
+    from web import create_app
+
+    folder = tmp_path_factory.mktemp(f"both-{request.param}")
+    if request.param == "sqlite":
+        app = make_web_app(template_db, folder)
+    else:
+        require_or_skip(_neo4j_reachable(), "REMO_REQUIRE_NEO4J")
+        src, dst = open_store(f"sqlite:///{template_db}"), open_store(NEO4J_URL)
+        try:
+            dst.wipe()  # type: ignore[attr-defined]
+            migrate(src, dst, actor="test")
+        finally:
+            src.close()
+            dst.close()
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test",
+                "REMO_STORE": NEO4J_URL,
+                "REMO_RENDER_CACHE_DIR": str(folder / "render-cache"),
+            }
+        )
+    yield app
+    app.extensions["remo_store"].close()
+
+
 @pytest.fixture
 def web_client(web_app):
     return web_app.test_client()
