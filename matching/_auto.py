@@ -78,6 +78,10 @@ class FittedWeights:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["counts"] = list(self.counts)
+        fair = self.fairness
+        out["fairness"].update(
+            recall=list(fair.recall), gini=list(fair.gini), gini_target=fair.gini_target, tolerance=fair.tolerance
+        )
         return out
 
 
