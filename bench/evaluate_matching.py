@@ -227,6 +227,14 @@ def evaluate(name: str, train: dict, held: list[list[str]]) -> dict[str, float]:
         f"samples, cross-validated gain over the defaults {100 * w['cv_gain']:+.1f} %, fit {w['seconds']:.2f} s): "
         f"{shown}"
     )
+    f = w.get("fairness") or {}
+    if f:
+        print(
+            f"fair re-ranking strength chosen on the held-out history: level {f['level']} (Gini target "
+            f"{f['gini_target']:.2f}, tolerance {f['tolerance']:.2f}; {f['source']}, {f['pairs']} pairs: {f['reason']}"
+            + (f"; held-out recall@{K} per level {', '.join(f'{r:.4f}' for r in f['recall'])}" if f["recall"] else "")
+            + ")"
+        )
     t = product["timings"]
     print(
         f"(wall time of remo suggest --all --json, incl. start-up and the automatic fit: "
@@ -240,6 +248,7 @@ def evaluate(name: str, train: dict, held: list[list[str]]) -> dict[str, float]:
         "best": rec[best],
         "gini_fair": g_fair,
         "gini_plain": g_plain,
+        "level": f.get("level"),
     }
 
 
@@ -283,16 +292,16 @@ def main() -> None:
     print("\n### summary\n")
     print(
         f"| data set | engine recall@{K} | x best of pop/AA/topics | x best baseline | recall@{K} without -> with "
-        "fair re-ranking | fair cost | Gini without -> with |"
+        "fair re-ranking | fair cost | Gini without -> with | fair level |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, s in summary.items():
         ratio_t = s["engine"] / s["target"] if s["target"] else float("inf")
         ratio_b = s["engine"] / s["best"] if s["best"] else float("inf")
         cost = 100 * (1 - s["engine"] / s["plain"]) if s["plain"] else 0.0
         print(
             f"| {name} | {s['engine']:.4f} | x{ratio_t:.2f} | x{ratio_b:.2f} | {s['plain']:.4f} -> {s['engine']:.4f} | "
-            f"{cost:+.1f} % | {s['gini_plain']:.3f} -> {s['gini_fair']:.3f} |"
+            f"{cost:+.1f} % | {s['gini_plain']:.3f} -> {s['gini_fair']:.3f} | {s['level']} |"
         )
     print(
         f"\nfairness targets (exposure Gini <= {GINI_TARGET} on {' and '.join(GINI_SETS)}, "

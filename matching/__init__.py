@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 from graph._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from ._auto import AUTO_LEARNER, FittedWeights, auto_weights, fit_weights
+    from ._auto import AUTO_LEARNER, FittedWeights, auto_weights, fair_choice, fit_weights
+    from ._fair_fit import FairChoice, choose_fairness
     from ._fairness import (
+        FAIR_LADDER,
+        FairSetting,
         exposure_factor,
         exposure_gini,
         fairness_metrics,
@@ -74,9 +77,12 @@ if TYPE_CHECKING:
 
 #: name -> submodule that defines it
 _LAZY = {
-    **dict.fromkeys(["AUTO_LEARNER", "FittedWeights", "auto_weights", "fit_weights"], "_auto"),
+    **dict.fromkeys(["AUTO_LEARNER", "FittedWeights", "auto_weights", "fair_choice", "fit_weights"], "_auto"),
+    **dict.fromkeys(["FairChoice", "choose_fairness"], "_fair_fit"),
     **dict.fromkeys(
         [
+            "FAIR_LADDER",
+            "FairSetting",
             "exposure_factor",
             "exposure_gini",
             "fairness_metrics",
@@ -159,9 +165,12 @@ __all__ = [
     "CONTENT_SIGNALS",
     "DEFAULT_WEIGHTS",
     "EXCLUSION_REASONS",
+    "FAIR_LADDER",
     "HINT_FIELDS",
     "RESOURCE_NEEDS",
     "SIGNALS",
+    "FairChoice",
+    "FairSetting",
     "FittedWeights",
     "FundingMatch",
     "FundingResult",
@@ -178,6 +187,7 @@ __all__ = [
     "WorkshopProposal",
     "auto_weights",
     "check_weights",
+    "choose_fairness",
     "communities",
     "complete_team",
     "default_themes",
@@ -185,6 +195,7 @@ __all__ = [
     "exact_meeting_plan",
     "exposure_factor",
     "exposure_gini",
+    "fair_choice",
     "fairness_metrics",
     "fit_weights",
     "first_applicant",

@@ -11,6 +11,13 @@ The fit is bounded (at most ``max_pairs`` history pairs and ``max_rows`` ranking
 samples), so it stays a fraction of an all-organisation run on large networks. Learned weights
 that do not beat the default weights on held-out data are not used (`WeightLearner.used_`).
 
+With the weights, the fit chooses the strength of the fair re-ranking (`choose_fairness`, on the
+same held-out history: the strongest level of `FAIR_LADDER` that keeps 95 % of the plain lists'
+recall@10, ranked with the weights learned on the network before that history); it is cached
+and carried over with them (``FittedWeights.fairness``). `fair_choice` is what `MatchingModel`
+asks: the fitted choice when its weights are the fitted ones, else a choice made (once per
+snapshot) for its weights.
+
 Example
 -------
 >>> from graph import parse_network, build_snapshot
@@ -19,20 +26,24 @@ Example
 >>> fitted = auto_weights(snap)
 >>> fitted.source, fitted.used, fitted.weights == DEFAULT_WEIGHTS, auto_weights(snap) is fitted
 ('defaults', False, True, True)
+>>> fitted.fairness.level, fitted.fairness.source
+(2, 'default')
 """
 
 from __future__ import annotations
 
 import time
 import weakref
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from graph import Snapshot
 
-from ._signals import DEFAULT_WEIGHTS
+from ._fair_fit import FairChoice
+from ._signals import DEFAULT_WEIGHTS, check_weights
 
-__all__ = ["AUTO_LEARNER", "FittedWeights", "auto_weights", "fit_weights"]
+__all__ = ["AUTO_LEARNER", "FittedWeights", "auto_weights", "fair_choice", "fit_weights"]
 
 #: Parameters of the automatic fit: bounded samples keep it fast on large networks.
 AUTO_LEARNER: dict[str, Any] = {"max_rows": 400, "max_pairs": 5000, "folds": 3, "ascent_steps": (1.0, 0.25)}
@@ -46,7 +57,8 @@ class FittedWeights:
     whether the learned weights are in use (False: they did not beat the defaults on held-out data,
     and ``weights`` are the defaults). ``cv_gain`` is the relative gain of the learned weights over
     the defaults on the held-out folds (nDCG@10 of the history lists, AUC of the outcomes);
-    ``generation`` is the data generation the fit was made on.
+    ``generation`` is the data generation the fit was made on; ``fairness`` the re-ranking
+    strength chosen for these weights (`choose_fairness`).
     """
 
     weights: dict[str, float]
@@ -61,10 +73,15 @@ class FittedWeights:
     generation: int = 0
     seconds: float = 0.0
     counts: tuple[int, int, int] = (0, 0, 0)
+    fairness: FairChoice = field(default_factory=FairChoice)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["counts"] = list(self.counts)
+        fair = self.fairness
+        out["fairness"].update(
+            recall=list(fair.recall), gini=list(fair.gini), gini_target=fair.gini_target, tolerance=fair.tolerance
+        )
         return out
 
 
@@ -77,10 +94,13 @@ def _counts(snapshot: Snapshot) -> tuple[int, int, int]:
 
 def fit_weights(snapshot: Snapshot, **learner: Any) -> FittedWeights:
     """Fit `WeightLearner` (with `AUTO_LEARNER` bounds, overridable) and describe the result."""
+    from ._fair_fit import choose_fairness
     from ._learn import WeightLearner  # scikit-learn is imported only when a fit runs
 
     t0 = time.perf_counter()
-    fitted = WeightLearner(**{**AUTO_LEARNER, **learner}).fit(snapshot)
+    params = {**AUTO_LEARNER, **learner}
+    fitted = WeightLearner(**params).fit(snapshot)
+    fairness = choose_fairness(snapshot, None, since=fitted.split_, learner=params)
     return FittedWeights(
         weights=dict(fitted.weights_),
         source=fitted.source_,
@@ -96,6 +116,7 @@ def fit_weights(snapshot: Snapshot, **learner: Any) -> FittedWeights:
         generation=int(snapshot.generation),
         seconds=round(time.perf_counter() - t0, 3),
         counts=_counts(snapshot),
+        fairness=fairness,
     )
 
 
@@ -133,3 +154,26 @@ def auto_weights(
         found = fit_weights(snapshot)
     _CACHE[snapshot] = found
     return found
+
+
+_FAIR: weakref.WeakKeyDictionary[Snapshot, dict[tuple[Any, ...], FairChoice]] = weakref.WeakKeyDictionary()
+
+
+def fair_choice(snapshot: Snapshot, weights: Mapping[str, float] | None) -> FairChoice:
+    """The re-ranking strength for ``snapshot`` ranked with ``weights`` (no weight fit is started).
+
+    The fitted one (`auto_weights`, with its carry-over) when ``snapshot`` has a fit whose weights
+    are ``weights``; otherwise `choose_fairness` for ``weights``, once per snapshot.
+    """
+    from ._fair_fit import choose_fairness
+
+    w = check_weights(weights)
+    fitted = _CACHE.get(snapshot)
+    if fitted is not None and check_weights(fitted.weights) == w:
+        return fitted.fairness
+    per = _FAIR.setdefault(snapshot, {})
+    key = tuple(sorted(w.items()))
+    if key not in per:
+        per.clear()
+        per[key] = choose_fairness(snapshot, w)
+    return per[key]

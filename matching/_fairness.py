@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "DEFAULT_LEVEL",
+    "FAIR_LADDER",
+    "FairSetting",
     "exposure_factor",
     "exposure_gini",
     "fairness_metrics",
@@ -200,6 +204,35 @@ TOLERANCE = 0.3
 #: How far above its share of the recent new cooperations an organisation may be shown before
 #: `rerank_capped` swaps it out (``demand``): ``SLACK`` times that share of all places.
 SLACK = 1.25
+
+
+@dataclass(frozen=True)
+class FairSetting:
+    """One strength of `rerank_capped`: its Gini target, score tolerance, demand slack and score bound."""
+
+    gini_target: float
+    tolerance: float
+    slack: float
+    min_quality: float
+
+    def options(self) -> dict[str, Any]:
+        """The keyword arguments of `rerank_capped`."""
+        return asdict(self)
+
+
+#: The strengths the engine chooses from (`matching.choose_fairness`), none first, strongest last.
+#: Level 2 is the former fixed setting; level 4 is the one that reached Gini 0.50 on the generated
+#: network; level 5 also lets a swap lose any share of the score and aims below the target.
+FAIR_LADDER: tuple[FairSetting, ...] = (
+    FairSetting(gini_target=1.0, tolerance=0.0, slack=SLACK, min_quality=1.0),
+    FairSetting(gini_target=0.5, tolerance=0.15, slack=SLACK, min_quality=0.95),
+    FairSetting(gini_target=0.5, tolerance=TOLERANCE, slack=SLACK, min_quality=0.95),
+    FairSetting(gini_target=0.5, tolerance=0.5, slack=1.0, min_quality=0.9),
+    FairSetting(gini_target=0.5, tolerance=0.7, slack=1.0, min_quality=0.0),
+    FairSetting(gini_target=0.45, tolerance=1.0, slack=1.0, min_quality=0.0),
+)
+#: The level used where the history cannot tell (too few held-out pairs).
+DEFAULT_LEVEL = 2
 
 
 def recent_demand(snapshot: Any) -> np.ndarray | None:

@@ -20,7 +20,7 @@ import datetime as dt
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -33,7 +33,7 @@ from ._batch import batch_parts, no_gc
 from ._blocks import rank_block
 from ._candidates import CandidateIndex, PairScorer, build_index, candidate_top_m
 from ._dense import DenseScorer
-from ._fairness import exposure_factor, recent_demand, rerank_capped
+from ._fairness import FAIR_LADDER, FairSetting, exposure_factor, recent_demand, rerank_capped
 from ._score import combine, contributions
 from ._signals import SIGNALS, check_weights, signal_data
 
@@ -111,16 +111,19 @@ class MatchingModel:
         never suggested again. ``None`` keeps every declined pair out for good, ``0`` none.
     fairness : float
         Strength of the single-list exposure discount of `suggest` (0 switches fairness off).
-    gini_target : float
-        `top_k_all` re-ranks only as far as needed to bring the exposure Gini of all lists to this
-        value: plain lists that already meet it are kept; otherwise over-exposed partners are
-        swapped for candidates within a growing score tolerance (`matching.rerank_capped`, at most
-        `matching._fairness.TOLERANCE` per swap); an organisation may keep the exposure its share
-        of the recent new cooperations calls for (`matching.recent_demand`).
-    min_quality : float
-        A re-ranking may keep no less than this share of the plain lists' summed match score; when
-        neither this nor the tolerance lets it reach ``gini_target``, the cost bound wins and
-        ``fair_report_`` says so.
+    fair_level : int or None
+        The strength of the fair re-ranking of `top_k_all`, a level of `matching.FAIR_LADDER` (0 =
+        none). ``None`` (default): chosen from the data (`matching.fair_choice`: the strongest level
+        that keeps 95 % of the plain lists' recall@10 on the network's own held-out history, fitted
+        once per data generation with the weights). `top_k_all` re-ranks only as far as needed to
+        bring the exposure Gini of all lists to the level's target: plain lists that already meet it
+        are kept; otherwise over-exposed partners are swapped for candidates within a growing score
+        tolerance (`matching.rerank_capped`); an organisation may keep the exposure its share of the
+        recent new cooperations calls for (`matching.recent_demand`).
+    gini_target, min_quality : float or None
+        Override the level's Gini target and its bound on the summed score (a re-ranking keeps no
+        less than ``min_quality`` of the plain lists' summed match score; when neither this nor the
+        tolerance lets it reach the target, the bound wins and ``fair_report_`` says so).
     pool : int
         The fair re-ranking chooses among ``pool * k`` best candidates of each organisation.
     one_way, proximity_scale, community_seed
@@ -141,7 +144,7 @@ class MatchingModel:
 
     Attributes
     ----------
-    snapshot_, weights_, signals_, blocked_, met_, exposure_factor_, method_
+    snapshot_, weights_, signals_, blocked_, met_, exposure_factor_, method_, fair_setting_
 
     Example
     -------
@@ -160,8 +163,9 @@ class MatchingModel:
         *,
         exclude_declined_days: int | None = 365,
         fairness: float = 1.0,
-        gini_target: float = 0.5,
-        min_quality: float = 0.95,
+        fair_level: int | None = None,
+        gini_target: float | None = None,
+        min_quality: float | None = None,
         pool: int = 5,
         one_way: float = 0.5,
         proximity_scale: float = 1.0,
@@ -174,6 +178,7 @@ class MatchingModel:
         self.weights = weights
         self.exclude_declined_days = exclude_declined_days
         self.fairness = fairness
+        self.fair_level = fair_level
         self.gini_target = gini_target
         self.min_quality = min_quality
         self.pool = pool
@@ -192,8 +197,10 @@ class MatchingModel:
             raise TypeError("fit expects a graph.Snapshot")
         if self.fairness < 0 or self.pool < 1:
             raise ValueError("fairness must be >= 0 and pool >= 1")
-        if not 0 <= self.gini_target <= 1 or not 0 <= self.min_quality <= 1:
+        if any(x is not None and not 0 <= x <= 1 for x in (self.gini_target, self.min_quality)):
             raise ValueError("gini_target and min_quality must lie between 0 and 1")
+        if self.fair_level is not None and not 0 <= self.fair_level < len(FAIR_LADDER):
+            raise ValueError(f"fair_level must be None or 0 ... {len(FAIR_LADDER) - 1}")
         if self.method not in {"auto", "exact", "candidates"} or self.cap < 1:
             raise ValueError("method must be 'auto', 'exact' or 'candidates' and cap >= 1")
         self.weights_ = check_weights(self.weights)
@@ -243,9 +250,29 @@ class MatchingModel:
         self.popularity_ = self.signals_.popularity(self.weights_)
         self.exposure_factor_ = exposure_factor(self.popularity_, self.fairness)
         self._w = np.asarray([self.weights_[s] for s in SIGNALS], dtype=np.float32)
-        self.__dict__.pop("_candidate_parts", None)
-        self.__dict__.pop("dense_", None)
+        for name in ("_candidate_parts", "dense_", "fair_setting_"):
+            self.__dict__.pop(name, None)
         return self
+
+    @cached_property
+    def fair_setting_(self) -> FairSetting:
+        """The re-ranking strength in use: ``fair_level``, else the level chosen from the data.
+
+        The choice (`matching.fair_choice`) is made once per snapshot and weights, with the fitted
+        weights when they are these, on first use (single-organisation `suggest` never needs it).
+        """
+        self._check()
+        level = self.fair_level
+        if level is None:
+            from ._auto import fair_choice  # the choice ranks the network before its history: this engine
+
+            level = fair_choice(self.snapshot_, self.weights_).level
+        setting = FAIR_LADDER[level]
+        return replace(
+            setting,
+            gini_target=setting.gini_target if self.gini_target is None else self.gini_target,
+            min_quality=setting.min_quality if self.min_quality is None else self.min_quality,
+        )
 
     @cached_property
     def dense_(self) -> DenseScorer:
@@ -324,7 +351,15 @@ class MatchingModel:
         self._check()
         strength = self.fairness if fairness is None else fairness
         fair = fair and strength > 0
-        m = k * self.pool if fair else k
+        idx, raw = self._pools(k * self.pool if fair else k, progress, runner)
+        if not fair:
+            return idx[:, :k], raw[:, :k]
+        return self._rerank(idx, raw, k, strength, seed)
+
+    def _pools(
+        self, m: int, progress: Callable[[int], None] | None = None, runner: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's best ``m`` columns (``-1`` padded) and scores, best first, in row order."""
         blocks = self._blocks()
         if self.method_ == "candidates":
             self._candidate_parts  # noqa: B018 - build once, before the threads start
@@ -359,23 +394,17 @@ class MatchingModel:
         order = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
         if not np.array_equal(order, np.arange(len(order))):  # back to row order
             idx[order], raw[order] = idx.copy(), raw.copy()
-        if not fair:
-            return idx[:, :k], raw[:, :k]
-        return self._rerank(idx, raw, k, strength, seed)
+        return idx, raw
 
     def _rerank(
         self, idx: np.ndarray, raw: np.ndarray, k: int, strength: float, seed: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The fair re-ranking (`rerank_capped`): as far as `gini_target` needs, within `min_quality`."""
-        picked, scores, self.fair_report_ = rerank_capped(
-            idx,
-            raw,
-            k,
-            gini_target=self.gini_target,
-            min_quality=self.min_quality,
-            n_items=self.snapshot_.n,
-            demand=recent_demand(self.snapshot_),
+        """The fair re-ranking (`rerank_capped`) at the strength of ``fair_setting_``."""
+        setting = self.fair_setting_
+        picked, scores, report = rerank_capped(
+            idx, raw, k, n_items=self.snapshot_.n, demand=recent_demand(self.snapshot_), **setting.options()
         )
+        self.fair_report_ = {**report, "setting": setting.options()}
         return picked, scores
 
     # -- public API ---------------------------------------------------------

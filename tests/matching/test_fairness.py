@@ -15,7 +15,7 @@ from matching import (
     rerank_greedy,
     suggest,
 )
-from matching._fairness import TOLERANCE
+from matching._fairness import DEFAULT_LEVEL, FAIR_LADDER, TOLERANCE
 
 from .test_suggest import random_doc
 
@@ -43,7 +43,7 @@ def test_generated_network_fair_lists(make_snapshot):
     plain, fair = model.suggest_all(10, fair=False), model.suggest_all(10, fair=True)
     metrics = fairness_metrics(plain, fair)
     assert metrics["gini"] <= 0.5 and metrics["gini"] <= metrics["gini_unfair"]
-    if metrics["gini_unfair"] <= model.gini_target:  # already fair enough: the lists are left alone
+    if metrics["gini_unfair"] <= model.fair_setting_.gini_target:  # already fair enough: the lists are left alone
         assert fair == plain and model.fair_report_["swaps"] == 0
 
 
@@ -57,11 +57,12 @@ def test_rerank_is_as_weak_as_the_target_allows():
     model = MatchingModel({"topics": 0.5, "activity": 0.5}).fit(snap)
     plain_idx, plain_s = model.top_k_all(10, fair=False)
     idx, scores = model.top_k_all(10, fair=True)
-    report = model.fair_report_
+    report, setting = model.fair_report_, model.fair_setting_
+    assert setting == FAIR_LADDER[DEFAULT_LEVEL]  # no dated history: the default strength
     assert report["gini_plain"] > 0.5 and report["gini"] < report["gini_plain"]
-    assert report["quality"] >= model.min_quality and report["target_met"] == (report["gini"] <= 0.5)
+    assert report["quality"] >= setting.min_quality and report["target_met"] == (report["gini"] <= 0.5)
     assert 0 < report["tolerance"] <= TOLERANCE and report["swaps"] > 0
-    assert scores.sum() >= model.min_quality * plain_s.sum() - 1e-9
+    assert scores.sum() >= setting.min_quality * plain_s.sum() - 1e-9
     strict = MatchingModel({"topics": 0.5, "activity": 0.5}, min_quality=1.0).fit(snap)
     strict_s = strict.top_k_all(10, fair=True)[1]
     assert strict_s.sum() == pytest.approx(plain_s.sum())  # no cost allowed: only ties may move

@@ -232,6 +232,17 @@ def describe_weights(data: dict) -> list[str]:
     ]
     for name, value in data["weights"].items():
         lines.append(f"  {name:18} {value:.3f}")
+    fair = data.get("fairness") or {}
+    if fair:
+        lines.append(
+            f"fair re-ranking: level {fair['level']} (Gini target {fair['gini_target']:.2f}, tolerance "
+            f"{fair['tolerance']:.2f}), {fair['source']}: {fair['reason']}"
+            + (
+                f"; held-out recall@10 {fair['recall'][0]:.4f} -> {fair['recall'][fair['level']]:.4f}"
+                if fair["recall"]
+                else ""
+            )
+        )
     return lines
 
 
