@@ -158,9 +158,12 @@ def node_label(n: MapNode) -> str:
 
 
 def _suggestions(snap: Any, k: int = 3) -> dict[str, list[tuple[str, float]]]:
+    """The map's suggested links: the engine's lists with the weights in use (as on the suggestion pages)."""
     from matching import suggest_all
 
-    result = suggest_all(snap, k=k)
+    from ...weights import weights_in_use
+
+    result = suggest_all(snap, k=k, weights=weights_in_use(get_store()))
     return {org: [(s.partner, s.score) for s in items] for org, items in result.items()}
 
 
