@@ -97,8 +97,17 @@ def _known(store: GraphStore | None, kind: str) -> set[str]:
     return {r.id for r in store.list(kind)} if store is not None else set()
 
 
-def load_file(path: str | Path, store: GraphStore | None = None, *, vocab: Vocabulary | None = None) -> Network:
-    """Read and validate ``path`` (``.json``, ``.csv``, ``.xlsx``); raise `ValidationError` with every problem."""
+def load_file(
+    path: str | Path,
+    store: GraphStore | None = None,
+    *,
+    vocab: Vocabulary | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> Network:
+    """Read and validate ``path`` (``.json``, ``.csv``, ``.xlsx``); raise `ValidationError` with every problem.
+
+    Files above ``max_bytes`` (default `MAX_FILE_BYTES`, 200 MiB) are refused before they are read.
+    """
     path = Path(path)
     source = path.name
     if not path.exists():
@@ -106,8 +115,9 @@ def load_file(path: str | Path, store: GraphStore | None = None, *, vocab: Vocab
     if path.is_dir():
         raise ValidationError(Issue("file", str(path), "is a folder, not a file", where=source, code="missing_file"))
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ValidationError(Issue("file", size, f"is larger than {MAX_FILE_BYTES // 2**20} MiB", where=source))
+    if size > max_bytes:
+        limit = f"{max_bytes / 2**20:g} MiB"
+        raise ValidationError(Issue("file", size, f"is larger than {limit}", where=source, code="too_large"))
     raw = path.read_bytes()
     suffix = path.suffix.lower()
     vocab = vocab or (store_vocabulary(store) if store is not None else Vocabulary.builtin())

@@ -74,6 +74,24 @@ def test_import_reports_every_problem_and_writes_nothing(runner, demo_app, tmp_p
     assert json.loads(ok.output)["created"] == 1
 
 
+def test_import_max_size_refuses_larger_files_and_writes_nothing(runner, demo_app, tmp_path):
+    store = demo_app.extensions["remo_store"].store
+    before = store.generation()
+    path = tmp_path / "gross.csv"
+    rows = "".join(f"Verein {i};Migrantenorganisation\n" for i in range(40_000))
+    path.write_text("Name;Art\n" + rows, encoding="utf-8")
+    assert path.stat().st_size > 2**20
+    refused = runner.invoke(args=["import", "--max-size", "1", str(path)])
+    assert refused.exit_code == 1
+    assert "gross.csv: 1 problem found; nothing was imported." in refused.output
+    assert "is larger than 1 MiB" in refused.output
+    assert store.generation() == before
+    allowed = runner.invoke(args=["import", "--dry-run", "--max-size", "2", str(path)])
+    assert allowed.exit_code == 0 and "40000 records would be created" in allowed.output
+    bad = runner.invoke(args=["import", "--max-size", "0", str(path)])
+    assert bad.exit_code == 2 and "--max-size" in bad.output
+
+
 def test_export_every_format(runner, demo_app, tmp_path):
     for fmt in ("json", "csv", "xlsx", "graphml", "gexf"):
         out = tmp_path / f"net.{fmt}"

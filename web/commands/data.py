@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from graph import ReMoError, ValidationError
-from graph.io import EXPORT_FORMATS, export_network, import_network, load_file, store_vocabulary
+from graph.io import EXPORT_FORMATS, MAX_FILE_BYTES, export_network, import_network, load_file, store_vocabulary
 from graph.store import GraphStore, redact_url
 from graph.vocabulary import seeds_dir
 
@@ -94,8 +94,16 @@ def seed_cmd(demo: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report (or the problems) as JSON.")
+@click.option(
+    "--max-size",
+    "max_mib",
+    type=click.IntRange(min=1),
+    default=MAX_FILE_BYTES // 2**20,
+    show_default=True,
+    help="Refuse files larger than this many MiB (a remo/1 file of 1,000,000 organisations is about 600 MiB).",
+)
 @with_appcontext
-def import_cmd(file: Path, dry_run: bool, as_json: bool) -> None:
+def import_cmd(file: Path, dry_run: bool, as_json: bool, max_mib: int) -> None:
     """Import FILE (.json in the remo/1 format, .csv or .xlsx): all or nothing.
 
     Every problem is listed with file, row (the header is row 1), column,
@@ -106,7 +114,7 @@ def import_cmd(file: Path, dry_run: bool, as_json: bool) -> None:
     store = get_store()
     try:
         with paused_gc():  # parsed records are acyclic: collections would only walk them again and again
-            network = load_file(file, store)
+            network = load_file(file, store, max_bytes=max_mib * 2**20)
             total = sum(1 for _ in network.records())
             with progress_bar(total, "Importing") as update:
                 report = import_network(store, network, dry_run=dry_run, actor="import", progress=update)
