@@ -144,3 +144,24 @@ def test_pair_and_mutual_lists_find_what_single_lists_cap_away(make_snapshot):
         assert snap.index[best] in cols.tolist()
         idx, _ = cand.top_k_all(1, fair=False)
         assert snap.org_ids[idx[r, 0]] == best
+
+
+def test_expand_dot_equals_row_products_with_empty_and_long_rows():
+    import scipy.sparse as sp
+
+    from matching._candidates import _expand_dot
+
+    rng = np.random.default_rng(3)
+    left = sp.random(60, 12, density=0.2, format="csr", dtype=np.float32, random_state=1)
+    left = sp.lil_matrix(left)
+    left[0, :] = 0  # an empty row
+    left[1, :] = rng.random(12)  # a row with every feature
+    left = sp.csr_matrix(left, dtype=np.float32)
+    right = sp.random(60, 12, density=0.3, format="csr", dtype=np.float32, random_state=2)
+    r = rng.integers(0, 60, 500)
+    c = rng.integers(0, 60, 500)
+    want = np.asarray(left[r].multiply(right[c]).sum(axis=1)).ravel()
+    assert np.allclose(_expand_dot(left, right.toarray(), r, c), want, atol=1e-6)
+    assert np.allclose(_expand_dot(left, right, r, c), want, atol=1e-6)
+    assert (_expand_dot(left, right.toarray(), r, c)[r == 0] == 0).all()
+    assert _expand_dot(left, right.toarray(), r[:0], c[:0]).shape == (0,)
