@@ -50,6 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ._dense import ranked
 from ._score import combine
 from ._signals import SIGNALS, SignalData
 
@@ -278,10 +279,10 @@ def _top_m_rows(
             top = np.argpartition(-pad, mm - 1, axis=1)[:, :mm]
         else:
             top = np.tile(np.arange(width), (len(chunk), 1))
+        # positions follow the column order (sorted CSR indices): ties go to the lower column, as on
+        # the exact path
+        top = ranked(pad, top)
         top_s = np.take_along_axis(pad, top, axis=1)
-        o = np.argsort(-top_s, axis=1, kind="stable")
-        top = np.take_along_axis(top, o, axis=1)
-        top_s = np.take_along_axis(top_s, o, axis=1)
         top_c = np.take_along_axis(padc, top, axis=1)
         ok = np.isfinite(top_s) & (top_s > 0)
         idx[chunk, :mm] = np.where(ok, top_c, -1)
@@ -303,6 +304,7 @@ def _candidates(sd: SignalData, index: CandidateIndex, blocked: sp.csr_matrix, r
     union = union.tocsr()
     keep = union - union.multiply(blocked[rows])
     keep.eliminate_zeros()
+    keep.sort_indices()  # `_top_m_rows` breaks ties by position: the column order
     return keep
 
 

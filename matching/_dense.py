@@ -56,7 +56,7 @@ import scipy.sparse as sp
 from ._score import bridging_counts_alone
 from ._signals import CONTENT_SIGNALS, EXTRA_SIGNALS, SignalData
 
-__all__ = ["DENSE_CELLS", "DenseScorer", "TILE_CELLS", "largest"]
+__all__ = ["DENSE_CELLS", "DenseScorer", "TILE_CELLS", "largest", "ranked"]
 
 #: Cells (rows x organisations) scored at once; 2**19 float32 cells = 2 MB, which fits the CPU cache.
 TILE_CELLS = 1 << 19
@@ -327,10 +327,7 @@ class DenseScorer:
         for s, score in self.iter_tiles(rows):
             e = s + len(score)
             rank = score if discount is None else np.where(score > 0, score * discount[None, :], score)
-            top = largest(rank, m)
-            r = np.take_along_axis(rank, top, axis=1)
-            order = np.argsort(-r, axis=1, kind="stable")
-            top = np.take_along_axis(top, order, axis=1)
+            top = largest(rank, m, ordered=True)
             val = np.take_along_axis(score, top, axis=1)
             top[val <= 0] = -1
             idx[s:e] = top
@@ -338,8 +335,11 @@ class DenseScorer:
         return idx, raw
 
 
-def largest(x: np.ndarray, m: int) -> np.ndarray:
+def largest(x: np.ndarray, m: int, ordered: bool = False) -> np.ndarray:
     """Column indices of the ``m`` largest entries of each row of ``x`` (any order; ties arbitrary).
+
+    With ``ordered`` they come as :func:`ranked` lists them: highest first, ties (also at the cut)
+    by the lower column index; the tie pass then runs over the pre-selected columns only.
 
     Group-maximum pre-selection: the columns are split into ``g`` groups of ``b`` strided columns
     (group ``j`` = columns ``j, j + g, j + 2g, ...``; the ``n - g b`` last columns are always
@@ -355,11 +355,13 @@ def largest(x: np.ndarray, m: int) -> np.ndarray:
     """
     rows, n = x.shape
     if m >= n:
-        return np.tile(np.arange(n), (rows, 1))
+        top = np.tile(np.arange(n), (rows, 1))
+        return ranked(x, top) if ordered else top
     b = max(8, min(64, n // (16 * m)))
     g = n // b
     if g < 8 * m or rows == 0:  # too few groups to gain anything
-        return np.argpartition(-x, m - 1, axis=1)[:, :m]
+        top = np.argpartition(-x, m - 1, axis=1)[:, :m]
+        return ranked(x, top) if ordered else top
     full = g * b
     gmax = x[:, :full].reshape(rows, b, g).max(axis=1)
     kth = np.partition(gmax, g - m, axis=1)[:, g - m]
@@ -367,11 +369,55 @@ def largest(x: np.ndarray, m: int) -> np.ndarray:
     count = sel.sum(axis=1)
     width = int(count.max())
     if (width * b + n - full) * 4 > n:  # many ties: no gain
-        return np.argpartition(-x, m - 1, axis=1)[:, :m]
+        top = np.argpartition(-x, m - 1, axis=1)[:, :m]
+        return ranked(x, top) if ordered else top
     # the selected groups first; rows with fewer fill up with unselected groups, whose entries are all
     # below t and so never displace one of the m largest
     groups = np.argsort(~sel, axis=1, kind="stable")[:, :width]
     cols = (groups[:, None, :] + g * np.arange(b)[None, :, None]).reshape(rows, -1)
     cols = np.concatenate([cols, np.broadcast_to(np.arange(full, n), (rows, n - full))], axis=1)
-    pick = np.argpartition(-np.take_along_axis(x, cols, axis=1), m - 1, axis=1)[:, :m]
+    if ordered:
+        # every entry >= the row's m-th largest lies in a selected group, so ranking the selected
+        # columns in column order ranks the row
+        cols = np.sort(cols, axis=1)
+    sub = np.take_along_axis(x, cols, axis=1)
+    pick = np.argpartition(-sub, m - 1, axis=1)[:, :m]
+    if ordered:
+        pick = ranked(sub, pick)
     return np.take_along_axis(cols, pick, axis=1)
+
+
+def ranked(x: np.ndarray, top: np.ndarray) -> np.ndarray:
+    """The columns ``top`` (the ``m`` largest entries of each row of ``x``, any order, ties arbitrary)
+    as the row's first ``m`` columns by value, highest first, ties by the lower column index.
+
+    Which of several equal entries make the cut at the ``m``-th place is decided by the index, too:
+    a row with more entries equal to its positive ``m``-th value than ``top`` holds is re-cut (one
+    comparison pass over the rows; entries ``<= 0`` are never listed, so their ties do not matter).
+    So every path that ranks the same scores (the exact path in tiles, a single organisation, the
+    candidate path) lists the same columns in the same order.
+
+    >>> x = np.asarray([[0.5, 0.9, 0.5, 0.5, 0.1]], dtype=np.float32)
+    >>> ranked(x, np.asarray([[3, 1]])).tolist()
+    [[1, 0]]
+    """
+    if top.shape[1] == 0:
+        return top
+    top = np.array(top, dtype=np.int64, copy=True)
+    m = top.shape[1]
+    kth = np.take_along_axis(x, top, axis=1).min(axis=1)
+    # entries <= 0 are never listed, so only a positive m-th value needs the re-cut
+    recut = np.flatnonzero((kth > 0) & ((x >= kth[:, None]).sum(axis=1) > m))
+    if len(recut):
+        k = kth[recut]
+        r, c = np.nonzero(x[recut] >= k[:, None])  # row by row, in column order
+        above = x[recut[r], c] > k[r]
+        need = m - np.bincount(r[above], minlength=len(recut))
+        # all entries above the m-th value, then the first `need` tied ones in column order: m per row
+        tr = r[~above]
+        rank = np.arange(len(tr)) - np.searchsorted(tr, tr)
+        keep = above.copy()
+        keep[~above] = rank < need[tr]
+        top[recut] = c[keep].reshape(len(recut), m)
+    vals = np.take_along_axis(x, top, axis=1)
+    return np.take_along_axis(top, np.lexsort((top, -vals), axis=-1), axis=1)

@@ -99,3 +99,28 @@ def test_largest_equals_sorting(n, m):
         assert all(len(set(row)) == m for row in top.tolist())  # no column twice
         got = -np.sort(-np.take_along_axis(part, top, axis=1), axis=1)
         np.testing.assert_array_equal(got, -np.sort(-part, axis=1)[:, :m])
+
+
+@pytest.mark.parametrize("n", [12, 4_000, 20_011])
+@pytest.mark.parametrize("m", [1, 10, 50])
+def test_largest_ordered_ranks_by_value_then_lower_column(n, m):
+    """Ties, also at the cut, go to the lower column index on every branch of `largest`."""
+    rng = np.random.default_rng(7 * n + m)
+    m = min(m, n)
+    x = np.round(rng.random((9, n)) * 4).astype(np.float32) / 4  # five values: ties everywhere
+    x[1] = 0.25  # a constant row
+    x[2, ::3] = 0.0
+    x[3] = -1.0  # nothing positive: only entries > 0 are ever listed
+    x[4, rng.choice(n, min(n, 40), replace=False)] = 2.0
+    for part in (x, x[:2], x[4:], *(x[i : i + 1] for i in range(9))):
+        got = dense.largest(part, m, ordered=True)
+        want = np.stack([np.lexsort((np.arange(n), -row))[:m] for row in part])
+        positive = np.take_along_axis(part, want, axis=1) > 0
+        np.testing.assert_array_equal(np.where(positive, got, -1), np.where(positive, want, -1))
+
+
+def test_ranked_recuts_ties_at_the_m_th_place():
+    x = np.asarray([[0.5, 0.9, 0.5, 0.5, 0.1], [0.0, 0.0, 0.0, 0.2, 0.0]], dtype=np.float32)
+    # the given columns hold the right values but the wrong tied ones
+    assert dense.ranked(x, np.asarray([[3, 1], [3, 4]])).tolist() == [[1, 0], [3, 4]]
+    assert dense.ranked(x, np.asarray([[2, 3, 1], [4, 3, 2]]))[0].tolist() == [1, 0, 2]
