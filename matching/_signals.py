@@ -237,7 +237,8 @@ class SignalData:
     districts_n: sp.csr_matrix
     districts_nt: sp.csr_matrix
     lang_w: sp.csr_matrix  # languages scaled by the weight of the language
-    lang_t: sp.csr_matrix
+    langs: sp.csr_matrix  # binary
+    lang_t: sp.csr_matrix  # langs transposed
     language_weight: np.ndarray
     is_mo: np.ndarray
     community: np.ndarray
@@ -288,6 +289,7 @@ class SignalData:
             districts_n=districts_n,
             districts_nt=districts_n.T.tocsr(),
             lang_w=lang_w,
+            langs=langs,
             lang_t=langs.T.tocsr(),
             language_weight=lw,
             is_mo=np.asarray(snapshot.is_mo, dtype=bool),
@@ -356,7 +358,7 @@ class SignalData:
         cr, cc = self.community[rows], self.community[cols]
         out[:, 3] = 0.5 * mo_x + 0.5 * ((cr != cc) & (cr >= 0) & (cc >= 0))
         out[:, 4] = np.minimum(rowdot(self.districts_n, self.districts_n), 1.0)
-        out[:, 5] = np.minimum(rowdot(self.lang_w, self.lang_w.astype(bool).astype(np.float32)), 1.0)
+        out[:, 5] = np.minimum(rowdot(self.lang_w, self.langs), 1.0)
         out[:, 6] = self.activity[cols]
         return out
 
