@@ -48,12 +48,18 @@ def test_candidate_top10_agrees_with_exact(generated, weights):
     assert _overlap(exact, cand) >= 0.95
 
 
-def test_pair_scorer_equals_signal_pairs(generated):
+@pytest.mark.parametrize("dense_limit", [50_000_000, 0])  # 0: every lookup table sparse (as at 1M)
+def test_pair_scorer_equals_signal_pairs(generated, dense_limit, monkeypatch):
+    import matching._candidates as candidates
+
+    monkeypatch.setattr(candidates, "_DENSE_LIMIT", dense_limit)
     model = MatchingModel(method="candidates").fit(generated)
     r, c = candidate_pairs(model, np.arange(50))
     sd = model.signals_
     aa = np.asarray(sd.adj[r].multiply(sd.adj_aa[c]).sum(axis=1)).ravel()
-    fast = PairScorer(sd).signals(r, c, aa)
+    scorer = PairScorer(sd)
+    assert isinstance(scorer.topics, np.ndarray) == (dense_limit > 0)
+    fast = scorer.signals(r, c, aa)
     np.testing.assert_allclose(fast, sd.pairs(r, c), atol=1e-5)
 
 
@@ -149,7 +155,7 @@ def test_pair_and_mutual_lists_find_what_single_lists_cap_away(make_snapshot):
 def test_expand_dot_equals_row_products_with_empty_and_long_rows():
     import scipy.sparse as sp
 
-    from matching._candidates import _expand_dot
+    from matching._candidates import SparseTable, _expand_dot
 
     rng = np.random.default_rng(3)
     left = sp.random(60, 12, density=0.2, format="csr", dtype=np.float32, random_state=1)
@@ -162,6 +168,8 @@ def test_expand_dot_equals_row_products_with_empty_and_long_rows():
     c = rng.integers(0, 60, 500)
     want = np.asarray(left[r].multiply(right[c]).sum(axis=1)).ravel()
     assert np.allclose(_expand_dot(left, right.toarray(), r, c), want, atol=1e-6)
-    assert np.allclose(_expand_dot(left, right, r, c), want, atol=1e-6)
+    assert np.allclose(_expand_dot(left, SparseTable(right), r, c), want, atol=1e-6)
+    empty = SparseTable(sp.csr_matrix((60, 12), dtype=np.float32))
+    assert (_expand_dot(left, empty, r, c) == 0).all()
     assert (_expand_dot(left, right.toarray(), r, c)[r == 0] == 0).all()
     assert _expand_dot(left, right.toarray(), r[:0], c[:0]).shape == (0,)
