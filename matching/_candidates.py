@@ -172,31 +172,38 @@ def build_index(sd: SignalData, prior: np.ndarray, *, cap: int = 30) -> Candidat
 
 
 class SparseTable:
-    """A sparse ``n x features`` lookup table: cell ``(i, j)`` found by binary search on ``i * width + j``.
+    """A sparse ``n x features`` lookup table: cell ``(i, j)`` found by binary search in row ``i``.
 
-    For vocabularies too large for a dense table (`_DENSE_LIMIT`): one sorted int64 key per stored
-    entry, so a gather of many cells is one `numpy.searchsorted` instead of fancy row indexing.
+    For vocabularies too large for a dense table (`_DENSE_LIMIT`). A gather of many cells runs one
+    vectorised lower-bound search inside each cell's own row (a few steps over neighbouring
+    entries), 4x faster on random rows than one `numpy.searchsorted` over all stored entries and
+    much faster than scipy's fancy row indexing.
     """
 
     def __init__(self, m: sp.csr_matrix) -> None:
         m = sp.csr_matrix(m)
-        m.sum_duplicates()  # canonical: sorted, unique indices per row, so the keys are sorted
+        m.sum_duplicates()  # canonical: sorted, unique indices per row
         self.shape = m.shape
-        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
-        self.keys = rows * m.shape[1] + m.indices.astype(np.int64)
-        self.data = m.data.astype(np.float32)
+        self.indptr = m.indptr.astype(np.int64)
+        # one sentinel past the end: a search that runs off the last row reads it, never a real column
+        self.indices = np.append(m.indices.astype(np.int64), np.int64(-1))
+        self.data = np.append(m.data.astype(np.float32), np.float32(0))
+        counts = np.diff(self.indptr)
+        self.steps = int(counts.max(initial=0)).bit_length()  # lower-bound steps for the longest row
 
     def gather(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The cells ``(rows[p], cols[p])`` (0 where nothing is stored)."""
-        out = np.zeros(len(rows), dtype=np.float32)
-        if not len(self.keys) or not len(rows):
-            return out
-        key = rows * self.shape[1] + cols
-        pos = np.searchsorted(self.keys, key)
-        pos = np.minimum(pos, len(self.keys) - 1)
-        hit = self.keys[pos] == key
-        out[hit] = self.data[pos[hit]]
-        return out
+        lo = self.indptr[rows]
+        end = self.indptr[rows + 1]
+        count = end - lo
+        for _ in range(self.steps):  # lower bound of ``cols`` in each row's sorted indices
+            half = count >> 1
+            mid = lo + half
+            go = (count > 0) & (self.indices[mid] < cols)
+            lo = np.where(go, mid + 1, lo)
+            count = np.where(go, count - half - 1, half)
+        hit = (lo < end) & (self.indices[lo] == cols)
+        return np.where(hit, self.data[lo], np.float32(0)).astype(np.float32, copy=False)
 
 
 def _expand_dot(left: sp.csr_matrix, right: np.ndarray | SparseTable, r: np.ndarray, c: np.ndarray) -> np.ndarray:

@@ -173,3 +173,18 @@ def test_expand_dot_equals_row_products_with_empty_and_long_rows():
     assert (_expand_dot(left, empty, r, c) == 0).all()
     assert (_expand_dot(left, right.toarray(), r, c)[r == 0] == 0).all()
     assert _expand_dot(left, right.toarray(), r[:0], c[:0]).shape == (0,)
+
+
+def test_sparse_table_gathers_every_cell_of_short_long_and_empty_rows():
+    import scipy.sparse as sp
+
+    from matching._candidates import SparseTable
+
+    rng = np.random.default_rng(5)
+    dense = np.zeros((40, 70), dtype=np.float32)
+    for i in range(40):  # row i has i entries (row 0 empty, the last ones long)
+        dense[i, rng.choice(70, i, replace=False)] = rng.random(i) + 0.5
+    table = SparseTable(sp.csr_matrix(dense))
+    r, c = np.divmod(np.arange(40 * 70), 70)
+    np.testing.assert_array_equal(table.gather(r, c), dense[r, c])
+    assert table.gather(r[:0], c[:0]).shape == (0,)
