@@ -122,26 +122,25 @@ class Network:
     def from_records(cls, records: Iterable[tuple[str, dict[str, Any]]], vocab: Vocabulary | None = None) -> Network:
         """Rebuild a network from stored ``(kind, data)`` pairs (already validated)."""
         net = cls()
-        grouped: dict[str, list[dict[str, Any]]] = {}
+        # one record at a time (``records`` may be a generator over a cursor): each becomes its
+        # entity at once, so the parsed dicts need not all be alive together
         for kind, data in records:
             if kind == "term":
                 term = dict(data)
                 cat = term.pop("category")
                 net.vocabulary.setdefault(cat, []).append(term)
-            elif kind in KINDS:
-                grouped.setdefault(KINDS[kind], []).append(data)
-        for name, items in grouped.items():
-            parser = _PARSERS[name]
-            section = net.section(name)
+                continue
+            name = KINDS.get(kind)
+            if name is None:
+                continue
             trusted = _TRUSTED.get(name)
-            for data in items:
-                if trusted is not None:
-                    section.append(trusted(data))
-                    continue
-                entity, issues = parser(data, None, f"stored {SECTIONS[name]} {data.get('id')}")
-                if entity is None:  # pragma: no cover - stored data was validated on write
-                    raise ValidationError(issues)
-                section.append(entity)
+            if trusted is not None:
+                net.section(name).append(trusted(data))
+                continue
+            entity, issues = _PARSERS[name](data, None, f"stored {SECTIONS[name]} {data.get('id')}")
+            if entity is None:  # pragma: no cover - stored data was validated on write
+                raise ValidationError(issues)
+            net.section(name).append(entity)
         return net
 
 

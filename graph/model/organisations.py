@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(slots=True)
 class Offer:
     capability: str
     detail: str = ""
@@ -33,7 +33,7 @@ class Offer:
         return {"capability": self.capability, "detail": self.detail}
 
 
-@dataclass
+@dataclass(slots=True)
 class Need:
     capability: str
     detail: str = ""
@@ -43,7 +43,7 @@ class Need:
         return {"capability": self.capability, "detail": self.detail, "urgency": self.urgency}
 
 
-@dataclass
+@dataclass(slots=True)
 class Organisation:
     id: str
     name: str
@@ -185,7 +185,7 @@ def parse_organisation(data: Any, vocab: Vocabulary | None, where: str = "") -> 
     return (org if not c.issues else None), c.issues
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     """A contact person. Personal data: public output only with recorded consent."""
 

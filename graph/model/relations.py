@@ -25,7 +25,7 @@ INTRODUCTION_STATUSES = ("proposed", "accepted", "declined", "met", "cooperating
 COOPERATION_KINDS_DEFAULT = "other"
 
 
-@dataclass
+@dataclass(slots=True)
 class Cooperation:
     """An undirected cooperation between two organisations (``a < b``)."""
 

@@ -320,19 +320,21 @@ class SQLiteStore(StoreBase):
         from ..network import Network
 
         conn = self._conn
+        loads = json.loads
         try:
             conn.execute("BEGIN")
             try:
                 gen = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
-                rows = conn.execute("SELECT kind, data FROM records ORDER BY kind, id").fetchall()
+                rows = conn.execute("SELECT kind, data FROM records ORDER BY kind, id")
+                # record by record from the cursor: the texts, their parsed dicts and the network are
+                # never all in memory at once (at 1M organisations that tripled the peak)
+                pairs = ((k, loads(d)) for k, d in rows)
+                result = list(pairs) if raw else Network.from_records(pairs)
             finally:
                 conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise self._fail(exc) from exc
-        pairs = [(k, json.loads(d)) for k, d in rows]
-        if raw:
-            return pairs, gen
-        return Network.from_records(pairs), gen
+        return result, gen
 
     def export_records(self) -> builtins.list[Record]:
         """Every record of every kind, sorted by (kind, id), read in one transaction."""
