@@ -51,6 +51,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._dense import ranked
+from ._kernels import jit_enabled, pair_dots
 from ._score import combine
 from ._signals import SIGNALS, SignalData
 
@@ -239,34 +240,72 @@ def _expand_dot(left: sp.csr_matrix, right: np.ndarray | SparseTable, r: np.ndar
     return out
 
 
+def _canonical(m: sp.csr_matrix) -> sp.csr_matrix:
+    """A CSR copy with sorted, unique indices, int64 ``indptr``, int32 ``indices``, float32 data (`pair_dots`)."""
+    m = sp.csr_matrix(m, dtype=np.float32, copy=True)
+    m.sum_duplicates()
+    m.indptr = m.indptr.astype(np.int64)
+    m.indices = m.indices.astype(np.int32)
+    return m
+
+
 class PairScorer:
-    """Exact signals for explicit pairs with dense per-organisation lookup tables (vectorised gathers)."""
+    """Exact signals for explicit pairs: compiled merges of the two rows (`matching._kernels`) when
+    Numba is installed, else vectorised gathers from per-organisation lookup tables.
 
-    def __init__(self, sd: SignalData) -> None:
+    ``jit=None`` decides by `jit_enabled`; both ways give the same numbers.
+    """
+
+    def __init__(self, sd: SignalData, *, jit: bool | None = None) -> None:
         self.sd = sd
-
-        def dense(m: sp.csr_matrix) -> np.ndarray | SparseTable:
-            return m.toarray() if m.shape[0] * m.shape[1] <= _DENSE_LIMIT else SparseTable(m)
-
-        self.topics = dense(sd.topics_n)
-        self.offers = dense(sd.offers)
-        self.needs = dense(sd.needs_n)
-        self.languages = dense(sd.lang_t.T.tocsr())
+        self.jit = jit_enabled() if jit is None else jit
         # one district per organisation (the usual case): the cosine is 1 on equal districts
         per_org = np.diff(sd.districts_n.indptr)
         self.single_district = None
         if per_org.max(initial=0) <= 1:
             self.single_district = np.full(sd.n, -1, dtype=np.int64)
             self.single_district[per_org == 1] = sd.districts_n.indices
-        self.districts = dense(sd.districts_n)
+        if self.jit:
+            # (left, right) per dot-product signal, both canonical CSR
+            topics = _canonical(sd.topics_n)
+            offers, needs = _canonical(sd.offers), _canonical(sd.needs_n)
+            self.pairs = {
+                "topics": (topics, topics),
+                "needs_offers": (needs, offers),
+                "offers_needs": (offers, needs),
+                "languages": (_canonical(sd.lang_w), _canonical(sd.lang_t.T.tocsr())),
+            }
+            if self.single_district is None:
+                districts = _canonical(sd.districts_n)
+                self.pairs["districts"] = (districts, districts)
+            return
+
+        def dense(m: sp.csr_matrix) -> np.ndarray | SparseTable:
+            return m.toarray() if m.shape[0] * m.shape[1] <= _DENSE_LIMIT else SparseTable(m)
+
+        self.tables = {
+            "topics": (sd.topics_n, dense(sd.topics_n)),
+            "needs_offers": (sd.needs_n, dense(sd.offers)),
+            "offers_needs": (sd.offers, dense(sd.needs_n)),
+            "languages": (sd.lang_w, dense(sd.lang_t.T.tocsr())),
+        }
+        if self.single_district is None:
+            self.tables["districts"] = (sd.districts_n, dense(sd.districts_n))
+
+    def _dot(self, name: str, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        if self.jit:
+            left, right = self.pairs[name]
+            return pair_dots(left, right, r, c)
+        left, table = self.tables[name]
+        return _expand_dot(left, table, r, c)
 
     def signals(self, r: np.ndarray, c: np.ndarray, aa: np.ndarray) -> np.ndarray:
         """``len(r) x len(SIGNALS)``, equal to `SignalData.pairs` (``aa``: Adamic-Adar of the pairs)."""
         sd = self.sd
         out = np.empty((len(r), len(SIGNALS)), dtype=np.float32)
-        out[:, 0] = np.minimum(_expand_dot(sd.topics_n, self.topics, r, c), 1.0)
-        a = _expand_dot(sd.needs_n, self.offers, r, c)
-        b = _expand_dot(sd.offers, self.needs, r, c)
+        out[:, 0] = np.minimum(self._dot("topics", r, c), 1.0)
+        a = self._dot("needs_offers", r, c)
+        b = self._dot("offers_needs", r, c)
         out[:, 1] = sd.complementarity(a, b)
         out[:, 2] = sd.squash_proximity(aa)
         cr, cc = sd.community[r], sd.community[c]
@@ -275,8 +314,8 @@ class PairScorer:
             dr = self.single_district[r]
             out[:, 4] = (dr >= 0) & (dr == self.single_district[c])
         else:
-            out[:, 4] = np.minimum(_expand_dot(sd.districts_n, self.districts, r, c), 1.0)
-        out[:, 5] = np.minimum(_expand_dot(sd.lang_w, self.languages, r, c), 1.0)
+            out[:, 4] = np.minimum(self._dot("districts", r, c), 1.0)
+        out[:, 5] = np.minimum(self._dot("languages", r, c), 1.0)
         out[:, 6] = sd.activity[c]
         return out
 

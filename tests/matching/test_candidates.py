@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from graph import build_snapshot, parse_network
 from graph.generate import generate_document
 from matching import SIGNALS, MatchingModel
 from matching._candidates import PairScorer, candidate_pairs
+from matching._kernels import jit_enabled
 
 from .conftest import org
 from .test_suggest import random_doc
@@ -57,10 +59,47 @@ def test_pair_scorer_equals_signal_pairs(generated, dense_limit, monkeypatch):
     r, c = candidate_pairs(model, np.arange(50))
     sd = model.signals_
     aa = np.asarray(sd.adj[r].multiply(sd.adj_aa[c]).sum(axis=1)).ravel()
-    scorer = PairScorer(sd)
-    assert isinstance(scorer.topics, np.ndarray) == (dense_limit > 0)
+    scorer = PairScorer(sd, jit=False)
+    assert isinstance(scorer.tables["topics"][1], np.ndarray) == (dense_limit > 0)
     fast = scorer.signals(r, c, aa)
     np.testing.assert_allclose(fast, sd.pairs(r, c), atol=1e-5)
+
+
+@pytest.mark.skipif(not jit_enabled(), reason="Numba is not installed (the scale extra)")
+def test_compiled_pair_scorer_gives_the_numbers_of_the_numpy_one(generated):
+    model = MatchingModel(method="candidates").fit(generated)
+    r, c = candidate_pairs(model, np.arange(generated.n))
+    sd = model.signals_
+    aa = np.asarray(sd.adj[r].multiply(sd.adj_aa[c]).sum(axis=1)).ravel()
+    compiled = PairScorer(sd, jit=True).signals(r, c, aa)
+    np.testing.assert_array_equal(compiled, PairScorer(sd, jit=False).signals(r, c, aa))
+    np.testing.assert_allclose(compiled, sd.pairs(r, c), atol=1e-5)
+
+
+@pytest.mark.skipif(not jit_enabled(), reason="Numba is not installed (the scale extra)")
+def test_pair_dots_merges_unsorted_duplicate_empty_and_long_rows():
+    from matching._candidates import _canonical
+    from matching._kernels import pair_dots
+
+    rng = np.random.default_rng(5)
+    left = sp.random(40, 30, density=0.2, format="csr", random_state=1, dtype=np.float32)
+    right = sp.random(50, 30, density=0.3, format="csr", random_state=2, dtype=np.float32)
+    left, right = left.tolil(), right.tolil()
+    left[3, :] = 0  # an empty row
+    right[7, :] = 1  # a full row
+    left, right = left.tocsr(), right.tocsr()
+    left.eliminate_zeros()
+    coo = left.tocoo()  # duplicates and unsorted indices: the canonical copy sums them
+    messy = sp.csr_matrix(
+        (np.r_[coo.data, coo.data[:5]], (np.r_[coo.row, coo.row[:5]], np.r_[coo.col, coo.col[:5]])), shape=left.shape
+    )
+    r, c = rng.integers(0, 40, 500), rng.integers(0, 50, 500)
+    r[:3], c[:3] = 3, 7
+    want = np.asarray(messy.toarray()[r] * right.toarray()[c]).sum(axis=1)
+    got = pair_dots(_canonical(messy), _canonical(right), r, c)
+    assert got.dtype == np.float32 and (got[:3] == 0).all()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert pair_dots(_canonical(left), _canonical(right), r[:0], c[:0]).shape == (0,)
 
 
 def test_candidates_never_partners_self_or_declined(make_snapshot):
@@ -153,7 +192,6 @@ def test_pair_and_mutual_lists_find_what_single_lists_cap_away(make_snapshot):
 
 
 def test_expand_dot_equals_row_products_with_empty_and_long_rows():
-    import scipy.sparse as sp
 
     from matching._candidates import SparseTable, _expand_dot
 
@@ -176,7 +214,6 @@ def test_expand_dot_equals_row_products_with_empty_and_long_rows():
 
 
 def test_sparse_table_gathers_every_cell_of_short_long_and_empty_rows():
-    import scipy.sparse as sp
 
     from matching._candidates import SparseTable
 
