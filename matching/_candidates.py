@@ -51,7 +51,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._dense import ranked
-from ._kernels import jit_enabled, pair_dots
+from ._kernels import candidate_rows, jit_enabled, segment_dots
 from ._score import combine
 from ._signals import SIGNALS, SignalData
 
@@ -266,18 +266,17 @@ class PairScorer:
             self.single_district = np.full(sd.n, -1, dtype=np.int64)
             self.single_district[per_org == 1] = sd.districts_n.indices
         if self.jit:
-            # (left, right) per dot-product signal, both canonical CSR
-            topics = _canonical(sd.topics_n)
-            offers, needs = _canonical(sd.offers), _canonical(sd.needs_n)
-            self.pairs = {
-                "topics": (topics, topics),
-                "needs_offers": (needs, offers),
-                "offers_needs": (offers, needs),
-                "languages": (_canonical(sd.lang_w), _canonical(sd.lang_t.T.tocsr())),
-            }
+            # the products side by side in column segments, each organisation's row in one place:
+            # left topics | needs | offers | language weights [| districts] against
+            # right topics | offers | needs | languages [| districts]
+            left = [sd.topics_n, sd.needs_n, sd.offers, sd.lang_w]
+            right = [sd.topics_n, sd.offers, sd.needs_n, sd.lang_t.T.tocsr()]
             if self.single_district is None:
-                districts = _canonical(sd.districts_n)
-                self.pairs["districts"] = (districts, districts)
+                left.append(sd.districts_n)
+                right.append(sd.districts_n)
+            self.ends = np.cumsum([m.shape[1] for m in left])
+            self.left = _canonical(sp.hstack(left, format="csr"))
+            self.right = _canonical(sp.hstack(right, format="csr"))
             return
 
         def dense(m: sp.csr_matrix) -> np.ndarray | SparseTable:
@@ -292,30 +291,29 @@ class PairScorer:
         if self.single_district is None:
             self.tables["districts"] = (sd.districts_n, dense(sd.districts_n))
 
-    def _dot(self, name: str, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        if self.jit:
-            left, right = self.pairs[name]
-            return pair_dots(left, right, r, c)
-        left, table = self.tables[name]
-        return _expand_dot(left, table, r, c)
-
     def signals(self, r: np.ndarray, c: np.ndarray, aa: np.ndarray) -> np.ndarray:
         """``len(r) x len(SIGNALS)``, equal to `SignalData.pairs` (``aa``: Adamic-Adar of the pairs)."""
         sd = self.sd
+        if self.jit:
+            dots = segment_dots(self.left, self.right, self.ends, r, c)
+            topics, a, b, languages = dots[:, 0], dots[:, 1], dots[:, 2], dots[:, 3]
+            districts = dots[:, 4] if self.single_district is None else None
+        else:
+            names = ("topics", "needs_offers", "offers_needs", "languages")
+            topics, a, b, languages = (_expand_dot(*self.tables[name], r, c) for name in names)
+            districts = _expand_dot(*self.tables["districts"], r, c) if self.single_district is None else None
         out = np.empty((len(r), len(SIGNALS)), dtype=np.float32)
-        out[:, 0] = np.minimum(self._dot("topics", r, c), 1.0)
-        a = self._dot("needs_offers", r, c)
-        b = self._dot("offers_needs", r, c)
+        out[:, 0] = np.minimum(topics, 1.0)
         out[:, 1] = sd.complementarity(a, b)
         out[:, 2] = sd.squash_proximity(aa)
         cr, cc = sd.community[r], sd.community[c]
         out[:, 3] = 0.5 * (sd.is_mo[r] != sd.is_mo[c]) + 0.5 * ((cr != cc) & (cr >= 0) & (cc >= 0))
-        if self.single_district is not None:
-            dr = self.single_district[r]
-            out[:, 4] = (dr >= 0) & (dr == self.single_district[c])
+        if districts is None:
+            dr = self.single_district[r]  # type: ignore[index]
+            out[:, 4] = (dr >= 0) & (dr == self.single_district[c])  # type: ignore[index]
         else:
-            out[:, 4] = np.minimum(self._dot("districts", r, c), 1.0)
-        out[:, 5] = np.minimum(self._dot("languages", r, c), 1.0)
+            out[:, 4] = np.minimum(districts, 1.0)
+        out[:, 5] = np.minimum(languages, 1.0)
         out[:, 6] = sd.activity[c]
         return out
 
@@ -367,8 +365,15 @@ def _top_m_rows(
     return idx, raw
 
 
-def _candidates(sd: SignalData, index: CandidateIndex, blocked: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
-    """CSR ``len(rows) x n``: 1 + Adamic-Adar on every allowed candidate of each row."""
+def _candidates(
+    sd: SignalData, index: CandidateIndex, blocked: sp.csr_matrix, rows: np.ndarray, *, jit: bool = False
+) -> sp.csr_matrix:
+    """CSR ``len(rows) x n``: 1 + Adamic-Adar on every allowed candidate of each row (sorted indices).
+
+    ``jit``: the same matrix from one compiled pass per row (`matching._kernels.candidate_rows`).
+    """
+    if jit:
+        return candidate_rows(rows, index.query, index.postings, sd.adj, sd.prox_right, blocked, sd.n)
     cand = index.query[rows] @ index.postings
     cand.data[:] = 1.0
     if sd.adj.nnz:
@@ -396,7 +401,7 @@ def candidate_top_m(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-``m`` columns and exact scores of ``rows`` among their candidates (``-1`` padded)."""
     rows = np.asarray(rows, dtype=np.int64)
-    keep = _candidates(sd, index, blocked, rows)
+    keep = _candidates(sd, index, blocked, rows, jit=scorer.jit)
     r_local = np.repeat(np.arange(len(rows)), np.diff(keep.indptr))
     r = rows[r_local]
     c = keep.indices.astype(np.int64)

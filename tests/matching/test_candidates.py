@@ -65,7 +65,7 @@ def test_pair_scorer_equals_signal_pairs(generated, dense_limit, monkeypatch):
     np.testing.assert_allclose(fast, sd.pairs(r, c), atol=1e-5)
 
 
-@pytest.mark.skipif(not jit_enabled(), reason="Numba is not installed (the scale extra)")
+@pytest.mark.skipif(not jit_enabled(), reason="Numba is not installed (the fast extra)")
 def test_compiled_pair_scorer_gives_the_numbers_of_the_numpy_one(generated):
     model = MatchingModel(method="candidates").fit(generated)
     r, c = candidate_pairs(model, np.arange(generated.n))
@@ -76,15 +76,14 @@ def test_compiled_pair_scorer_gives_the_numbers_of_the_numpy_one(generated):
     np.testing.assert_allclose(compiled, sd.pairs(r, c), atol=1e-5)
 
 
-@pytest.mark.skipif(not jit_enabled(), reason="Numba is not installed (the scale extra)")
-def test_pair_dots_merges_unsorted_duplicate_empty_and_long_rows():
+@pytest.mark.skipif(not jit_enabled(), reason="Numba is not installed (the fast extra)")
+def test_segment_dots_merge_unsorted_duplicate_empty_and_long_rows_per_segment():
     from matching._candidates import _canonical
-    from matching._kernels import pair_dots
+    from matching._kernels import segment_dots
 
     rng = np.random.default_rng(5)
-    left = sp.random(40, 30, density=0.2, format="csr", random_state=1, dtype=np.float32)
-    right = sp.random(50, 30, density=0.3, format="csr", random_state=2, dtype=np.float32)
-    left, right = left.tolil(), right.tolil()
+    left = sp.random(40, 30, density=0.2, format="csr", random_state=1, dtype=np.float32).tolil()
+    right = sp.random(50, 30, density=0.3, format="csr", random_state=2, dtype=np.float32).tolil()
     left[3, :] = 0  # an empty row
     right[7, :] = 1  # a full row
     left, right = left.tocsr(), right.tocsr()
@@ -95,11 +94,15 @@ def test_pair_dots_merges_unsorted_duplicate_empty_and_long_rows():
     )
     r, c = rng.integers(0, 40, 500), rng.integers(0, 50, 500)
     r[:3], c[:3] = 3, 7
-    want = np.asarray(messy.toarray()[r] * right.toarray()[c]).sum(axis=1)
-    got = pair_dots(_canonical(messy), _canonical(right), r, c)
-    assert got.dtype == np.float32 and (got[:3] == 0).all()
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
-    assert pair_dots(_canonical(left), _canonical(right), r[:0], c[:0]).shape == (0,)
+    ends = np.array([10, 10, 24, 30])  # the second segment is empty
+    got = segment_dots(_canonical(messy), _canonical(right), ends, r, c)
+    assert got.shape == (500, 4) and got.dtype == np.float32
+    dl, dr = messy.toarray(), right.toarray()
+    for s, (lo, hi) in enumerate(zip(np.r_[0, ends[:-1]], ends, strict=True)):
+        want = (dl[r, lo:hi] * dr[c, lo:hi]).sum(axis=1)
+        np.testing.assert_allclose(got[:, s], want, rtol=1e-5, atol=1e-6)
+    assert (got[:3] == 0).all() and (got[:, 1] == 0).all()
+    assert segment_dots(_canonical(left), _canonical(right), ends, r[:0], c[:0]).shape == (0, 4)
 
 
 def test_candidates_never_partners_self_or_declined(make_snapshot):
@@ -225,3 +228,29 @@ def test_sparse_table_gathers_every_cell_of_short_long_and_empty_rows():
     r, c = np.divmod(np.arange(40 * 70), 70)
     np.testing.assert_array_equal(table.gather(r, c), dense[r, c])
     assert table.gather(r[:0], c[:0]).shape == (0,)
+
+
+@pytest.mark.skipif(not jit_enabled(), reason="Numba is not installed (the fast extra)")
+def test_compiled_candidates_equal_the_scipy_ones(generated, make_snapshot, monkeypatch):
+    import matching._kernels as kernels
+    from matching._candidates import _candidates
+
+    doc = random_doc(n=80, seed=3, coops=200)
+    doc["introductions"] = [
+        {"id": f"i{k}", "a": "o0", "b": f"o{k}", "status": "declined", "at": "2025-05-01"} for k in range(1, 6)
+    ]
+    for snap in (generated, make_snapshot(doc)):
+        model = MatchingModel(method="candidates").fit(snap)
+        index, _ = model._candidate_parts
+        rows = np.arange(snap.n)[::-1].copy()  # any order
+        want = _candidates(model.signals_, index, model.blocked_, rows)
+        got = _candidates(model.signals_, index, model.blocked_, rows, jit=True)
+        assert got.nnz == want.nnz > 0
+        np.testing.assert_array_equal(got.indptr, want.indptr)
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.data, want.data)  # the same Adamic-Adar, bit for bit
+    # a first output buffer far too small (1 per row): the kernel stops, the output grows, the rows go on
+    monkeypatch.setattr(kernels, "_ROW_ROOM", 1)
+    again = _candidates(model.signals_, index, model.blocked_, np.repeat(rows, 20), jit=True)
+    assert want.nnz > 2 * len(rows) and again.nnz == 20 * want.nnz
+    np.testing.assert_array_equal(again[::20].toarray(), want.toarray())
