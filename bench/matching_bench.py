@@ -253,11 +253,13 @@ def realistic(n: int, seed: int = 1) -> None:
 
     from graph.generate import write_generated
     from graph.store import open_store
+    from matching._kernels import jit_enabled
 
     load0 = os.getloadavg()
     print(
         f"== realistic network, {n:,} organisations (seed {seed}), {dt.date.today().isoformat()}, "
-        f"{os.cpu_count()} cores, load average {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}"
+        f"{os.cpu_count()} cores, load average {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}, "
+        f"compiled kernels {'on' if jit_enabled() else 'off (no Numba: pip install .[fast])'}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         doc, url = Path(tmp) / "net.json", f"sqlite:///{tmp}/remo.db"

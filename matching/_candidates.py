@@ -17,9 +17,11 @@ Scoring every pair is O(n^2). Instead, per block of rows:
    with few, rare topics first; the sum for topic pairs; plus the need share of c2 for mutual
    lists), ties broken by the organisation's mean score with everybody (`SignalData.popularity`).
    Two-hop neighbours (common partners, ``A @ A``) are always candidates.
-2. **Exact rescoring**: every signal is computed exactly for the candidate pairs with vectorised
-   gathers (no loop over pairs), existing partners, declined introductions and the organisation
-   itself are removed, and the best ``m`` per row are kept.
+2. **Exact rescoring**: every signal is computed exactly for the candidate pairs, existing
+   partners, declined introductions and the organisation itself are removed, and the best ``m``
+   per row are kept. With Numba (the ``fast`` extra) the candidates of a row and the dot-product
+   signals of its pairs come from compiled loops (`matching._kernels`); without it from SciPy
+   products and vectorised gathers (no Python loop over pairs). Both give the same numbers.
 
 The weak, ubiquitous signals -- same district (4 districts), languages everybody speaks,
 bridging, activity -- never *generate* candidates; they only add to the candidates' scores (the
@@ -279,6 +281,11 @@ class PairScorer:
             self.right = _canonical(sp.hstack(right, format="csr"))
             return
 
+        self._build_tables()
+
+    def _build_tables(self) -> None:
+        sd = self.sd
+
         def dense(m: sp.csr_matrix) -> np.ndarray | SparseTable:
             return m.toarray() if m.shape[0] * m.shape[1] <= _DENSE_LIMIT else SparseTable(m)
 
@@ -290,6 +297,13 @@ class PairScorer:
         }
         if self.single_district is None:
             self.tables["districts"] = (sd.districts_n, dense(sd.districts_n))
+
+    def __setstate__(self, state: dict) -> None:
+        # unpickled where Numba is missing (a Dask worker without the fast extra): the NumPy way
+        self.__dict__.update(state)
+        if self.jit and not jit_enabled():
+            self.jit = False
+            self._build_tables()
 
     def signals(self, r: np.ndarray, c: np.ndarray, aa: np.ndarray) -> np.ndarray:
         """``len(r) x len(SIGNALS)``, equal to `SignalData.pairs` (``aa``: Adamic-Adar of the pairs)."""

@@ -254,3 +254,18 @@ def test_compiled_candidates_equal_the_scipy_ones(generated, make_snapshot, monk
     again = _candidates(model.signals_, index, model.blocked_, np.repeat(rows, 20), jit=True)
     assert want.nnz > 2 * len(rows) and again.nnz == 20 * want.nnz
     np.testing.assert_array_equal(again[::20].toarray(), want.toarray())
+
+
+@pytest.mark.skipif(not jit_enabled(), reason="Numba is not installed (the fast extra)")
+def test_compiled_scorer_unpickled_without_numba_scores_the_numpy_way(generated, monkeypatch):
+    import pickle
+
+    model = MatchingModel(method="candidates").fit(generated)
+    r, c = candidate_pairs(model, np.arange(30))
+    aa = np.zeros(len(r))
+    scorer = PairScorer(model.signals_, jit=True)
+    data = pickle.dumps(scorer)
+    monkeypatch.setenv("REMO_JIT", "0")  # as on a Dask worker without the fast extra
+    moved = pickle.loads(data)
+    assert not moved.jit and "topics" in moved.tables
+    np.testing.assert_array_equal(moved.signals(r, c, aa), scorer.signals(r, c, aa))
