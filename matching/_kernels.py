@@ -1,4 +1,4 @@
-"""Compiled loops for the candidate path, when Numba is installed (the ``scale`` extra).
+"""Compiled loops for the candidate path, when Numba is installed (the ``fast`` extra).
 
 `segment_dots` computes ``left[r_p] . right[c_p]`` for many explicit pairs of rows of two CSR
 matrices with sorted indices, for several products at once: the matrices lie side by side in
@@ -6,7 +6,7 @@ column segments (topics | offers | needs | ...), so one pass over the short sort
 per pair reads each organisation's row from one place in memory (at 1M organisations these reads
 miss the CPU cache and are most of the time) and sums each segment's products separately. It is
 one compiled loop that releases the GIL (the engine's row-block threads then run on all cores).
-The products are summed in float32 in the left row's index order, as the NumPy gathers of
+The products are summed in float32 in ascending column order, as the NumPy gathers of
 `matching._candidates._expand_dot` do, so both give the same numbers.
 
 Without Numba (or with ``REMO_JIT=0``) `jit_enabled` is false and the callers use their NumPy
