@@ -243,7 +243,7 @@ def _expand_dot(left: sp.csr_matrix, right: np.ndarray | SparseTable, r: np.ndar
 
 
 def _canonical(m: sp.csr_matrix) -> sp.csr_matrix:
-    """A CSR copy with sorted, unique indices, int64 ``indptr``, int32 ``indices``, float32 data (`pair_dots`)."""
+    """A CSR copy with sorted, unique indices, int64 ``indptr``, int32 ``indices``, float32 data (`segment_dots`)."""
     m = sp.csr_matrix(m, dtype=np.float32, copy=True)
     m.sum_duplicates()
     m.indptr = m.indptr.astype(np.int64)
@@ -252,8 +252,8 @@ def _canonical(m: sp.csr_matrix) -> sp.csr_matrix:
 
 
 class PairScorer:
-    """Exact signals for explicit pairs: compiled merges of the two rows (`matching._kernels`) when
-    Numba is installed, else vectorised gathers from per-organisation lookup tables.
+    """Exact signals for explicit pairs: one compiled pass over the two rows (`matching._kernels`)
+    when Numba is installed, else vectorised gathers from per-organisation lookup tables.
 
     ``jit=None`` decides by `jit_enabled`; both ways give the same numbers.
     """

@@ -107,7 +107,7 @@ def _compiled_candidate_rows() -> Callable[..., int]:
     @numba.njit(nogil=True, cache=True, boundscheck=False)
     def kernel(
         rows, start, qp, qi, pp, pi, ap, ai, ad, xp, xi, xd, bp, bi, mark, ban, acc, touched, out_p, out_i, out_d
-    ):  # pragma: no cover - compiled  # noqa: E501
+    ):  # pragma: no cover - compiled
         pos = out_p[start]
         for t in range(start, rows.shape[0]):
             i = rows[t]
@@ -154,9 +154,10 @@ def candidate_rows(rows: np.ndarray, query: Any, postings: Any, adj: Any, prox_r
     """CSR ``len(rows) x n`` with sorted indices: ``1 + Adamic-Adar`` on every candidate of each row.
 
     A candidate is a member of a posting list the row reads (``query[row] @ postings``) or a
-    two-hop neighbour (``adj[row] @ prox_right``), and not stored in ``blocked[row]``. The same
-    matrix as the SciPy expression in `matching._candidates._candidates` (Adamic-Adar summed in
-    float32 in the order of scipy's sparse product). Only call when `jit_enabled`.
+    two-hop neighbour (``adj[row] @ prox_right``, positive weights), and not stored in
+    ``blocked[row]``. The same matrix as the SciPy expression in `matching._candidates._candidates`
+    (Adamic-Adar summed in float32 in the order of scipy's sparse product). Only call when
+    `jit_enabled`.
     """
     import scipy.sparse as sp
 
